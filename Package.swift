@@ -1,0 +1,159 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "microposts-kit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edge", targets: ["edge"]),
+        .executable(name: "worker", targets: ["worker"]),
+        .executable(name: "data", targets: ["data"]),
+        .executable(name: "rpc", targets: ["rpc"]),
+        .executable(name: "rpc-bench", targets: ["RPCBench"]),
+        .library(name: "RPC", targets: ["RPC"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "MicropostsModels", targets: ["MicropostsModels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // MARK: Shared libraries
+
+        /// The internal RPC: frame codec, connection state machines, client and server.
+        .target(
+            name: "RPC",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/RPC",
+            swiftSettings: swiftSettings
+        ),
+        /// Wire models and typed RPC method descriptors every service shares.
+        .target(
+            name: "MicropostsModels",
+            dependencies: ["RPC"],
+            path: "Shared/MicropostsModels",
+            swiftSettings: swiftSettings
+        ),
+        /// Plumbing every service runs: configuration, logging, metrics, admin listener, lifecycle.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "RPC",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceKit",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Services
+
+        .target(
+            name: "EdgeService",
+            dependencies: ["RPC", "ServiceKit", "MicropostsModels"],
+            path: "Services/Edge/EdgeService",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "edge", dependencies: ["EdgeService"], path: "Services/Edge/Main", swiftSettings: swiftSettings),
+
+        .target(
+            name: "WorkerService",
+            dependencies: ["RPC", "ServiceKit", "MicropostsModels"],
+            path: "Services/Worker/WorkerService",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "worker", dependencies: ["WorkerService"], path: "Services/Worker/Main", swiftSettings: swiftSettings),
+
+        .target(
+            name: "DataService",
+            dependencies: [
+                "RPC", "ServiceKit", "MicropostsModels",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Services/Data/DataService",
+            resources: [.copy("Migrations/SQL")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "data", dependencies: ["DataService"], path: "Services/Data/Main", swiftSettings: swiftSettings),
+
+        // MARK: Tools
+
+        /// `rpc call|health`: the grpcurl of the internal RPC.
+        .executableTarget(
+            name: "rpc",
+            dependencies: [
+                "RPC", "MicropostsModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/rpc",
+            swiftSettings: swiftSettings
+        ),
+        /// Two-process RPC throughput and latency benchmark (see Benchmarks/README.md).
+        .executableTarget(
+            name: "RPCBench",
+            dependencies: [
+                "RPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/RPCBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+
+        /// Starts throwaway PostgreSQL clusters for any test target that needs a database.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/Support/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        /// Starts this package's executables as real processes for tests.
+        .target(
+            name: "ServiceTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Support/ServiceTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RPCTests", dependencies: ["RPC"], path: "Tests/RPCTests", swiftSettings: swiftSettings),
+        .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/ServiceKitTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "EdgeServiceTests", dependencies: ["EdgeService", "ServiceKit", "ServiceTestSupport"], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "ServiceKit", "ServiceTestSupport", "RPC"], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DataServiceTests",
+            dependencies: ["DataService", "PostgresTestSupport", "ServiceTestSupport", "ServiceKit", "RPC", "MicropostsModels"],
+            path: "Tests/DataServiceTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,141 @@
+import Foundation
+import PostgresNIO
+
+/// Where and how the data service connects to PostgreSQL.
+///
+/// Built by ``resolve(environment:overrides:)``, field by field: explicit overrides (flags), then
+/// `DATABASE_URL`, then the libpq variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
+/// `PGDATABASE`, `PGSSLMODE`), then the defaults below.
+public struct DatabaseSettings: Sendable, Equatable {
+    /// A host name or address; a value starting with `/` is a folder holding the server's Unix socket, as in libpq.
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var sslMode: SSLMode
+
+    /// The most connections the pool opens.
+    public var maximumConnections: Int
+    /// How long opening one connection may take before the attempt fails.
+    public var connectTimeout: Duration
+    /// The server cancels any statement running longer; zero disables the limit.
+    public var statementTimeout: Duration
+    /// Shown in `pg_stat_activity`, so operators can tell which connections are ours.
+    public var applicationName: String
+
+    public init(
+        host: String = "localhost",
+        port: Int = 5432,
+        username: String = "postgres",
+        password: String? = nil,
+        database: String = "microposts",
+        sslMode: SSLMode = .prefer,
+        maximumConnections: Int = 8,
+        connectTimeout: Duration = .seconds(2),
+        statementTimeout: Duration = .seconds(5),
+        applicationName: String = "microposts-data"
+    ) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+        self.sslMode = sslMode
+        self.maximumConnections = maximumConnections
+        self.connectTimeout = connectTimeout
+        self.statementTimeout = statementTimeout
+        self.applicationName = applicationName
+    }
+
+    /// Values given explicitly, e.g. on the command line; each one wins over the environment.
+    public struct Overrides: Sendable, Equatable {
+        public var host: String?
+        public var port: Int?
+        public var username: String?
+        public var password: String?
+        public var database: String?
+        public var sslMode: SSLMode?
+
+        public init(
+            host: String? = nil, port: Int? = nil, username: String? = nil,
+            password: String? = nil, database: String? = nil, sslMode: SSLMode? = nil
+        ) {
+            self.host = host
+            self.port = port
+            self.username = username
+            self.password = password
+            self.database = database
+            self.sslMode = sslMode
+        }
+    }
+
+    /// Resolves the connection target from `environment` (pass `ProcessInfo.processInfo.environment`).
+    /// Pool and timeout fields keep their defaults. Empty variables count as unset, as in libpq.
+    public static func resolve(environment: [String: String], overrides: Overrides = Overrides()) throws -> DatabaseSettings {
+        let env = environment.filter { !$0.value.isEmpty }
+        let url = try env[DatabaseURL.variable].map(DatabaseURL.init(parsing:))
+        let defaults = DatabaseSettings()
+
+        let host = overrides.host ?? url?.host ?? env["PGHOST"] ?? defaults.host
+        if host.contains(",") {
+            throw DatabaseSettingsError(source: url?.host != nil ? DatabaseURL.variable : "PGHOST", problem: "several hosts are not supported")
+        }
+        return DatabaseSettings(
+            host: host,
+            port: try overrides.port ?? url?.port ?? env["PGPORT"].map { try parsePort($0, source: "PGPORT") } ?? defaults.port,
+            username: overrides.username ?? url?.username ?? env["PGUSER"] ?? defaults.username,
+            password: overrides.password ?? url?.password ?? env["PGPASSWORD"],
+            database: overrides.database ?? url?.database ?? env["PGDATABASE"] ?? defaults.database,
+            sslMode: try overrides.sslMode ?? url?.sslMode
+                ?? env["PGSSLMODE"].map { try SSLMode(parsing: $0, source: "PGSSLMODE") } ?? defaults.sslMode
+        )
+    }
+
+    private static func parsePort(_ text: String, source: String) throws -> Int {
+        guard let port = Int(text), (1...65535).contains(port) else {
+            throw DatabaseSettingsError(source: source, problem: "'\(text)' is not a port number (1–65535)")
+        }
+        return port
+    }
+
+    /// The pool configuration for these settings.
+    public func clientConfiguration() -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if host.hasPrefix("/") {
+            let socket = URL(filePath: host, directoryHint: .isDirectory).appending(path: ".s.PGSQL.\(port)").path
+            configuration = .init(unixSocketPath: socket, username: username, password: password, database: database)
+        } else {
+            configuration = .init(
+                host: host, port: port, username: username, password: password, database: database, tls: sslMode.tls
+            )
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = connectTimeout
+        // PostgreSQL takes any setting as a startup parameter, so every pooled connection starts with
+        // the limit in place; nothing has to remember to SET it after connecting.
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "\(statementTimeout.roundedUpMilliseconds)"),
+            ("application_name", applicationName),
+        ]
+        return configuration
+    }
+}
+
+extension DatabaseSettings: CustomStringConvertible {
+    /// A loggable summary; the password is never included.
+    public var description: String {
+        let credentials = password == nil ? username : "\(username):***"
+        return "postgres://\(credentials)@\(host):\(port)/\(database)?sslmode=\(sslMode.rawValue)"
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounding a positive sub-millisecond remainder up so a tiny limit never becomes "none".
+    var roundedUpMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let perMillisecond: Int64 = 1_000_000_000_000_000
+        let (whole, remainder) = attoseconds.quotientAndRemainder(dividingBy: perMillisecond)
+        return seconds * 1000 + whole + (remainder > 0 ? 1 : 0)
+    }
+}

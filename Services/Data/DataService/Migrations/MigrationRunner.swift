@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Applies pending migrations in version order, each in its own transaction, recording them in
+/// `schema_migrations`.
+///
+/// The whole run holds a PostgreSQL advisory lock, so when several `data` instances start at once
+/// one applies the migrations and the others wait, then find nothing left to do.
+public struct MigrationRunner: Sendable {
+    /// Arbitrary but fixed: every build must contend for the same lock ("micropos" in ASCII).
+    static let advisoryLockKey: Int64 = 0x6D69_6372_6F70_6F73
+    /// SQLSTATE 55P03, raised when lock_timeout expires.
+    static let lockNotAvailable = "55P03"
+
+    /// Sorted by version.
+    public let migrations: [Migration]
+    /// How long to wait for the advisory lock (another instance migrating) or for a table lock a
+    /// migration needs, before failing instead of hanging.
+    public var lockTimeout: Duration = .seconds(60)
+
+    public init(migrations: [Migration]) throws {
+        let sorted = migrations.sorted { $0.version < $1.version }
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.version == next.version {
+            throw MigrationError.duplicateVersion(next.version)
+        }
+        self.migrations = sorted
+    }
+
+    /// The runner for the migrations shipped in this build (`Migrations/SQL`).
+    public static func bundled() throws -> MigrationRunner {
+        guard let folder = Bundle.module.url(forResource: "SQL", withExtension: nil) else {
+            throw MigrationError.missingResources
+        }
+        let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+        return try MigrationRunner(migrations: files.filter { $0.pathExtension == "sql" }.map { file in
+            try Migration(fileName: file.lastPathComponent, sql: String(contentsOf: file, encoding: .utf8))
+        })
+    }
+
+    /// The schema version this build produces.
+    public var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Applies what is pending and returns what this call applied (empty when already up to date).
+    /// Throws ``MigrationError/schemaTooNew(databaseVersion:buildVersion:)`` for a database migrated by a newer build.
+    @discardableResult
+    public func run(on client: PostgresClient, logger: Logger) async throws -> [Migration] {
+        try await client.withConnection { connection in
+            // The lock is held by this session, so everything runs on this one connection.
+            // Migrations may legitimately outlast the service's per-statement limit.
+            try await connection.perform("SET statement_timeout = 0", logger: logger)
+            try await connection.perform(
+                PostgresQuery(unsafeSQL: "SET lock_timeout = \(lockTimeout.roundedUpMilliseconds)"), logger: logger
+            )
+            do {
+                try await connection.perform("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.lockNotAvailable {
+                throw MigrationError.lockNotAcquired(waited: lockTimeout)
+            }
+            do {
+                let applied = try await applyPending(on: connection, logger: logger)
+                try await release(connection, logger: logger)
+                return applied
+            } catch {
+                try? await release(connection, logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func applyPending(on connection: PostgresConnection, logger: Logger) async throws -> [Migration] {
+        try await connection.perform(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    bigint      PRIMARY KEY,
+                name       text        NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            logger: logger
+        )
+        var recorded: Set<Int> = []
+        for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+            recorded.insert(version)
+        }
+        if let newest = recorded.max(), newest > latestVersion {
+            throw MigrationError.schemaTooNew(databaseVersion: newest, buildVersion: latestVersion)
+        }
+
+        var applied: [Migration] = []
+        for migration in migrations where !recorded.contains(migration.version) {
+            try await apply(migration, on: connection, logger: logger)
+            logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            applied.append(migration)
+        }
+        return applied
+    }
+
+    private func apply(_ migration: Migration, on connection: PostgresConnection, logger: Logger) async throws {
+        do {
+            try await connection.perform("BEGIN", logger: logger)
+            // Statements come from files in this build, never from input.
+            for statement in migration.statements {
+                try await connection.perform(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.perform(
+                "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                logger: logger
+            )
+            try await connection.perform("COMMIT", logger: logger)
+        } catch {
+            try? await connection.perform("ROLLBACK", logger: logger)
+            throw MigrationError.failed(version: migration.version, name: migration.name, detail: Self.describe(error))
+        }
+    }
+
+    /// Leaves the pooled connection as it found it: unlocked and with its configured timeouts.
+    private func release(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.perform("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+        try await connection.perform("RESET statement_timeout", logger: logger)
+        try await connection.perform("RESET lock_timeout", logger: logger)
+    }
+
+    /// PSQLError hides the server's message from `description` (it may contain data); a failed
+    /// migration's message is our own schema text, and the operator needs it.
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError, let info = error.serverInfo, let message = info[.message] else {
+            return String(describing: error)
+        }
+        let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+        return message + state
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `query` and drains its rows. PostgresNIO hands back the row sequence as soon as the row
+    /// description arrives, so an error raised while the statement executes (a lock timeout, a failing
+    /// function) only surfaces to whoever reads the rows; an undrained call would seem to succeed.
+    fileprivate func perform(_ query: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await self.query(query, logger: logger) {}
+    }
+}

@@ -1,0 +1,3 @@
+import DataService
+
+await DataService.main()

@@ -1,0 +1,3 @@
+import EdgeService
+
+await EdgeService.main()

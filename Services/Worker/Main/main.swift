@@ -1,0 +1,3 @@
+import WorkerService
+
+await WorkerService.main()

@@ -1,0 +1,59 @@
+import RPC
+
+/// One HTTP header line as it travels inside an envelope; order and repeats are kept.
+public struct HTTPHeaderField: Codable, Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An HTTP request forwarded by the edge to a worker as one RPC call — the role the uwsgi
+/// protocol plays between nginx and uWSGI. It carries what the worker cannot see itself:
+/// who the client is and which scheme, host and port it used.
+public struct HTTPEnvelopeRequest: Codable, Sendable, Hashable {
+    public var method: String
+    /// Path and query exactly as received, e.g. `/api/users/ana/collection?page=2`.
+    public var target: String
+    public var headers: [HTTPHeaderField]
+    public var body: [UInt8]
+    public var clientAddress: String
+    public var scheme: String
+    public var host: String
+    public var port: Int
+
+    public init(
+        method: String, target: String, headers: [HTTPHeaderField], body: [UInt8],
+        clientAddress: String, scheme: String, host: String, port: Int
+    ) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.clientAddress = clientAddress
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+    }
+}
+
+public struct HTTPEnvelopeResponse: Codable, Sendable, Hashable {
+    public var status: Int
+    public var headers: [HTTPHeaderField]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [HTTPHeaderField], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+extension RPCMethod where Request == HTTPEnvelopeRequest, Response == HTTPEnvelopeResponse {
+    /// Whether the forwarded request may be repeated depends on its HTTP method, so the edge
+    /// decides retries itself; the descriptor is conservative.
+    public static let handleHTTP = RPCMethod(name: "worker.http", isIdempotent: false)
+}

@@ -1,0 +1,124 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One established, handshaken connection to one server address. Safe to call from any task:
+/// the work is handed to the channel's event loop.
+final class ClientConnection: Sendable {
+    let address: SocketAddress
+    let channel: any Channel
+    private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let nextCallID = Atomic<UInt32>(0)
+    /// Calls started and not yet answered: what the balancer compares.
+    let outstanding = Atomic<Int>(0)
+    private let usable = Atomic<Bool>(true)
+
+    private init(address: SocketAddress, channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>) {
+        self.address = address
+        self.channel = channel
+        self.handler = handler
+    }
+
+    var isUsable: Bool { usable.load(ordering: .relaxed) && channel.isActive }
+
+    /// Connects and completes the handshake, or throws within `configuration.connectTimeout`.
+    /// `onUnusable` runs once when the connection stops taking calls (GOAWAY or close).
+    static func connect(
+        to address: SocketAddress,
+        group: any EventLoopGroup,
+        configuration: RPCClientConfiguration,
+        logger: Logger,
+        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+    ) async throws -> ClientConnection {
+        let eventLoop = group.any()
+        let handshake = eventLoop.makePromise(of: Void.self)
+        // The connection object exists only after the handshake; a GOAWAY or close that comes
+        // earlier is remembered here so the new connection starts out unusable.
+        let connectionBox = Mutex<(connection: ClientConnection?, unusableEarly: Bool)>((nil, false))
+        let events = ClientConnectionHandler.Events(handshake: handshake) { reason, failed in
+            let connection = connectionBox.withLock { box in
+                if box.connection == nil { box.unusableEarly = true }
+                return box.connection
+            }
+            connection?.usable.store(false, ordering: .relaxed)
+            onUnusable(connection, reason, failed)
+        }
+        let isTCP = address.protocol != .unix
+        let timeout = TimeAmount(configuration.connectTimeout)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if isTCP { try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1) }
+                    let handler = ClientConnectionHandler(
+                        maximumFrameSize: configuration.maximumFrameSize,
+                        keepaliveInterval: configuration.keepaliveInterval,
+                        events: events, logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(to: address).get()
+        } catch {
+            handshake.fail(error)
+            throw error
+        }
+        let handshakeTimeout = eventLoop.scheduleTask(in: timeout) {
+            handshake.fail(RPCError(.unavailable, "handshake with \(address) timed out", wasProcessed: false))
+        }
+        do {
+            try await handshake.futureResult.get()
+            handshakeTimeout.cancel()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        let connection = ClientConnection(address: address, channel: channel, handler: handler)
+        let unusableEarly = connectionBox.withLock { box in
+            box.connection = connection
+            return box.unusableEarly
+        }
+        if unusableEarly || !channel.isActive { connection.usable.store(false, ordering: .relaxed) }
+        return connection
+    }
+
+    /// Sends one request frame (built by `writeBody` after the head) and waits for the answer.
+    func call(
+        method: String, flags: FrameFlags, metadata: RPCMetadata, timeout: Duration,
+        writeBody: (inout ByteBuffer) throws -> Void
+    ) async throws -> RawResponse {
+        let callID = nextCallID.wrappingAdd(1, ordering: .relaxed).newValue
+        var frame = channel.allocator.buffer(capacity: 128)
+        let head = RequestHead(method: method, timeoutNanoseconds: UInt64(max(0, TimeAmount(timeout).nanoseconds)), metadata: metadata)
+        try frame.writeFrame(type: .request, flags: flags, callID: callID) { buffer in
+            try head.write(to: &buffer)
+            try writeBody(&buffer)
+        }
+        outstanding.add(1, ordering: .relaxed)
+        defer { outstanding.subtract(1, ordering: .relaxed) }
+        let handler = self.handler
+        let sendable = frame
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                handler.eventLoop.execute {
+                    handler.value.startCall(callID, frame: sendable, timeout: timeout, continuation: continuation)
+                }
+            }
+        } onCancel: {
+            handler.eventLoop.execute {
+                handler.value.expire(callID, status: .cancelled, message: "call cancelled by the caller")
+            }
+        }
+    }
+
+    func close() {
+        usable.store(false, ordering: .relaxed)
+        channel.close(promise: nil)
+    }
+}

@@ -1,0 +1,168 @@
+import NIOCore
+import Synchronization
+
+/// The connections a client can use right now, and the health of every server address.
+/// Picking is power-of-two-choices on outstanding calls: two random ready connections, the
+/// less busy one wins — near least-loaded balancing at constant cost.
+final class ConnectionPool: Sendable {
+    struct EndpointHealth {
+        var consecutiveFailures = 0
+        var isEjected = false
+        var connecting = 0
+        var isRemoved = false
+        /// Distinguishes an address that left and came back from its earlier life, so the
+        /// connection loops of the earlier life stop.
+        var generation: UInt64 = 0
+    }
+
+    private struct State {
+        var ready: [ClientConnection] = []
+        var endpoints: [SocketAddress: EndpointHealth] = [:]
+        var resolvedOnce = false
+        var lastError: String?
+        var nextGeneration: UInt64 = 0
+        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
+    }
+
+    private let state = Mutex(State())
+    let ejectionThreshold: Int
+
+    init(ejectionThreshold: Int) {
+        self.ejectionThreshold = ejectionThreshold
+    }
+
+    // MARK: Picking
+
+    func pick(avoiding avoided: SocketAddress?) -> ClientConnection? {
+        state.withLock { state in
+            let ready = state.ready
+            switch ready.count {
+            case 0:
+                return nil
+            case 1:
+                return ready[0]
+            default:
+                let first = Int(state.random.next() % UInt64(ready.count))
+                var second = Int(state.random.next() % UInt64(ready.count - 1))
+                if second >= first { second += 1 }
+                let a = ready[first], b = ready[second]
+                if let avoided {
+                    if a.address == avoided, b.address != avoided { return b }
+                    if b.address == avoided, a.address != avoided { return a }
+                }
+                return a.outstanding.load(ordering: .relaxed) <= b.outstanding.load(ordering: .relaxed) ? a : b
+            }
+        }
+    }
+
+    /// Whether waiting can help: the first resolution or a connection attempt is under way.
+    var mayBecomeReady: Bool {
+        state.withLock { state in
+            !state.resolvedOnce || state.endpoints.values.contains { $0.connecting > 0 && !$0.isRemoved }
+        }
+    }
+
+    var lastError: String? { state.withLock { $0.lastError } }
+
+    var readyCount: Int { state.withLock { $0.ready.count } }
+
+    // MARK: Endpoints
+
+    /// Installs the newest resolution; returns the addresses that are new and those gone.
+    func update(addresses: [SocketAddress]) -> (added: [(SocketAddress, generation: UInt64)], removed: [ClientConnection]) {
+        state.withLock { state in
+            state.resolvedOnce = true
+            let wanted = Set(addresses)
+            var added: [(SocketAddress, generation: UInt64)] = []
+            for address in addresses where state.endpoints[address] == nil || state.endpoints[address]?.isRemoved == true {
+                state.nextGeneration += 1
+                state.endpoints[address] = EndpointHealth(generation: state.nextGeneration)
+                added.append((address, state.nextGeneration))
+            }
+            for (address, var health) in state.endpoints where !wanted.contains(address) && !health.isRemoved {
+                health.isRemoved = true
+                state.endpoints[address] = health
+            }
+            let removed = state.ready.filter { !wanted.contains($0.address) }
+            state.ready.removeAll { !wanted.contains($0.address) }
+            return (added, removed)
+        }
+    }
+
+    func resolutionFailed(_ reason: String) {
+        state.withLock { state in
+            state.resolvedOnce = true
+            state.lastError = reason
+        }
+    }
+
+    func isActive(_ address: SocketAddress, generation: UInt64) -> Bool {
+        state.withLock { state in
+            state.endpoints[address].map { !$0.isRemoved && $0.generation == generation } ?? false
+        }
+    }
+
+    func isEjected(_ address: SocketAddress) -> Bool {
+        state.withLock { $0.endpoints[address]?.isEjected ?? false }
+    }
+
+    func connectAttemptStarted(_ address: SocketAddress) {
+        state.withLock { $0.endpoints[address]?.connecting += 1 }
+    }
+
+    /// A handshaken (and, if the address was ejected, probed) connection joins the rotation.
+    /// Returns false when the address was removed meanwhile; the caller closes the connection.
+    func connectAttemptSucceeded(_ connection: ClientConnection) -> (accepted: Bool, wasEjected: Bool) {
+        state.withLock { state in
+            guard var health = state.endpoints[connection.address] else { return (false, false) }
+            health.connecting -= 1
+            let wasEjected = health.isEjected
+            health.consecutiveFailures = 0
+            health.isEjected = false
+            state.endpoints[connection.address] = health
+            guard !health.isRemoved, connection.isUsable else { return (false, wasEjected) }
+            state.ready.append(connection)
+            return (true, wasEjected)
+        }
+    }
+
+    /// Returns true when this failure ejected the address.
+    func connectAttemptFailed(_ address: SocketAddress, reason: String) -> Bool {
+        state.withLock { state in
+            state.endpoints[address]?.connecting -= 1
+            state.lastError = "\(address): \(reason)"
+            return Self.recordFailure(address, in: &state, threshold: ejectionThreshold)
+        }
+    }
+
+    /// A connection stopped taking calls; a failure (not a GOAWAY) counts against its address.
+    /// Returns true when this ejected the address.
+    func connectionUnusable(_ connection: ClientConnection, reason: String, failed: Bool) -> Bool {
+        state.withLock { state in
+            state.ready.removeAll { $0 === connection }
+            guard failed else { return false }
+            state.lastError = "\(connection.address): \(reason)"
+            return Self.recordFailure(connection.address, in: &state, threshold: ejectionThreshold)
+        }
+    }
+
+    private static func recordFailure(_ address: SocketAddress, in state: inout State, threshold: Int) -> Bool {
+        guard var health = state.endpoints[address] else { return false }
+        health.consecutiveFailures += 1
+        let ejectNow = !health.isEjected && health.consecutiveFailures >= threshold
+        if ejectNow {
+            health.isEjected = true
+            state.ready.removeAll { $0.address == address }
+        }
+        state.endpoints[address] = health
+        return ejectNow
+    }
+
+    func removeAll() -> [ClientConnection] {
+        state.withLock { state in
+            for address in state.endpoints.keys { state.endpoints[address]?.isRemoved = true }
+            defer { state.ready.removeAll() }
+            return state.ready
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// Knobs of an `RPCClient`; every one has a default that suits a service talking to a
+/// service on the same network.
+public struct RPCClientConfiguration: Sendable {
+    /// Connections kept to each server address; calls are spread over all of them.
+    public var connectionsPerEndpoint = 2
+    public var connectTimeout: Duration = .seconds(2)
+    /// Deadline of calls that do not set one.
+    public var defaultTimeout: Duration = .seconds(30)
+    /// How often DNS names are looked up again.
+    public var resolveInterval: Duration = .seconds(5)
+    public var reconnectBackoffBase: Duration = .milliseconds(50)
+    public var reconnectBackoffCap: Duration = .seconds(1)
+    /// Consecutive connection failures after which an address is taken out of rotation; it is
+    /// probed (connect, handshake, health call) before it is used again.
+    public var ejectionThreshold = 3
+    /// A ping is sent this often; a connection whose previous ping is still unanswered is closed.
+    public var keepaliveInterval: Duration = .seconds(10)
+    /// Attempts per call, the first included, when a retry is safe.
+    public var maximumAttempts = 3
+    public var retryBudgetRatio = 0.2
+    public var maximumFrameSize = 4 * 1024 * 1024
+
+    public init() {}
+}
+
+/// Per-call settings.
+public struct RPCCallOptions: Sendable {
+    /// How long the caller waits; `nil` uses the client's `defaultTimeout`.
+    public var timeout: Duration?
+    public var metadata: RPCMetadata
+
+    public init(timeout: Duration? = nil, metadata: RPCMetadata = RPCMetadata()) {
+        self.timeout = timeout
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,79 @@
+/// Where a client finds its servers:
+/// - `host:port[,host:port…]` — a fixed list (names resolved like DNS targets);
+/// - `dns://name:port` — every address the name resolves to, re-resolved periodically so
+///   instances that appear or disappear (compose `--scale`, Kubernetes headless services)
+///   are picked up without a restart;
+/// - `unix:/path` — a Unix domain socket.
+public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
+    case hosts([HostAndPort])
+    case dns(HostAndPort)
+    case unix(path: String)
+
+    public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(parsing text: String) throws(ParseError) {
+        if text.hasPrefix("unix:") {
+            let path = String(text.dropFirst("unix:".count))
+            guard !path.isEmpty else { throw ParseError(description: "target \"\(text)\": unix: needs a socket path") }
+            self = .unix(path: path)
+        } else if text.hasPrefix("dns://") {
+            self = .dns(try Self.parseHostAndPort(String(text.dropFirst("dns://".count)), in: text))
+        } else {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            self = .hosts(try parts.map { part throws(ParseError) in
+                try Self.parseHostAndPort(part.trimmingWhitespace(), in: text)
+            })
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .hosts(let list): list.map(\.description).joined(separator: ",")
+        case .dns(let hostAndPort): "dns://\(hostAndPort)"
+        case .unix(let path): "unix:\(path)"
+        }
+    }
+
+    private static func parseHostAndPort(_ text: String, in target: String) throws(ParseError) -> HostAndPort {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                throw ParseError(description: "target \"\(target)\": \"\(text)\" is not [ipv6]:port")
+            }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else {
+                throw ParseError(description: "target \"\(target)\": \"\(text)\" has no :port")
+            }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty else { throw ParseError(description: "target \"\(target)\": empty host in \"\(text)\"") }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw ParseError(description: "target \"\(target)\": \"\(portText)\" is not a port number 1-65535")
+        }
+        return HostAndPort(host: String(host), port: port)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

@@ -1,0 +1,108 @@
+/// The client side of one connection, without I/O. `Pending` is whatever the handler needs to
+/// complete a call later (a continuation and a timer); the state machine only hands it back.
+public struct ClientConnectionStateMachine<Pending> {
+    public enum State: Sendable, Equatable {
+        case handshaking
+        case ready
+        /// The server sent GOAWAY: no new calls; outstanding ones up to `lastCallID` still complete.
+        case goingAway
+        case closed
+    }
+
+    public enum HelloAction: Sendable, Equatable {
+        case ready
+        case fail(RPCError)
+    }
+
+    public enum KeepaliveAction: Sendable, Equatable {
+        case none
+        case sendPing
+        case closeUnresponsive
+    }
+
+    public private(set) var state: State = .handshaking
+    private var outstanding: [UInt32: Pending] = [:]
+    private var awaitingPong = false
+
+    public init() {}
+
+    public var outstandingCount: Int { outstanding.count }
+    public var canStartCalls: Bool { state == .ready }
+
+    public mutating func receivedHello(_ hello: Hello) -> HelloAction {
+        guard state == .handshaking else {
+            state = .closed
+            return .fail(RPCError(.internal, "server sent a second hello"))
+        }
+        guard hello.version == Hello.currentVersion else {
+            state = .closed
+            return .fail(RPCError(
+                .failedPrecondition,
+                "server speaks protocol version \(hello.version); this client speaks version \(Hello.currentVersion)",
+                wasProcessed: false))
+        }
+        state = .ready
+        return .ready
+    }
+
+    /// Registers a call about to be written, or gives `pending` back with the reason it cannot
+    /// be sent. Such a call never left this process, so it may always be retried elsewhere.
+    public mutating func startCall(_ callID: UInt32, pending: Pending) -> (Pending, RPCError)? {
+        guard state == .ready else {
+            return (pending, RPCError(.unavailable, "connection is \(state)", wasProcessed: false))
+        }
+        outstanding[callID] = pending
+        return nil
+    }
+
+    /// The server answered; `nil` when the call already ended (cancelled or timed out).
+    public mutating func receivedResponse(_ callID: UInt32) -> Pending? {
+        let pending = outstanding.removeValue(forKey: callID)
+        closeIfGoneAwayAndIdle()
+        return pending
+    }
+
+    /// The caller gave up (cancellation or deadline); a cancel frame should follow if non-nil.
+    public mutating func cancelCall(_ callID: UInt32) -> Pending? {
+        let pending = outstanding.removeValue(forKey: callID)
+        closeIfGoneAwayAndIdle()
+        return pending
+    }
+
+    /// Calls above the server's last accepted id were never run: they are returned to be
+    /// failed as retryable. Returns whether the connection can close right away.
+    public mutating func receivedGoAway(_ goAway: GoAway) -> (refused: [Pending], closeNow: Bool) {
+        var refused: [Pending] = []
+        for callID in outstanding.keys where callID > goAway.lastCallID {
+            if let pending = outstanding.removeValue(forKey: callID) { refused.append(pending) }
+        }
+        if state == .handshaking || state == .ready { state = .goingAway }
+        return (refused, outstanding.isEmpty)
+    }
+
+    /// The transport is gone: every outstanding call fails.
+    public mutating func connectionClosed() -> [Pending] {
+        state = .closed
+        let pending = Array(outstanding.values)
+        outstanding.removeAll()
+        return pending
+    }
+
+    public mutating func keepaliveTick() -> KeepaliveAction {
+        guard state == .ready || state == .goingAway else { return .none }
+        if awaitingPong {
+            state = .closed
+            return .closeUnresponsive
+        }
+        awaitingPong = true
+        return .sendPing
+    }
+
+    public mutating func receivedPong() {
+        awaitingPong = false
+    }
+
+    private mutating func closeIfGoneAwayAndIdle() {
+        if state == .goingAway, outstanding.isEmpty { state = .closed }
+    }
+}

@@ -1,0 +1,103 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Serves the methods of an `RPCRouter` over TCP or a Unix socket, as a ServiceLifecycle
+/// service: a graceful shutdown stops accepting, sends GOAWAY on every connection, lets
+/// in-flight calls finish, and returns once all connections are closed. Cancellation (the
+/// drain timeout) closes whatever is left.
+public final class RPCServer: Service, Sendable {
+    public let configuration: RPCServerConfiguration
+    private let methods: [String: ServedMethod]
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let registry = ServerConnectionRegistry()
+    private let boundAddress: EventLoopPromise<SocketAddress>
+    private let onListening: @Sendable (SocketAddress) -> Void
+
+    /// - Parameters:
+    ///   - isServing: answers the built-in `rpc.health` method (e.g. "database reachable").
+    ///   - onListening: called once the socket is bound, e.g. to mark the service ready.
+    public init(
+        configuration: RPCServerConfiguration,
+        router: RPCRouter,
+        serviceName: String,
+        isServing: @escaping @Sendable () -> Bool = { true },
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) {
+        self.onListening = onListening
+        var router = router
+        router.register(.health) { _, _ in
+            HealthResponse(status: isServing() ? .serving : .notServing, service: serviceName)
+        }
+        self.configuration = configuration
+        self.methods = router.methods.mapValues { ServedMethod(registered: $0, metrics: MethodMetrics(method: $0.name)) }
+        self.group = eventLoopGroup
+        self.logger = logger
+        self.boundAddress = eventLoopGroup.any().makePromise()
+    }
+
+    /// The address actually bound (useful with port 0); waits until `run` has bound.
+    public func localAddress() async throws -> SocketAddress {
+        try await boundAddress.futureResult.get()
+    }
+
+    public func run() async throws {
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await bind()
+        } catch {
+            boundAddress.fail(error)
+            throw error
+        }
+        if let address = serverChannel.localAddress {
+            boundAddress.succeed(address)
+            onListening(address)
+        }
+        logger.info("RPC server listening", metadata: ["address": "\(configuration.bindTarget)", "methods": "\(methods.count)"])
+
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await serverChannel.closeFuture.get()
+            } onGracefulShutdown: {
+                self.logger.info("RPC server draining")
+                serverChannel.close(promise: nil)
+                self.registry.drainAll()
+            }
+            await registry.waitUntilAllClosed()
+        } onCancel: {
+            serverChannel.close(promise: nil)
+            self.registry.closeAll()
+        }
+        logger.info("RPC server stopped")
+    }
+
+    private func bind() async throws -> any Channel {
+        let methods = self.methods
+        let configuration = self.configuration
+        let logger = self.logger
+        let registry = self.registry
+        let isTCP = if case .tcp = configuration.bindTarget { true } else { false }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if isTCP { try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1) }
+                    let handler = ServerConnectionHandler(methods: methods, configuration: configuration, logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    registry.add(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                }
+            }
+        switch configuration.bindTarget {
+        case .tcp(let host, let port):
+            return try await bootstrap.bind(host: host, port: port).get()
+        case .unix(let path):
+            return try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        }
+    }
+}

@@ -1,0 +1,260 @@
+import Logging
+import NIOCore
+
+/// The I/O half of a server connection: turns bytes into frames, asks the state machine what
+/// they mean, runs each call in its own task and writes responses, flushing once per batch.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private struct RunningCall {
+        var task: Task<Void, Never>?
+        var deadlineTimer: Scheduled<Void>?
+        /// Set once a response went out (or the client gave up), so none is written twice.
+        var answeredWith: RPCStatusCode?
+        let startedAt: NIODeadline
+        let method: ServedMethod
+    }
+
+    private let methods: [String: ServedMethod]
+    private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    private var stateMachine: ServerConnectionStateMachine
+    private var calls: [UInt32: RunningCall] = [:]
+    private var logger: Logger
+    private var context: ChannelHandlerContext?
+    private var flushScheduled = false
+    private var remoteAddress: SocketAddress?
+
+    init(methods: [String: ServedMethod], configuration: RPCServerConfiguration, logger: Logger) {
+        self.methods = methods
+        self.decoder = NIOSingleStepByteToMessageProcessor(
+            FrameDecoder(maximumFrameSize: configuration.maximumFrameSize),
+            maximumBufferSize: configuration.maximumFrameSize + Frame.lengthPrefixSize + 64 * 1024)
+        self.stateMachine = ServerConnectionStateMachine(maximumConcurrentCalls: configuration.maximumConcurrentCallsPerConnection)
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        remoteAddress = context.channel.remoteAddress
+        logger[metadataKey: "peer"] = "\(remoteAddress.map { "\($0)" } ?? "unknown")"
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        do {
+            try decoder.process(buffer: bytes) { frame in
+                try self.handle(frame, context: context)
+            }
+        } catch {
+            closeConnection(reason: "\(error)")
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stateMachine.closed()
+        for (callID, var call) in calls where call.answeredWith == nil {
+            call.answeredWith = .cancelled
+            call.task?.cancel()
+            calls[callID] = call
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closeConnection(reason: "transport error: \(error)")
+    }
+
+    // MARK: Frames
+
+    private func handle(_ frame: Frame, context: ChannelHandlerContext) throws {
+        let hello = frame.type == .hello ? try Hello(from: frame.payload) : nil
+        switch stateMachine.received(frame.type, callID: frame.callID, hello: hello) {
+        case .none:
+            break
+        case .sendHello:
+            write { $0.writeFrame(type: .hello, callID: 0) { Hello().write(to: &$0) } }
+        case .rejectConnection(let goAway):
+            logger.warning("refusing RPC connection", metadata: ["reason": "\(goAway.message)"])
+            write { $0.writeFrame(type: .goAway, callID: 0) { goAway.write(to: &$0) } }
+            flushIfNeeded()
+            context.close(promise: nil)
+        case .startCall(let callID):
+            try startCall(callID, frame: frame, context: context)
+        case .refuseCall(let callID, let status, let message, let processed):
+            writeError(callID: callID, flags: processed ? [] : .notProcessed, RPCError(status, message))
+        case .cancelCall(let callID):
+            markAnswered(callID, status: .cancelled)
+        case .sendPong:
+            var payload = frame.payload
+            write { $0.writeFrame(type: .pong, callID: 0) { $0.writeBuffer(&payload) } }
+        case .sendGoAway, .close:
+            closeConnection(reason: "protocol violation: unexpected \(frame.type) frame")
+        }
+    }
+
+    private func startCall(_ callID: UInt32, frame: Frame, context: ChannelHandlerContext) throws {
+        var body = frame.payload
+        let head = try RequestHead(from: &body)
+        guard let method = methods[head.method] else {
+            writeError(callID: callID, flags: [], RPCError(.unimplemented, "unknown method \(head.method)"))
+            apply(stateMachine.callFinished(callID))
+            return
+        }
+        let now = NIODeadline.now()
+        let deadline = head.timeoutNanoseconds == 0 ? nil : now + .nanoseconds(Int64(clamping: head.timeoutNanoseconds))
+        var callLogger = logger
+        if let requestID = head.metadata.requestID { callLogger[metadataKey: "request-id"] = "\(requestID)" }
+        let callContext = RPCCallContext(
+            method: head.method, callID: callID, metadata: head.metadata, deadline: deadline,
+            remoteAddress: remoteAddress, logger: callLogger)
+        let encoding = PayloadEncoding(flags: frame.flags)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        var call = RunningCall(startedAt: now, method: method)
+        call.task = Task {
+            let result: Result<ByteBuffer, any Error>
+            do {
+                result = .success(try await method.registered.invoke(body, encoding, callContext))
+            } catch {
+                result = .failure(error)
+            }
+            handler.eventLoop.execute { handler.value.finishCall(callID, flags: encoding.frameFlags, result: result) }
+        }
+        if let deadline {
+            call.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+                handler.value.deadlinePassed(callID, flags: encoding.frameFlags)
+            }
+        }
+        calls[callID] = call
+    }
+
+    private func finishCall(_ callID: UInt32, flags: FrameFlags, result: Result<ByteBuffer, any Error>) {
+        guard let call = calls.removeValue(forKey: callID) else { return }
+        call.deadlineTimer?.cancel()
+        let status: RPCStatusCode
+        if let answered = call.answeredWith {
+            status = answered
+        } else {
+            switch result {
+            case .success(let frame):
+                status = .ok
+                write(frame)
+            case .failure(let error):
+                let rpcError = rpcError(for: error, method: call.method.name)
+                status = rpcError.code
+                writeError(callID: callID, flags: flags, rpcError)
+            }
+        }
+        let elapsed = NIODeadline.now() - call.startedAt
+        call.method.metrics.record(status: status, nanoseconds: elapsed.nanoseconds)
+        if logger.logLevel <= .debug {
+            logger.debug("rpc call", metadata: [
+                "method": "\(call.method.name)", "status": "\(status)", "micros": "\(elapsed.nanoseconds / 1000)",
+            ])
+        }
+        apply(stateMachine.callFinished(callID))
+    }
+
+    private func deadlinePassed(_ callID: UInt32, flags: FrameFlags) {
+        guard let call = calls[callID], call.answeredWith == nil else { return }
+        writeError(callID: callID, flags: flags, RPCError(.deadlineExceeded, "deadline exceeded in \(call.method.name)"))
+        markAnswered(callID, status: .deadlineExceeded)
+    }
+
+    private func markAnswered(_ callID: UInt32, status: RPCStatusCode) {
+        guard var call = calls[callID], call.answeredWith == nil else { return }
+        call.answeredWith = status
+        call.task?.cancel()
+        calls[callID] = call
+    }
+
+    private func rpcError(for error: any Error, method: String) -> RPCError {
+        switch error {
+        case let error as RPCError:
+            return error
+        case is CancellationError:
+            return RPCError(.cancelled, "call cancelled")
+        default:
+            logger.error("unexpected error in RPC handler", metadata: ["method": "\(method)", "error": "\(String(reflecting: error))"])
+            return RPCError(.internal, "internal error")
+        }
+    }
+
+    // MARK: Drain and close
+
+    func beginDrain() {
+        apply(stateMachine.beginDrain())
+    }
+
+    private func apply(_ action: ServerConnectionStateMachine.Action) {
+        switch action {
+        case .sendGoAway(let goAway, let thenClose):
+            write { $0.writeFrame(type: .goAway, callID: 0) { goAway.write(to: &$0) } }
+            flushIfNeeded()
+            if thenClose { context?.close(promise: nil) }
+        case .close:
+            flushIfNeeded()
+            context?.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    private func closeConnection(reason: String) {
+        guard let context else { return }
+        if stateMachine.state != .closed || context.channel.isActive {
+            logger.warning("closing RPC connection", metadata: ["reason": "\(reason)"])
+        }
+        stateMachine.closed()
+        context.close(promise: nil)
+    }
+
+    // MARK: Writing
+
+    private func writeError(callID: UInt32, flags: FrameFlags, _ error: RPCError) {
+        write { buffer in
+            buffer.writeFrame(type: .response, flags: flags, callID: callID) {
+                ResponseHead(status: error.code, message: error.message).write(to: &$0)
+            }
+        }
+    }
+
+    private func write(_ encode: (inout ByteBuffer) -> Void) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        encode(&buffer)
+        write(buffer)
+    }
+
+    /// Writes now, flushes once per event-loop turn: responses finishing together share a syscall.
+    private func write(_ buffer: ByteBuffer) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute { handler.value.flushIfNeeded() }
+    }
+
+    private func flushIfNeeded() {
+        guard flushScheduled, let context else { return }
+        flushScheduled = false
+        context.flush()
+    }
+}
+
+/// A registered method with the instruments the server keeps for it.
+struct ServedMethod: Sendable {
+    let registered: RegisteredMethod
+    let metrics: MethodMetrics
+    var name: String { registered.name }
+}

@@ -1,0 +1,23 @@
+import Logging
+
+/// What a service's `start` closure gets from ``ServiceMain``.
+///
+/// Named to avoid clashing with swift-service-context's `ServiceContext`, which
+/// ServiceLifecycle re-exports.
+public struct ServiceEnvironment: Sendable {
+    /// The service name, e.g. `data`.
+    public let name: String
+    /// The service's logger; it writes through the bootstrapped ``ServiceLogHandler``.
+    public let logger: Logger
+    /// Register conditions here before returning from `start`, then flip them as the
+    /// service becomes able to serve, e.g. `readiness.set("rpc", ready: true)`.
+    public let readiness: Readiness
+    public let settings: CommonSettings
+
+    public init(name: String, logger: Logger, readiness: Readiness, settings: CommonSettings) {
+        self.name = name
+        self.logger = logger
+        self.readiness = readiness
+        self.settings = settings
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The one entry point every service executable calls.
+///
+/// ```swift
+/// @main struct Main {
+///     static func main() async {
+///         await ServiceMain.run(name: "data", summary: "Owns the database.", defaultAdminPort: 9102) { reader in
+///             DataConfig(rpcPort: reader.read(.port("rpc-port", env: "RPC_PORT", default: 7102, help: "RPC port.")))
+///         } start: { config, environment in
+///             environment.readiness.set("database", ready: false)
+///             return [DataServer(config: config, environment: environment)]
+///         }
+///     }
+/// }
+/// ```
+public enum ServiceMain {
+    /// How long cancelled services may ignore cancellation after the drain timeout before
+    /// ServiceLifecycle terminates the process, so SIGTERM always ends within a bounded time.
+    public static let cancellationGrace: Duration = .seconds(5)
+
+    /// Reads the common and the service's settings, answers `--help` (exit 0) and bad
+    /// configuration (one line on stderr, exit 2), bootstraps logging and metrics, then runs
+    /// the service's services and the admin listener until SIGTERM or SIGINT.
+    ///
+    /// Exits 0 after a clean drain, 1 if the drain timed out, a service failed, or `start` threw.
+    ///
+    /// - Parameters:
+    ///   - configure: Reads the service's own settings; everything it reads appears in `--help`.
+    ///     It may throw (or call `reader.reject`) for problems spanning several settings.
+    ///   - start: Builds the service's services, in dependency order. Register readiness
+    ///     conditions here, before returning, so the process is not ready until they are met.
+    public static func run<Config>(
+        name: String,
+        summary: String,
+        defaultAdminPort: Int,
+        arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        isolation: isolated (any Actor)? = #isolation,
+        configure: (inout ConfigReader) throws -> Config,
+        start: (Config, ServiceEnvironment) async throws -> [any Service]
+    ) async -> Never {
+        var reader = ConfigReader(arguments: arguments, environment: environment)
+        let settings = CommonSettings.read(from: &reader, defaultAdminPort: defaultAdminPort)
+        let configured: Result<Config, any Error>
+        do {
+            configured = .success(try configure(&reader))
+        } catch {
+            configured = .failure(error)
+        }
+        if reader.isHelpRequested {
+            print(reader.helpText(name: name, summary: summary), terminator: "")
+            exit(0)
+        }
+        let config: Config
+        do {
+            try reader.finish()
+            config = try configured.get()
+        } catch {
+            FileHandle.standardError.write(Data("\(name): \(error) (see --help)\n".utf8))
+            exit(2)
+        }
+
+        ServiceLogging.bootstrap(service: name, level: settings.logLevel, format: settings.logFormat)
+        let registry = ServiceMetrics.bootstrap()
+        let logger = Logger(label: name)
+        let readiness = Readiness()
+        logger.info(
+            "starting",
+            metadata: [
+                "admin": "\(HostPort(host: settings.adminHost, port: settings.adminPort))",
+                "log-level": "\(settings.logLevel.rawValue)",
+                "drain-timeout": "\(DurationText.format(settings.drainTimeout))",
+            ]
+        )
+
+        let services: [any Service]
+        do {
+            services = try await start(
+                config,
+                ServiceEnvironment(name: name, logger: logger, readiness: readiness, settings: settings)
+            )
+        } catch {
+            logger.critical("failed to start", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+
+        let admin = AdminServer.makeListener(
+            host: settings.adminHost,
+            port: settings.adminPort,
+            readiness: readiness,
+            registry: registry,
+            logger: Logger(label: "admin")
+        )
+        let runner = ServiceRunner(
+            services: services,
+            admin: admin,
+            readiness: readiness,
+            drainTimeout: settings.drainTimeout,
+            cancellationTimeout: cancellationGrace,
+            trapsTerminationSignals: true,
+            logger: logger
+        )
+        do {
+            switch try await runner.run() {
+            case .drained:
+                logger.info("stopped")
+                exit(0)
+            case .drainTimedOut:
+                logger.error(
+                    "stopped: drain timeout elapsed, remaining work was cancelled",
+                    metadata: ["drain-timeout": "\(DurationText.format(settings.drainTimeout))"]
+                )
+                exit(1)
+            }
+        } catch {
+            logger.critical("stopped with error", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import NIOCore
+import Synchronization
+import XCTest
+
+@testable import RPC
+
+final class RPCBalancingTests: XCTestCase {
+    func testCallsSpreadOverAllServers() async throws {
+        let log = HandlerLog()
+        let a = try await TestServer.start(router: echoRouter(name: "a", log: log))
+        let b = try await TestServer.start(router: echoRouter(name: "b", log: log))
+        defer { Task { await a.kill(); await b.kill() } }
+        try await withClient("\(a.hostAndPort),\(b.hostAndPort)") { client in
+            try await eventually { client.readyConnectionCount == 4 }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<400 {
+                    group.addTask { _ = try await client.call(.echo, Echo(text: "\(index)", sleepMilliseconds: 1)) }
+                }
+                try await group.waitForAll()
+            }
+            let served = log.served
+            XCTAssertGreaterThan(served.filter { $0 == "a" }.count, 100)
+            XCTAssertGreaterThan(served.filter { $0 == "b" }.count, 100)
+        }
+    }
+
+    func testDrainFinishesInFlightCallsAndNewCallsGoElsewhere() async throws {
+        let a = try await TestServer.start(router: echoRouter(name: "a"))
+        let b = try await TestServer.start(router: echoRouter(name: "b"))
+        defer { Task { await b.kill() } }
+        try await withClient("\(a.hostAndPort),\(b.hostAndPort)", configure: { $0.maximumAttempts = 1 }) { client in
+            try await eventually { client.readyConnectionCount == 4 }
+            // Slow calls on both servers, then drain a while they run.
+            let inFlight = (0..<20).map { index in
+                Task { try await client.call(.echoOnce, Echo(text: "\(index)", sleepMilliseconds: 400)) }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let drained = Task { await a.drain() }
+            try await Task.sleep(for: .milliseconds(50))
+            for index in 0..<50 {
+                let reply = try await client.call(.echoOnce, Echo(text: "new\(index)"))
+                XCTAssertEqual(reply.text, "b:new\(index)", "new calls go to the server that is not draining")
+            }
+            for call in inFlight {
+                let reply = try await call.value
+                XCTAssertTrue(reply.text.hasPrefix("a:") || reply.text.hasPrefix("b:"))
+            }
+            await drained.value
+        }
+    }
+
+    func testKilledServerIsEjectedAndCallsSucceedOnTheOther() async throws {
+        let a = try await TestServer.start(router: echoRouter(name: "a"))
+        let b = try await TestServer.start(router: echoRouter(name: "b"))
+        defer { Task { await b.kill() } }
+        try await withClient("\(a.hostAndPort),\(b.hostAndPort)", configure: { $0.ejectionThreshold = 2 }) { client in
+            try await eventually { client.readyConnectionCount == 4 }
+            let failures = SharedCounter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for index in 0..<60 {
+                            do {
+                                _ = try await client.call(.echo, Echo(text: "\(worker)-\(index)", sleepMilliseconds: 2))
+                            } catch {
+                                failures.increment()
+                            }
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(50))
+                await a.kill()
+                try await group.waitForAll()
+            }
+            XCTAssertEqual(failures.value, 0, "idempotent calls on the killed server are retried on the other")
+            try await eventually { client.readyConnectionCount == 2 }
+            let reply = try await client.call(.echo, Echo(text: "after"))
+            XCTAssertEqual(reply.text, "b:after")
+        }
+    }
+
+    func testDNSTargetPicksUpNewAndRemovedAddresses() async throws {
+        let a = try await TestServer.start(router: echoRouter(name: "a"))
+        let b = try await TestServer.start(router: echoRouter(name: "b"))
+        defer { Task { await a.kill(); await b.kill() } }
+        let resolver = FakeResolver(addresses: [a.address])
+        try await withClient("dns://workers:7001", configure: { $0.resolveInterval = .milliseconds(50) }, resolver: resolver) { client in
+            let first = try await client.call(.echo, Echo(text: "1"))
+            XCTAssertEqual(first.text, "a:1")
+            resolver.set([a.address, b.address])
+            try await eventually { client.readyConnectionCount == 4 }
+            resolver.set([b.address])
+            try await eventually { client.readyConnectionCount == 2 }
+            for index in 0..<20 {
+                let reply = try await client.call(.echo, Echo(text: "\(index)"))
+                XCTAssertEqual(reply.text, "b:\(index)")
+            }
+        }
+    }
+}
+
+/// Stands in for DNS: the test decides which addresses a name has right now.
+final class FakeResolver: NameResolver {
+    private let addresses: Mutex<[SocketAddress]>
+    init(addresses: [SocketAddress]) { self.addresses = Mutex(addresses) }
+    func set(_ new: [SocketAddress]) { addresses.withLock { $0 = new } }
+    func resolve(host: String, port: Int) async throws -> [SocketAddress] { addresses.withLock { $0 } }
+}

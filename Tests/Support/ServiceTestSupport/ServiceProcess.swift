@@ -1,0 +1,115 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A service executable of this package started as a real process on loopback ports, for
+/// tests of what only a whole process shows: flags, signals, exit codes, admin endpoints.
+public final class ServiceProcess: @unchecked Sendable {
+    public let process = Process()
+    public let adminPort: Int
+    private let stdout = Pipe()
+    private let stderr = Pipe()
+
+    /// Starts `.build/<config>/<name>` (the directory of the running test bundle).
+    public init(_ name: String, arguments: [String], adminPort: Int? = nil, environment: [String: String] = [:]) throws {
+        self.adminPort = try adminPort ?? freePort()
+        process.executableURL = productsDirectory.appendingPathComponent(name)
+        process.arguments = ["--admin-host", "127.0.0.1", "--admin-port", "\(self.adminPort)"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Sends `signal` and waits (bounded) for the exit status.
+    public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(10)) async throws -> Int32 {
+        kill(process.processIdentifier, signal)
+        return try await waitForExit(timeout: timeout)
+    }
+
+    public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
+        let until = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < until else {
+                kill(process.processIdentifier, SIGKILL)
+                throw ServiceProcessError(description: "process did not exit within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    public var standardError: String {
+        String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+    }
+
+    public var standardOutput: String {
+        String(decoding: stdout.fileHandleForReading.availableData, as: UTF8.self)
+    }
+
+    /// Polls `GET path` on the admin port until it answers `status`.
+    public func waitForAdmin(_ path: String, status: Int, timeout: Duration = .seconds(20)) async throws {
+        let until = ContinuousClock.now + timeout
+        while ContinuousClock.now < until {
+            if let answer = try? await httpGet(port: adminPort, path: path), answer.status == status { return }
+            guard process.isRunning else { throw ServiceProcessError(description: "process exited: \(standardError)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ServiceProcessError(description: "GET \(path) never answered \(status)")
+    }
+}
+
+public struct ServiceProcessError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Where SwiftPM put the executables: beside the test bundle.
+public var productsDirectory: URL {
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        return bundle.bundleURL.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+}
+
+/// A TCP port that was free a moment ago on 127.0.0.1.
+public func freePort() throws -> Int {
+    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).wait()
+    defer { try? channel.close().wait() }
+    return channel.localAddress?.port ?? 0
+}
+
+/// A minimal HTTP/1.1 GET over a fresh connection: enough to read a status and a body.
+public func httpGet(port: Int, path: String) async throws -> (status: Int, body: String) {
+    let collector = ResponseCollector()
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+        }
+        .connect(host: "127.0.0.1", port: port).get()
+    try await channel.writeAndFlush(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+    try await channel.closeFuture.get()
+    let text = try await channel.eventLoop.submit { String(buffer: collector.received) }.get()
+    let statusLine = text.prefix { $0 != "\r" }
+    let parts = statusLine.split(separator: " ")
+    guard parts.count >= 2, let status = Int(parts[1]) else {
+        throw ServiceProcessError(description: "not an HTTP response: \(text.prefix(80))")
+    }
+    let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+    return (status, body)
+}
+
+private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    var received = ByteBuffer()
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        received.writeBuffer(&bytes)
+    }
+}
