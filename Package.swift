@@ -104,6 +104,8 @@ let package = Package(
             name: "rpc",
             dependencies: [
                 "RPC", "MicropostsModels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/rpc",
@@ -114,6 +116,9 @@ let package = Package(
             name: "RPCBench",
             dependencies: [
                 "RPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/RPCBench",
@@ -140,6 +145,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RPCTests", dependencies: ["RPC"], path: "Tests/RPCTests", swiftSettings: swiftSettings),
+        .testTarget(name: "RPCToolTests", dependencies: ["ServiceTestSupport"], path: "Tests/RPCToolTests", swiftSettings: swiftSettings),
         .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",

@@ -40,6 +40,16 @@ final class DatabaseSettingsTests: XCTestCase {
         XCTAssertEqual(settings.port, 5432)
     }
 
+    func testDatabaseURLWithIPv6HostOrNoHost() throws {
+        let ipv6 = try DatabaseSettings.resolve(environment: ["DATABASE_URL": "postgres://u@[::1]:5433/db"])
+        XCTAssertEqual(ipv6.host, "::1")
+        XCTAssertEqual(ipv6.port, 5433)
+        // Parts left out of the URL fall through, as with libpq.
+        let noHost = try DatabaseSettings.resolve(environment: ["DATABASE_URL": "postgres:///db", "PGHOST": "pg"])
+        XCTAssertEqual(noHost.host, "pg")
+        XCTAssertEqual(noHost.database, "db")
+    }
+
     func testLibpqVariables() throws {
         let settings = try DatabaseSettings.resolve(environment: [
             "PGHOST": "pg", "PGPORT": "5433", "PGUSER": "bob", "PGPASSWORD": "pw",

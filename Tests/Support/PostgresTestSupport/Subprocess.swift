@@ -2,8 +2,7 @@ import Foundation
 
 /// Runs a command to completion within a time limit.
 ///
-/// Output goes to a temporary file rather than a pipe: `pg_ctl start` leaves a server running,
-/// and a pipe that a long-lived child might still hold open could block a reader forever.
+/// Output goes to a temporary file rather than a pipe, so nothing has to drain it while we wait.
 struct Subprocess {
     struct Failure: Error, CustomStringConvertible {
         let command: String

@@ -113,3 +113,28 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
         received.writeBuffer(&bytes)
     }
 }
+
+/// Runs one of this package's command-line tools to completion (bounded) and returns what it printed.
+public func runTool(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.executableURL = productsDirectory.appendingPathComponent(name)
+    process.arguments = arguments
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    let until = ContinuousClock.now + timeout
+    while process.isRunning {
+        guard ContinuousClock.now < until else {
+            process.terminate()
+            throw ServiceProcessError(description: "\(name) did not finish within \(timeout)")
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return (
+        process.terminationStatus,
+        String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+        String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    )
+}

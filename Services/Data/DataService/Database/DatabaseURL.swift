@@ -21,7 +21,10 @@ struct DatabaseURL: Equatable {
             throw DatabaseSettingsError(source: Self.variable, problem: "scheme must be postgres:// or postgresql://; \(shape)")
         }
 
-        host = try Self.decoded(components.percentEncodedHost, part: "host")
+        host = try Self.decoded(components.percentEncodedHost, part: "host").map { host in
+            // An IPv6 literal is bracketed in a URL ([::1]) but not when connecting.
+            host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        }
         username = try Self.decoded(components.percentEncodedUser, part: "user name")
         password = try Self.decoded(components.percentEncodedPassword, part: "password")
         if let port = components.port {

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import RPC
+
+/// `rpc`: call any method of a running service with JSON, the way grpcurl explores a gRPC
+/// server — how one service is explored and debugged alone.
+@main
+struct RPCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rpc",
+        abstract: "Call methods of a running Microposts service over the internal RPC.",
+        discussion: """
+            Targets: host:port[,host:port...], dns://name:port, unix:/path.
+            Exit status: 0 on success, 1 when the call failed (status and message on stderr), 2 for bad usage.
+            """,
+        subcommands: [Call.self, Health.self]
+    )
+}
+
+struct CallOptions: ParsableArguments {
+    @Option(help: "Deadline of the call, e.g. 500ms, 5s.")
+    var timeout = "5s"
+
+    @Option(name: .customLong("request-id"), help: "Request id sent in the call's metadata.")
+    var requestID: String?
+
+    @Option(name: .customLong("metadata"), help: "Extra metadata as key=value (repeatable).")
+    var metadata: [String] = []
+
+    func callOptions() throws -> RPCCallOptions {
+        guard let timeout = parseDuration(timeout) else { throw ValidationError("--timeout: expected a duration like 500ms or 5s") }
+        var options = RPCCallOptions(timeout: timeout)
+        options.metadata.requestID = requestID ?? "rpc-cli-\(UInt32.random(in: 0...UInt32.max))"
+        for entry in metadata {
+            guard let equals = entry.firstIndex(of: "=") else { throw ValidationError("--metadata \(entry): expected key=value") }
+            options.metadata[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        return options
+    }
+}
+
+struct Call: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Call <method> with a JSON request and print the JSON reply.")
+
+    @Argument(help: "Where the service listens.")
+    var target: String
+
+    @Argument(help: "Method name, e.g. rpc.health.")
+    var method: String
+
+    @Argument(help: "The request as JSON; '-' reads it from standard input.")
+    var json = "{}"
+
+    @OptionGroup var options: CallOptions
+
+    func run() async throws {
+        let body = json == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : json
+        try await withCLIClient(target) { client in
+            let reply = try await client.callJSON(method: method, body: ByteBuffer(string: body), options: try options.callOptions())
+            print(String(buffer: reply))
+        }
+    }
+}
+
+struct Health: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Ask a service whether it is serving (exit 0) or not (exit 1).")
+
+    @Argument(help: "Where the service listens.")
+    var target: String
+
+    @OptionGroup var options: CallOptions
+
+    func run() async throws {
+        try await withCLIClient(target) { client in
+            let reply = try await client.call(.health, HealthRequest(), options: try options.callOptions())
+            print(#"{"service":"\#(reply.service)","status":"\#(reply.status.rawValue)"}"#)
+            if reply.status != .serving { throw ExitCode(1) }
+        }
+    }
+}
+
+/// Runs a client for the length of one command; RPC failures become one line on stderr.
+private func withCLIClient(_ targetText: String, _ body: (RPCClient) async throws -> Void) async throws {
+    let target: RPCTarget
+    do {
+        target = try RPCTarget(parsing: targetText)
+    } catch {
+        throw ValidationError("\(error)")
+    }
+    var logger = Logger(label: "rpc")
+    logger.logLevel = .error
+    var configuration = RPCClientConfiguration()
+    configuration.connectionsPerEndpoint = 1
+    configuration.maximumAttempts = 1
+    let client = RPCClient(target: target, configuration: configuration, logger: logger)
+    let running = Task { try await client.run() }
+    defer { running.cancel() }
+    do {
+        try await body(client)
+    } catch let error as RPCError {
+        FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+private func parseDuration(_ text: String) -> Duration? {
+    if text.hasSuffix("ms"), let value = Int64(text.dropLast(2)) { return .milliseconds(value) }
+    if text.hasSuffix("s"), let value = Double(text.dropLast()) { return .milliseconds(Int64(value * 1000)) }
+    if let value = Double(text) { return .milliseconds(Int64(value * 1000)) }
+    return nil
+}
