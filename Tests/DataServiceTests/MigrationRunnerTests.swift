@@ -173,4 +173,27 @@ final class MigrationRunnerTests: XCTestCase {
             }
         }
     }
+
+    /// The runner lifts the statement limit for itself; the pooled connection must get it back.
+    func testConnectionGetsItsTimeoutsBackAfterARun() async throws {
+        try await withTimeLimit {
+            let logger = Logger(label: "migration-test")
+            let cluster = try await PostgresTestCluster.shared()
+            let settings = DatabaseSettings(
+                host: cluster.host, port: cluster.port, username: cluster.username, password: cluster.password,
+                database: try await cluster.createDatabase(), sslMode: .disable,
+                maximumConnections: 1, statementTimeout: .milliseconds(1234)
+            )
+            let client = PostgresClient(configuration: settings.clientConfiguration())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await MigrationRunner.bundled().run(on: client, logger: logger)
+                let timeouts = try await client.query("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")
+                    .collect().first?.decode((String, String).self)
+                XCTAssertEqual(timeouts?.0, "1234ms")
+                XCTAssertEqual(timeouts?.1, "0")
+            }
+        }
+    }
 }

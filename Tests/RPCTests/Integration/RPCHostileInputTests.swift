@@ -121,3 +121,41 @@ private final class WrongVersionServer: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
     }
 }
+
+/// A peer that completes the handshake and then goes silent (a hung process, a dead host
+/// behind a live TCP path): keepalive must notice and fail the calls waiting on it.
+final class RPCKeepaliveTests: XCTestCase {
+    func testSilentPeerIsDetectedByKeepalive() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(HelloThenSilence()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { silent.close(promise: nil) }
+        try await withClient("127.0.0.1:\(silent.localAddress?.port ?? 0)", configure: {
+            $0.connectionsPerEndpoint = 1
+            $0.keepaliveInterval = .milliseconds(100)
+            $0.maximumAttempts = 1
+        }) { client in
+            let started = ContinuousClock.now
+            await assertRPCError(.unavailable) {
+                try await client.call(.echo, Echo(text: "never answered"), options: RPCCallOptions(timeout: .seconds(10)))
+            }
+            let elapsed = ContinuousClock.now - started
+            XCTAssertLessThan(elapsed, .seconds(1), "two unanswered keepalive intervals, not the 10 s deadline")
+        }
+    }
+}
+
+private final class HelloThenSilence: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private var greeted = false
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !greeted else { return }
+        greeted = true
+        var reply = ByteBuffer()
+        reply.writeFrame(type: .hello, callID: 0) { Hello().write(to: &$0) }
+        context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+    }
+}

@@ -46,18 +46,14 @@ public struct MigrationRunner: Sendable {
     @discardableResult
     public func run(on client: PostgresClient, logger: Logger) async throws -> [Migration] {
         try await client.withConnection { connection in
-            // The lock is held by this session, so everything runs on this one connection.
-            // Migrations may legitimately outlast the service's per-statement limit.
-            try await connection.perform("SET statement_timeout = 0", logger: logger)
-            try await connection.perform(
-                PostgresQuery(unsafeSQL: "SET lock_timeout = \(lockTimeout.roundedUpMilliseconds)"), logger: logger
-            )
+            // The lock belongs to this session, so everything runs on this one connection.
             do {
-                try await connection.perform("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.lockNotAvailable {
-                throw MigrationError.lockNotAcquired(waited: lockTimeout)
-            }
-            do {
+                // Migrations may legitimately outlast the service's per-statement limit.
+                try await connection.perform("SET statement_timeout = 0", logger: logger)
+                try await connection.perform(
+                    PostgresQuery(unsafeSQL: "SET lock_timeout = \(lockTimeout.roundedUpMilliseconds)"), logger: logger
+                )
+                try await lock(connection, logger: logger)
                 let applied = try await applyPending(on: connection, logger: logger)
                 try await release(connection, logger: logger)
                 return applied
@@ -65,6 +61,14 @@ public struct MigrationRunner: Sendable {
                 try? await release(connection, logger: logger)
                 throw error
             }
+        }
+    }
+
+    private func lock(_ connection: PostgresConnection, logger: Logger) async throws {
+        do {
+            try await connection.perform("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.lockNotAvailable {
+            throw MigrationError.lockNotAcquired(waited: lockTimeout)
         }
     }
 
@@ -115,6 +119,7 @@ public struct MigrationRunner: Sendable {
     }
 
     /// Leaves the pooled connection as it found it: unlocked and with its configured timeouts.
+    /// (Unlocking a lock this session does not hold only draws a server warning.)
     private func release(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.perform("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
         try await connection.perform("RESET statement_timeout", logger: logger)

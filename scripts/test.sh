@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: every library's and service's test target, against real PostgreSQL
+# clusters and real service processes on loopback. Bounded: each test stops what it starts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+
+swift build --build-tests
+swift test --skip-build
