@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -71,7 +72,12 @@ let package = Package(
 
         .target(
             name: "EdgeService",
-            dependencies: ["RPC", "ServiceKit", "MicropostsModels"],
+            dependencies: [
+                "RPC", "ServiceKit", "MicropostsModels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Services/Edge/EdgeService",
             swiftSettings: swiftSettings
         ),
@@ -90,6 +96,8 @@ let package = Package(
             dependencies: [
                 "RPC", "ServiceKit", "MicropostsModels",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Services/Data/DataService",
             resources: [.copy("Migrations/SQL")],
@@ -117,6 +125,7 @@ let package = Package(
             dependencies: [
                 "RPC",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -153,7 +162,7 @@ let package = Package(
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EdgeServiceTests", dependencies: ["EdgeService", "ServiceKit", "ServiceTestSupport"], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
+        .testTarget(name: "EdgeServiceTests", dependencies: ["EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "MicropostsModels", .product(name: "NIOHTTP1", package: "swift-nio")], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "ServiceKit", "ServiceTestSupport", "RPC"], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "DataServiceTests",

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
 
 @main
 struct RPCBench: AsyncParsableCommand {
@@ -8,4 +11,20 @@ struct RPCBench: AsyncParsableCommand {
         discussion: "Run `rpc-bench server` in one process and `rpc-bench client` in another, or use Benchmarks/rpc-bench.sh.",
         subcommands: [BenchServer.self, BenchClient.self, CodecBenchmark.self]
     )
+
+    static func main() async {
+        if ProcessInfo.processInfo.environment["RPC_BENCH_NIO_EXECUTOR"] == "1" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A micropost as stored: `text` is 1–255 Unicode code points.
+public struct Micropost: Codable, Sendable, Hashable {
+    /// Grows with every new post, so id order is creation order (lists are newest first by id).
+    public var id: Int64
+    /// The author's username.
+    public var author: String
+    public var text: String
+    /// The username the post refers to, if any.
+    public var referenced: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: Int64, author: String, text: String, referenced: String?, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.author = author
+        self.text = text
+        self.referenced = referenced
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}

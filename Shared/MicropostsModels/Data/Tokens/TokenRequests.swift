@@ -1,0 +1,31 @@
+import Foundation
+
+/// A logged-out token: refused until `expiresAt`, after which it is invalid anyway and forgotten.
+public struct RevokeTokenRequest: Codable, Sendable, Hashable {
+    /// The token's id (a JWT's `jti`), 1–200 characters.
+    public var tokenID: String
+    public var expiresAt: Date
+
+    public init(tokenID: String, expiresAt: Date) {
+        self.tokenID = tokenID
+        self.expiresAt = expiresAt
+    }
+}
+
+public struct CheckRevokedTokensRequest: Codable, Sendable, Hashable {
+    /// At most ``DataLimits/maximumTokenIDsPerCheck`` ids.
+    public var tokenIDs: [String]
+
+    public init(tokenIDs: [String]) {
+        self.tokenIDs = tokenIDs
+    }
+}
+
+public struct RevokedTokens: Codable, Sendable, Hashable {
+    /// The subset of the asked ids that are revoked (and not yet expired), in no particular order.
+    public var revokedIDs: [String]
+
+    public init(revokedIDs: [String]) {
+        self.revokedIDs = revokedIDs
+    }
+}
