@@ -7,3 +7,4 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 swift build --build-tests
 swift test --skip-build
+scripts/validate-deploy.sh
