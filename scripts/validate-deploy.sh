@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 
 docker-compose -f docker-compose.yml config --quiet
 echo "docker-compose.yml: valid"
-kubernetes-validate --strict --quiet deploy/kubernetes/*.yaml
+python3 -m kubernetes_validate --strict --quiet deploy/kubernetes/*.yaml
 echo "deploy/kubernetes: valid"
