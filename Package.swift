@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "edge", targets: ["edge"]),
         .executable(name: "worker", targets: ["worker"]),
         .executable(name: "data", targets: ["data"]),
+        .executable(name: "master", targets: ["master"]),
         .executable(name: "rpc", targets: ["rpc"]),
         .executable(name: "rpc-bench", targets: ["RPCBench"]),
         .library(name: "RPC", targets: ["RPC"]),
@@ -85,7 +86,11 @@ let package = Package(
 
         .target(
             name: "WorkerService",
-            dependencies: ["RPC", "ServiceKit", "MicropostsModels"],
+            dependencies: [
+                "RPC", "ServiceKit", "MicropostsModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Services/Worker/WorkerService",
             swiftSettings: swiftSettings
         ),
@@ -96,6 +101,7 @@ let package = Package(
             dependencies: [
                 "RPC", "ServiceKit", "MicropostsModels",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -104,6 +110,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "data", dependencies: ["DataService"], path: "Services/Data/Main", swiftSettings: swiftSettings),
+
+        /// The process master (uWSGI's master role): runs N instances of each service on one machine.
+        .target(
+            name: "MasterService",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Master/MasterService",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "master", dependencies: ["MasterService"], path: "Services/Master/Main", swiftSettings: swiftSettings),
 
         // MARK: Tools
 
@@ -123,7 +146,8 @@ let package = Package(
         .executableTarget(
             name: "RPCBench",
             dependencies: [
-                "RPC",
+                "RPC", "MicropostsModels", "DataService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,12 +182,35 @@ let package = Package(
         .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "ServiceKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EdgeServiceTests", dependencies: ["EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "MicropostsModels", .product(name: "NIOHTTP1", package: "swift-nio")], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "ServiceKit", "ServiceTestSupport", "RPC"], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "ServiceKit", "ServiceTestSupport", "RPC", "MicropostsModels", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MasterServiceTests",
+            dependencies: [
+                "MasterService", "ServiceKit", "ServiceTestSupport", "PostgresTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/MasterServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        /// The whole system as real processes (edge, worker, data) against a real PostgreSQL.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ServiceTestSupport", "PostgresTestSupport", "RPC", "MicropostsModels"],
+            path: "Tests/EndToEndTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DataServiceTests",
             dependencies: ["DataService", "PostgresTestSupport", "ServiceTestSupport", "ServiceKit", "RPC", "MicropostsModels"],

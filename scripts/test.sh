@@ -8,3 +8,5 @@ export PATH="/opt/swift/usr/bin:$PATH"
 swift build --build-tests
 swift test --skip-build
 scripts/validate-deploy.sh
+# The running system fuzzed against its OpenAPI document: no 5xx, no schema violations.
+scripts/schemathesis.sh

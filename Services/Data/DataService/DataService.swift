@@ -1,26 +1,31 @@
+import Foundation
 import RPC
 import ServiceKit
 
-/// The data service: the only process that speaks SQL. So far it runs the shared plumbing
-/// and an RPC server answering `rpc.health`; the database methods arrive with the schema.
+/// The data service: the only process that speaks SQL. It owns the schema (migrated at start),
+/// a PostgreSQL connection pool, and the typed RPC methods declared in MicropostsModels.
 public enum DataService {
     public static let defaultAdminPort = 9102
     public static let defaultRPCPort = 7102
 
-    public struct Configuration: Sendable {
-        public var rpcServer: RPCServerConfiguration
-    }
-
-    public static func configure(_ reader: inout ConfigReader) -> Configuration {
-        Configuration(rpcServer: RPCSettings.server(from: &reader, defaultPort: defaultRPCPort))
-    }
+    static let summary = "Microposts data service: owns the PostgreSQL schema and answers typed RPC calls. "
+        + "`data migrate [options]` applies pending migrations and exits."
 
     public static func main() async -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let environment = ProcessInfo.processInfo.environment
+        if arguments.first == MigrateCommand.name {
+            await MigrateCommand.main(arguments: Array(arguments.dropFirst()), environment: environment)
+        }
         await ServiceMain.run(
-            name: "data", summary: "Microposts data service: owns the PostgreSQL schema and answers typed RPC calls.",
-            defaultAdminPort: defaultAdminPort, configure: configure
-        ) { configuration, environment in
-            [environment.makeRPCServer(configuration: configuration.rpcServer, router: RPCRouter())]
+            name: "data", summary: summary, defaultAdminPort: defaultAdminPort,
+            arguments: arguments, environment: environment
+        ) { reader in
+            DataServiceConfiguration.read(from: &reader, environment: environment)
+        } start: { configuration, serviceEnvironment in
+            // Loading the bundled SQL fails only for a broken build; better now than later.
+            let migrations = try MigrationRunner.bundled()
+            return DataServiceComponents(configuration: configuration, environment: serviceEnvironment, migrations: migrations).services
         }
     }
 }

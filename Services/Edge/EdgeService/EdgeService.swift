@@ -1,19 +1,26 @@
+import Logging
+import NIOCore
+import NIOPosix
 import RPC
 import ServiceKit
+import ServiceLifecycle
 
-/// The edge: the HTTP front server (nginx's role). So far it runs the shared plumbing and
-/// keeps RPC connections to the workers; the HTTP listener arrives with its own issue.
+/// The edge: the HTTP front server (nginx's role). Serves static files, forwards `/api/` to
+/// the workers over the RPC, and enforces the limits in front of them.
 public enum EdgeService {
     public static let defaultAdminPort = 9100
 
     public struct Configuration: Sendable {
         public var workerTarget: RPCTarget
+        /// Its `defaultTimeout` (`--worker-timeout`) is the upstream deadline of a request.
         public var workerClient: RPCClientConfiguration
+        public var http: HTTPServerConfiguration
     }
 
     public static func configure(_ reader: inout ConfigReader) -> Configuration {
         let (target, client) = RPCSettings.client(for: "worker", from: &reader, defaultTarget: "dns://worker:\(7101)")
-        return Configuration(workerTarget: target, workerClient: client)
+        let http = EdgeSettings.read(from: &reader)
+        return Configuration(workerTarget: target, workerClient: client, http: http)
     }
 
     public static func main() async -> Never {
@@ -21,7 +28,42 @@ public enum EdgeService {
             name: "edge", summary: "Microposts edge: the front HTTP server (static files, /api/ to the workers).",
             defaultAdminPort: defaultAdminPort, configure: configure
         ) { configuration, environment in
-            [RPCClient(target: configuration.workerTarget, configuration: configuration.workerClient, logger: environment.logger)]
+            let workers = RPCClient(target: configuration.workerTarget, configuration: configuration.workerClient, logger: environment.logger)
+            let maintenance = configuration.http.maintenanceFile.isEmpty
+                ? nil : MaintenanceSwitch(path: configuration.http.maintenanceFile, logger: environment.logger)
+            let readiness = environment.readiness
+            readiness.set("http", ready: false)
+            let server = HTTPServer(
+                app: makeApplication(
+                    configuration.http, upstream: workers, upstreamTimeout: configuration.workerClient.defaultTimeout,
+                    maintenance: maintenance, logger: environment.logger),
+                onListening: { _ in readiness.set("http", ready: true) },
+                logger: environment.logger)
+            // Shutdown runs in reverse: the HTTP server drains first, while the workers' client
+            // still answers the requests in flight.
+            return [workers] + (maintenance.map { [$0] } ?? []) + [server]
         }
+    }
+
+    static func makeApplication(
+        _ configuration: HTTPServerConfiguration, upstream: any Upstream, upstreamTimeout: Duration,
+        maintenance: MaintenanceSwitch?, logger: Logger
+    ) -> EdgeApplication {
+        var accessLogger = logger
+        accessLogger[metadataKey: "log"] = "access"
+        return EdgeApplication(
+            configuration: configuration,
+            staticFiles: StaticFileResolver(
+                folder: configuration.staticRoot, listingEnabled: configuration.staticListing, gzipEnabled: configuration.staticGzip),
+            staticCache: StaticFileCache(ttl: configuration.staticCacheTTL),
+            fileThreadPool: NIOThreadPool.singleton,
+            proxy: APIProxy(upstream: upstream, timeout: upstreamTimeout),
+            upstreamRequests: UpstreamRequestBuilder(
+                trustedProxies: TrustedProxies(parsing: configuration.trustedProxies) ?? .none, listenPort: configuration.listen.port),
+            trustedProxies: TrustedProxies(parsing: configuration.trustedProxies) ?? .none,
+            admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),
+            rateLimiter: configuration.rateLimit > 0 ? RateLimiter(rate: configuration.rateLimit, burst: configuration.rateLimitBurst) : nil,
+            maintenance: maintenance,
+            accessLog: AccessLog(logger: configuration.accessLog ? accessLogger : nil, format: configuration.accessLogFormat))
     }
 }

@@ -212,7 +212,13 @@ public final class RPCClient: Service, Sendable {
                     continue
                 }
                 backoff.reset()
-                try? await connection.channel.closeFuture.get()
+                // Serve until the connection closes — or until the client stops, which must
+                // close it, or shutdown would wait here forever.
+                await withTaskCancellationHandler {
+                    try? await connection.channel.closeFuture.get()
+                } onCancel: {
+                    connection.close()
+                }
             } catch {
                 if pool.connectAttemptFailed(address, reason: "\(error)") {
                     logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "error": "\(error)"])

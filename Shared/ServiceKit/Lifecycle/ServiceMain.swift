@@ -25,7 +25,9 @@ public enum ServiceMain {
     /// configuration (one line on stderr, exit 2), bootstraps logging and metrics, then runs
     /// the service's services and the admin listener until SIGTERM or SIGINT.
     ///
-    /// Exits 0 after a clean drain, 1 if the drain timed out, a service failed, or `start` threw.
+    /// Exits 0 after a clean drain; 1 if the drain timed out, `start` threw, or a service threw
+    /// or returned before shutdown was requested (a long-running service ending on its own is
+    /// a failure, and the whole process stops so the supervisor can restart it).
     ///
     /// - Parameters:
     ///   - configure: Reads the service's own settings; everything it reads appears in `--help`.

@@ -33,7 +33,7 @@ enum LogLineEncoder {
     private static func appendText(_ record: LogRecord, to buffer: inout [UInt8]) {
         record.timestamp.append(to: &buffer)
         buffer.append(UInt8(ascii: " "))
-        buffer.append(contentsOf: record.level.rawValue.uppercased().utf8)
+        buffer.append(contentsOf: textLevel(record.level).utf8)
         buffer.append(UInt8(ascii: " "))
         appendEscaped(record.service, to: &buffer)
         if let requestID = record.requestID {
@@ -49,6 +49,18 @@ enum LogLineEncoder {
             appendTextKey(key, to: &buffer)
             buffer.append(UInt8(ascii: "="))
             appendTextValue(value.description, to: &buffer)
+        }
+    }
+
+    private static func textLevel(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace: "TRACE"
+        case .debug: "DEBUG"
+        case .info: "INFO"
+        case .notice: "NOTICE"
+        case .warning: "WARNING"
+        case .error: "ERROR"
+        case .critical: "CRITICAL"
         }
     }
 
@@ -172,10 +184,11 @@ enum LogLineEncoder {
     }
 
     /// `\u00XX`, valid in JSON and unambiguous in text.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     private static func appendUnicodeEscape(_ byte: UInt8, to buffer: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         buffer.append(contentsOf: #"\u00"#.utf8)
-        buffer.append(hex[Int(byte >> 4)])
-        buffer.append(hex[Int(byte & 0x0F)])
+        buffer.append(hexDigits[Int(byte >> 4)])
+        buffer.append(hexDigits[Int(byte & 0x0F)])
     }
 }

@@ -51,18 +51,16 @@ public struct LogTimestamp: Sendable, Equatable {
         buffer.append(UInt8(ascii: "Z"))
     }
 
-    /// Zero-padded decimal; values wider than `width` keep all their digits.
+    /// Fixed-width, zero-padded decimal written digit by digit, so formatting allocates
+    /// nothing. Every field fits its width (years up to 9999).
     private static func appendDigits(_ value: Int, width: Int, to buffer: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var rest = max(value, 0)
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        if digits.count < width {
-            buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        let value = max(value, 0)
+        while divisor > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
         }
-        buffer.append(contentsOf: digits.reversed())
     }
 }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import XCTest
 
@@ -105,4 +106,24 @@ final class FakeResolver: NameResolver {
     init(addresses: [SocketAddress]) { self.addresses = Mutex(addresses) }
     func set(_ new: [SocketAddress]) { addresses.withLock { $0 = new } }
     func resolve(host: String, port: Int) async throws -> [SocketAddress] { addresses.withLock { $0 } }
+}
+
+/// A client that is shut down while its connections are open must close them and return,
+/// or every service using one would hang on SIGTERM until its drain timeout.
+final class RPCClientShutdownTests: XCTestCase {
+    func testGracefulShutdownWithOpenConnectionsReturnsPromptly() async throws {
+        let server = try await TestServer.start(router: echoRouter(name: "s"))
+        defer { Task { await server.kill() } }
+        let client = RPCClient(target: try RPCTarget(parsing: server.hostAndPort), logger: quietLogger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [client], logger: quietLogger))
+        let running = Task { try await group.run() }
+        _ = try await client.call(.echo, Echo(text: "connected"))
+        XCTAssertGreaterThan(client.readyConnectionCount, 0)
+
+        let started = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await running.value
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(1))
+        XCTAssertEqual(client.readyConnectionCount, 0)
+    }
 }

@@ -46,21 +46,27 @@ public struct MigrationRunner: Sendable {
     @discardableResult
     public func run(on client: PostgresClient, logger: Logger) async throws -> [Migration] {
         try await client.withConnection { connection in
-            // The lock belongs to this session, so everything runs on this one connection.
-            do {
-                // Migrations may legitimately outlast the service's per-statement limit.
-                try await connection.perform("SET statement_timeout = 0", logger: logger)
-                try await connection.perform(
-                    PostgresQuery(unsafeSQL: "SET lock_timeout = \(lockTimeout.roundedUpMilliseconds)"), logger: logger
-                )
-                try await lock(connection, logger: logger)
-                let applied = try await applyPending(on: connection, logger: logger)
-                try await release(connection, logger: logger)
-                return applied
-            } catch {
-                try? await release(connection, logger: logger)
-                throw error
-            }
+            try await run(on: connection, logger: logger)
+        }
+    }
+
+    /// ``run(on:logger:)`` on a connection the caller has leased, e.g. with a bounded wait.
+    @discardableResult
+    public func run(on connection: PostgresConnection, logger: Logger) async throws -> [Migration] {
+        // The lock belongs to this session, so everything runs on this one connection.
+        do {
+            // Migrations may legitimately outlast the service's per-statement limit.
+            try await connection.perform("SET statement_timeout = 0", logger: logger)
+            try await connection.perform(
+                PostgresQuery(unsafeSQL: "SET lock_timeout = \(lockTimeout.roundedUpMilliseconds)"), logger: logger
+            )
+            try await lock(connection, logger: logger)
+            let applied = try await applyPending(on: connection, logger: logger)
+            try await release(connection, logger: logger)
+            return applied
+        } catch {
+            try? await release(connection, logger: logger)
+            throw error
         }
     }
 

@@ -4,7 +4,9 @@ extension RPCMethod where Request == FollowRequest, Response == FollowResponse {
     /// Errors: `notFound` (no such follower), `invalidArgument` (`other` is the follower
     /// or does not exist). Idempotent: following twice is one follow.
     public static let follow = RPCMethod(name: "follows.follow", isIdempotent: true)
+}
 
+extension RPCMethod where Request == FollowRequest, Response == UnfollowResponse {
     /// Errors: `notFound` (either user does not exist). Idempotent: `wasFollowing` tells
     /// whether there was anything to remove.
     public static let unfollow = RPCMethod(name: "follows.unfollow", isIdempotent: true)

@@ -31,3 +31,31 @@ final class EdgeConfigurationTests: XCTestCase {
         XCTAssertEqual(status, 0, edge.standardError)
     }
 }
+
+final class EdgeSettingsTests: XCTestCase {
+    func testDefaultsAndOverrides() throws {
+        var reader = ConfigReader(arguments: [], environment: [:])
+        let defaults = EdgeService.configure(&reader).http
+        XCTAssertEqual(defaults.listen.description, "0.0.0.0:8080")
+        XCTAssertEqual(defaults.maximumBodySize, 1 << 20)
+        XCTAssertEqual(defaults.rateLimit, 0)
+        XCTAssertFalse(defaults.staticListing)
+
+        var custom = ConfigReader(
+            arguments: ["--http-listen", "127.0.0.1:9999", "--max-body-size", "2048", "--header-timeout", "2s"],
+            environment: ["STATIC_ROOT": "/srv/www", "TRUSTED_PROXIES": "10.0.0.0/8,::1", "ACCESS_LOG_FORMAT": "json"])
+        let http = EdgeService.configure(&custom).http
+        XCTAssertNoThrow(try custom.finish())
+        XCTAssertEqual(http.listen.port, 9999)
+        XCTAssertEqual(http.maximumBodySize, 2048)
+        XCTAssertEqual(http.headerTimeout, .seconds(2))
+        XCTAssertEqual(http.staticRoot, "/srv/www")
+        XCTAssertEqual(http.accessLogFormat, .json)
+    }
+
+    func testBadTrustedProxiesIsAConfigurationError() {
+        var reader = ConfigReader(arguments: ["--trusted-proxies", "10.0.0.0/8,proxy.local"], environment: [:])
+        _ = EdgeService.configure(&reader)
+        XCTAssertThrowsError(try reader.finish()) { XCTAssertTrue("\($0)".contains("--trusted-proxies"), "\($0)") }
+    }
+}

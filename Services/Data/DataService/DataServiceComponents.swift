@@ -1,0 +1,41 @@
+import Logging
+import PostgresNIO
+import RPC
+import ServiceKit
+import ServiceLifecycle
+
+/// The data service's parts, wired together; the executable and the tests build the same ones.
+struct DataServiceComponents {
+    let postgres: PostgresClient
+    let database: Database
+    let monitor: DatabaseMonitor
+    let tokenCleanup: RevokedTokenCleanup
+    let rpcServer: RPCServer
+
+    /// In dependency order: ServiceGroup stops them in reverse, so the RPC server drains
+    /// first and the PostgreSQL pool closes last, after every query has finished.
+    var services: [any Service] { [postgres, monitor, tokenCleanup, rpcServer] }
+
+    init(configuration: DataServiceConfiguration, environment: ServiceEnvironment, migrations: MigrationRunner) {
+        environment.readiness.set(DatabaseMonitor.readinessCondition, ready: false)
+        var postgresLogger = environment.logger
+        postgresLogger[metadataKey: "component"] = "postgres"
+        postgres = PostgresClient(configuration: configuration.database.clientConfiguration(), backgroundLogger: postgresLogger)
+        database = Database(
+            client: postgres, availability: DatabaseAvailability(),
+            statementTimeout: configuration.database.statementTimeout,
+            leaseTimeout: configuration.database.connectTimeout)
+        monitor = DatabaseMonitor(
+            database: database, migrations: migrations, readiness: environment.readiness,
+            interval: configuration.healthCheckInterval,
+            probeTimeout: configuration.database.connectTimeout, logger: environment.logger)
+
+        let handlers = DataHandlers(database: database, hasher: PasswordHasher(iterations: configuration.passwordHashIterations))
+        tokenCleanup = RevokedTokenCleanup(
+            tokens: handlers.tokens, interval: configuration.tokenCleanupInterval, logger: environment.logger)
+        var router = RPCRouter()
+        handlers.register(on: &router)
+        rpcServer = environment.makeRPCServer(configuration: configuration.rpcServer, router: router)
+        environment.logger.info("database", metadata: ["target": "\(configuration.database)"])
+    }
+}

@@ -1,0 +1,25 @@
+import Synchronization
+
+/// What the health monitor last learned about the database, read by every call so that
+/// calls fail at once with `unavailable` while it is known to be down instead of each one
+/// waiting out the connect timeout.
+final class DatabaseAvailability: Sendable {
+    enum State: Sendable, Equatable {
+        /// Migrations have not completed yet; the schema may be missing.
+        case starting
+        case reachable
+        case unreachable(reason: String)
+    }
+
+    private let state = Mutex(State.starting)
+
+    init(_ initial: State = .starting) {
+        state.withLock { $0 = initial }
+    }
+
+    var current: State { state.withLock { $0 } }
+
+    func set(_ newState: State) {
+        state.withLock { $0 = newState }
+    }
+}

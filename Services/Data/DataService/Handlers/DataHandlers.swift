@@ -1,0 +1,65 @@
+import MicropostsModels
+import RPC
+
+/// The data service's RPC methods: each checks its request's fields, then runs its
+/// repository method within the call's deadline.
+struct DataHandlers: Sendable {
+    let users: UserRepository
+    let microposts: MicropostRepository
+    let lists: MicropostListRepository
+    let follows: FollowRepository
+    let tokens: RevokedTokenRepository
+
+    init(database: Database, hasher: PasswordHasher) {
+        users = UserRepository(database: database, hasher: hasher)
+        microposts = MicropostRepository(database: database)
+        lists = MicropostListRepository(database: database)
+        follows = FollowRepository(database: database)
+        tokens = RevokedTokenRepository(database: database)
+    }
+
+    func register(on router: inout RPCRouter) {
+        router.register(.registerUser, validating: users.register)
+        // Not validated: malformed credentials are simply wrong credentials (`unauthenticated`).
+        router.register(.verifyCredentials) { request, context in
+            try await users.verifyCredentials(request, DatabaseCall(context))
+        }
+        router.register(.getUser, validating: users.get)
+
+        router.register(.createMicropost, validating: microposts.create)
+        router.register(.getMicropost, validating: microposts.get)
+        router.register(.replaceMicropost, validating: microposts.replace)
+        router.register(.patchMicropost, validating: microposts.patch)
+        router.register(.deleteMicropost, validating: { request, call in
+            try await microposts.delete(request, call)
+            return NoContent()
+        })
+        router.register(.listMicroposts, validating: lists.collection)
+        router.register(.timeline, validating: lists.timeline)
+        router.register(.searchMicroposts, validating: lists.search)
+
+        router.register(.follow, validating: follows.follow)
+        router.register(.unfollow, validating: follows.unfollow)
+        router.register(.following, validating: follows.following)
+        router.register(.followers, validating: follows.followers)
+
+        router.register(.revokeToken, validating: { request, call in
+            try await tokens.revoke(request, call)
+            return NoContent()
+        })
+        router.register(.checkRevokedTokens, validating: tokens.revoked)
+    }
+}
+
+extension RPCRouter {
+    /// Registers a handler that runs only for requests whose fields pass `validate()`.
+    fileprivate mutating func register<Request: ValidatedRequest, Response>(
+        _ method: RPCMethod<Request, Response>,
+        validating handler: @escaping @Sendable (Request, DatabaseCall) async throws -> Response
+    ) {
+        register(method) { request, context in
+            try request.validate()
+            return try await handler(request, DatabaseCall(context))
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ServiceKit
+
+/// The edge's own settings: every flag, its environment variable and default, in the order
+/// `--help` lists them.
+enum EdgeSettings {
+    static func read(from reader: inout ConfigReader) -> HTTPServerConfiguration {
+        let defaults = HTTPServerConfiguration()
+        var config = defaults
+        config.listen = reader.read(.hostPort(
+            "http-listen", env: "HTTP_LISTEN", default: defaults.listen,
+            help: "Address and port of the public HTTP listener."))
+
+        config.staticRoot = reader.read(.string(
+            "static-root", env: "STATIC_ROOT", default: defaults.staticRoot, placeholder: "<path>",
+            help: "Folder served under /static/ (and / as its index.html)."))
+        config.staticListing = reader.read(.bool(
+            "static-listing", env: "STATIC_LISTING", default: defaults.staticListing,
+            help: "List directories without an index.html."))
+        config.staticGzip = reader.read(.bool(
+            "static-gzip", env: "STATIC_GZIP", default: defaults.staticGzip,
+            help: "Serve a file's precompressed .gz sibling to clients accepting gzip."))
+        config.staticCacheControl = reader.read(.string(
+            "static-cache-control", env: "STATIC_CACHE_CONTROL", default: defaults.staticCacheControl,
+            help: "Cache-Control header of static responses, e.g. \"public, max-age=3600\"; empty sends none."))
+        config.staticCacheTTL = reader.read(.duration(
+            "static-cache-ttl", env: "STATIC_CACHE_TTL", default: defaults.staticCacheTTL,
+            help: "How long files up to 64 KiB are served from memory before being looked up again; 0 turns this off."))
+
+        config.maximumHeaderSize = reader.read(.int(
+            "max-header-size", env: "MAX_HEADER_SIZE", default: defaults.maximumHeaderSize, range: 1024...(1 << 20),
+            help: "Largest request head (request line and headers) in bytes; larger is answered 431."))
+        config.maximumBodySize = reader.read(.int(
+            "max-body-size", env: "MAX_BODY_SIZE", default: defaults.maximumBodySize, range: 0...(3 << 20),
+            help: "Largest request body in bytes; larger is answered 413. At most 3 MiB, below the RPC frame limit."))
+        config.rateLimit = reader.read(.int(
+            "rate-limit", env: "RATE_LIMIT", default: defaults.rateLimit, range: 0...1_000_000,
+            help: "Requests per second allowed per client address (429 beyond); 0 turns the limit off."))
+        config.rateLimitBurst = reader.read(.int(
+            "rate-limit-burst", env: "RATE_LIMIT_BURST", default: defaults.rateLimitBurst, range: 1...1_000_000,
+            help: "Requests a client may make at once before --rate-limit applies."))
+        config.maximumConnections = reader.read(.int(
+            "max-connections", env: "MAX_CONNECTIONS", default: defaults.maximumConnections, range: 1...1_000_000,
+            help: "Open client connections; more are answered 503 and closed."))
+
+        config.headerTimeout = reader.read(.duration(
+            "header-timeout", env: "HEADER_TIMEOUT", default: defaults.headerTimeout,
+            help: "Time a client has to send a complete request head (slowloris protection)."))
+        config.bodyTimeout = reader.read(.duration(
+            "body-timeout", env: "BODY_TIMEOUT", default: defaults.bodyTimeout,
+            help: "Longest pause between two reads of a request body."))
+        config.keepaliveTimeout = reader.read(.duration(
+            "keepalive-timeout", env: "KEEPALIVE_TIMEOUT", default: defaults.keepaliveTimeout,
+            help: "How long an idle keep-alive connection stays open."))
+
+        let trustedSetting = Setting<String>.string(
+            "trusted-proxies", env: "TRUSTED_PROXIES", default: defaults.trustedProxies, placeholder: "<cidr,...>",
+            help: "Proxies whose X-Forwarded-For/-Proto/-Host are believed, as addresses or CIDR ranges.")
+        config.trustedProxies = reader.read(trustedSetting)
+        if TrustedProxies(parsing: config.trustedProxies) == nil {
+            reader.reject(trustedSetting, because: "expected comma-separated addresses or CIDR ranges")
+        }
+
+        config.maintenanceFile = reader.read(.string(
+            "maintenance-file", env: "MAINTENANCE_FILE", default: defaults.maintenanceFile, placeholder: "<path>",
+            help: "While this file exists, /api/ answers 503 with its content (JSON for JSON clients); empty turns this off."))
+
+        config.accessLog = reader.read(.bool(
+            "access-log", env: "ACCESS_LOG", default: defaults.accessLog,
+            help: "Log one line per request."))
+        config.accessLogFormat = reader.read(.choice(
+            "access-log-format", env: "ACCESS_LOG_FORMAT", default: AccessLogFormat.text,
+            help: "Access log lines: nginx-like text, or json (fields as metadata; a JSON object with --log-format json)."))
+        return config
+    }
+}

@@ -1,0 +1,42 @@
+import ServiceKit
+
+/// Everything the edge's HTTP side is configured with; each field is a setting (see
+/// ``EdgeSettings``) with an nginx-like default.
+public struct HTTPServerConfiguration: Sendable {
+    public var listen = HostPort(host: "0.0.0.0", port: 8080)
+
+    // Static files
+    public var staticRoot = "public"
+    public var staticListing = false
+    public var staticGzip = true
+    /// Sent on static responses when not empty.
+    public var staticCacheControl = ""
+    /// How long small files stay in memory; zero reads every request from disk.
+    public var staticCacheTTL: Duration = .seconds(1)
+
+    // Limits
+    /// Request line plus header fields, in bytes; more is answered 431.
+    public var maximumHeaderSize = 16 * 1024
+    /// Request body, in bytes; more is answered 413.
+    public var maximumBodySize = 1 << 20
+    /// Requests per second per client address; 0 turns rate limiting off.
+    public var rateLimit = 0
+    public var rateLimitBurst = 20
+    public var maximumConnections = 10_000
+
+    // Timeouts
+    public var headerTimeout: Duration = .seconds(10)
+    public var bodyTimeout: Duration = .seconds(30)
+    public var keepaliveTimeout: Duration = .seconds(60)
+
+    // Forwarding
+    public var trustedProxies = ""
+
+    /// Path of the file whose presence means maintenance; empty turns the feature off.
+    public var maintenanceFile = ""
+
+    public var accessLog = true
+    public var accessLogFormat = AccessLogFormat.text
+
+    public init() {}
+}

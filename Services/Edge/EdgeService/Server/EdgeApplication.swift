@@ -1,0 +1,18 @@
+import NIOPosix
+
+/// What every connection of the edge shares: configuration and the request-handling parts.
+/// Immutable and Sendable; per-connection state lives in ``HTTPConnectionHandler``.
+struct EdgeApplication: Sendable {
+    let configuration: HTTPServerConfiguration
+    let staticFiles: StaticFileResolver
+    let staticCache: StaticFileCache
+    /// Where blocking file-system calls run.
+    let fileThreadPool: NIOThreadPool
+    let proxy: APIProxy
+    let upstreamRequests: UpstreamRequestBuilder
+    let trustedProxies: TrustedProxies
+    let admission: RequestAdmission
+    let rateLimiter: RateLimiter?
+    let maintenance: MaintenanceSwitch?
+    let accessLog: AccessLog
+}

@@ -1,0 +1,408 @@
+import MicropostsModels
+import NIOCore
+import NIOHTTP1
+
+/// One client connection. NIO's pipeline handler in front of it delivers one request at a
+/// time (holding back pipelined ones until the response is written), so this handler only
+/// tracks the request in hand: admit it, read its body, answer it from the static folder or a
+/// worker, log it, then wait for the next one under the right timeout.
+final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Waiting for a request head (keep-alive or header timeout armed).
+        case awaitingHead
+        /// Head admitted, reading the body (body timeout armed).
+        case readingBody
+        /// The request is complete; its response is being produced.
+        case responding
+        /// A response went out before the request ended; the rest is ignored and the
+        /// connection closes.
+        case closing
+    }
+
+    private let app: EdgeApplication
+    private let dateCache: DateHeaderCache
+    private let observer: RequestStartObserver
+    private var state = State.awaitingHead
+    private var request: RequestInProgress?
+    /// Identifies the request an asynchronous result belongs to.
+    private var serial = 0
+    private var timer: ConnectionTimer?
+    private var proxyTask: Task<Void, Never>?
+    private var peer = "-"
+    /// The client half-closed: answer what is in hand, then close.
+    private var inputClosed = false
+    private var requestIDs = SplitMix64()
+
+    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver) {
+        self.app = app
+        self.dateCache = dateCache
+        self.observer = observer
+    }
+
+    // MARK: - Connection events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        peer = context.channel.remoteAddress?.ipAddress ?? "-"
+        let loopBound = context.loopBound
+        let timer = ConnectionTimer(eventLoop: context.eventLoop) { [weak self] purpose in
+            self?.timerExpired(purpose, context: loopBound.value)
+        }
+        // A new connection gets the header timeout from the start: sending nothing at all is
+        // the cheapest slowloris.
+        timer.arm(.header, in: app.configuration.headerTimeout)
+        self.timer = timer
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        // The client is gone: stop waiting on the worker, which also cancels the worker's handler.
+        proxyTask?.cancel()
+        state = .closing
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is RequestStartObserver.BytesArrived:
+            if case .awaitingHead = state, timer?.armedPurpose == .keepalive {
+                timer?.arm(.header, in: app.configuration.headerTimeout)
+            }
+        case let channelEvent as ChannelEvent where channelEvent == .inputClosed:
+            inputClosed = true
+            switch state {
+            case .awaitingHead, .readingBody: context.close(promise: nil)
+            case .responding, .closing: ()
+            }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let parserError = error as? HTTPParserError {
+            switch state {
+            case .awaitingHead, .readingBody:
+                // The decoder closes the connection right after this: answer now or never.
+                let response: CannedResponse =
+                    if case .headerOverflow = parserError {
+                        .error(
+                            .requestHeaderFieldsTooLarge, "headers_too_large",
+                            "The request headers are larger than \(app.configuration.maximumHeaderSize) bytes.")
+                    } else {
+                        .error(.badRequest, "bad_request", "The request is not valid HTTP/1.1.")
+                    }
+                send(response, context: context, early: true)
+            case .responding, .closing:
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.close(promise: nil)
+    }
+
+    private func timerExpired(_ purpose: ConnectionTimer.Purpose, context: ChannelHandlerContext) {
+        switch (purpose, state) {
+        case (.header, .awaitingHead), (.keepalive, .awaitingHead):
+            // nginx closes silently too: there is no request to answer.
+            context.close(promise: nil)
+        case (.body, .readingBody):
+            send(.error(.requestTimeout, "request_timeout", "The request body was not received in time."), context: context, early: true)
+        default:
+            ()
+        }
+    }
+
+    // MARK: - Request parts
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): receivedHead(head, context: context)
+        case .body(let part): receivedBody(part, context: context)
+        case .end: receivedEnd(context: context)
+        }
+    }
+
+    private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard case .awaitingHead = state else { return }
+        serial += 1
+        observer.isArmed = false
+        let forwardedFor = ForwardedFor(peer: peer, incoming: head.headers["x-forwarded-for"], trusted: app.trustedProxies)
+        let route = EdgeRoute(method: head.method, target: head.uri)
+        let rejection = app.admission.check(
+            head, route: route,
+            rateLimit: app.rateLimiter?.take(client: forwardedFor.clientAddress),
+            maintenancePage: route == .api ? app.maintenance?.page : nil)
+        let expectsBody = head.headers.contains(name: "transfer-encoding")
+            || (head.headers.first(name: "content-length").flatMap { Int($0.trimmingSpaces) } ?? 0) > 0
+        request = RequestInProgress(
+            head: head, requestID: RequestID.resolve(head.headers.first(name: "x-request-id"), using: &requestIDs),
+            forwardedFor: forwardedFor, route: route, rejection: rejection)
+        state = .readingBody
+
+        guard expectsBody else {
+            timer?.disarm()
+            return
+        }
+        if let rejection {
+            // Refused before the body: answer now and close rather than read what will be discarded.
+            send(rejection, context: context, early: true)
+            return
+        }
+        timer?.arm(.body, in: app.configuration.bodyTimeout)
+        if head.version != .http1_0, head.headers.first(name: "expect") != nil {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+        }
+    }
+
+    private func receivedBody(_ part: ByteBuffer, context: ChannelHandlerContext) {
+        guard case .readingBody = state, request != nil else { return }
+        request?.bodyBytes += part.readableBytes
+        if let bytes = request?.bodyBytes, bytes > app.configuration.maximumBodySize {
+            send(RequestAdmission.bodyTooLarge(app.configuration.maximumBodySize), context: context, early: true)
+            return
+        }
+        if request?.route == .api {
+            var part = part
+            request?.body.writeBuffer(&part)
+        }
+        timer?.arm(.body, in: app.configuration.bodyTimeout)
+    }
+
+    private func receivedEnd(context: ChannelHandlerContext) {
+        guard case .readingBody = state, let request else { return }
+        timer?.disarm()
+        state = .responding
+        if let rejection = request.rejection {
+            send(rejection, context: context)
+            return
+        }
+        switch request.route {
+        case .api:
+            forward(request, context: context)
+        case .staticFile(let path):
+            serveStatic(path, request: request, context: context)
+        case .notFound, .badPath, .methodNotAllowed:
+            // Admission refuses these; kept exhaustive so a new route cannot go unanswered.
+            send(.error(.notFound, "not_found", "Nothing is served at this path."), context: context)
+        }
+    }
+
+    // MARK: - Static files
+
+    private func serveStatic(_ path: StaticPath, request: RequestInProgress, context: ChannelHandlerContext) {
+        let acceptsGzip = AcceptEncoding.allowsGzip(request.head.headers)
+        let cache = app.staticCache
+        let key = StaticFileCache.Key(path: path, acceptsGzip: acceptsGzip)
+        if let entry = cache.entry(for: key) {
+            sendStatic(.contents(entry.info, entry.bytes), request: request, context: context)
+            return
+        }
+        let resolver = app.staticFiles
+        let serial = self.serial
+        app.fileThreadPool.runIfActive(eventLoop: context.eventLoop) {
+            cache.isEnabled
+                ? resolver.lookup(path, acceptsGzip: acceptsGzip, readingUpTo: cache.maximumFileSize)
+                : resolver.lookup(path, acceptsGzip: acceptsGzip)
+        }.assumeIsolated().whenComplete { result in
+            guard self.serial == serial, case .responding = self.state else {
+                if case .success(.file(let file)) = result { try? file.handle.close() }
+                return
+            }
+            switch result {
+            case .success(let lookup):
+                if case .contents(let info, let bytes) = lookup { cache.store(info, bytes: bytes, for: key) }
+                self.sendStatic(lookup, request: request, context: context)
+            case .failure:
+                self.send(.error(.internalServerError, "internal", "The file could not be read."), context: context)
+            }
+        }
+    }
+
+    private func sendStatic(_ lookup: StaticLookup, request: RequestInProgress, context: ChannelHandlerContext) {
+        switch lookup {
+        case .file(let file):
+            let plan = StaticResponsePlan(file: file.info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
+            guard let range = plan.range, request.head.method != .HEAD else {
+                try? file.handle.close()
+                sendBodiless(plan, context: context)
+                return
+            }
+            let region = FileRegion(fileHandle: file.handle, readerIndex: range.lowerBound, endIndex: range.upperBound)
+            send(status: plan.status, headers: plan.headers, body: .file(region, file.handle), contentLength: range.count, context: context)
+        case .contents(let info, let bytes):
+            let plan = StaticResponsePlan(file: info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
+            guard let range = plan.range, request.head.method != .HEAD,
+                let slice = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
+            else {
+                sendBodiless(plan, context: context)
+                return
+            }
+            send(status: plan.status, headers: plan.headers, body: .bytes(slice), contentLength: range.count, context: context)
+        case .listing(let html):
+            send(
+                CannedResponse(status: .ok, headers: [("Content-Type", "text/html; charset=utf-8")], body: ByteBuffer(string: html)),
+                context: context)
+        case .redirectToDirectory:
+            let target = request.head.uri
+            let query = target.firstIndex(of: "?").map { target[$0...] } ?? ""
+            let path = target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
+            send(
+                .error(.movedPermanently, "moved", "This is a directory.", headers: [("Location", path + "/" + query)]),
+                context: context)
+        case .notFound:
+            send(.error(.notFound, "not_found", "No such file."), context: context)
+        case .forbidden:
+            send(.error(.forbidden, "forbidden", "This path is not served."), context: context)
+        }
+    }
+
+    /// 304, 416 and HEAD: the plan's headers, no body, the length a GET would have had.
+    private func sendBodiless(_ plan: StaticResponsePlan, context: ChannelHandlerContext) {
+        send(
+            status: plan.status, headers: plan.headers, body: .empty,
+            contentLength: plan.status == .notModified ? nil : plan.range?.count ?? 0, context: context)
+    }
+
+    // MARK: - API
+
+    private func forward(_ request: RequestInProgress, context: ChannelHandlerContext) {
+        let envelope = app.upstreamRequests.envelope(
+            head: request.head, body: Array(request.body.readableBytesView), peer: peer,
+            forwardedFor: request.forwardedFor, requestID: request.requestID)
+        let proxy = app.proxy
+        let requestID = request.requestID
+        let promise = context.eventLoop.makePromise(of: APIProxy.Outcome.self)
+        proxyTask = Task {
+            promise.succeed(await proxy.forward(envelope, requestID: requestID))
+        }
+        let serial = self.serial
+        promise.futureResult.assumeIsolated().whenSuccess { outcome in
+            guard self.serial == serial, case .responding = self.state else { return }
+            self.proxyTask = nil
+            self.sendProxied(outcome, context: context)
+        }
+    }
+
+    private func sendProxied(_ outcome: APIProxy.Outcome, context: ChannelHandlerContext) {
+        switch outcome.result {
+        case .success(let response) where (200..<600).contains(response.status):
+            let isHopByHop = HopByHopHeaders.matcher(for: HTTPHeaders(response.headers.map { ($0.name, $0.value) }))
+            var headers: [(String, String)] = []
+            headers.reserveCapacity(response.headers.count)
+            for field in response.headers where !isHopByHop(field.name) {
+                let name = field.name.lowercased()
+                if name == "date" || name == "x-request-id" { continue }
+                headers.append((field.name, field.value))
+            }
+            let status = HTTPResponseStatus(statusCode: response.status)
+            let hasBody = status.mayHaveResponseBody && request?.head.method != .HEAD
+            send(
+                status: status, headers: headers,
+                body: hasBody ? .bytes(ByteBuffer(bytes: response.body)) : .empty,
+                contentLength: status.mayHaveResponseBody ? response.body.count : nil,
+                upstreamTime: outcome.upstreamTime, context: context)
+        case .success:
+            let failure = UpstreamFailure(.badGateway, "bad_gateway", "The upstream service sent an invalid response.")
+            send(.error(failure.status, failure.body), upstreamTime: outcome.upstreamTime, context: context)
+        case .failure(let failure):
+            let headers = failure.retryAfter.map { [("Retry-After", String($0))] } ?? []
+            send(.error(failure.status, failure.body, headers: headers), upstreamTime: outcome.upstreamTime, context: context)
+        }
+    }
+
+    // MARK: - Writing responses
+
+    private func send(_ response: CannedResponse, upstreamTime: Duration? = nil, context: ChannelHandlerContext, early: Bool = false) {
+        let isHead = request?.head.method == .HEAD
+        send(
+            status: response.status, headers: response.headers,
+            body: isHead ? .empty : .bytes(response.body), contentLength: response.body.readableBytes,
+            upstreamTime: upstreamTime, context: context, early: early)
+    }
+
+    /// Writes one complete response, logs it, and readies the connection for the next request
+    /// (or closes it).
+    ///
+    /// - Parameters:
+    ///   - contentLength: The `Content-Length` to announce (for HEAD, what GET would send);
+    ///     nil for responses that have none (304).
+    ///   - early: The request has not been read to its end, so the connection cannot be reused.
+    private func send(
+        status: HTTPResponseStatus, headers extra: [(String, String)], body: ResponseBody, contentLength: Int?,
+        upstreamTime: Duration? = nil, context: ChannelHandlerContext, early: Bool = false
+    ) {
+        let request = self.request
+        let keepAlive = !early && !inputClosed && (request?.head.isKeepAlive ?? false)
+
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(extra.count + 5)
+        headers.add(name: "Date", value: dateCache.current)
+        headers.add(contentsOf: extra)
+        if let contentLength { headers.add(name: "Content-Length", value: String(contentLength)) }
+        if let request { headers.add(name: "X-Request-ID", value: request.requestID) }
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if request?.head.version == .http1_0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+
+        if let request, app.accessLog.isEnabled {
+            app.accessLog.record(request.logEntry(client: request.forwardedFor.clientAddress, status: status, bytes: body.count, upstreamTime: upstreamTime))
+        }
+
+        // State changes before the final write: writing `.end` lets the pipeline handler
+        // deliver the next pipelined request re-entrantly, which must find this handler ready.
+        self.request = nil
+        if keepAlive {
+            state = .awaitingHead
+            observer.isArmed = true
+            timer?.arm(.keepalive, in: app.configuration.keepaliveTimeout)
+        } else {
+            state = .closing
+            timer?.disarm()
+        }
+
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        switch body {
+        case .empty: ()
+        case .bytes(let buffer): context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        case .file(let region, _): context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+        }
+        var needsCompletion = !keepAlive
+        if case .file = body { needsCompletion = true }
+        guard needsCompletion else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { _ in body.release() }
+        if !keepAlive {
+            let loopBound = context.loopBound
+            written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+}
+
+/// The request in hand and what has been decided about it.
+struct RequestInProgress {
+    let head: HTTPRequestHead
+    let requestID: String
+    let forwardedFor: ForwardedFor
+    let route: EdgeRoute
+    /// Decided at the head; answered once the (bodiless) request ends.
+    let rejection: CannedResponse?
+    let start = ContinuousClock.now
+    var body = ByteBuffer()
+    var bodyBytes = 0
+
+    func logEntry(client: String, status: HTTPResponseStatus, bytes: Int, upstreamTime: Duration?) -> AccessLogEntry {
+        AccessLogEntry(
+            client: client, method: head.method.rawValue, target: head.uri, version: "\(head.version)",
+            status: Int(status.code), bytes: bytes, duration: ContinuousClock.now - start, upstreamTime: upstreamTime,
+            requestID: requestID, userAgent: head.headers.first(name: "user-agent"), referer: head.headers.first(name: "referer"))
+    }
+}

@@ -1,0 +1,110 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// The public HTTP/1.1 listener, as a ServiceLifecycle service. A graceful shutdown stops
+/// accepting, closes idle keep-alive connections, lets requests in flight finish (each with
+/// `Connection: close`) and returns once every connection is closed; cancellation (the
+/// drain timeout) closes whatever is left.
+final class HTTPServer: Service, Sendable, CustomStringConvertible {
+    private let app: EdgeApplication
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let registry: ConnectionRegistry
+    private let dateCaches: DateHeaderCaches
+    private let boundAddress: EventLoopPromise<SocketAddress>
+    private let onListening: @Sendable (SocketAddress) -> Void
+
+    init(
+        app: EdgeApplication,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
+        logger: Logger
+    ) {
+        self.app = app
+        self.group = eventLoopGroup
+        self.logger = logger
+        self.registry = ConnectionRegistry(limit: app.configuration.maximumConnections)
+        self.dateCaches = DateHeaderCaches(group: eventLoopGroup)
+        self.boundAddress = eventLoopGroup.any().makePromise()
+        self.onListening = onListening
+    }
+
+    /// The address actually bound (useful with port 0); waits until `run` has bound.
+    func localAddress() async throws -> SocketAddress {
+        try await boundAddress.futureResult.get()
+    }
+
+    var openConnections: Int { registry.count }
+
+    func run() async throws {
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await bind()
+        } catch {
+            boundAddress.fail(error)
+            throw error
+        }
+        if let address = serverChannel.localAddress {
+            boundAddress.succeed(address)
+            onListening(address)
+        }
+        logger.info(
+            "HTTP server listening",
+            metadata: ["address": "\(app.configuration.listen)", "static-root": "\(app.configuration.staticRoot)"])
+
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await serverChannel.closeFuture.get()
+            } onGracefulShutdown: {
+                self.logger.info("HTTP server draining", metadata: ["connections": "\(self.registry.count)"])
+                serverChannel.close(promise: nil)
+                self.registry.drainAll()
+            }
+            await registry.waitUntilAllClosed()
+        } onCancel: {
+            serverChannel.close(promise: nil)
+            self.registry.closeAll()
+        }
+        logger.info("HTTP server stopped")
+    }
+
+    private func bind() async throws -> any Channel {
+        let app = self.app
+        let registry = self.registry
+        let dateCaches = self.dateCaches
+        let limits = {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = app.configuration.maximumHeaderSize
+            limits.maxHeaderListSize = app.configuration.maximumHeaderSize
+            return limits
+        }()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    guard registry.add(channel) else {
+                        try pipeline.addHandler(OverloadResponder())
+                        return
+                    }
+                    try pipeline.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withErrorHandling: false, withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: limits)
+                    let observer = RequestStartObserver()
+                    try pipeline.addHandler(observer, position: .first)
+                    try pipeline.addHandler(
+                        HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer))
+                }
+            }
+        return try await bootstrap.bind(host: app.configuration.listen.host, port: app.configuration.listen.port).get()
+    }
+
+    var description: String { "HTTPServer" }
+}

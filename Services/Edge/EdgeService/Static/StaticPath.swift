@@ -1,0 +1,69 @@
+/// Maps a request path to a file path inside the static folder, refusing every way out of it.
+///
+/// `/` maps to `index.html`; `/static/<path>` to `<path>` inside the folder. The path is
+/// percent-decoded exactly once, then split, so `%2e%2e%2f` is caught as `../` and
+/// `%252e%252e` stays the harmless literal name `%2e%2e`. The file system has the last word:
+/// the resolver also checks the real path (symbolic links) against the folder.
+struct StaticPath: Sendable, Hashable {
+    /// Decoded path segments below the static folder; empty for the folder itself.
+    var segments: [String]
+    /// The request named a directory (trailing slash), so a listing may answer it.
+    var isDirectory: Bool
+
+    static let prefix = "/static/"
+
+    enum Rejection: Error, Sendable, Equatable {
+        /// Not a static route at all.
+        case notStatic
+        /// Bad percent-encoding, a NUL or other control byte, a backslash.
+        case malformed
+        /// A `..` segment: an attempt to leave the folder.
+        case traversal
+        /// A segment starting with `.`: dotfiles (`.git`, `.env`) are never served.
+        case hidden
+    }
+
+    /// - Parameter path: The request target's path, without query or fragment.
+    static func parse(_ path: Substring) -> Result<StaticPath, Rejection> {
+        if path == "/" { return .success(StaticPath(segments: ["index.html"], isDirectory: false)) }
+        guard path.hasPrefix(prefix) else { return .failure(.notStatic) }
+        guard let decoded = percentDecoded(path.dropFirst(prefix.count)) else { return .failure(.malformed) }
+        var segments: [String] = []
+        for segment in decoded.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            if segment.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) { return .failure(.malformed) }
+            if segment.elementsEqual("..".utf8) { return .failure(.traversal) }
+            if segment.elementsEqual(".".utf8) { continue }
+            if segment.first == UInt8(ascii: ".") { return .failure(.hidden) }
+            guard let text = String(validating: segment, as: UTF8.self) else { return .failure(.malformed) }
+            segments.append(text)
+        }
+        return .success(StaticPath(segments: segments, isDirectory: decoded.last == UInt8(ascii: "/") || segments.isEmpty))
+    }
+
+    /// The path relative to the folder, for joining onto the folder's real path.
+    var relativePath: String { segments.joined(separator: "/") }
+
+    private static func percentDecoded(_ text: Substring) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import MasterService
+
+await MasterService.main()

@@ -1,0 +1,38 @@
+import Hummingbird
+import Logging
+import ServiceKit
+import ServiceLifecycle
+
+/// The process master (uWSGI's master role): runs the data, worker and edge instances of one
+/// machine, restarts the ones that die, recycles and chain-reloads them without dropping
+/// requests, and stops them in order.
+public enum MasterService {
+    public static func main() async -> Never {
+        let executableFolder = MasterSettings.executableFolder()
+        await ServiceMain.run(
+            name: "master",
+            summary: "Process master: runs data, worker and edge instances on this machine, restarts, recycles and reloads them (SIGHUP), stops them in order (SIGTERM).",
+            defaultAdminPort: MasterSettings.defaultAdminPort
+        ) { reader in
+            MasterSettings.read(from: &reader, executableFolder: executableFolder)
+        } start: { configuration, environment in
+            let board = StateBoard()
+            let stateListener = Application(
+                router: StateRouter.makeRouter(board: board),
+                configuration: ApplicationConfiguration(
+                    address: .hostname(environment.settings.adminHost, port: configuration.statePort), serverName: nil),
+                logger: Logger(label: "state"))
+            let runtime = MasterRuntime(
+                configuration: configuration,
+                commonArguments: [
+                    "--log-level", environment.settings.logLevel.rawValue,
+                    "--log-format", environment.settings.logFormat.rawValue,
+                ],
+                board: board,
+                readiness: environment.readiness,
+                logger: environment.logger)
+            // Shutdown runs in reverse: the instances stop while /instances still answers.
+            return [stateListener, runtime]
+        }
+    }
+}

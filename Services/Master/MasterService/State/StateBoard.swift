@@ -1,0 +1,42 @@
+import Foundation
+import Synchronization
+
+/// What the runtime shares with other tasks: the latest snapshot for `GET /instances`, and
+/// the pids still alive, so a cancelled master can kill its children instead of orphaning them.
+final class StateBoard: Sendable {
+    private struct State {
+        var snapshot = MasterSnapshot.empty
+        var live: Set<Int32> = []
+    }
+
+    private let state = Mutex(State())
+
+    func publish(_ snapshot: MasterSnapshot) {
+        state.withLock { $0.snapshot = snapshot }
+    }
+
+    var snapshot: MasterSnapshot {
+        state.withLock { $0.snapshot }
+    }
+
+    func started(_ pid: Int32) {
+        state.withLock { _ = $0.live.insert(pid) }
+    }
+
+    /// Called once the pid is reaped; from then on it may belong to another process.
+    func reaped(_ pid: Int32) {
+        state.withLock { _ = $0.live.remove(pid) }
+    }
+
+    func isAlive(_ pid: Int32) -> Bool {
+        state.withLock { $0.live.contains(pid) }
+    }
+
+    /// SIGKILLs every child not yet reaped. Holding the lock while signalling guarantees no
+    /// pid is reaped (and possibly reused) between the check and the signal.
+    func killAll() {
+        state.withLock { state in
+            for pid in state.live { ChildProcess.signal(pid, SIGKILL) }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+import Foundation
+
+/// The verified bearer of a request's access token.
+struct AuthenticatedUser: Sendable, Equatable {
+    var username: String
+    var tokenID: String
+    var expiresAt: Date
+}

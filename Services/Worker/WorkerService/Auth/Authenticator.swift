@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import MicropostsModels
+import RPC
+
+/// Checks a request's `Authorization: Bearer <token>`: signature, pinned algorithm, expiry
+/// and claims locally, then revocation through the cache or the data service.
+struct Authenticator: Sendable {
+    let tokens: HS256Token
+    let revocations: RevocationCache
+    let data: DataClient
+
+    func authenticate(_ request: Request, context: WorkerRequestContext) async throws -> AuthenticatedUser {
+        let token = try bearerToken(request)
+        let claims: JWTClaims
+        do {
+            claims = try tokens.verify(token)
+        } catch {
+            context.logger.debug("access token refused", metadata: ["reason": "\(error)"])
+            throw APIError.unauthorized(error == .expired ? "The access token has expired." : "The access token is invalid.", tokenPresented: true)
+        }
+        guard (try? DataValidation.username(claims.sub)) != nil, (try? DataValidation.tokenID(claims.jti)) != nil else {
+            throw APIError.unauthorized("The access token is invalid.", tokenPresented: true)
+        }
+        if try await isRevoked(claims.jti, context: context) {
+            throw APIError.unauthorized("The access token has been revoked.", tokenPresented: true)
+        }
+        return AuthenticatedUser(username: claims.sub, tokenID: claims.jti, expiresAt: claims.expiresAt)
+    }
+
+    /// Fails closed: if the data service cannot say, the request fails (503) rather than
+    /// risking a logged-out token being honoured.
+    private func isRevoked(_ tokenID: String, context: WorkerRequestContext) async throws -> Bool {
+        if let known = revocations.isRevoked(tokenID) { return known }
+        let askedAt = ContinuousClock.now
+        let answer = try await data.call(.checkRevokedTokens, CheckRevokedTokensRequest(tokenIDs: [tokenID]), context: context)
+        let revoked = answer.revokedIDs.contains(tokenID)
+        if !revoked { revocations.recordNotRevoked(tokenID, askedAt: askedAt) }
+        return revoked
+    }
+
+    private func bearerToken(_ request: Request) throws(APIError) -> String {
+        let values = request.headers[values: .authorization]
+        guard let value = values.first else {
+            throw .unauthorized("This resource requires an access token (Authorization: Bearer <token>).", tokenPresented: false)
+        }
+        guard values.count == 1 else { throw .unauthorized("Send exactly one Authorization header.", tokenPresented: true) }
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw .unauthorized("Only Bearer access tokens are accepted.", tokenPresented: false)
+        }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.utf8.count <= 4096 else { throw .unauthorized("The access token is invalid.", tokenPresented: true) }
+        return token
+    }
+}

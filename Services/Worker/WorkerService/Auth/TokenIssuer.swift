@@ -1,0 +1,16 @@
+import Foundation
+
+/// Issues access tokens: HS256 JWTs whose subject is the username, with a fresh random id
+/// (what a logout revokes) and the configured lifetime.
+struct TokenIssuer: Sendable {
+    let tokens: HS256Token
+    let lifetime: Duration
+
+    var lifetimeSeconds: Int64 { lifetime.components.seconds }
+
+    func issue(to username: String, now: Date = Date()) -> (token: String, claims: JWTClaims) {
+        let issuedAt = Int64(now.timeIntervalSince1970.rounded(.down))
+        let claims = JWTClaims(sub: username, jti: UUID().uuidString.lowercased(), iat: issuedAt, exp: issuedAt + lifetimeSeconds)
+        return (tokens.sign(claims), claims)
+    }
+}

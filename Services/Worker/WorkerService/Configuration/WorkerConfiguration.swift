@@ -1,0 +1,52 @@
+import RPC
+import ServiceKit
+
+/// Everything the worker reads from flags and the environment.
+public struct WorkerConfiguration: Sendable {
+    public var rpcServer: RPCServerConfiguration
+    public var dataTarget: RPCTarget
+    public var dataClient: RPCClientConfiguration
+    /// Plain HTTP listener for development; nil serves over RPC only.
+    public var http: HostPort?
+    public var jwtSecret: JWTSecret
+    public var tokenLifetime: Duration
+
+    static func read(from reader: inout ConfigReader) -> WorkerConfiguration {
+        let rpcServer = RPCSettings.server(from: &reader, defaultPort: WorkerService.defaultRPCPort)
+        let data = RPCSettings.client(for: "data", from: &reader, defaultTarget: "dns://data:7102")
+
+        let httpSetting = Setting<HostPort?>(
+            "http", env: "HTTP_LISTEN", default: nil,
+            help: "Also serve the API over plain HTTP on host:port, for development without the edge (off by default).",
+            placeholder: "<host:port>", expected: "host:port with a port 1-65535", defaultDescription: "off"
+        ) { HostPort(parsing: $0) }
+        let http = reader.read(httpSetting)
+
+        let secretSetting = Setting<String>.string(
+            "jwt-secret", env: "JWT_SECRET", default: "", placeholder: "<secret>",
+            help: "Key signing and verifying access tokens (HS256), at least \(JWTSecret.minimumLength) bytes, the same on every worker. "
+                + "Unset: a random key per process (tokens work only on that worker, until it restarts), with a warning.")
+        let secretText = reader.read(secretSetting)
+        let jwtSecret: JWTSecret
+        if secretText.isEmpty {
+            jwtSecret = .generated()
+        } else if let configured = JWTSecret(configured: secretText) {
+            jwtSecret = configured
+        } else {
+            reader.reject(secretSetting, because: "must be at least \(JWTSecret.minimumLength) bytes; generate one with `openssl rand -base64 48`")
+            jwtSecret = .generated()
+        }
+
+        let lifetimeSetting = Setting<Duration>.duration(
+            "token-lifetime", env: "TOKEN_LIFETIME", default: .seconds(86_400),
+            help: "How long an access token is valid after login.")
+        let tokenLifetime = reader.read(lifetimeSetting)
+        if tokenLifetime < .seconds(1) || tokenLifetime > .seconds(366 * 86_400) {
+            reader.reject(lifetimeSetting, because: "must be between 1s and 366 days")
+        }
+
+        return WorkerConfiguration(
+            rpcServer: rpcServer, dataTarget: data.target, dataClient: data.configuration, http: http,
+            jwtSecret: jwtSecret, tokenLifetime: tokenLifetime)
+    }
+}

@@ -1,0 +1,34 @@
+import Logging
+import MicropostsModels
+import NIOCore
+import RPC
+
+/// Calls the data service on behalf of one HTTP request: with the request's remaining
+/// deadline (so the data service stops working when nobody waits any more) and its request
+/// id and trace context (so both services' log lines of one request correlate).
+struct DataClient: Sendable {
+    let rpc: RPCClient
+
+    /// Calls `method`; an ``RPCError`` becomes the ``APIError`` the client should see, unless
+    /// `refine` knows better for this call (e.g. wrong credentials are a 400 at the token endpoint).
+    func call<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        context: WorkerRequestContext,
+        refine: (RPCError) -> APIError? = { _ in nil }
+    ) async throws -> Response {
+        var metadata = RPCMetadata()
+        metadata.requestID = context.requestID
+        metadata.traceparent = context.traceparent
+        var timeout: Duration?
+        if let remaining = context.deadline.map({ $0 - .now() }) {
+            guard remaining > .zero else { throw APIError.timeout("The request took too long to complete.") }
+            timeout = .nanoseconds(remaining.nanoseconds)
+        }
+        do {
+            return try await rpc.call(method, request, options: RPCCallOptions(timeout: timeout, metadata: metadata))
+        } catch let error as RPCError {
+            throw refine(error) ?? APIError.from(error, logger: context.logger)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Logging
+import RPC
+
+extension APIError {
+    /// What the client sees when the data service refused or failed a call.
+    ///
+    /// The data service's messages name the offending field (`text: must be 1–255 characters
+    /// long`), so client errors pass them through. Server-side trouble is reported in general
+    /// words; its detail goes to the log only.
+    static func from(_ error: RPCError, logger: Logger) -> APIError {
+        switch error.code {
+        case .invalidArgument:
+            return .badRequest(error.message)
+        case .notFound:
+            return .notFound(error.message)
+        case .alreadyExists:
+            return .conflict(error.message)
+        case .permissionDenied:
+            return .forbidden(error.message)
+        case .unavailable, .resourceExhausted:
+            logger.warning("data service unavailable", metadata: ["error": "\(error)"])
+            return .unavailable("The service is temporarily unavailable; try again shortly.")
+        case .deadlineExceeded, .cancelled:
+            logger.warning("data service call did not finish in time", metadata: ["error": "\(error)"])
+            return .timeout("The request took too long to complete.")
+        case .ok, .unauthenticated, .failedPrecondition, .unimplemented, .internal:
+            logger.error("data service call failed", metadata: ["error": "\(error)"])
+            return .internal
+        }
+    }
+
+}

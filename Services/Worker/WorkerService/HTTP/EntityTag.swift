@@ -1,0 +1,36 @@
+import Foundation
+import Crypto
+import Hummingbird
+
+/// Strong entity tags for single resources, derived from the exact bytes of the body, and the
+/// `If-None-Match` check that turns a repeated GET into a 304.
+enum EntityTag {
+    static func of(_ body: ByteBuffer) -> String {
+        let digest = SHA256.hash(data: body.readableBytesView)
+        // 128 bits are plenty to tell versions of one resource apart.
+        return "\"" + Base64URL.encode(digest.prefix(16)) + "\""
+    }
+
+    /// The resource as JSON with its `ETag`, or 304 when the client's `If-None-Match` already
+    /// names this version (weak comparison, as RFC 9110 §13.1.2 prescribes for it).
+    static func response(status: HTTPResponse.Status = .ok, body: some Encodable, request: Request, headers: HTTPFields = [:]) -> Response {
+        let encoded = JSONResponse.encode(body)
+        let tag = of(encoded)
+        var fields = headers
+        fields[.eTag] = tag
+        if status == .ok, let condition = request.headers[.ifNoneMatch], matches(condition, tag) {
+            return Response(status: .notModified, headers: fields)
+        }
+        return JSONResponse.make(status: status, encoded: encoded, headers: fields)
+    }
+
+    static func matches(_ ifNoneMatch: String, _ tag: String) -> Bool {
+        let wanted = tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
+        return ifNoneMatch.split(separator: ",").contains { candidate in
+            var candidate = candidate.trimmingCharacters(in: .whitespaces)
+            if candidate == "*" { return true }
+            if candidate.hasPrefix("W/") { candidate.removeFirst(2) }
+            return candidate == wanted
+        }
+    }
+}

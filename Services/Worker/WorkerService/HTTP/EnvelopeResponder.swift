@@ -1,0 +1,94 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import MicropostsModels
+import NIOCore
+import RPC
+
+/// Serves the API over RPC: turns the edge's ``HTTPEnvelopeRequest`` into a Hummingbird
+/// request, runs it through the same router the plain HTTP server uses, and collects the
+/// response into an ``HTTPEnvelopeResponse``.
+struct EnvelopeResponder: Sendable {
+    let responder: RouterResponder<WorkerRequestContext>
+
+    func register(on router: inout RPCRouter) {
+        router.register(.handleHTTP) { envelope, call in
+            await respond(to: envelope, call: call)
+        }
+    }
+
+    func respond(to envelope: HTTPEnvelopeRequest, call: RPCCallContext) async -> HTTPEnvelopeResponse {
+        let request: Request
+        let context: WorkerRequestContext
+        do {
+            (request, context) = try makeRequest(envelope, call: call)
+        } catch {
+            return Self.envelope(error)
+        }
+        do {
+            let response = try await responder.respond(to: request, context: context)
+            return try await Self.collect(response)
+        } catch {
+            // The error middleware answers every route error; this is only reached when a
+            // response body fails to produce its bytes.
+            context.logger.error("response failed", metadata: ["error": "\(String(reflecting: error))"])
+            return Self.envelope(.internal)
+        }
+    }
+
+    private func makeRequest(_ envelope: HTTPEnvelopeRequest, call: RPCCallContext) throws(APIError) -> (Request, WorkerRequestContext) {
+        guard let method = HTTPRequest.Method(envelope.method) else {
+            throw .badRequest("The request method is not a valid HTTP token.")
+        }
+        guard let origin = RequestOrigin(scheme: envelope.scheme, host: envelope.host, port: envelope.port) else {
+            throw .badRequest("The request's scheme, host or port is invalid.")
+        }
+        guard envelope.target.hasPrefix("/") else { throw .badRequest("The request target must be an absolute path.") }
+        var fields = HTTPFields()
+        for header in envelope.headers {
+            guard let name = HTTPField.Name(header.name) else { throw .badRequest("Header name \(header.name) is invalid.") }
+            fields.append(HTTPField(name: name, value: header.value))
+        }
+        let head = HTTPRequest(method: method, scheme: origin.scheme, authority: origin.host, path: envelope.target, headerFields: fields)
+        let requestID = RequestID.accept(call.metadata.requestID ?? fields[RequestIDHeader.name])
+        var logger = call.logger
+        logger[metadataKey: "request-id"] = "\(requestID)"
+        let source = WorkerContextSource(
+            logger: logger, origin: origin, clientAddress: envelope.clientAddress, requestID: requestID,
+            traceparent: call.metadata.traceparent, deadline: call.deadline)
+        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: envelope.body)))
+        return (request, WorkerRequestContext(source: source))
+    }
+
+    private static func collect(_ response: Response) async throws -> HTTPEnvelopeResponse {
+        let writer = CollectingBodyWriter()
+        try await response.body.write(writer)
+        return envelope(response, body: writer.collected)
+    }
+
+    private static func envelope(_ error: APIError) -> HTTPEnvelopeResponse {
+        envelope(error.response(), body: JSONResponse.encode(ErrorBody(error: error.code, message: error.message)))
+    }
+
+    private static func envelope(_ response: Response, body: ByteBuffer) -> HTTPEnvelopeResponse {
+        HTTPEnvelopeResponse(
+            status: response.status.code,
+            headers: response.headers.map { HTTPHeaderField(name: $0.name.rawName, value: $0.value) },
+            body: Array(body.readableBytesView))
+    }
+}
+
+/// Gathers a response body in memory: envelope responses travel as one RPC reply.
+private final class CollectingBodyWriter: ResponseBodyWriter {
+    var collected = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        collected.writeImmutableBuffer(buffer)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+enum RequestIDHeader {
+    static let name = HTTPField.Name("X-Request-ID") ?? .via
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The scheme, host and port the client addressed, from which absolute links are built.
+///
+/// Behind the edge these come in the envelope (the edge resolved `X-Forwarded-*` from trusted
+/// proxies and the `Host` header); served directly they come from the `Host` header.
+struct RequestOrigin: Sendable, Equatable {
+    var scheme: String
+    var host: String
+    var port: Int
+
+    /// Nil for a scheme other than http/https, a port out of range, or a host with characters
+    /// that could break out of a URL (`/`, `@`, spaces, …): such a value would end up in every
+    /// link of the response.
+    init?(scheme: String, host: String, port: Int) {
+        let scheme = scheme.lowercased()
+        guard scheme == "http" || scheme == "https", (1...65535).contains(port), Self.isValidHost(host) else { return nil }
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+    }
+
+    /// From a `Host` header value such as `example.com:8080` or `[::1]:8080`.
+    init?(scheme: String, hostHeader: String) {
+        let text = hostHeader.trimmingCharacters(in: .whitespaces)
+        var host = Substring(text)
+        var port: Int?
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let value = Int(rest.dropFirst()) else { return nil }
+                port = value
+            }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            guard let value = Int(text[text.index(after: colon)...]) else { return nil }
+            port = value
+        }
+        self.init(scheme: scheme, host: String(host), port: port ?? (scheme.lowercased() == "https" ? 443 : 80))
+    }
+
+    /// `https://example.com` or `http://[::1]:8080`: the default port is left out.
+    var baseURL: String {
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        let isDefaultPort = (scheme == "http" && port == 80) || (scheme == "https" && port == 443)
+        return isDefaultPort ? "\(scheme)://\(hostPart)" : "\(scheme)://\(hostPart):\(port)"
+    }
+
+    /// Registered names, IPv4 and (unbracketed) IPv6 literals.
+    private static func isValidHost(_ host: String) -> Bool {
+        guard !host.isEmpty, host.utf8.count <= 255 else { return false }
+        return host.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "A"..."Z", "a"..."z", "0"..."9", ".", "-", "_", "~", ":": true
+            default: false
+            }
+        }
+    }
+}

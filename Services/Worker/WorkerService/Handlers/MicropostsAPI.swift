@@ -1,0 +1,10 @@
+/// What the route handlers need: the data service, token verification and issuing.
+/// The handlers are its methods, one file per resource; `Routing/Routes.swift` maps them to
+/// methods and paths.
+struct MicropostsAPI: Sendable {
+    let data: DataClient
+    let authenticator: Authenticator
+    let issuer: TokenIssuer
+
+    var revocations: RevocationCache { authenticator.revocations }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+
+/// Encodes response bodies the same way everywhere: compact, slashes unescaped (links stay
+/// readable), keys sorted (the encoder's key order is otherwise not stable, and ETags hash
+/// the bytes), `Content-Type: application/json`.
+enum JSONResponse {
+    static let contentType = "application/json; charset=utf-8"
+
+    static func encode(_ value: some Encodable) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        do {
+            return ByteBuffer(bytes: try encoder.encode(value))
+        } catch {
+            // Our bodies are strings, numbers and nested structs of them: encoding cannot
+            // fail. Should it ever, the client still gets valid JSON.
+            return ByteBuffer(string: #"{"error":"internal_error","message":"The response could not be encoded."}"#)
+        }
+    }
+
+    static func make(status: HTTPResponse.Status, body: some Encodable, headers: HTTPFields = [:]) -> Response {
+        make(status: status, encoded: encode(body), headers: headers)
+    }
+
+    static func make(status: HTTPResponse.Status, encoded: ByteBuffer, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: encoded))
+    }
+
+    static func noContent() -> Response {
+        Response(status: .noContent)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import MicropostsModels
+import PostgresNIO
+import PostgresTestSupport
+import RPC
+import ServiceTestSupport
+import XCTest
+
+/// The real `data` executable against the test cluster.
+final class DataProcessTests: XCTestCase {
+    private func databaseURL() async throws -> (url: String, cluster: PostgresTestCluster, database: String) {
+        let cluster = try await PostgresTestCluster.shared()
+        let database = try await cluster.createDatabase()
+        let url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(database)?sslmode=disable"
+        return (url, cluster, database)
+    }
+
+    func testServesCallsAndDrainsOnSIGTERM() async throws {
+        let (url, _, _) = try await databaseURL()
+        let rpcPort = try freePort()
+        let process = try ServiceProcess("data", arguments: [
+            "--rpc-listen", "127.0.0.1:\(rpcPort)", "--database-url", url, "--db-pool-size", "2",
+        ])
+        try await process.waitForAdmin("/readyz", status: 200)
+
+        let client = RPCClient(target: try RPCTarget(parsing: "127.0.0.1:\(rpcPort)"), logger: quietLogger)
+        let clientTask = Task { try await client.run() }
+        defer { clientTask.cancel() }
+        let user = try await client.call(.registerUser, RegisterUserRequest(username: "ana", password: "password123"))
+        XCTAssertEqual(user.username, "ana")
+        let verified = try await client.call(.verifyCredentials, VerifyCredentialsRequest(username: "ana", password: "password123"))
+        XCTAssertEqual(verified, user)
+        let post = try await client.call(.createMicropost, CreateMicropostRequest(username: "ana", text: "from a real process"))
+        let page = try await client.call(.listMicroposts, UserListRequest(username: "ana"))
+        XCTAssertEqual(page.items, [post])
+
+        let status = try await process.stop(signal: SIGTERM, timeout: .seconds(15))
+        XCTAssertEqual(status, 0, process.standardOutput)
+    }
+
+    func testMigrateAppliesOnceAndExits() async throws {
+        let (url, cluster, database) = try await databaseURL()
+        for _ in 1...2 {
+            let result = try await runTool("data", ["migrate", "--database-url", url])
+            XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        }
+        let versions = try await cluster.withClient(database: database) { client in
+            try await client.query("SELECT version FROM schema_migrations").collect().map { try $0.decode(Int.self) }
+        }
+        XCTAssertEqual(versions, [1])
+    }
+
+    func testMigrateFailsWhenTheDatabaseIsUnreachable() async throws {
+        let port = try freePort()
+        let started = ContinuousClock.now
+        let result = try await runTool("data", [
+            "migrate", "--database-url", "postgres://nobody@127.0.0.1:\(port)/none?sslmode=disable", "--db-connect-timeout", "500ms",
+        ])
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
+    }
+
+    func testHelpMentionsMigrateAndTheDatabaseSettings() async throws {
+        let result = try await runTool("data", ["--help"])
+        XCTAssertEqual(result.status, 0)
+        for fragment in ["data migrate", "--database-url", "DATABASE_URL", "PGHOST", "--db-pool-size", "--db-connect-timeout",
+                         "--db-statement-timeout", "--password-hash-iterations"] {
+            XCTAssertTrue(result.stdout.contains(fragment), "--help lacks \(fragment)")
+        }
+    }
+
+    func testPoolSizeBelowOneIsRejected() async throws {
+        let result = try await runTool("data", ["--db-pool-size", "0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("--db-pool-size"), result.stderr)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import MicropostsModels
+import NIOCore
+import RPC
+import ServiceLifecycle
+import Synchronization
+
+let quietLogger = Logger(label: "edge-test") { _ in SwiftLogNoOpLogHandler() }
+
+/// What a fake worker received: the envelope and the call's metadata.
+struct ReceivedCall: Sendable {
+    var worker: String
+    var request: HTTPEnvelopeRequest
+    var metadata: RPCMetadata
+
+    func header(_ name: String) -> String? {
+        request.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Shared by the fake workers of one test: the calls they received and how they behave.
+final class WorkerScript: Sendable {
+    private let state = Mutex<(calls: [ReceivedCall], applied: [String], hangTaken: Bool)>(([], [], false))
+
+    var calls: [ReceivedCall] { state.withLock { $0.calls } }
+    /// Worker names, once per `/api/hang` request a handler started (what "applied" means here).
+    var applied: [String] { state.withLock { $0.applied } }
+
+    func record(_ call: ReceivedCall) {
+        state.withLock { $0.calls.append(call) }
+    }
+
+    /// True for the first `/api/hang` request of the test only, so a retry is answered.
+    func takeHang(worker: String) -> Bool {
+        state.withLock { state in
+            state.applied.append(worker)
+            defer { state.hangTaken = true }
+            return !state.hangTaken
+        }
+    }
+}
+
+/// A worker stand-in: a real `RPCServer` serving `.handleHTTP`. Behaviour by path:
+/// `/api/sleep?ms=N` sleeps, `/api/fail` throws an internal error, `/api/hang` hangs the first
+/// time (see ``WorkerScript``), anything else answers 200 with a JSON summary of what it got.
+struct FakeWorker {
+    let name: String
+    let server: RPCServer
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let port: Int
+
+    static func start(name: String, script: WorkerScript) async throws -> FakeWorker {
+        var router = RPCRouter()
+        router.register(.handleHTTP) { request, context in
+            script.record(ReceivedCall(worker: name, request: request, metadata: context.metadata))
+            let path = request.target.split(separator: "?").first.map(String.init) ?? request.target
+            switch path {
+            case "/api/sleep":
+                let ms = Int(request.target.split(separator: "=").last ?? "0") ?? 0
+                try await Task.sleep(for: .milliseconds(ms))
+            case "/api/fail":
+                throw RPCError(.internal, "boom")
+            case "/api/hang":
+                if script.takeHang(worker: name) { try await Task.sleep(for: .seconds(60)) }
+            default:
+                break
+            }
+            let body = #"{"worker":"\#(name)","method":"\#(request.method)","bytes":\#(request.body.count)}"#
+            return HTTPEnvelopeResponse(
+                status: 200,
+                headers: [
+                    HTTPHeaderField(name: "Content-Type", value: "application/json"),
+                    HTTPHeaderField(name: "X-Worker", value: name),
+                    HTTPHeaderField(name: "Connection", value: "upgrade"),
+                ],
+                body: Array(body.utf8))
+        }
+        let server = RPCServer(
+            configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),
+            router: router, serviceName: name, logger: quietLogger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger))
+        let task = Task { try await group.run() }
+        let address = try await server.localAddress()
+        return FakeWorker(name: name, server: server, group: group, task: task, port: address.port ?? 0)
+    }
+
+    var target: String { "127.0.0.1:\(port)" }
+
+    /// Ends the worker abruptly: its connections close with calls in flight.
+    func kill() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}

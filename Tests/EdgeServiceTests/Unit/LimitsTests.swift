@@ -1,0 +1,101 @@
+import NIOHTTP1
+import RPC
+import Synchronization
+import XCTest
+
+@testable import EdgeService
+
+final class LimitsTests: XCTestCase {
+    func testTokenBucketAllowsABurstThenTheRate() {
+        var bucket = TokenBucket(rate: 2, capacity: 3, now: 0)
+        XCTAssertEqual(bucket.take(now: 0), .allowed)
+        XCTAssertEqual(bucket.take(now: 0), .allowed)
+        XCTAssertEqual(bucket.take(now: 0), .allowed)
+        XCTAssertEqual(bucket.take(now: 0), .limited(retryAfter: 1))
+        XCTAssertEqual(bucket.take(now: 0.5), .allowed, "half a second at 2/s refills one token")
+        XCTAssertEqual(bucket.take(now: 0.5), .limited(retryAfter: 1))
+        XCTAssertFalse(bucket.isFull(now: 1))
+        XCTAssertTrue(bucket.isFull(now: 10))
+        XCTAssertEqual(bucket.take(now: 100), .allowed)
+        var slow = TokenBucket(rate: 0.1, capacity: 1, now: 0)
+        XCTAssertEqual(slow.take(now: 0), .allowed)
+        XCTAssertEqual(slow.take(now: 0), .limited(retryAfter: 10))
+    }
+
+    func testRateLimiterKeepsABucketPerClientAndForgetsRefilledOnes() {
+        let now = Mutex(0.0)
+        let limiter = RateLimiter(rate: 1, burst: 1, clock: { now.withLock { $0 } })
+        XCTAssertEqual(limiter.take(client: "a"), .allowed)
+        XCTAssertEqual(limiter.take(client: "a"), .limited(retryAfter: 1))
+        XCTAssertEqual(limiter.take(client: "b"), .allowed)
+        XCTAssertEqual(limiter.trackedClients, 2)
+        now.withLock { $0 = 60 }
+        XCTAssertEqual(limiter.take(client: "c"), .allowed)
+        XCTAssertEqual(limiter.trackedClients, 1, "a and b refilled long ago and were swept")
+    }
+
+    func testAdmissionRefusesInNginxOrder() {
+        let admission = RequestAdmission(maximumHeaderSize: 64, maximumBodySize: 10)
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/api/x")
+        head.headers.add(name: "Content-Length", value: "11")
+        XCTAssertEqual(admission.check(head, route: .api, rateLimit: .allowed, maintenancePage: nil)?.status, .payloadTooLarge)
+        XCTAssertEqual(admission.check(head, route: .api, rateLimit: .limited(retryAfter: 3), maintenancePage: nil)?.headers.last?.1, "3")
+        head.headers.replaceOrAdd(name: "Content-Length", value: "5")
+        XCTAssertNil(admission.check(head, route: .api, rateLimit: .allowed, maintenancePage: nil))
+        XCTAssertEqual(admission.check(head, route: .api, rateLimit: nil, maintenancePage: [])?.status, .serviceUnavailable)
+        head.headers.add(name: "Expect", value: "something-else")
+        XCTAssertEqual(admission.check(head, route: .api, rateLimit: nil, maintenancePage: nil)?.status, .expectationFailed)
+        let long = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/static/" + String(repeating: "a", count: 100))
+        XCTAssertEqual(admission.check(long, route: .notFound, rateLimit: nil, maintenancePage: nil)?.status, .uriTooLong)
+        var conflicting = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/api/x")
+        conflicting.headers.add(name: "Content-Length", value: "1")
+        conflicting.headers.add(name: "Content-Length", value: "2")
+        XCTAssertEqual(admission.check(conflicting, route: .api, rateLimit: nil, maintenancePage: nil)?.status, .badRequest)
+    }
+
+    func testMaintenanceAnswersJSONToAPIClientsAndThePageToBrowsers() {
+        let page = Array("<h1>back soon</h1>".utf8)
+        XCTAssertEqual(MaintenanceResponse.body(page: page, accept: "text/html,application/xhtml+xml,*/*;q=0.8"), .page(page))
+        XCTAssertEqual(MaintenanceResponse.body(page: page, accept: "application/json"), .json(MaintenanceResponse.errorBody))
+        XCTAssertEqual(MaintenanceResponse.body(page: page, accept: "application/json, text/html"), .json(MaintenanceResponse.errorBody))
+        XCTAssertEqual(MaintenanceResponse.body(page: page, accept: "*/*"), .json(MaintenanceResponse.errorBody))
+        XCTAssertEqual(MaintenanceResponse.body(page: page, accept: nil), .json(MaintenanceResponse.errorBody))
+        XCTAssertEqual(MaintenanceResponse.body(page: [], accept: "text/html"), .json(MaintenanceResponse.errorBody), "an empty file has no page")
+    }
+
+    func testRetryOnlyWhenSafe() {
+        let lost = RPCError(.unavailable, "connection closed before the response arrived")
+        let neverSent = RPCError(.unavailable, "no reachable server", wasProcessed: false)
+        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: lost, method: "GET", attempt: 1))
+        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: lost, method: "PUT", attempt: 1))
+        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: lost, method: "DELETE", attempt: 1))
+        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: lost, method: "POST", attempt: 1))
+        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: lost, method: "PATCH", attempt: 1))
+        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: neverSent, method: "POST", attempt: 1))
+        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: neverSent, method: "GET", attempt: 2), "once only")
+        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: RPCError(.deadlineExceeded, "late"), method: "GET", attempt: 1))
+        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: RPCError(.internal, "bug"), method: "GET", attempt: 1))
+    }
+
+    func testUpstreamFailuresMapTo502503504() {
+        XCTAssertEqual(UpstreamFailure(RPCError(.deadlineExceeded, "late")).status, .gatewayTimeout)
+        let unavailable = UpstreamFailure(RPCError(.unavailable, "none", wasProcessed: false))
+        XCTAssertEqual(unavailable.status, .serviceUnavailable)
+        XCTAssertEqual(unavailable.retryAfter, 1)
+        XCTAssertEqual(UpstreamFailure(RPCError(.unavailable, "lost")).status, .badGateway)
+        XCTAssertEqual(UpstreamFailure(RPCError(.internal, "bug")).status, .badGateway)
+        XCTAssertEqual(UpstreamFailure(CancellationError()).status, .badGateway)
+        XCTAssertEqual(
+            String(buffer: UpstreamFailure(RPCError(.internal, "x")).body.encoded()),
+            #"{"error":"bad_gateway","message":"The upstream service failed to answer."}"#)
+    }
+
+    func testAccessLogTextLine() {
+        let entry = AccessLogEntry(
+            client: "10.0.0.1", method: "GET", target: "/static/a.css", version: "HTTP/1.1", status: 200, bytes: 1024,
+            duration: .milliseconds(12), upstreamTime: nil, requestID: "r1", userAgent: "curl \"8\"", referer: nil)
+        XCTAssertEqual(entry.textLine, #"10.0.0.1 "GET /static/a.css HTTP/1.1" 200 1024 "-" "curl \"8\"" rt=0.012 urt=-"#)
+        XCTAssertEqual(AccessLogEntry.seconds(.milliseconds(1500)), "1.500")
+        XCTAssertEqual(AccessLogEntry.seconds(.microseconds(2)), "0.000")
+    }
+}

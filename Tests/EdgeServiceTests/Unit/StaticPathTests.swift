@@ -1,0 +1,55 @@
+import XCTest
+
+@testable import EdgeService
+
+final class StaticPathTests: XCTestCase {
+    private func parse(_ path: String) -> Result<StaticPath, StaticPath.Rejection> {
+        StaticPath.parse(path[...])
+    }
+
+    func testRootIsIndexAndStaticPathsMapBelowTheFolder() throws {
+        XCTAssertEqual(try parse("/").get(), StaticPath(segments: ["index.html"], isDirectory: false))
+        XCTAssertEqual(try parse("/static/css/app.css").get().segments, ["css", "app.css"])
+        XCTAssertEqual(try parse("/static/a%20b.txt").get().segments, ["a b.txt"])
+        XCTAssertEqual(try parse("/static//./x").get().segments, ["x"])
+        XCTAssertTrue(try parse("/static/sub/").get().isDirectory)
+        XCTAssertTrue(try parse("/static/").get().isDirectory)
+    }
+
+    func testEveryTraversalVariantIsRefused() {
+        let traversals = [
+            "/static/..", "/static/../secret", "/static/sub/../../secret", "/static/%2e%2e/secret", "/static/%2E%2E/secret",
+            "/static/.%2e/secret", "/static/%2e%2e%2fsecret", "/static/..%2fsecret", "/static/sub%2f..%2f..%2fsecret",
+        ]
+        for path in traversals {
+            XCTAssertEqual(parse(path), .failure(.traversal), path)
+        }
+    }
+
+    func testMalformedPathsAreRefused() {
+        let malformed = [
+            "/static/..\\secret", "/static/%5c..%5csecret", "/static/a%5Cb", "/static/a%00.txt", "/static/%0a", "/static/%zz",
+            "/static/%2", "/static/%ff%fe",
+        ]
+        for path in malformed {
+            XCTAssertEqual(parse(path), .failure(.malformed), path)
+        }
+    }
+
+    func testDoubleEncodingIsALiteralNameAndDotfilesAreHidden() throws {
+        XCTAssertEqual(try parse("/static/%252e%252e/secret").get().segments, ["%2e%2e", "secret"])
+        XCTAssertEqual(parse("/static/.env"), .failure(.hidden))
+        XCTAssertEqual(parse("/static/.git/config"), .failure(.hidden))
+        XCTAssertEqual(parse("/staticx/a"), .failure(.notStatic))
+        XCTAssertEqual(parse("/api/x"), .failure(.notStatic))
+    }
+
+    func testRoutesByMethodAndPrefix() {
+        XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/users?x=1"), .api)
+        XCTAssertEqual(EdgeRoute(method: .POST, target: "/api"), .api)
+        XCTAssertEqual(EdgeRoute(method: .GET, target: "/static/a.css?v=2"), .staticFile(StaticPath(segments: ["a.css"], isDirectory: false)))
+        XCTAssertEqual(EdgeRoute(method: .POST, target: "/static/a.css"), .methodNotAllowed)
+        XCTAssertEqual(EdgeRoute(method: .GET, target: "/static/../x"), .badPath)
+        XCTAssertEqual(EdgeRoute(method: .GET, target: "/favicon.ico"), .notFound)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import MicropostsModels
+import RPC
+import ServiceTestSupport
+import XCTest
+
+/// The worker reached the production way: as RPC envelopes, directly and through the edge.
+final class EdgeAndEnvelopeEndToEndTests: XCTestCase {
+    func testEnvelopeOverRPCUsesTheEnvelopesOriginForLinks() async throws {
+        let system = try await RunningSystem()
+        let client = RPCClient(target: try RPCTarget(parsing: "127.0.0.1:\(system.workerRPCPorts[0])"), logger: Logger(label: "test"))
+        let running = Task { try await client.run() }
+        defer { running.cancel() }
+        let body = Array(#"{"username":"ana","password":"password123"}"#.utf8)
+        let envelope = HTTPEnvelopeRequest(
+            method: "POST", target: "/api/users", headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
+            body: body, clientAddress: "198.51.100.7", scheme: "https", host: "micro.example", port: 443)
+        let reply = try await client.call(.handleHTTP, envelope, options: RPCCallOptions(timeout: .seconds(10), metadata: ["request-id": "e2e-1"]))
+        XCTAssertEqual(reply.status, 201, String(decoding: reply.body, as: UTF8.self))
+        XCTAssertEqual(reply.headers.first { $0.name.lowercased() == "location" }?.value, "https://micro.example/api/users/ana")
+        try await system.stop()
+    }
+
+    func testThroughTheEdge() async throws {
+        let system = try await RunningSystem()
+        let edgePort = try freePort()
+        let edge = try ServiceProcess(
+            "edge", arguments: ["--http-listen", "127.0.0.1:\(edgePort)", "--worker-target", "127.0.0.1:\(system.workerRPCPorts[0])"])
+        try await edge.waitForAdmin("/readyz", status: 200)
+        let document = try await httpGet(port: edgePort, path: "/api/openapi.json")
+        XCTAssertEqual(document.status, 200, document.body)
+        XCTAssertTrue(document.body.contains(#""openapi":"3.0.3""#), document.body)
+        let missing = try await httpGet(port: edgePort, path: "/api/users/ana")
+        XCTAssertEqual(missing.status, 401, missing.body)
+        // Front to back, as an operator would: the edge drains while its workers still run.
+        let edgeStatus = try await edge.stop(signal: SIGTERM)
+        XCTAssertEqual(edgeStatus, 0, edge.standardError)
+        try await system.stop()
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import ServiceKit
+import XCTest
+@testable import WorkerService
+
+/// Bearer tokens: missing, malformed, `alg: none`, wrong key, expired, revoked; the JWT code itself.
+final class AuthTests: XCTestCase {
+    var harness: WorkerHarness!
+
+    override func setUp() async throws { harness = try await WorkerHarness() }
+    override func tearDown() async throws { harness.shutdown() }
+
+    private func assertRefused(_ token: String?, code: String, file: StaticString = #filePath, line: UInt = #line) async {
+        let response = await harness.send("GET", "/api/users/ana", token: token)
+        XCTAssertEqual(response.status, 401, response.text, file: file, line: line)
+        XCTAssertEqual(response.errorCode, code, file: file, line: line)
+        XCTAssertTrue(response.header("WWW-Authenticate")?.hasPrefix("Bearer") ?? false, file: file, line: line)
+    }
+
+    func testMissingAndMalformedTokens() async throws {
+        await harness.register("ana")
+        await assertRefused(nil, code: "unauthorized")
+        let basic = await harness.send("GET", "/api/users/ana", headers: [("Authorization", "Basic YW5hOnB3")])
+        XCTAssertEqual(basic.status, 401)
+        for garbage in ["abc", "a.b", "a.b.c.d", "...", "eyJ.eyJ.sig"] {
+            await assertRefused(garbage, code: "invalid_token")
+        }
+    }
+
+    func testAlgorithmNoneWrongKeyAndTamperedClaimsAreRefused() async throws {
+        await harness.register("ana")
+        let valid = try await harness.login("ana")
+        let parts = valid.split(separator: ".").map(String.init)
+        let none = Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8))
+        await assertRefused("\(none).\(parts[1]).", code: "invalid_token")
+        await assertRefused("\(none).\(parts[1]).\(parts[2])", code: "invalid_token")
+        let hs512 = Base64URL.encode(Array(#"{"alg":"HS512","typ":"JWT"}"#.utf8))
+        await assertRefused("\(hs512).\(parts[1]).\(parts[2])", code: "invalid_token")
+
+        let claims = JWTClaims(sub: "ana", jti: "x1", iat: Int64(Date().timeIntervalSince1970), exp: Int64(Date().timeIntervalSince1970) + 600)
+        let otherKey = HS256Token(secret: Array("another-secret-that-is-32-bytes-long!!".utf8)).sign(claims)
+        await assertRefused(otherKey, code: "invalid_token")
+
+        let forged = Base64URL.encode(Array(#"{"exp":9999999999,"iat":1,"jti":"x2","sub":"bob"}"#.utf8))
+        await assertRefused("\(parts[0]).\(forged).\(parts[2])", code: "invalid_token")
+    }
+
+    func testExpiredTokenIsRefused() async throws {
+        await harness.register("ana")
+        let tokens = HS256Token(secret: Array(WorkerHarness.secret.utf8))
+        let now = Int64(Date().timeIntervalSince1970)
+        await assertRefused(tokens.sign(JWTClaims(sub: "ana", jti: "old", iat: now - 100, exp: now - 10)), code: "invalid_token")
+        let fresh = await harness.send("GET", "/api/users/ana", token: tokens.sign(JWTClaims(sub: "ana", jti: "new", iat: now, exp: now + 60)))
+        XCTAssertEqual(fresh.status, 200)
+    }
+
+    func testRevocationChecksAreCachedBrieflyAndFailClosed() async throws {
+        let token = try await harness.user("ana")
+        _ = await harness.send("GET", "/api/users/ana", token: token)
+        _ = await harness.send("GET", "/api/users/ana", token: token)
+        XCTAssertEqual(harness.fake.calls(to: "tokens.checkRevoked"), 1, "second request within a second uses the cache")
+        try await Task.sleep(for: .milliseconds(1100))
+        harness.fake.fail("tokens.checkRevoked", with: .unavailable("database down"))
+        let down = await harness.send("GET", "/api/users/ana", token: token)
+        XCTAssertEqual(down.status, 503)
+        XCTAssertEqual(down.header("Retry-After"), "1")
+    }
+
+    func testRevocationByAnotherWorkerIsSeenWithinOneSecond() async throws {
+        let token = try await harness.user("ana")
+        assertStatus(200, await harness.send("GET", "/api/users/ana", token: token))
+        // Another worker's logout lands in the data service only.
+        let jti = try XCTUnwrap(HS256Token(secret: Array(WorkerHarness.secret.utf8)).verify(token).jti)
+        harness.fake.state.withLock { $0.revoked[jti] = Date().addingTimeInterval(3600) }
+        try await Task.sleep(for: .milliseconds(1050))
+        let response = await harness.send("GET", "/api/users/ana", token: token)
+        XCTAssertEqual(response.status, 401)
+    }
+
+    func testHS256RoundTripAndStrictParsing() throws {
+        let tokens = HS256Token(secret: Array(WorkerHarness.secret.utf8))
+        let claims = JWTClaims(sub: "ana", jti: "id-1", iat: 1_700_000_000, exp: 1_700_000_600)
+        let token = tokens.sign(claims)
+        XCTAssertEqual(try tokens.verify(token, now: Date(timeIntervalSince1970: 1_700_000_100)), claims)
+        XCTAssertThrowsError(try tokens.verify(token, now: Date(timeIntervalSince1970: 1_700_000_700))) {
+            XCTAssertEqual($0 as? HS256Token.VerificationError, .expired)
+        }
+        XCTAssertThrowsError(try tokens.verify(token + "=", now: Date(timeIntervalSince1970: 1_700_000_100)))
+        let noJTI = Base64URL.encode(Array(#"{"sub":"ana","iat":1700000000,"exp":1700000600}"#.utf8))
+        let header = token.split(separator: ".")[0]
+        let unsigned = "\(header).\(noJTI)"
+        let signature = tokens.sign(claims).split(separator: ".")[2]
+        XCTAssertThrowsError(try tokens.verify("\(unsigned).\(signature)", now: Date(timeIntervalSince1970: 1_700_000_100)))
+        XCTAssertEqual(Base64URL.decode("AQID"), [1, 2, 3])
+        XCTAssertNil(Base64URL.decode("AQ+D"))
+        XCTAssertNil(Base64URL.decode("AQI="))
+    }
+
+    func testSecretSettings() {
+        var short = ConfigReader(arguments: ["--jwt-secret", "short"], environment: [:])
+        _ = WorkerService.configure(&short)
+        XCTAssertThrowsError(try short.finish())
+        var unset = ConfigReader(arguments: [], environment: [:])
+        XCTAssertTrue(WorkerService.configure(&unset).jwtSecret.isGenerated)
+        XCTAssertNoThrow(try unset.finish())
+    }
+}

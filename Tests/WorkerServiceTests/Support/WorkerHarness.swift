@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import MicropostsModels
+import NIOCore
+import RPC
+import ServiceKit
+@testable import WorkerService
+import XCTest
+
+/// A worker's request-serving parts in-process, calling a ``FakeDataService`` over real RPC
+/// on loopback. Requests enter exactly as the edge sends them: as an HTTP envelope.
+final class WorkerHarness: Sendable {
+    static let secret = "test-secret-that-is-at-least-32-bytes-long"
+
+    let fake = FakeDataService()
+    let components: WorkerComponents
+    let envelopes: EnvelopeResponder
+    private let server: RPCServer
+    private let client: RPCClient
+    private let tasks: [Task<Void, any Error>]
+
+    init(secret: String = WorkerHarness.secret, tokenLifetime: Duration = .seconds(86_400)) async throws {
+        let logger = Logger(label: "test")
+        server = RPCServer(
+            configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),
+            router: fake.makeRouter(), serviceName: "data", logger: logger)
+        let server = server
+        let serverTask = Task { try await server.run() }
+        let address = try await server.localAddress()
+        client = RPCClient(target: try RPCTarget(parsing: "127.0.0.1:\(address.port ?? 0)"), logger: logger)
+        let client = client
+        tasks = [serverTask, Task { try await client.run() }]
+
+        var reader = ConfigReader(arguments: ["--jwt-secret", secret, "--token-lifetime", "\(tokenLifetime.components.seconds)s"], environment: [:])
+        let configuration = WorkerService.configure(&reader)
+        try reader.finish()
+        components = WorkerComponents(configuration: configuration, dataClient: client)
+        envelopes = EnvelopeResponder(responder: components.responder)
+        let until = ContinuousClock.now + .seconds(5)
+        while client.readyConnectionCount == 0, ContinuousClock.now < until {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    func shutdown() {
+        for task in tasks { task.cancel() }
+    }
+
+    /// Sends one request the way the edge would; `json` sets the body and its Content-Type.
+    func send(
+        _ method: String, _ target: String, json: String? = nil, body: [UInt8]? = nil, token: String? = nil,
+        headers: [(String, String)] = [], host: String = "api.example.com", port: Int = 443, scheme: String = "https",
+        metadata: RPCMetadata = ["request-id": "req-1"], deadline: NIODeadline? = .now() + .seconds(10)
+    ) async -> TestResponse {
+        var fields = headers.map { HTTPHeaderField(name: $0.0, value: $0.1) }
+        if json != nil, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+            fields.append(HTTPHeaderField(name: "Content-Type", value: "application/json"))
+        }
+        if let token { fields.append(HTTPHeaderField(name: "Authorization", value: "Bearer \(token)")) }
+        let envelope = HTTPEnvelopeRequest(
+            method: method, target: target, headers: fields, body: body ?? Array((json ?? "").utf8),
+            clientAddress: "203.0.113.9", scheme: scheme, host: host, port: port)
+        let context = RPCCallContext(
+            method: "worker.http", callID: 1, metadata: metadata, deadline: deadline, remoteAddress: nil, logger: Logger(label: "test"))
+        return TestResponse(await envelopes.respond(to: envelope, call: context))
+    }
+
+    // MARK: Conveniences
+
+    @discardableResult
+    func register(_ username: String, password: String = "password123") async -> TestResponse {
+        await send("POST", "/api/users", json: #"{"username":"\#(username)","password":"\#(password)"}"#)
+    }
+
+    func login(_ username: String, password: String = "password123") async throws -> String {
+        let response = await send(
+            "POST", "/api/token", json: #"{"grant_type":"client_credentials","client_id":"\#(username)","client_secret":"\#(password)"}"#)
+        XCTAssertEqual(response.status, 200, response.text)
+        return try XCTUnwrap(response.object["access_token"] as? String)
+    }
+
+    /// Registers and logs in.
+    func user(_ username: String) async throws -> String {
+        await register(username)
+        return try await login(username)
+    }
+
+    func post(_ token: String, as username: String, _ text: String) async -> TestResponse {
+        await send("POST", "/api/users/\(username)/collection", json: #"{"text":"\#(text)"}"#, token: token)
+    }
+}
+
+struct TestResponse {
+    let status: Int
+    let headers: [HTTPHeaderField]
+    let body: [UInt8]
+
+    init(_ envelope: HTTPEnvelopeResponse) {
+        status = envelope.status
+        headers = envelope.headers
+        body = envelope.body
+    }
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
+
+    var object: [String: Any] { json as? [String: Any] ?? [:] }
+
+    var errorCode: String? { object["error"] as? String }
+
+    var result: [[String: Any]] { object["result"] as? [[String: Any]] ?? [] }
+}
+
+func assertStatus(_ expected: Int, _ response: TestResponse, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(response.status, expected, response.text, file: file, line: line)
+}
