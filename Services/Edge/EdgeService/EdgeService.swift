@@ -64,6 +64,7 @@ public enum EdgeService {
             admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),
             rateLimiter: configuration.rateLimit > 0 ? RateLimiter(rate: configuration.rateLimit, burst: configuration.rateLimitBurst) : nil,
             maintenance: maintenance,
-            accessLog: AccessLog(logger: configuration.accessLog ? accessLogger : nil, format: configuration.accessLogFormat))
+            accessLog: AccessLog(logger: configuration.accessLog ? accessLogger : nil, format: configuration.accessLogFormat),
+            metrics: EdgeMetrics())
     }
 }

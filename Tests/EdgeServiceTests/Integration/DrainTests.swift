@@ -25,6 +25,10 @@ final class DrainTests: XCTestCase {
         let answer1 = try await idle.response()
         XCTAssertEqual(answer1.text, "home")
 
+        // Counted on the admin listener's /metrics by kind and status class.
+        let metrics = try await httpGet(port: edge.adminPort, path: "/metrics")
+        XCTAssertTrue(metrics.body.contains(#"http_requests_total{kind="static",status="2xx"} 1"#), metrics.body)
+
         let busy = try await RawHTTPClient.connect(port: port)
         try await busy.send("GET /api/sleep?ms=1000 HTTP/1.1\r\nHost: x\r\nX-Request-ID: drain-1\r\n\r\n")
         try await Task.sleep(for: .milliseconds(300))

@@ -15,4 +15,5 @@ struct EdgeApplication: Sendable {
     let rateLimiter: RateLimiter?
     let maintenance: MaintenanceSwitch?
     let accessLog: AccessLog
+    let metrics: EdgeMetrics
 }

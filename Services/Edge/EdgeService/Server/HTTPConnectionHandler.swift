@@ -349,8 +349,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             headers.add(name: "Connection", value: "keep-alive")
         }
 
-        if let request, app.accessLog.isEnabled {
-            app.accessLog.record(request.logEntry(client: request.forwardedFor.clientAddress, status: status, bytes: body.count, upstreamTime: upstreamTime))
+        if let request {
+            app.metrics.record(kind: request.route.metricsKind, status: Int(status.code), duration: ContinuousClock.now - request.start, upstream: upstreamTime)
+            if app.accessLog.isEnabled {
+                app.accessLog.record(request.logEntry(client: request.forwardedFor.clientAddress, status: status, bytes: body.count, upstreamTime: upstreamTime))
+            }
         }
 
         // State changes before the final write: writing `.end` lets the pipeline handler

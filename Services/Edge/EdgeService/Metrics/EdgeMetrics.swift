@@ -1,0 +1,61 @@
+import Metrics
+
+/// Request counts and durations for `/metrics`, split the way an operator reads an nginx:
+/// static vs API, and status class. Instruments are created once; looking them up per
+/// request would take the metrics factory's lock on the hot path.
+struct EdgeMetrics: Sendable {
+    enum Kind: Int, CaseIterable, Sendable {
+        case staticFile = 0
+        case api = 1
+        /// Refused before routing (bad path, 404, 405, limits).
+        case other = 2
+
+        var label: String {
+            switch self {
+            case .staticFile: "static"
+            case .api: "api"
+            case .other: "other"
+            }
+        }
+    }
+
+    private static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    /// `[kind][status class]`
+    private let requests: [[Counter]]
+    private let durations: [Timer]
+    private let upstreamDuration: Timer
+
+    init() {
+        requests = Kind.allCases.map { kind in
+            Self.statusClasses.map { statusClass in
+                Counter(label: "http_requests_total", dimensions: [("kind", kind.label), ("status", statusClass)])
+            }
+        }
+        durations = Kind.allCases.map { kind in
+            Timer(label: "http_request_duration_seconds", dimensions: [("kind", kind.label)], preferredDisplayUnit: .seconds)
+        }
+        upstreamDuration = Timer(label: "http_upstream_duration_seconds", preferredDisplayUnit: .seconds)
+    }
+
+    func record(kind: Kind, status: Int, duration: Duration, upstream: Duration?) {
+        let statusClass = min(max(status / 100, 1), 5) - 1
+        requests[kind.rawValue][statusClass].increment()
+        durations[kind.rawValue].recordNanoseconds(Self.nanoseconds(duration))
+        if let upstream { upstreamDuration.recordNanoseconds(Self.nanoseconds(upstream)) }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+    }
+}
+
+extension EdgeRoute {
+    var metricsKind: EdgeMetrics.Kind {
+        switch self {
+        case .api: .api
+        case .staticFile: .staticFile
+        default: .other
+        }
+    }
+}
