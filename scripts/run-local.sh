@@ -7,8 +7,9 @@
 # variables point at one, applies migrations, and runs `master` with data ×1, worker ×2 and
 # edge ×1 (serving static/ and /api/). Ctrl-C or SIGTERM stops everything, the database last.
 # --demo seeds a few users and microposts through the API. Any other option goes to `master`
-# (see `master --help`); ports are best changed through its environment variables
-# (EDGE_HTTP_PORT, STATE_PORT, ...), which this script reads too.
+# (see `master --help`), except the ports this script talks to, which are set through the
+# environment: EDGE_HTTP_PORT (8080), ADMIN_PORT (9000), STATE_PORT (9001); LOCAL_PG_PORT
+# pins the embedded database's port (default: the first free one from 5432).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -182,17 +183,22 @@ if [[ -z ${JWT_SECRET:-} ]]; then
     export JWT_SECRET
 fi
 
+for port in "$HTTP_PORT" "$ADMIN_PORT" "$STATE_PORT"; do
+    port_in_use "$port" && die "port $port is in use (set EDGE_HTTP_PORT, ADMIN_PORT or STATE_PORT to another one)"
+done
+
 say "starting master"
 # A session of its own: Ctrl-C reaches only this script, which stops the master once, in order.
 setsid "$BIN/master" \
     --edge-args="--static-root $ROOT/static" \
     --drain-timeout 3m \
-    ${MASTER_ARGS[@]+"${MASTER_ARGS[@]}"} &
+    ${MASTER_ARGS[@]+"${MASTER_ARGS[@]}"} \
+    --edge-http-port "$HTTP_PORT" --admin-port "$ADMIN_PORT" --state-port "$STATE_PORT" &
 MASTER_PID=$!
 
 for _ in $(seq 1 600); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN_PORT/readyz" 2>/dev/null && break
     kill -0 "$MASTER_PID" 2>/dev/null || die "master exited; see the log above"
+    curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN_PORT/readyz" 2>/dev/null && break
     sleep 0.2
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN_PORT/readyz" || die "the system did not become ready in 2 minutes"

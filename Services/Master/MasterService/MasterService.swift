@@ -16,6 +16,8 @@ public enum MasterService {
         ) { reader in
             MasterSettings.read(from: &reader, executableFolder: executableFolder)
         } start: { configuration, environment in
+            // Not ready until every instance is: registered before the group starts.
+            environment.readiness.set("instances", ready: false)
             let board = StateBoard()
             let stateListener = Application(
                 router: StateRouter.makeRouter(board: board),

@@ -71,7 +71,7 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testRecyclingByRequestsNeedsAMetric() {
-        let (_, reader) = read(["--edge-recycle-requests", "10"])
+        let (_, reader) = read(["--edge-recycle-requests", "10", "--edge-request-metric="])
         XCTAssertThrowsError(try reader.finish())
         let (configuration, fine) = read(["--worker-recycle-requests", "10", "--worker-recycle-memory", "512"])
         XCTAssertNoThrow(try fine.finish())

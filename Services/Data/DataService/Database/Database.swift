@@ -17,6 +17,8 @@ final class Database: Sendable {
     let statementTimeout: Duration
     /// Longest wait for a pooled connection.
     let leaseTimeout: Duration
+    /// Connections whose `statement_timeout` is currently below the cap they were opened with.
+    private let tightenedConnections = Mutex<Set<PostgresConnection.ID>>([])
 
     init(client: PostgresClient, availability: DatabaseAvailability, statementTimeout: Duration, leaseTimeout: Duration) {
         self.client = client
@@ -52,7 +54,7 @@ final class Database: Sendable {
                     try await self.client.withConnection { connection in
                         guard race.claim(.leased) else { throw LeaseOutcome.timedOut }
                         do {
-                            try await connection.run(Self.statementTimeoutQuery(try budget.statementLimit()), logger: logger)
+                            try await self.applyStatementLimit(try budget.statementLimit(), to: connection, logger: logger)
                             return try await body(connection)
                         } catch {
                             throw LeaseOutcome.bodyFailed(error)
@@ -96,6 +98,19 @@ final class Database: Sendable {
         case .unreachable(let reason):
             throw RPCError.unavailable("database unreachable: \(reason)")
         }
+    }
+
+    /// Sets the connection's `statement_timeout` to `limit` — but skips the round trip in
+    /// the common case: the limit is the service's cap (the caller has more time than that)
+    /// and the connection still has the cap it was opened with. Connections left with a
+    /// tighter limit are remembered and reset on their next lease.
+    private func applyStatementLimit(_ limit: Duration, to connection: PostgresConnection, logger: Logger) async throws {
+        let isSessionDefault = limit == statementTimeout
+        let needsQuery = tightenedConnections.withLock { tightened in
+            isSessionDefault ? tightened.remove(connection.id) != nil : tightened.insert(connection.id).inserted || true
+        }
+        guard needsQuery else { return }
+        try await connection.run(Self.statementTimeoutQuery(limit), logger: logger)
     }
 
     /// `SET` takes no parameters; `set_config` does, so even this value is bound, not spliced.

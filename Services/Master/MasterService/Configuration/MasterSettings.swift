@@ -17,7 +17,7 @@ public enum MasterSettings {
     static let defaults: [ServiceKind: Defaults] = [
         .data: Defaults(instances: 1, rpcBase: 7300, adminBase: 9300, httpBase: nil, requestMetric: "rpc_server_calls_total"),
         .worker: Defaults(instances: 2, rpcBase: 7200, adminBase: 9200, httpBase: nil, requestMetric: "rpc_server_calls_total"),
-        .edge: Defaults(instances: 1, rpcBase: nil, adminBase: 9110, httpBase: 8080, requestMetric: ""),
+        .edge: Defaults(instances: 1, rpcBase: nil, adminBase: 9110, httpBase: 8080, requestMetric: "http_requests_total"),
     ]
 
     public static let defaultAdminPort = 9000

@@ -19,7 +19,6 @@ struct MasterRuntime: Service, CustomStringConvertible {
     var description: String { "MasterRuntime" }
 
     func run() async {
-        readiness.set("instances", ready: false)
         let (events, sink) = AsyncStream.makeStream(of: SupervisorEvent.self)
         let board = self.board
         await withTaskCancellationHandler {
