@@ -8,7 +8,7 @@
 # edge ×1 (serving static/ and /api/). Ctrl-C or SIGTERM stops everything, the database last.
 # --demo seeds a few users and microposts through the API. Any other option goes to `master`
 # (see `master --help`), except the ports this script talks to, which are set through the
-# environment: EDGE_HTTP_PORT (8080), ADMIN_PORT (9000), STATE_PORT (9001); LOCAL_PG_PORT
+# environment: EDGE_HTTP_PORT (8080), ADMIN_PORT (9000, also GET /instances); LOCAL_PG_PORT
 # pins the embedded database's port (default: the first free one from 5432).
 set -euo pipefail
 
@@ -22,7 +22,6 @@ for arg in "$@"; do
 done
 
 HTTP_PORT="${EDGE_HTTP_PORT:-8080}"
-STATE_PORT="${STATE_PORT:-9001}"
 ADMIN_PORT="${ADMIN_PORT:-9000}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -183,8 +182,8 @@ if [[ -z ${JWT_SECRET:-} ]]; then
     export JWT_SECRET
 fi
 
-for port in "$HTTP_PORT" "$ADMIN_PORT" "$STATE_PORT"; do
-    port_in_use "$port" && die "port $port is in use (set EDGE_HTTP_PORT, ADMIN_PORT or STATE_PORT to another one)"
+for port in "$HTTP_PORT" "$ADMIN_PORT"; do
+    port_in_use "$port" && die "port $port is in use (set EDGE_HTTP_PORT or ADMIN_PORT to another one)"
 done
 
 say "starting master"
@@ -193,7 +192,7 @@ setsid "$BIN/master" \
     --edge-args="--static-root $ROOT/static" \
     --drain-timeout 3m \
     ${MASTER_ARGS[@]+"${MASTER_ARGS[@]}"} \
-    --edge-http-port "$HTTP_PORT" --admin-port "$ADMIN_PORT" --state-port "$STATE_PORT" &
+    --edge-http-port "$HTTP_PORT" --admin-port "$ADMIN_PORT" &
 MASTER_PID=$!
 
 for _ in $(seq 1 600); do
@@ -207,9 +206,9 @@ curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN_PORT/readyz" || die "the system 
 
 echo
 say "Microposts is running: open http://localhost:$HTTP_PORT/"
-curl -fsS "http://127.0.0.1:$STATE_PORT/instances.txt"
+curl -fsS "http://127.0.0.1:$ADMIN_PORT/instances.txt"
 [[ -n $PG_PID_FILE ]] && echo "postgres: pid $(head -n 1 "$PG_PID_FILE"), ${DATABASE_URL##*@}, data in $PG_DIR"
-echo "state: http://127.0.0.1:$STATE_PORT/instances   reload: kill -HUP $MASTER_PID   stop: Ctrl-C"
+echo "state: http://127.0.0.1:$ADMIN_PORT/instances   reload: kill -HUP $MASTER_PID   stop: Ctrl-C"
 
 wait "$MASTER_PID" || true
 MASTER_PID=""

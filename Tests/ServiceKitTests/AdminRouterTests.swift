@@ -7,6 +7,23 @@ import ServiceKit
 import XCTest
 
 final class AdminRouterTests: XCTestCase {
+    func testServiceRoutesAreAnsweredBesideTheStandardOnes() async throws {
+        let routes = AdminRoutes()
+        routes.get("instances") { AdminRoutes.Reply(contentType: "application/json", body: Array(#"{"instances":[]}"#.utf8)) }
+        let app = Application(router: AdminServer.makeRouter(readiness: Readiness(), registry: .init(), extraRoutes: routes))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/instances", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(response.headers[.contentType], "application/json")
+                XCTAssertEqual(response.headers[.cacheControl], "no-store")
+                XCTAssertEqual(String(buffer: response.body), #"{"instances":[]}"#)
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+            }
+        }
+    }
+
     func testHealthzIsAlwaysOK() async throws {
         let app = Application(router: AdminServer.makeRouter(readiness: Readiness(), registry: .init()))
         try await app.test(.router) { client in

@@ -1,4 +1,3 @@
-import Hummingbird
 import Logging
 import ServiceKit
 import ServiceLifecycle
@@ -19,11 +18,7 @@ public enum MasterService {
             // Not ready until every instance is: registered before the group starts.
             environment.readiness.set("instances", ready: false)
             let board = StateBoard()
-            let stateListener = Application(
-                router: StateRouter.makeRouter(board: board),
-                configuration: ApplicationConfiguration(
-                    address: .hostname(environment.settings.adminHost, port: configuration.statePort), serverName: nil),
-                logger: Logger(label: "state"))
+            StateRoutes.register(on: environment.adminRoutes, board: board)
             let runtime = MasterRuntime(
                 configuration: configuration,
                 commonArguments: [
@@ -33,8 +28,8 @@ public enum MasterService {
                 board: board,
                 readiness: environment.readiness,
                 logger: environment.logger)
-            // Shutdown runs in reverse: the instances stop while /instances still answers.
-            return [stateListener, runtime]
+            // The admin listener (with /instances) stops last, after the instances.
+            return [runtime]
         }
     }
 }

@@ -9,6 +9,9 @@ final class ConnectionPool: Sendable {
         var consecutiveFailures = 0
         var isEjected = false
         var connecting = 0
+        /// False until a first connection attempt ended: between resolution and the first
+        /// attempt, calls must wait rather than fail as if the address were down.
+        var hasBeenTried = false
         var isRemoved = false
         /// Distinguishes an address that left and came back from its earlier life, so the
         /// connection loops of the earlier life stop.
@@ -58,7 +61,7 @@ final class ConnectionPool: Sendable {
     /// Whether waiting can help: the first resolution or a connection attempt is under way.
     var mayBecomeReady: Bool {
         state.withLock { state in
-            !state.resolvedOnce || state.endpoints.values.contains { $0.connecting > 0 && !$0.isRemoved }
+            !state.resolvedOnce || state.endpoints.values.contains { ($0.connecting > 0 || !$0.hasBeenTried) && !$0.isRemoved }
         }
     }
 
@@ -116,6 +119,7 @@ final class ConnectionPool: Sendable {
         state.withLock { state in
             guard var health = state.endpoints[connection.address] else { return (false, false) }
             health.connecting -= 1
+            health.hasBeenTried = true
             let wasEjected = health.isEjected
             health.consecutiveFailures = 0
             health.isEjected = false
@@ -130,6 +134,7 @@ final class ConnectionPool: Sendable {
     func connectAttemptFailed(_ address: SocketAddress, reason: String) -> Bool {
         state.withLock { state in
             state.endpoints[address]?.connecting -= 1
+            state.endpoints[address]?.hasBeenTried = true
             state.lastError = "\(address): \(reason)"
             return Self.recordFailure(address, in: &state, threshold: ejectionThreshold)
         }

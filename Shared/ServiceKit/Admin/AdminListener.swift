@@ -11,10 +11,11 @@ extension AdminServer {
         port: Int,
         readiness: Readiness,
         registry: PrometheusCollectorRegistry,
+        extraRoutes: AdminRoutes = AdminRoutes(),
         logger: Logger
     ) -> some Service {
         Application(
-            router: makeRouter(readiness: readiness, registry: registry),
+            router: makeRouter(readiness: readiness, registry: registry, extraRoutes: extraRoutes),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             logger: logger
         )

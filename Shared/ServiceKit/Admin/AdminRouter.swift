@@ -9,9 +9,11 @@ public enum AdminServer {
     /// `GET /metrics`: the registry in Prometheus text exposition format.
     ///
     /// Separate from the listener so it can be exercised with HummingbirdTesting.
+    /// Plus whatever the service registered in `extraRoutes`.
     public static func makeRouter(
         readiness: Readiness,
-        registry: PrometheusCollectorRegistry
+        registry: PrometheusCollectorRegistry,
+        extraRoutes: AdminRoutes = AdminRoutes()
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.get("healthz") { _, _ in
@@ -27,6 +29,12 @@ public enum AdminServer {
         }
         router.get("metrics") { _, _ in
             response(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: registry.emitToBuffer())
+        }
+        for (path, handler) in extraRoutes.all {
+            router.get(RouterPath(path)) { _, _ in
+                let reply = handler()
+                return response(.ok, contentType: reply.contentType, body: reply.body)
+            }
         }
         return router
     }

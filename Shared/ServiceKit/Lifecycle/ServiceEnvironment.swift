@@ -13,11 +13,14 @@ public struct ServiceEnvironment: Sendable {
     /// service becomes able to serve, e.g. `readiness.set("rpc", ready: true)`.
     public let readiness: Readiness
     public let settings: CommonSettings
+    /// Endpoints to add to the admin listener, e.g. `adminRoutes.get("instances") { … }`.
+    public let adminRoutes: AdminRoutes
 
-    public init(name: String, logger: Logger, readiness: Readiness, settings: CommonSettings) {
+    public init(name: String, logger: Logger, readiness: Readiness, settings: CommonSettings, adminRoutes: AdminRoutes = AdminRoutes()) {
         self.name = name
         self.logger = logger
         self.readiness = readiness
         self.settings = settings
+        self.adminRoutes = adminRoutes
     }
 }

@@ -78,11 +78,12 @@ public enum ServiceMain {
             ]
         )
 
+        let adminRoutes = AdminRoutes()
         let services: [any Service]
         do {
             services = try await start(
                 config,
-                ServiceEnvironment(name: name, logger: logger, readiness: readiness, settings: settings)
+                ServiceEnvironment(name: name, logger: logger, readiness: readiness, settings: settings, adminRoutes: adminRoutes)
             )
         } catch {
             logger.critical("failed to start", metadata: ["error": "\(error)"])
@@ -94,6 +95,7 @@ public enum ServiceMain {
             port: settings.adminPort,
             readiness: readiness,
             registry: registry,
+            extraRoutes: adminRoutes,
             logger: Logger(label: "admin")
         )
         let runner = ServiceRunner(

@@ -16,7 +16,6 @@ final class MasterProcess: @unchecked Sendable {
     private var seenPIDs: Set<Int32> = []
 
     var adminPort: Int { ports.master }
-    var statePort: Int { ports.state }
     var httpPort: Int { ports.edgeHTTP }
 
     init(workers: Int, edges: Int = 0, arguments: [String] = []) throws {
@@ -28,7 +27,7 @@ final class MasterProcess: @unchecked Sendable {
         let output = try FileHandle(forWritingTo: logFile)
         process.executableURL = productsDirectory.appending(path: "master")
         process.arguments = [
-            "--admin-host", "127.0.0.1", "--admin-port", "\(ports.master)", "--state-port", "\(ports.state)",
+            "--admin-host", "127.0.0.1", "--admin-port", "\(ports.master)",
             "--data-instances", "0", "--worker-instances", "\(workers)", "--edge-instances", "\(edges)",
             "--worker-rpc-port", "\(ports.workerRPC)", "--worker-admin-port", "\(ports.workerAdmin)",
             "--edge-http-port", "\(ports.edgeHTTP)", "--edge-admin-port", "\(ports.edgeAdmin)",
@@ -60,7 +59,7 @@ final class MasterProcess: @unchecked Sendable {
 
     /// The master's `/instances` JSON.
     func state() async throws -> MasterSnapshot {
-        let answer = try await httpGet(port: statePort, path: "/instances")
+        let answer = try await httpGet(port: adminPort, path: "/instances")
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let snapshot = try decoder.decode(MasterSnapshot.self, from: Data(answer.body.utf8))
@@ -141,7 +140,6 @@ struct PortBlock {
     static let size = 24
 
     var master: Int { base }
-    var state: Int { base + 1 }
     var edgeHTTP: Int { base + 2 }
     var edgeAdmin: Int { base + 4 }
     var workerRPC: Int { base + 8 }

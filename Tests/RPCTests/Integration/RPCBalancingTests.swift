@@ -127,3 +127,20 @@ final class RPCClientShutdownTests: XCTestCase {
         XCTAssertEqual(client.readyConnectionCount, 0)
     }
 }
+
+/// The first calls of a client that has just started must wait for its first connections,
+/// not fail as if every server were down.
+final class RPCClientStartupTests: XCTestCase {
+    func testCallsMadeRightAfterStartWaitForTheFirstConnection() async throws {
+        let server = try await TestServer.start(router: echoRouter(name: "first"))
+        defer { Task { await server.kill() } }
+        for _ in 0..<20 {
+            let client = RPCClient(target: try RPCTarget(parsing: server.hostAndPort), logger: quietLogger)
+            let running = Task { try await client.run() }
+            let reply = try await client.call(.echo, Echo(text: "now"))
+            XCTAssertEqual(reply.text, "first:now")
+            running.cancel()
+            _ = try? await running.value
+        }
+    }
+}

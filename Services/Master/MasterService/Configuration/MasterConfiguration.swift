@@ -29,13 +29,11 @@ public struct MasterConfiguration: Sendable {
     public var readyTimeout: Duration
     public var stopTimeout: Duration
     public var checkInterval: Duration
-    /// Port of the master's `/instances` listener.
-    public var statePort: Int
 
     public init(
         plan: SupervisorPlan, launches: [ServiceKind: ServiceLaunch], host: String = "127.0.0.1",
         edgeHTTPHost: String = "127.0.0.1", readyTimeout: Duration = .seconds(60), stopTimeout: Duration = .seconds(30),
-        checkInterval: Duration = .seconds(1), statePort: Int = 9001
+        checkInterval: Duration = .seconds(1)
     ) {
         self.plan = plan
         self.launches = launches
@@ -44,6 +42,5 @@ public struct MasterConfiguration: Sendable {
         self.readyTimeout = readyTimeout
         self.stopTimeout = stopTimeout
         self.checkInterval = checkInterval
-        self.statePort = statePort
     }
 }

@@ -32,14 +32,10 @@ public enum MasterSettings {
         let edgeHTTPHost = reader.read(.string(
             "edge-http-host", env: "EDGE_HTTP_HOST", default: "127.0.0.1", placeholder: "<host>",
             help: "Address the edge's public HTTP listener binds; 0.0.0.0 to accept other machines."))
-        let statePortSetting = Setting<Int>.port(
-            "state-port", env: "STATE_PORT", default: defaultAdminPort + 1,
-            help: "Port of the JSON state listener (GET /instances), on --admin-host.")
-        let statePort = reader.read(statePortSetting)
 
         var services: [ServiceKind: SupervisorPlan.Service] = [:]
         var launches: [ServiceKind: ServiceLaunch] = [:]
-        var usedPorts: [Int: String] = [statePort: "the state port"]
+        var usedPorts: [Int: String] = [:]
         for kind in ServiceKind.allCases {
             let read = readService(kind, from: &reader, executableFolder: executableFolder)
             services[kind] = read.plan
@@ -90,8 +86,7 @@ public enum MasterSettings {
                 help: "How long an instance may drain after SIGTERM before it is killed; above the instances' --drain-timeout.")),
             checkInterval: reader.read(.duration(
                 "check-interval", env: "CHECK_INTERVAL", default: .seconds(1),
-                help: "How often instances are measured (requests, resident memory) for recycling.")),
-            statePort: statePort)
+                help: "How often instances are measured (requests, resident memory) for recycling.")))
     }
 
     private static func readService(
