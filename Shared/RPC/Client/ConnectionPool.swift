@@ -24,7 +24,7 @@ final class ConnectionPool: Sendable {
         var resolvedOnce = false
         var lastError: String?
         var nextGeneration: UInt64 = 0
-        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
+        var random = SplitMix64()
     }
 
     private let state = Mutex(State())

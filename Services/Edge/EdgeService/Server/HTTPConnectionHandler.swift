@@ -1,6 +1,7 @@
 import MicropostsModels
 import NIOCore
 import NIOHTTP1
+import RPC
 
 /// One client connection. NIO's pipeline handler in front of it delivers one request at a
 /// time (holding back pipelined ones until the response is written), so this handler only
