@@ -5,6 +5,7 @@ struct MicropostsAPI: Sendable {
     let data: DataClient
     let authenticator: Authenticator
     let issuer: TokenIssuer
+    let openAPIDocuments = OpenAPIDocumentCache()
 
     var revocations: RevocationCache { authenticator.revocations }
 }
