@@ -12,7 +12,12 @@ public final class RPCServer: Service, Sendable {
     private let methods: [String: ServedMethod]
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let registry = ServerConnectionRegistry()
+    /// GOAWAY on each connection: finish the calls it has, refuse new ones, then close.
+    private let registry = ChannelRegistry { channel in
+        channel.eventLoop.execute {
+            try? channel.pipeline.syncOperations.handler(type: ServerConnectionHandler.self).beginDrain()
+        }
+    }
     private let boundAddress: EventLoopPromise<SocketAddress>
     private let onListening: @Sendable (SocketAddress) -> Void
 
@@ -59,18 +64,8 @@ public final class RPCServer: Service, Sendable {
         }
         logger.info("RPC server listening", metadata: ["address": "\(configuration.bindTarget)", "methods": "\(methods.count)"])
 
-        try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
-                try await serverChannel.closeFuture.get()
-            } onGracefulShutdown: {
-                self.logger.info("RPC server draining")
-                serverChannel.close(promise: nil)
-                self.registry.drainAll()
-            }
-            await registry.waitUntilAllClosed()
-        } onCancel: {
-            serverChannel.close(promise: nil)
-            self.registry.closeAll()
+        try await registry.serve(listener: serverChannel) {
+            self.logger.info("RPC server draining", metadata: ["connections": "\(self.registry.count)"])
         }
         logger.info("RPC server stopped")
     }
@@ -90,7 +85,7 @@ public final class RPCServer: Service, Sendable {
                     if isTCP { try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1) }
                     let handler = ServerConnectionHandler(methods: methods, configuration: configuration, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(handler)
-                    registry.add(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                    _ = registry.add(channel)
                 }
             }
         switch configuration.bindTarget {

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RPC
 import ServiceLifecycle
 
 /// The public HTTP/1.1 listener, as a ServiceLifecycle service. A graceful shutdown stops
@@ -12,7 +13,7 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
     private let app: EdgeApplication
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let registry: ConnectionRegistry
+    private let registry: ChannelRegistry
     private let dateCaches: DateHeaderCaches
     private let boundAddress: EventLoopPromise<SocketAddress>
     private let onListening: @Sendable (SocketAddress) -> Void
@@ -26,7 +27,11 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
         self.app = app
         self.group = eventLoopGroup
         self.logger = logger
-        self.registry = ConnectionRegistry(limit: app.configuration.maximumConnections)
+        // NIO's pipeline handler closes an idle connection at once and a busy one right after
+        // its current response (with `Connection: close`).
+        self.registry = ChannelRegistry(limit: app.configuration.maximumConnections) { channel in
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
         self.dateCaches = DateHeaderCaches(group: eventLoopGroup)
         self.boundAddress = eventLoopGroup.any().makePromise()
         self.onListening = onListening
@@ -55,18 +60,8 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
             "HTTP server listening",
             metadata: ["address": "\(app.configuration.listen)", "static-root": "\(app.configuration.staticRoot)"])
 
-        try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
-                try await serverChannel.closeFuture.get()
-            } onGracefulShutdown: {
-                self.logger.info("HTTP server draining", metadata: ["connections": "\(self.registry.count)"])
-                serverChannel.close(promise: nil)
-                self.registry.drainAll()
-            }
-            await registry.waitUntilAllClosed()
-        } onCancel: {
-            serverChannel.close(promise: nil)
-            self.registry.closeAll()
+        try await registry.serve(listener: serverChannel) {
+            self.logger.info("HTTP server draining", metadata: ["connections": "\(self.registry.count)"])
         }
         logger.info("HTTP server stopped")
     }
