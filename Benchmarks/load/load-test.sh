@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The whole stack under load: edge → worker(s) → data → PostgreSQL, release builds, loopback.
+#
+#   Benchmarks/load/load-test.sh [seconds per scenario, default 15] [connections, default 64]
+#
+# 1. Starts a throwaway PostgreSQL cluster (as the postgres account when root), applies the
+#    migrations, and seeds a fixed data set: users user0001..user1000, each with 100 microposts
+#    whose ids, texts and timestamps depend only on their position (user N owns ids
+#    (N-1)*100+1 .. N*100). One user is registered through the API; the other 999 get a copy of
+#    its password hash by SQL, because 999 PBKDF2 hashes at 600 000 iterations would take
+#    minutes and measure nothing we want.
+# 2. Starts data ×1, worker ×WORKERS (default 2) and edge ×1 as separate processes.
+# 3. Logs in as user0001 and, for each scenario, warms up for WARMUP seconds (default 3) and
+#    measures with wrk for the given time: GET one micropost, GET a page of 100, POST a
+#    micropost, a 1 KiB static file. Every request carries the bearer token.
+# 4. Prints requests/s, p50, p99, errors (connect/read/write/timeouts and statuses ≥ 400), and
+#    the peak resident memory (VmHWM) of every process, and writes the Markdown table to
+#    LOAD_REPORT (default .build/load-report.md).
+#
+# Everything listens on 127.0.0.1 and stops when the script ends. wrk shares the cores with
+# the stack, so compare rows of one run, not runs on different machines.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="/opt/swift/usr/bin:$PATH"
+
+DURATION=${1:-15}
+CONNECTIONS=${2:-64}
+WARMUP=${WARMUP:-3}
+THREADS=${WRK_THREADS:-2}
+WORKERS=${WORKERS:-2}
+REPORT=${LOAD_REPORT:-.build/load-report.md}
+SCENARIOS=${SCENARIOS:-"get-one get-page post static"}
+LUA_DIR="$(pwd)/Benchmarks/load"
+
+install_if_missing() { # <command> <package>
+    command -v "$1" >/dev/null 2>&1 && return
+    [ "$(id -u)" = 0 ] || { echo "$1 is missing: sudo apt-get install $2" >&2; exit 1; }
+    echo "installing $2 with apt-get..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+install_if_missing wrk wrk
+install_if_missing curl curl
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || install_if_missing psql postgresql
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+
+echo "building release binaries..." >&2
+for product in data worker edge; do
+    swift build -c release --product "$product" >/dev/null || { echo "release build of $product failed" >&2; exit 1; }
+done
+BIN="$(swift build -c release --show-bin-path)"
+
+WORK="$(mktemp -d /tmp/load-test.XXXXXX)"
+chmod 755 "$WORK"
+AS_PG=()
+if [ "$(id -u)" = 0 ]; then
+    chown postgres "$WORK"
+    AS_PG=(runuser -u postgres --)
+fi
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() { # <url> <pid>
+    for _ in $(seq 300); do
+        curl -fs -o /dev/null "$1" && return
+        kill -0 "$2" 2>/dev/null || { echo "process $2 exited before $1 was ready" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "not ready: $1" >&2; exit 1
+}
+
+# --- PostgreSQL, migrated and seeded ---------------------------------------------------
+
+PG_PORT=$(free_port)
+"${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg" -w -l "$WORK/pg.log" \
+    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 ${PG_OPTIONS:-}" start >/dev/null
+"${AS_PG[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres microposts
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/microposts?sslmode=disable"
+psql_run() { "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d microposts -v ON_ERROR_STOP=1 -qtAc "$1"; }
+"$BIN/data" migrate --log-level warning >/dev/null
+
+# --- The stack ---------------------------------------------------------------------------
+
+export JWT_SECRET="load-test-secret-that-is-long-enough-0123456789"
+export LOG_LEVEL=${LOG_LEVEL:-warning}
+DATA_PORT=$(free_port); DATA_ADMIN=$(free_port)
+"$BIN/data" --rpc-listen "127.0.0.1:$DATA_PORT" --admin-host 127.0.0.1 --admin-port "$DATA_ADMIN" \
+    ${DATA_ARGS:-} >"$WORK/data.log" 2>&1 &
+DATA_PID=$!; PIDS+=("$DATA_PID")
+wait_ready "http://127.0.0.1:$DATA_ADMIN/readyz" "$DATA_PID"
+
+WORKER_PIDS=(); WORKER_TARGETS=()
+for i in $(seq "$WORKERS"); do
+    port=$(free_port); admin=$(free_port)
+    "$BIN/worker" --rpc-listen "127.0.0.1:$port" --admin-host 127.0.0.1 --admin-port "$admin" \
+        --data-target "127.0.0.1:$DATA_PORT" ${WORKER_ARGS:-} >"$WORK/worker$i.log" 2>&1 &
+    WORKER_PIDS+=($!); PIDS+=($!)
+    WORKER_TARGETS+=("127.0.0.1:$port")
+    wait_ready "http://127.0.0.1:$admin/readyz" "$!"
+done
+
+mkdir -p "$WORK/www"
+head -c 768 /dev/zero | tr '\0' 'x' | base64 -w0 | head -c 1024 >"$WORK/www/1k.txt"
+EDGE_PORT=$(free_port); EDGE_ADMIN=$(free_port)
+"$BIN/edge" --http-listen "127.0.0.1:$EDGE_PORT" --admin-host 127.0.0.1 --admin-port "$EDGE_ADMIN" \
+    --static-root "$WORK/www" --worker-target "$(IFS=,; echo "${WORKER_TARGETS[*]}")" \
+    ${EDGE_ARGS:-} >"$WORK/edge.log" 2>&1 &
+EDGE_PID=$!; PIDS+=("$EDGE_PID")
+wait_ready "http://127.0.0.1:$EDGE_ADMIN/readyz" "$EDGE_PID"
+BASE="http://127.0.0.1:$EDGE_PORT"
+
+echo "seeding 1000 users × 100 microposts..." >&2
+PASSWORD="load-test-password"
+curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"username\":\"user0001\",\"password\":\"$PASSWORD\"}" "$BASE/api/users"
+psql_run "
+INSERT INTO users (username, password_hash, created_at)
+SELECT format('user%s', lpad(n::text, 4, '0')), (SELECT password_hash FROM users WHERE username = 'user0001'),
+       timestamptz '2026-01-01 00:00:00+00' + n * interval '1 minute'
+FROM generate_series(2, 1000) AS n ORDER BY n;
+INSERT INTO microposts (author_id, text, referenced_id, created_at, updated_at)
+SELECT u.id, format('Micropost %s of %s: deterministic seed text for the load test.', p, u.username),
+       NULL, t, t
+FROM users u CROSS JOIN generate_series(1, 100) AS p
+CROSS JOIN LATERAL (SELECT timestamptz '2026-02-01 00:00:00+00' + (u.id * 100 + p) * interval '1 second') AS ts(t)
+ORDER BY u.username, p;
+ANALYZE;"
+# Scenario scripts derive a post's author from its id; make sure the seed matches that rule.
+mismatched=$(psql_run "SELECT count(*) FROM microposts m JOIN users u ON u.id = m.author_id
+    WHERE u.username <> format('user%s', lpad(((m.id - 1) / 100 + 1)::text, 4, '0'))")
+[ "$mismatched" = 0 ] || { echo "seed does not follow the id rule ($mismatched rows)" >&2; exit 1; }
+
+TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
+    -d "{\"grant_type\":\"client_credentials\",\"client_id\":\"user0001\",\"client_secret\":\"$PASSWORD\"}" \
+    "$BASE/api/token" | sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { echo "login failed" >&2; exit 1; }
+export LOAD_TOKEN="$TOKEN" LOAD_LUA_DIR="$LUA_DIR"
+
+# --- Measure -------------------------------------------------------------------------------
+
+peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1"; }
+declare -A LABEL=(
+    [get-one]="GET one micropost"
+    [get-page]="GET a page of 100"
+    [post]="POST a micropost"
+    [static]="1 KiB static file"
+)
+
+ROWS=()
+for scenario in $SCENARIOS; do
+    script="$LUA_DIR/$scenario.lua"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$BASE" >/dev/null
+    echo "measuring $scenario for ${DURATION}s..." >&2
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$BASE")
+    result=$(grep '^LOAD_RESULT' <<<"$out" | sed 's/^LOAD_RESULT //')
+    errors=$(( $(field "$result" connect_errors) + $(field "$result" read_errors) + $(field "$result" write_errors) \
+        + $(field "$result" timeouts) + $(field "$result" bad_status) ))
+    ROWS+=("| ${LABEL[$scenario]} | $(printf '%.0f' "$(field "$result" rps)") | $(field "$result" p50_ms) | $(field "$result" p99_ms) | $errors / $(field "$result" requests) |")
+done
+
+TOTAL_KIB=0
+MEMORY=()
+add_memory() { # <name> <pid>
+    local kib; kib=$(peak_kib "$2")
+    TOTAL_KIB=$((TOTAL_KIB + kib))
+    MEMORY+=("| $1 | $(mib "$kib") |")
+}
+add_memory edge "$EDGE_PID"
+for i in "${!WORKER_PIDS[@]}"; do add_memory "worker $((i + 1))" "${WORKER_PIDS[$i]}"; done
+add_memory data "$DATA_PID"
+POSTS=$(psql_run "SELECT count(*) FROM microposts")
+
+{
+    echo "Stack: edge ×1, worker ×$WORKERS, data ×1, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); release builds."
+    echo "Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up, bearer token on every request, all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
+    echo
+    echo "| Scenario | Requests/s | p50 (ms) | p99 (ms) | Errors / requests |"
+    echo "|---|---:|---:|---:|---:|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "| Process | Peak RSS (MiB) |"
+    echo "|---|---:|"
+    printf '%s\n' "${MEMORY[@]}"
+    echo "| **edge + workers + data** | **$(mib "$TOTAL_KIB")** |"
+    echo
+    echo "Microposts in the database at the end: $POSTS (100 000 seeded)."
+} | tee "$REPORT"
+
+for log in "$WORK"/*.log; do
+    grep -qiE '\b(error|critical)\b' "$log" && { echo "--- $(basename "$log") has errors:" >&2; grep -iE '\b(error|critical)\b' "$log" | head -5 >&2; }
+done
+true
