@@ -15,7 +15,13 @@
 #    micropost, a 1 KiB static file. Every request carries the bearer token.
 # 4. Prints requests/s, p50, p99, errors (connect/read/write/timeouts and statuses ≥ 400), and
 #    the peak resident memory (VmHWM) of every process, and writes the Markdown table to
-#    LOAD_REPORT (default .build/load-report.md).
+#    LOAD_REPORT (default .build/load-report.md). RSS counts the pages of shared libraries and
+#    of the one `worker` binary in every process that maps them, so the total is measured as
+#    PSS (each shared page divided among the processes sharing it), summed over the processes
+#    and sampled every 0.5 s during the measurements: the highest sum is reported.
+#
+# HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
+# DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes.
 #
 # Everything listens on 127.0.0.1 and stops when the script ends. wrk shares the cores with
 # the stack, so compare rows of one run, not runs on different machines.
@@ -155,6 +161,25 @@ declare -A LABEL=(
     [static]="1 KiB static file"
 )
 
+# Highest sum of PSS over the stack's processes, sampled while wrk runs.
+sample_pss() { # <output file> <pids...>
+    local out=$1; shift
+    local peak=0 sum pid kib
+    while :; do
+        sum=0
+        for pid in "$@"; do
+            kib=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+            sum=$((sum + ${kib:-0}))
+        done
+        ((sum > peak)) && peak=$sum && echo "$peak" >"$out"
+        sleep 0.5
+    done
+}
+echo 0 >"$WORK/pss-peak"
+sample_pss "$WORK/pss-peak" "$EDGE_PID" "${WORKER_PIDS[@]}" "$DATA_PID" &
+SAMPLER_PID=$!
+PIDS+=("$SAMPLER_PID")
+
 ROWS=()
 for scenario in $SCENARIOS; do
     script="$LUA_DIR/$scenario.lua"
@@ -177,6 +202,8 @@ add_memory() { # <name> <pid>
 add_memory edge "$EDGE_PID"
 for i in "${!WORKER_PIDS[@]}"; do add_memory "worker $((i + 1))" "${WORKER_PIDS[$i]}"; done
 add_memory data "$DATA_PID"
+kill "$SAMPLER_PID" 2>/dev/null || true
+PSS_PEAK_KIB=$(cat "$WORK/pss-peak")
 POSTS=$(psql_run "SELECT count(*) FROM microposts")
 
 {
@@ -190,7 +217,8 @@ POSTS=$(psql_run "SELECT count(*) FROM microposts")
     echo "| Process | Peak RSS (MiB) |"
     echo "|---|---:|"
     printf '%s\n' "${MEMORY[@]}"
-    echo "| **edge + workers + data** | **$(mib "$TOTAL_KIB")** |"
+    echo "| edge + workers + data, sum of peak RSS | $(mib "$TOTAL_KIB") |"
+    echo "| **edge + workers + data, peak of summed PSS** | **$(mib "$PSS_PEAK_KIB")** |"
     echo
     echo "Microposts in the database at the end: $POSTS (100 000 seeded)."
 } | tee "$REPORT"
@@ -198,4 +226,9 @@ POSTS=$(psql_run "SELECT count(*) FROM microposts")
 for log in "$WORK"/*.log; do
     grep -qiE '\b(error|critical)\b' "$log" && { echo "--- $(basename "$log") has errors:" >&2; grep -iE '\b(error|critical)\b' "$log" | head -5 >&2; }
 done
-true
+
+if [ "${HOLD:-0}" = 1 ]; then
+    echo "holding the stack: $BASE (token in $WORK/token, pids: edge $EDGE_PID, workers ${WORKER_PIDS[*]}, data $DATA_PID); Ctrl-C stops it" >&2
+    echo "$TOKEN" >"$WORK/token"
+    while kill -0 "$EDGE_PID" 2>/dev/null; do sleep 1; done
+fi

@@ -228,7 +228,8 @@ final class ConfigReaderTests: XCTestCase {
 
         XCTAssertTrue(help.hasPrefix("data — Owns the database.\n"))
         XCTAssertEqual(reader.documented.map(\.name), [
-            "admin-host", "admin-port", "log-level", "log-format", "drain-timeout", "dev-mode", "rpc-port",
+            "admin-host", "admin-port", "log-level", "log-format", "drain-timeout", "event-loop-threads", "task-executor",
+            "dev-mode", "rpc-port",
         ])
         for expected in [
             "  --admin-host <host>\n", "env ADMIN_HOST, default 0.0.0.0\n",
@@ -237,6 +238,8 @@ final class ConfigReaderTests: XCTestCase {
             "  --log-level <trace|debug|info|notice|warning|error|critical>\n", "env LOG_LEVEL, default info\n",
             "  --log-format <text|json>\n", "env LOG_FORMAT, default text\n",
             "  --drain-timeout <duration>\n", "env DRAIN_TIMEOUT, default 30s\n",
+            "  --event-loop-threads <int>\n", "env EVENT_LOOP_THREADS, default 0\n",
+            "  --task-executor <event-loops|cooperative>\n", "env TASK_EXECUTOR, default event-loops\n",
             "  --dev-mode[=<bool>]\n      Serve without the edge.\n      env DEV_MODE, default false\n",
             "  --rpc-port <port>\n      RPC listen port.\n      env RPC_PORT, default 7102\n",
             "  -h, --help\n",
@@ -262,12 +265,13 @@ final class ConfigReaderTests: XCTestCase {
         XCTAssertEqual(settings.logLevel, .info)
         XCTAssertEqual(settings.logFormat, .text)
         XCTAssertEqual(settings.drainTimeout, .seconds(30))
+        XCTAssertEqual(settings.threading, ThreadingSettings(eventLoopThreads: 0, taskExecutor: .eventLoops))
     }
 
     func testCommonSettingsFromFlagsAndEnvironment() throws {
         var reader = ConfigReader(
-            arguments: ["--log-level=DEBUG", "--drain-timeout", "250ms", "--admin-host", "127.0.0.1"],
-            environment: ["LOG_FORMAT": "json", "ADMIN_PORT": "9999"]
+            arguments: ["--log-level=DEBUG", "--drain-timeout", "250ms", "--admin-host", "127.0.0.1", "--event-loop-threads", "1"],
+            environment: ["LOG_FORMAT": "json", "ADMIN_PORT": "9999", "TASK_EXECUTOR": "cooperative"]
         )
         let settings = CommonSettings.read(from: &reader, defaultAdminPort: 9101)
         try reader.finish()
@@ -275,7 +279,7 @@ final class ConfigReaderTests: XCTestCase {
             settings,
             CommonSettings(
                 adminHost: "127.0.0.1", adminPort: 9999, logLevel: .debug, logFormat: .json,
-                drainTimeout: .milliseconds(250))
+                drainTimeout: .milliseconds(250), threading: ThreadingSettings(eventLoopThreads: 1, taskExecutor: .cooperative))
         )
     }
 

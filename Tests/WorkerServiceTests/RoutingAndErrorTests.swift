@@ -1,3 +1,4 @@
+import NIOCore
 import RPC
 import XCTest
 
@@ -23,6 +24,19 @@ final class RoutingAndErrorTests: XCTestCase {
         let post = await harness.send("POST", "/api/users/ana/collection/5")
         XCTAssertEqual(post.status, 405)
         XCTAssertEqual(post.header("Allow"), "GET, PUT, PATCH, DELETE")
+    }
+
+    /// Behind the edge a request's deadline is the edge's (30 s by default); `--data-timeout`
+    /// still bounds each data call, so a stuck data service is a quick 504 from the worker.
+    func testDataTimeoutBoundsCallsEvenWhenTheRequestAllowsMore() async throws {
+        let short = try await WorkerHarness(arguments: ["--data-timeout", "300ms"])
+        defer { short.shutdown() }
+        let token = try await short.user("ana")
+        short.fake.delay("users.get", by: .seconds(5))
+        let started = ContinuousClock.now
+        let response = await short.send("GET", "/api/users/ana", token: token, deadline: NIODeadline.now() + .seconds(30))
+        XCTAssertEqual(response.status, 504, response.text)
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2))
     }
 
     func testDataServiceErrorsMapToHTTP() async throws {

@@ -1,4 +1,5 @@
 import Logging
+import MicropostsModels
 import PostgresNIO
 import RPC
 import ServiceKit
@@ -10,11 +11,14 @@ struct DataServiceComponents {
     let database: Database
     let monitor: DatabaseMonitor
     let tokenCleanup: RevokedTokenCleanup
+    let micropostReads: PointReader<Int64, Micropost>
+    let userReads: PointReader<String, String>
     let rpcServer: RPCServer
 
     /// In dependency order: ServiceGroup stops them in reverse, so the RPC server drains
-    /// first and the PostgreSQL pool closes last, after every query has finished.
-    var services: [any Service] { [postgres, monitor, tokenCleanup, rpcServer] }
+    /// first, then the point readers finish their batches, and the PostgreSQL pool closes
+    /// last, after every query has finished.
+    var services: [any Service] { [postgres, monitor, tokenCleanup, micropostReads, userReads, rpcServer] }
 
     init(configuration: DataServiceConfiguration, environment: ServiceEnvironment, migrations: MigrationRunner) {
         environment.readiness.set(DatabaseMonitor.readinessCondition, ready: false)
@@ -30,7 +34,24 @@ struct DataServiceComponents {
             interval: configuration.healthCheckInterval,
             probeTimeout: configuration.database.connectTimeout, logger: environment.logger)
 
-        let handlers = DataHandlers(database: database, hasher: PasswordHasher(iterations: configuration.passwordHashIterations))
+        let (database, batchLogger) = (database, postgresLogger)
+        let batches = configuration.pointReads
+        micropostReads = PointReader(
+            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            logger: environment.logger
+        ) { ids, deadline throws(RPCError) in
+            try await MicropostRepository.fetch(ids: ids, deadline: deadline, database: database, logger: batchLogger)
+        }
+        userReads = PointReader(
+            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            logger: environment.logger
+        ) { usernames, deadline throws(RPCError) in
+            try await UserRepository.fetch(usernames: usernames, deadline: deadline, database: database, logger: batchLogger)
+        }
+
+        let handlers = DataHandlers(
+            database: database, hasher: PasswordHasher(iterations: configuration.passwordHashIterations),
+            micropostReads: micropostReads, userReads: userReads)
         tokenCleanup = RevokedTokenCleanup(
             tokens: handlers.tokens, interval: configuration.tokenCleanupInterval, logger: environment.logger)
         var router = RPCRouter()

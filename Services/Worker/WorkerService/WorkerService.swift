@@ -55,9 +55,9 @@ struct WorkerComponents: Sendable {
     let responder: RouterResponder<WorkerRequestContext>
 
     init(configuration: WorkerConfiguration, dataClient: RPCClient) {
-        let data = DataClient(rpc: dataClient)
+        let data = DataClient(rpc: dataClient, timeout: configuration.dataClient.defaultTimeout)
         let tokens = HS256Token(secret: configuration.jwtSecret.bytes)
-        let authenticator = Authenticator(tokens: tokens, revocations: RevocationCache(), data: data)
+        let authenticator = Authenticator(tokens: tokens, revocations: RevocationCache(), verified: VerifiedTokenCache(), data: data)
         api = MicropostsAPI(data: data, authenticator: authenticator, issuer: TokenIssuer(tokens: tokens, lifetime: configuration.tokenLifetime))
         responder = api.routes.makeRouter(authenticator: authenticator).buildResponder()
     }

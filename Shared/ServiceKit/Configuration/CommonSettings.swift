@@ -7,19 +7,22 @@ public struct CommonSettings: Sendable, Equatable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var drainTimeout: Duration
+    public var threading: ThreadingSettings
 
     public init(
         adminHost: String = "0.0.0.0",
         adminPort: Int,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .text,
-        drainTimeout: Duration = .seconds(30)
+        drainTimeout: Duration = .seconds(30),
+        threading: ThreadingSettings = ThreadingSettings()
     ) {
         self.adminHost = adminHost
         self.adminPort = adminPort
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.drainTimeout = drainTimeout
+        self.threading = threading
     }
 
     /// Reads the common settings. `defaultAdminPort` differs per service so that all
@@ -49,7 +52,8 @@ public struct CommonSettings: Sendable, Equatable {
             drainTimeout: reader.read(
                 .duration(
                     "drain-timeout", env: "DRAIN_TIMEOUT", default: .seconds(30),
-                    help: "On SIGTERM/SIGINT, how long in-flight work may finish before it is cancelled."))
+                    help: "On SIGTERM/SIGINT, how long in-flight work may finish before it is cancelled.")),
+            threading: ThreadingSettings.read(from: &reader)
         )
     }
 }

@@ -65,6 +65,7 @@ public enum ServiceMain {
             exit(2)
         }
 
+        let executorInstalled = settings.threading.apply()
         ServiceLogging.bootstrap(service: name, level: settings.logLevel, format: settings.logFormat)
         let registry = ServiceMetrics.bootstrap()
         let logger = Logger(label: name)
@@ -75,8 +76,12 @@ public enum ServiceMain {
                 "admin": "\(HostPort(host: settings.adminHost, port: settings.adminPort))",
                 "log-level": "\(settings.logLevel.rawValue)",
                 "drain-timeout": "\(DurationText.format(settings.drainTimeout))",
+                "task-executor": "\(settings.threading.taskExecutor.rawValue)",
             ]
         )
+        if !executorInstalled {
+            logger.warning("could not run tasks on the event loops (the executor was already in use); using the cooperative pool")
+        }
 
         let adminRoutes = AdminRoutes()
         let services: [any Service]

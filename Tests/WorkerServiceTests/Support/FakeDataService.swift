@@ -16,9 +16,15 @@ final class FakeDataService: Sendable {
         var revoked: [String: Date] = [:]
         var calls: [(method: String, metadata: RPCMetadata, hasDeadline: Bool)] = []
         var failures: [String: RPCError] = [:]
+        var delays: [String: Duration] = [:]
     }
 
     let state = Mutex(State())
+
+    /// Makes `method` answer only after `delay` (nil: at once again).
+    func delay(_ method: String, by delay: Duration?) {
+        state.withLock { $0.delays[method] = delay }
+    }
 
     func fail(_ method: String, with error: RPCError?) {
         state.withLock { $0.failures[method] = error }
@@ -133,7 +139,8 @@ final class FakeDataService: Sendable {
         _ body: @escaping @Sendable (inout State, Request) throws -> Response
     ) {
         router.register(method) { request, context in
-            try self.state.withLock { state in
+            if let delay = self.state.withLock({ $0.delays[method.name] }) { try await Task.sleep(for: delay) }
+            return try self.state.withLock { state in
                 state.calls.append((method.name, context.metadata, context.deadline != nil))
                 if let failure = state.failures[method.name] { throw failure }
                 return try body(&state, request)

@@ -19,7 +19,7 @@ final class WorkerHarness: Sendable {
     private let client: RPCClient
     private let tasks: [Task<Void, any Error>]
 
-    init(secret: String = WorkerHarness.secret, tokenLifetime: Duration = .seconds(86_400)) async throws {
+    init(secret: String = WorkerHarness.secret, tokenLifetime: Duration = .seconds(86_400), arguments: [String] = []) async throws {
         let logger = Logger(label: "test")
         server = RPCServer(
             configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),
@@ -31,7 +31,8 @@ final class WorkerHarness: Sendable {
         let client = client
         tasks = [serverTask, Task { try await client.run() }]
 
-        var reader = ConfigReader(arguments: ["--jwt-secret", secret, "--token-lifetime", "\(tokenLifetime.components.seconds)s"], environment: [:])
+        var reader = ConfigReader(
+            arguments: ["--jwt-secret", secret, "--token-lifetime", "\(tokenLifetime.components.seconds)s"] + arguments, environment: [:])
         let configuration = WorkerService.configure(&reader)
         try reader.finish()
         components = WorkerComponents(configuration: configuration, dataClient: client)

@@ -10,19 +10,22 @@ struct DataServiceConfiguration: Sendable {
     var healthCheckInterval: Duration
     var passwordHashIterations: Int
     var tokenCleanupInterval: Duration
+    var pointReads: PointReadSettings
 
     init(
         rpcServer: RPCServerConfiguration,
         database: DatabaseSettings,
         healthCheckInterval: Duration = .seconds(1),
         passwordHashIterations: Int = PasswordHasher.defaultIterations,
-        tokenCleanupInterval: Duration = .seconds(60)
+        tokenCleanupInterval: Duration = .seconds(60),
+        pointReads: PointReadSettings = PointReadSettings()
     ) {
         self.rpcServer = rpcServer
         self.database = database
         self.healthCheckInterval = healthCheckInterval
         self.passwordHashIterations = passwordHashIterations
         self.tokenCleanupInterval = tokenCleanupInterval
+        self.pointReads = pointReads
     }
 
     /// Reads the settings; problems are recorded in `reader` and reported together by ServiceMain.
@@ -49,9 +52,18 @@ struct DataServiceConfiguration: Sendable {
         let tokenCleanupInterval = reader.read(cleanupInterval)
         if tokenCleanupInterval <= .zero { reader.reject(cleanupInterval, because: "must be more than 0") }
 
+        let defaults = PointReadSettings()
+        let pointReads = PointReadSettings(
+            maximumBatchSize: reader.read(.int(
+                "read-batch-size", env: "READ_BATCH_SIZE", default: defaults.maximumBatchSize, range: 1...10_000,
+                help: "Most distinct keys one batched point read (get one micropost or user) asks PostgreSQL for.")),
+            maximumConcurrentBatches: reader.read(.int(
+                "read-batches", env: "READ_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
+                help: "Batched point reads of one kind that run at once; reads arriving meanwhile wait for the next batch.")))
+
         return DataServiceConfiguration(
             rpcServer: rpcServer, database: database, healthCheckInterval: healthCheckInterval,
-            passwordHashIterations: iterations, tokenCleanupInterval: tokenCleanupInterval)
+            passwordHashIterations: iterations, tokenCleanupInterval: tokenCleanupInterval, pointReads: pointReads)
     }
 
     /// The PostgreSQL settings alone, shared with `data migrate`.

@@ -47,33 +47,47 @@ final class Database: Sendable {
         let waitEndsAtDeadline = remaining.map { $0 <= leaseTimeout } ?? false
         _ = try budget.statementLimit()
 
-        let race = LeaseRace()
+        let attempt = LeaseAttempt<Result>()
         do {
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    try await self.client.withConnection { connection in
-                        guard race.claim(.leased) else { throw LeaseOutcome.timedOut }
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    guard attempt.start(continuation) else { return }
+                    // The lease runs in a task of its own rather than as a child: PostgresNIO 1.33
+                    // can miss the cancellation of a lease still queued in its pool, and a child
+                    // would then hold this call (and a batch of point reads behind it) until a
+                    // connection turns up. On its own, such a late lease hands the connection
+                    // straight back.
+                    let lease = Task {
                         do {
-                            try await self.applyStatementLimit(try budget.statementLimit(), to: connection, logger: logger)
-                            return try await body(connection)
+                            let result = try await self.client.withConnection { connection in
+                                guard attempt.claim(.leased) else { throw LeaseOutcome.timedOut }
+                                do {
+                                    try await self.applyStatementLimit(try budget.statementLimit(), to: connection, logger: logger)
+                                    return try await body(connection)
+                                } catch {
+                                    throw LeaseOutcome.bodyFailed(error)
+                                }
+                            }
+                            attempt.resume(with: .success(result))
+                        } catch LeaseOutcome.timedOut {
+                            // Lost to the timer or the caller's cancellation, which answered already.
+                        } catch let error as LeaseOutcome {
+                            attempt.resume(with: .failure(error))
                         } catch {
-                            throw LeaseOutcome.bodyFailed(error)
+                            if attempt.claim(.failed) { attempt.resume(with: .failure(error)) }
                         }
                     }
-                }
-                group.addTask {
-                    // Cancelled (and ending quietly) as soon as the lease finishes first.
-                    try? await Task.sleep(for: leaseWait)
-                    if race.claim(.timedOut) { throw LeaseOutcome.timedOut }
-                    return nil
-                }
-                while let next = try await group.next() {
-                    if let result = next {
-                        group.cancelAll()
-                        return result
+                    let timer = Task {
+                        try? await Task.sleep(for: leaseWait)
+                        if attempt.claim(.timedOut) {
+                            lease.cancel()
+                            attempt.resume(with: .failure(LeaseOutcome.timedOut))
+                        }
                     }
+                    attempt.track(lease: lease, timer: timer)
                 }
-                throw LeaseOutcome.timedOut
+            } onCancel: {
+                attempt.cancel()
             }
         } catch LeaseOutcome.bodyFailed(let error) {
             throw DatabaseErrorMapping.rpcError(for: error, logger: logger)
@@ -125,14 +139,76 @@ private enum LeaseOutcome: Error {
     case bodyFailed(any Error)
 }
 
-/// Decides, exactly once, whether the lease or the lease timeout came first, so a connection
-/// obtained just as the timer fires is either used or handed straight back, never both.
-private final class LeaseRace: Sendable {
-    enum Winner: UInt8 { case none, leased, timedOut }
-    private let state = Atomic<UInt8>(Winner.none.rawValue)
+/// One attempt to lease a connection: decides, exactly once, whether the lease, its timeout,
+/// a pool failure or the caller's cancellation came first, so a connection obtained just as
+/// the timer fires is either used or handed straight back, never both, and the caller is
+/// answered exactly once.
+private final class LeaseAttempt<Result: Sendable>: Sendable {
+    enum Winner: Sendable { case leased, timedOut, failed, cancelled }
+
+    private struct State: Sendable {
+        var winner: Winner?
+        var continuation: CheckedContinuation<Result, any Error>?
+        var lease: Task<Void, Never>?
+        var timer: Task<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    /// Stores the caller's continuation; false (and answered) if the caller was cancelled first.
+    func start(_ continuation: CheckedContinuation<Result, any Error>) -> Bool {
+        let cancelled = state.withLock { state in
+            if state.winner == .cancelled { return true }
+            state.continuation = continuation
+            return false
+        }
+        if cancelled { continuation.resume(throwing: CancellationError()) }
+        return !cancelled
+    }
+
+    func track(lease: Task<Void, Never>, timer: Task<Void, Never>) {
+        let winner = state.withLock { state in
+            state.lease = lease
+            state.timer = timer
+            return state.winner
+        }
+        switch winner {
+        case .leased?, .failed?: timer.cancel()
+        case .cancelled?: lease.cancel(); timer.cancel()
+        case .timedOut?, nil: break
+        }
+    }
 
     func claim(_ winner: Winner) -> Bool {
-        state.compareExchange(expected: Winner.none.rawValue, desired: winner.rawValue, ordering: .acquiringAndReleasing).exchanged
+        let (claimed, timer) = state.withLock { state -> (Bool, Task<Void, Never>?) in
+            guard state.winner == nil else { return (false, nil) }
+            state.winner = winner
+            return (true, state.timer)
+        }
+        // Once the lease has an outcome, the timer has nothing left to decide.
+        if claimed, winner == .leased || winner == .failed { timer?.cancel() }
+        return claimed
+    }
+
+    /// Answers the caller, once; later answers are dropped.
+    func resume(with result: Swift.Result<Result, any Error>) {
+        state.withLock { state -> CheckedContinuation<Result, any Error>? in
+            defer { state.continuation = nil }
+            return state.continuation
+        }?.resume(with: result)
+    }
+
+    /// The caller gave up: it is answered at once unless its work already holds a connection,
+    /// which then sees the cancellation and ends by itself.
+    func cancel() {
+        if claim(.cancelled) {
+            let (lease, timer) = state.withLock { ($0.lease, $0.timer) }
+            lease?.cancel()
+            timer?.cancel()
+            resume(with: .failure(CancellationError()))
+        } else if state.withLock({ $0.winner }) == .leased {
+            state.withLock { $0.lease }?.cancel()
+        }
     }
 }
 

@@ -10,9 +10,9 @@ struct DataHandlers: Sendable {
     let follows: FollowRepository
     let tokens: RevokedTokenRepository
 
-    init(database: Database, hasher: PasswordHasher) {
-        users = UserRepository(database: database, hasher: hasher)
-        microposts = MicropostRepository(database: database)
+    init(database: Database, hasher: PasswordHasher, micropostReads: PointReader<Int64, Micropost>, userReads: PointReader<String, String>) {
+        users = UserRepository(database: database, hasher: hasher, pointReads: userReads)
+        microposts = MicropostRepository(database: database, pointReads: micropostReads)
         lists = MicropostListRepository(database: database)
         follows = FollowRepository(database: database)
         tokens = RevokedTokenRepository(database: database)

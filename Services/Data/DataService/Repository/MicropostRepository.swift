@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import NIOCore
 import MicropostsModels
 import PostgresNIO
 import RPC
@@ -8,50 +10,37 @@ import RPC
 /// between a check and the change.
 struct MicropostRepository: Sendable {
     let database: Database
+    let pointReads: PointReader<Int64, Micropost>
 
     func create(_ request: CreateMicropostRequest, _ call: DatabaseCall) async throws -> Micropost {
         let (username, text, referenced) = (request.username, request.text, request.referenced)
         let row = try await database.withConnection(for: call) { connection in
-            try await connection.run(
-                """
-                WITH author AS (SELECT id FROM users WHERE username = \(username)),
-                referenced AS (SELECT id FROM users WHERE username = \(referenced)),
-                inserted AS (
-                    INSERT INTO microposts (author_id, text, referenced_id)
-                    SELECT author.id, \(text), (SELECT id FROM referenced) FROM author
-                    WHERE \(referenced)::text IS NULL OR EXISTS (SELECT 1 FROM referenced)
-                    RETURNING id, created_at, updated_at
-                )
-                SELECT EXISTS (SELECT 1 FROM author), EXISTS (SELECT 1 FROM referenced),
-                       inserted.id, inserted.created_at, inserted.updated_at
-                FROM (VALUES (1)) AS one LEFT JOIN inserted ON true
-                """,
-                logger: call.logger
-            ).first
+            try await connection.runPrepared(InsertMicropost(author: username, text: text, referenced: referenced), logger: call.logger).first
         }
         guard let row else { throw RPCError.internal("insert returned no row") }
-        let (authorExists, referencedExists, id, createdAt, updatedAt) =
-            try row.decode((Bool, Bool, Int64?, Date?, Date?).self)
+        let (authorExists, referencedExists, id, createdAt, updatedAt) = row
         guard authorExists else { throw RPCError.notFound("no user '\(username)'") }
         if let referenced, !referencedExists { throw RPCError.invalidArgument("referenced: no user '\(referenced)'") }
         guard let id, let createdAt, let updatedAt else { throw RPCError.internal("insert returned no post") }
         return Micropost(id: id, author: username, text: text, referenced: referenced, createdAt: createdAt, updatedAt: updatedAt)
     }
 
+    /// Reads go through ``pointReads``, which answers concurrent ones with one statement.
     func get(_ request: GetMicropostRequest, _ call: DatabaseCall) async throws -> Micropost {
-        let (username, id) = (request.username, request.id)
-        let row = try await database.withConnection(for: call) { connection in
-            try await connection.run(
-                """
-                SELECT m.id, a.username, m.text, r.username, m.created_at, m.updated_at
-                FROM microposts m JOIN users a ON a.id = m.author_id LEFT JOIN users r ON r.id = m.referenced_id
-                WHERE m.id = \(id) AND a.username = \(username)
-                """,
-                logger: call.logger
-            ).first
+        guard let post = try await pointReads.read(request.id, deadline: call.deadline), post.author == request.username else {
+            throw Self.notFound(id: request.id, username: request.username)
         }
-        guard let row else { throw Self.notFound(id: id, username: username) }
-        return try Micropost(row: row)
+        return post
+    }
+
+    /// The batch behind ``get(_:_:)``.
+    static func fetch(ids: [Int64], deadline: NIODeadline?, database: Database, logger: Logger) async throws(RPCError) -> [Int64: Micropost] {
+        try await database.withConnection(database.budget(deadline: deadline), logger: logger) { connection in
+            var posts: [Int64: Micropost] = [:]
+            posts.reserveCapacity(ids.count)
+            for post in try await connection.runPrepared(MicropostsByID(ids: ids), logger: logger) { posts[post.id] = post }
+            return posts
+        }
     }
 
     func replace(_ request: ReplaceMicropostRequest, _ call: DatabaseCall) async throws -> Micropost {

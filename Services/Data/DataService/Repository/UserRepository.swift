@@ -1,3 +1,5 @@
+import Logging
+import NIOCore
 import MicropostsModels
 import PostgresNIO
 import RPC
@@ -6,6 +8,7 @@ import RPC
 struct UserRepository: Sendable {
     let database: Database
     let hasher: PasswordHasher
+    let pointReads: PointReader<String, String>
 
     /// The hash is computed before a connection is leased, so a slow hash never holds one.
     func register(_ request: RegisterUserRequest, _ call: DatabaseCall) async throws -> User {
@@ -38,13 +41,22 @@ struct UserRepository: Sendable {
         return User(username: username)
     }
 
+    /// Reads go through ``pointReads``, which answers concurrent ones with one statement.
     func get(_ request: GetUserRequest, _ call: DatabaseCall) async throws -> User {
-        let username = request.username
-        let found: String? = try await database.withConnection(for: call) { connection in
-            try await connection.run("SELECT username FROM users WHERE username = \(username)", logger: call.logger)
-                .first?.decode(String.self)
+        guard let found = try await pointReads.read(request.username, deadline: call.deadline) else {
+            throw RPCError.notFound("no user '\(request.username)'")
         }
-        guard let found else { throw RPCError.notFound("no user '\(username)'") }
         return User(username: found)
+    }
+
+    /// The batch behind ``get(_:_:)``: each existing username maps to itself.
+    static func fetch(usernames: [String], deadline: NIODeadline?, database: Database, logger: Logger) async throws(RPCError) -> [String: String] {
+        try await database.withConnection(database.budget(deadline: deadline), logger: logger) { connection in
+            var found: [String: String] = [:]
+            for username in try await connection.runPrepared(ExistingUsernames(usernames: usernames), logger: logger) {
+                found[username] = username
+            }
+            return found
+        }
     }
 }

@@ -8,24 +8,36 @@ import RPC
 struct Authenticator: Sendable {
     let tokens: HS256Token
     let revocations: RevocationCache
+    let verified: VerifiedTokenCache
     let data: DataClient
 
     func authenticate(_ request: Request, context: WorkerRequestContext) async throws -> AuthenticatedUser {
         let token = try bearerToken(request)
-        let claims: JWTClaims
-        do {
-            claims = try tokens.verify(token)
-        } catch {
-            context.logger.debug("access token refused", metadata: ["reason": "\(error)"])
-            throw APIError.unauthorized(error == .expired ? "The access token has expired." : "The access token is invalid.", tokenPresented: true)
-        }
-        guard (try? DataValidation.username(claims.sub)) != nil, (try? DataValidation.tokenID(claims.jti)) != nil else {
-            throw APIError.unauthorized("The access token is invalid.", tokenPresented: true)
-        }
+        let claims = try verifiedClaims(token, context: context)
         if try await isRevoked(claims.jti, context: context) {
             throw APIError.unauthorized("The access token has been revoked.", tokenPresented: true)
         }
         return AuthenticatedUser(username: claims.sub, tokenID: claims.jti, expiresAt: claims.expiresAt)
+    }
+
+    private func verifiedClaims(_ token: String, context: WorkerRequestContext) throws(APIError) -> JWTClaims {
+        let now = Date()
+        if let claims = verified.claims(for: token) {
+            guard tokens.isUnexpired(claims, now: now) else { throw .unauthorized("The access token has expired.", tokenPresented: true) }
+            return claims
+        }
+        let claims: JWTClaims
+        do {
+            claims = try tokens.verify(token, now: now)
+        } catch {
+            context.logger.debug("access token refused", metadata: ["reason": "\(error)"])
+            throw .unauthorized(error == .expired ? "The access token has expired." : "The access token is invalid.", tokenPresented: true)
+        }
+        guard (try? DataValidation.username(claims.sub)) != nil, (try? DataValidation.tokenID(claims.jti)) != nil else {
+            throw .unauthorized("The access token is invalid.", tokenPresented: true)
+        }
+        verified.store(claims, for: token)
+        return claims
     }
 
     /// Fails closed: if the data service cannot say, the request fails (503) rather than
@@ -49,8 +61,17 @@ struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw .unauthorized("Only Bearer access tokens are accepted.", tokenPresented: false)
         }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        let token = String(parts[1].trimmingSpacesAndTabs())
         guard !token.isEmpty, token.utf8.count <= 4096 else { throw .unauthorized("The access token is invalid.", tokenPresented: true) }
         return token
+    }
+}
+
+extension Substring {
+    /// Optional whitespace around a header value's parts (RFC 9110 §5.6.3).
+    fileprivate func trimmingSpacesAndTabs() -> Substring {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else { return "" }
+        return self[first...last]
     }
 }

@@ -4,10 +4,13 @@ import NIOCore
 import RPC
 
 /// Calls the data service on behalf of one HTTP request: with the request's remaining
-/// deadline (so the data service stops working when nobody waits any more) and its request
-/// id and trace context (so both services' log lines of one request correlate).
+/// deadline capped by the `--data-timeout` (so the data service stops working when nobody
+/// waits any more, and a stuck call ends before the edge gives up on the whole request) and
+/// its request id and trace context (so both services' log lines of one request correlate).
 struct DataClient: Sendable {
     let rpc: RPCClient
+    /// The longest any one call may take, whatever the request's own deadline.
+    let timeout: Duration
 
     /// Calls `method`; an ``RPCError`` becomes the ``APIError`` the client should see, unless
     /// `refine` knows better for this call (e.g. wrong credentials are a 400 at the token endpoint).
@@ -20,10 +23,10 @@ struct DataClient: Sendable {
         var metadata = RPCMetadata()
         metadata.requestID = context.requestID
         metadata.traceparent = context.traceparent
-        var timeout: Duration?
+        var timeout = self.timeout
         if let remaining = context.deadline.map({ $0 - .now() }) {
             guard remaining > .zero else { throw APIError.timeout("The request took too long to complete.") }
-            timeout = .nanoseconds(remaining.nanoseconds)
+            timeout = min(timeout, .nanoseconds(remaining.nanoseconds))
         }
         do {
             return try await rpc.call(method, request, options: RPCCallOptions(timeout: timeout, metadata: metadata))

@@ -8,12 +8,12 @@ enum EntityTag {
     static func of(_ body: ByteBuffer) -> String {
         let digest = SHA256.hash(data: body.readableBytesView)
         // 128 bits are plenty to tell versions of one resource apart.
-        return "\"" + Base64URL.encode(digest.prefix(16)) + "\""
+        return "\"" + Base64URL.encode(Array(digest).prefix(16)) + "\""
     }
 
     /// The resource as JSON with its `ETag`, or 304 when the client's `If-None-Match` already
     /// names this version (weak comparison, as RFC 9110 §13.1.2 prescribes for it).
-    static func response(status: HTTPResponse.Status = .ok, body: some Encodable, request: Request, headers: HTTPFields = [:]) -> Response {
+    static func response(status: HTTPResponse.Status = .ok, body: some JSONWritable, request: Request, headers: HTTPFields = [:]) -> Response {
         let encoded = JSONResponse.encode(body)
         let tag = of(encoded)
         var fields = headers

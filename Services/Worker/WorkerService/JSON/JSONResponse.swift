@@ -19,6 +19,16 @@ enum JSONResponse {
         }
     }
 
+    static func encode(_ value: some JSONWritable) -> ByteBuffer {
+        var output = JSONOutput()
+        value.writeJSON(to: &output)
+        return output.buffer
+    }
+
+    static func make(status: HTTPResponse.Status, body: some JSONWritable, headers: HTTPFields = [:]) -> Response {
+        make(status: status, encoded: encode(body), headers: headers)
+    }
+
     static func make(status: HTTPResponse.Status, body: some Encodable, headers: HTTPFields = [:]) -> Response {
         make(status: status, encoded: encode(body), headers: headers)
     }

@@ -15,6 +15,12 @@ struct PaginatedBody<Item: Encodable & Sendable>: Encodable, Sendable {
         previous = page.page > 1 ? Self.link(to: page.page - 1, request: request, links: links) : nil
     }
 
+    init(result: [Item], next: String?, previous: String?) {
+        self.result = result
+        self.next = next
+        self.previous = previous
+    }
+
     private enum CodingKeys: String, CodingKey { case next, previous, result }
 
     func encode(to encoder: any Encoder) throws {
@@ -41,5 +47,17 @@ struct PaginatedBody<Item: Encodable & Sendable>: Encodable, Sendable {
         }
         if !replaced { parts.append("page=\(number)") }
         return links.url(request.uri.path, query: parts.joined(separator: "&"))
+    }
+}
+
+extension PaginatedBody: JSONWritable where Item: JSONWritable {
+    func writeJSON(to output: inout JSONOutput) {
+        output.key("next", first: true)
+        output.string(next)
+        output.key("previous")
+        output.string(previous)
+        output.key("result")
+        output.array(result)
+        output.endObject()
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import MicropostsModels
 
 /// `{"id", "href", "user", "text", "referenced", "timestamp"}` — a micropost as clients see it.
-struct MicropostBody: Encodable, Sendable {
+struct MicropostBody: JSONWritable, Sendable {
     var id: Int64
     var href: String
     var user: String
@@ -16,11 +16,9 @@ struct MicropostBody: Encodable, Sendable {
         user = post.author
         text = post.text
         referenced = post.referenced
-        timestamp = post.createdAt.formatted(Self.timestampStyle)
+        // Milliseconds keep posts made within one second apart distinguishable.
+        timestamp = Timestamp.iso8601(post.createdAt)
     }
-
-    /// Milliseconds keep posts made within one second apart distinguishable.
-    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     private enum CodingKeys: String, CodingKey { case id, href, user, text, referenced, timestamp }
 
@@ -33,5 +31,21 @@ struct MicropostBody: Encodable, Sendable {
         // An explicit null: the field is always present.
         try container.encode(referenced, forKey: .referenced)
         try container.encode(timestamp, forKey: .timestamp)
+    }
+
+    func writeJSON(to output: inout JSONOutput) {
+        output.key("href", first: true)
+        output.string(href)
+        output.key("id")
+        output.integer(id)
+        output.key("referenced")
+        output.string(referenced)
+        output.key("text")
+        output.string(text)
+        output.key("timestamp")
+        output.string(timestamp)
+        output.key("user")
+        output.string(user)
+        output.endObject()
     }
 }

@@ -44,7 +44,7 @@ struct HS256Token: Sendable {
         let payload = Base64URL.encode((try? encoder.encode(claims)) ?? Data())
         let signingInput = header + "." + payload
         let signature = HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: key)
-        return signingInput + "." + Base64URL.encode(signature)
+        return signingInput + "." + Base64URL.encode(Array(signature))
     }
 
     func verify(_ token: String, now: Date = Date()) throws(VerificationError) -> JWTClaims {
@@ -72,10 +72,17 @@ struct HS256Token: Sendable {
             throw .malformed("claims sub, jti, iat and exp are required")
         }
         guard !claims.sub.isEmpty, !claims.jti.isEmpty else { throw .malformed("sub and jti must not be empty") }
-        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
-        guard claims.exp + Self.leeway > seconds else { throw .expired }
-        guard claims.iat - Self.leeway <= seconds else { throw .notYetValid }
+        guard isUnexpired(claims, now: now) else { throw .expired }
+        guard claims.iat - Self.leeway <= Self.seconds(now) else { throw .notYetValid }
         return claims
+    }
+
+    func isUnexpired(_ claims: JWTClaims, now: Date) -> Bool {
+        claims.exp + Self.leeway > Self.seconds(now)
+    }
+
+    private static func seconds(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970.rounded(.down))
     }
 
     private struct Header: Decodable {

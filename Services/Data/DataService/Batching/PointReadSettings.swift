@@ -1,0 +1,8 @@
+/// Limits of the batched point reads (see ``BatchQueue``).
+struct PointReadSettings: Sendable, Equatable {
+    /// Most distinct keys in one statement.
+    var maximumBatchSize = 256
+    /// Batches of one kind running at once. A few keep an idle service's reads unqueued and
+    /// leave most pooled connections to everything else.
+    var maximumConcurrentBatches = 4
+}

@@ -1,0 +1,165 @@
+import Logging
+import NIOCore
+import RPC
+import ServiceLifecycle
+import Synchronization
+
+/// Answers concurrent reads of single rows by key with few statements: reads that arrive
+/// while earlier batches run are collected (see ``BatchQueue``) and fetched together, e.g.
+/// `WHERE id = ANY($1)`. A caller waits at most until it is cancelled (its RPC deadline),
+/// whatever its batch does.
+///
+/// Batches run in this service's own task group, so they belong to the service lifecycle:
+/// on shutdown (after the RPC server has drained) queued reads fail with `unavailable` and
+/// running batches finish.
+final class PointReader<Key: Hashable & Sendable, Value: Sendable>: Service, Sendable {
+    /// Fetches the rows of `keys`, giving up at `deadline` (nil: no caller set one); a key
+    /// without a row is absent from the result.
+    typealias Fetch = @Sendable (_ keys: [Key], _ deadline: NIODeadline?) async throws(RPCError) -> [Key: Value]
+
+    private struct State: Sendable {
+        var queue: BatchQueue<Key>
+        var waiting: [BatchQueue<Key>.WaiterID: Waiter] = [:]
+        var nextWaiter: BatchQueue<Key>.WaiterID = 0
+        var isStopped = false
+    }
+
+    private struct Waiter: Sendable {
+        var continuation: CheckedContinuation<Value?, any Error>
+        var deadline: NIODeadline?
+    }
+
+    private let state: Mutex<State>
+    private let fetch: Fetch
+    private let batchStarts: AsyncStream<BatchQueue<Key>.Batch>
+    private let batchStartsInput: AsyncStream<BatchQueue<Key>.Batch>.Continuation
+    private let logger: Logger
+
+    init(maximumBatchSize: Int, maximumConcurrentBatches: Int, logger: Logger, fetch: @escaping Fetch) {
+        state = Mutex(State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
+        self.fetch = fetch
+        self.logger = logger
+        (batchStarts, batchStartsInput) = AsyncStream.makeStream()
+    }
+
+    /// The row of `key`, or nil when there is none. The statement that reads it runs until
+    /// the latest deadline of the reads it serves, so it stops once all of them gave up.
+    func read(_ key: Key, deadline: NIODeadline? = nil) async throws(RPCError) -> Value? {
+        let waiter = state.withLock { state in
+            defer { state.nextWaiter &+= 1 }
+            return state.nextWaiter
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    enqueue(key, Waiter(continuation: continuation, deadline: deadline), id: waiter)
+                }
+            } onCancel: {
+                cancel(waiter, key: key)
+            }
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError(.internal, "point read failed: \(error)")
+        }
+    }
+
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
+                for await batch in batchStarts {
+                    group.addTask { await self.runBatches(startingWith: batch) }
+                }
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        }
+    }
+
+    // MARK: - Waiting
+
+    private func enqueue(_ key: Key, _ waiter: Waiter, id: BatchQueue<Key>.WaiterID) {
+        let decision = state.withLock { state -> Decision in
+            // The task's cancelled flag is set before its cancellation handler runs, so a caller
+            // cancelled before this point is refused here, and one cancelled later finds its
+            // continuation stored when the handler takes the lock.
+            if Task.isCancelled { return .refuse(Self.cancelled) }
+            if state.isStopped { return .refuse(RPCError.unavailable("data service is shutting down")) }
+            state.waiting[id] = waiter
+            return state.queue.enqueue(key, waiter: id).map(Decision.start) ?? .wait
+        }
+        switch decision {
+        case .wait: break
+        case .start(let batch): batchStartsInput.yield(batch)
+        case .refuse(let error): waiter.continuation.resume(throwing: error)
+        }
+    }
+
+    private enum Decision { case wait, start(BatchQueue<Key>.Batch), refuse(RPCError) }
+
+    private func cancel(_ waiter: BatchQueue<Key>.WaiterID, key: Key) {
+        let continuation = state.withLock { state in
+            _ = state.queue.cancel(waiter, key: key)
+            return state.waiting.removeValue(forKey: waiter)
+        }
+        continuation?.continuation.resume(throwing: Self.cancelled)
+    }
+
+    private static var cancelled: RPCError { RPCError(.cancelled, "call cancelled") }
+
+    private func stop() {
+        let continuations = state.withLock { state in
+            state.isStopped = true
+            return state.queue.removeAll().compactMap { state.waiting.removeValue(forKey: $0) }
+        }
+        batchStartsInput.finish()
+        for waiter in continuations {
+            waiter.continuation.resume(throwing: RPCError.unavailable("data service is shutting down"))
+        }
+    }
+
+    // MARK: - Batches
+
+    /// Runs `first`, then the batches queued meanwhile, until the queue is empty.
+    private func runBatches(startingWith first: BatchQueue<Key>.Batch) async {
+        var batch = first
+        while true {
+            await run(batch)
+            guard let next = state.withLock({ $0.queue.batchFinished() }) else { return }
+            batch = next
+        }
+    }
+
+    private func run(_ batch: BatchQueue<Key>.Batch) async {
+        let deadline = state.withLock { state in
+            Self.latestDeadline(batch.waiters.compactMap { state.waiting[$0.waiter] })
+        }
+        let result: Result<[Key: Value], RPCError>
+        do throws(RPCError) {
+            result = .success(try await fetch(batch.keys, deadline))
+        } catch {
+            logger.debug("batched point read failed", metadata: ["keys": "\(batch.keys.count)", "error": "\(error)"])
+            result = .failure(error)
+        }
+        // Callers that gave up meanwhile were already answered and are no longer waiting.
+        let answers = state.withLock { state in
+            batch.waiters.compactMap { entry in state.waiting.removeValue(forKey: entry.waiter).map { (entry.key, $0) } }
+        }
+        switch result {
+        case .success(let rows):
+            for (key, waiter) in answers { waiter.continuation.resume(returning: rows[key]) }
+        case .failure(let error):
+            for (_, waiter) in answers { waiter.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Nil (no limit) if any waiter set none.
+    private static func latestDeadline(_ waiters: [Waiter]) -> NIODeadline? {
+        var latest = NIODeadline.uptimeNanoseconds(0)
+        for waiter in waiters {
+            guard let deadline = waiter.deadline else { return nil }
+            latest = max(latest, deadline)
+        }
+        return latest
+    }
+}

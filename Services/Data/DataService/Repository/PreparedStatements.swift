@@ -1,0 +1,140 @@
+import Foundation
+import MicropostsModels
+import PostgresNIO
+
+// The statements of the hot paths, prepared once per connection (PostgresNIO prepares a
+// statement on a connection the first time it runs there), so PostgreSQL parses and plans
+// them once instead of on every call.
+
+/// Microposts by id: the batched point read behind `getMicropost`.
+struct MicropostsByID: PostgresPreparedStatement {
+    static let name = "microposts_by_id"
+    static let bindingDataTypes: [PostgresDataType] = [.int8Array]
+    static let sql = """
+        SELECT m.id, a.username, m.text, r.username, m.created_at, m.updated_at
+        FROM microposts m JOIN users a ON a.id = m.author_id LEFT JOIN users r ON r.id = m.referenced_id
+        WHERE m.id = ANY($1)
+        """
+    typealias Row = Micropost
+
+    let ids: [Int64]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(ids)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Micropost { try Micropost(row: row) }
+}
+
+/// Which of these usernames exist: the batched point read behind `getUser`.
+struct ExistingUsernames: PostgresPreparedStatement {
+    static let name = "existing_usernames"
+    static let bindingDataTypes: [PostgresDataType] = [.textArray]
+    static let sql = "SELECT username FROM users WHERE username = ANY($1)"
+    typealias Row = String
+
+    let usernames: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(usernames)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+}
+
+/// One page of a user's collection, newest first, with whether the user exists
+/// (see ``OwnedMicropostRows``).
+struct CollectionPage: PostgresPreparedStatement {
+    static let name = "collection_page"
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8]
+    static let sql = """
+        WITH owner AS (SELECT id, username FROM users WHERE username = $1)
+        SELECT EXISTS (SELECT 1 FROM owner), p.id, p.author, p.text, p.referenced, p.created_at, p.updated_at
+        FROM (VALUES (1)) AS one LEFT JOIN (
+            SELECT m.id, owner.username AS author, m.text, r.username AS referenced, m.created_at, m.updated_at
+            FROM owner JOIN microposts m ON m.author_id = owner.id LEFT JOIN users r ON r.id = m.referenced_id
+            ORDER BY m.id DESC LIMIT $2 OFFSET $3
+        ) AS p ON true
+        ORDER BY p.id DESC
+        """
+    typealias Row = PostgresRow
+
+    let username: String
+    let window: PageWindow
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(username)
+        bindings.append(Int64(window.limit))
+        bindings.append(Int64(window.offset))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// Inserts a micropost by its author's and referenced user's names, reporting which of them
+/// exist; nothing is inserted unless both do (a nil `referenced` always "exists").
+struct InsertMicropost: PostgresPreparedStatement {
+    static let name = "insert_micropost"
+    // Declared, not inferred from the first call's bindings, where `referenced` may be NULL.
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text]
+    static let sql = """
+        WITH author AS (SELECT id FROM users WHERE username = $1),
+        referenced AS (SELECT id FROM users WHERE username = $3),
+        inserted AS (
+            INSERT INTO microposts (author_id, text, referenced_id)
+            SELECT author.id, $2, (SELECT id FROM referenced) FROM author
+            WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM referenced)
+            RETURNING id, created_at, updated_at
+        )
+        SELECT EXISTS (SELECT 1 FROM author), EXISTS (SELECT 1 FROM referenced),
+               inserted.id, inserted.created_at, inserted.updated_at
+        FROM (VALUES (1)) AS one LEFT JOIN inserted ON true
+        """
+    typealias Row = (Bool, Bool, Int64?, Date?, Date?)
+
+    let author: String
+    let text: String
+    let referenced: String?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(author)
+        bindings.append(text)
+        bindings.append(referenced)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+extension PostgresConnection {
+    /// Runs a prepared statement and returns all its rows (reading them all is what makes an
+    /// error raised during execution visible, as with ``run(_:logger:)``).
+    ///
+    /// PostgresNIO 1.33 remembers a failed preparation for the life of the connection and
+    /// answers every later use of that statement there with the same error. Preparing takes
+    /// the tables' locks, so a lock wait cut short by `statement_timeout` would poison the
+    /// connection for good; such a connection is closed, and the pool opens a fresh one.
+    /// Errors about the values (SQLSTATE classes 22 and 23) come from executing, never from
+    /// preparing, and leave the connection alone.
+    func runPrepared<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [Statement.Row] {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        } catch let error as PSQLError {
+            let sqlState = error.serverInfo?[.sqlState] ?? ""
+            if !sqlState.hasPrefix("22") && !sqlState.hasPrefix("23") {
+                logger.debug("closing a connection after a failed prepared statement", metadata: ["statement": "\(Statement.name)", "sqlstate": "\(sqlState)"])
+                try? await close()
+            }
+            throw error
+        }
+    }
+}

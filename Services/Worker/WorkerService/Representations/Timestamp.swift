@@ -1,0 +1,57 @@
+import Foundation
+
+/// `2026-02-01T00:04:10.123Z`: ISO 8601 in UTC with milliseconds, the format of every
+/// micropost's `timestamp`. Computed with integer arithmetic, to the same digits as
+/// Foundation's format style (milliseconds truncated from the seconds' fraction); that style
+/// is kept for years before 1600 (it switches to the Julian calendar) and after 9999.
+enum Timestamp {
+    private static let fallbackStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+
+    static func iso8601(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        let wholeSeconds = interval.rounded(.down)
+        guard wholeSeconds.isFinite, abs(wholeSeconds) < 1e12 else { return date.formatted(fallbackStyle) }
+        let millisecond = min(Int64((interval - wholeSeconds) * 1000), 999)
+        let (days, secondOfDay) = floorDivision(Int64(wholeSeconds), 86_400)
+        let (year, month, day) = civil(fromDays: days)
+        guard (1600...9999).contains(year) else { return date.formatted(fallbackStyle) }
+        return String(unsafeUninitializedCapacity: 24) { output in
+            var index = 0
+            func put(_ value: Int64, digits: Int) {
+                var value = value
+                for position in stride(from: digits - 1, through: 0, by: -1) {
+                    output[index + position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                index += digits
+            }
+            func put(_ character: Unicode.Scalar) {
+                output[index] = UInt8(ascii: character)
+                index += 1
+            }
+            put(year, digits: 4); put("-"); put(month, digits: 2); put("-"); put(day, digits: 2)
+            put("T"); put(secondOfDay / 3600, digits: 2); put(":"); put(secondOfDay / 60 % 60, digits: 2); put(":")
+            put(secondOfDay % 60, digits: 2); put("."); put(millisecond, digits: 3); put("Z")
+            return index
+        }
+    }
+
+    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        let remainder = value % divisor
+        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
+    }
+
+    /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant, "chrono-Compatible
+    /// Low-Level Date Algorithms").
+    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
