@@ -31,7 +31,7 @@ struct DataClient: Sendable {
         do {
             return try await rpc.call(method, request, options: RPCCallOptions(timeout: timeout, metadata: metadata))
         } catch let error as RPCError {
-            throw refine(error) ?? APIError.from(error, logger: context.logger)
+            throw refine(error) ?? APIError.from(error, isIdempotent: method.isIdempotent, logger: context.logger)
         }
     }
 }

@@ -62,6 +62,12 @@ struct APIError: Error, Sendable, CustomStringConvertible {
             headers: [.retryAfter: String(retryAfterSeconds)])
     }
 
+    /// The data service may or may not have applied the request (its connection broke
+    /// mid-call): no `Retry-After`, since repeating a write could apply it twice.
+    static func badGateway(_ message: String) -> APIError {
+        APIError(status: .badGateway, code: "bad_gateway", message: message)
+    }
+
     static func timeout(_ message: String) -> APIError {
         APIError(status: .gatewayTimeout, code: "timeout", message: message)
     }

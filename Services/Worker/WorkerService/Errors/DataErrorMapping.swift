@@ -6,9 +6,13 @@ extension APIError {
     ///
     /// The data service's messages name the offending field (`text: must be 1–255 characters
     /// long`), so client errors pass them through. Server-side trouble is reported in general
-    /// words; its detail goes to the log only.
-    static func from(_ error: RPCError, logger: Logger) -> APIError {
+    /// words; its detail goes to the log only. A write whose connection broke mid-call is a 502:
+    /// telling the client to retry it could make it happen twice.
+    static func from(_ error: RPCError, isIdempotent: Bool, logger: Logger) -> APIError {
         switch error.code {
+        case .unavailable where error.connectionLost && !isIdempotent:
+            logger.warning("data service connection lost during a write", metadata: ["error": "\(error)"])
+            return .badGateway("The data service failed while handling the request; it may have been applied.")
         case .invalidArgument:
             return .badRequest(error.message)
         case .notFound:
