@@ -28,7 +28,7 @@ struct RequestAdmission: Sendable {
             // Conflicting lengths are a request-smuggling vector; the decoder may not catch all.
             return .error(.badRequest, "bad_request", "The request has conflicting Content-Length headers.")
         }
-        if let length = lengths.first.flatMap({ Int($0.trimmingSpaces) }), length > maximumBodySize {
+        if let length = Self.announcedBodyLength(head), length > maximumBodySize {
             return Self.bodyTooLarge(maximumBodySize)
         }
         switch route {
@@ -54,6 +54,16 @@ struct RequestAdmission: Sendable {
         case .staticFile:
             return nil
         }
+    }
+
+    /// The `Content-Length` of `head`, or nil without one. The decoder accepts any length up to
+    /// 2^64 - 1, so digits too many for `Int` are a length too large, not an absent one: read as
+    /// nil, they would let the request skip the 413 and the body timeout and hold the connection.
+    static func announcedBodyLength(_ head: HTTPRequestHead) -> Int? {
+        guard let text = head.headers.first(name: "content-length")?.trimmingSpaces else { return nil }
+        if let length = Int(text) { return length }
+        let isDigits = !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        return isDigits ? Int.max : nil
     }
 
     static func bodyTooLarge(_ limit: Int) -> CannedResponse {

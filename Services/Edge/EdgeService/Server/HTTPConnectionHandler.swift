@@ -57,6 +57,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         self.timer = timer
     }
 
+    /// The timer's callback holds the context, which holds this handler: dropping the timer
+    /// breaks that cycle, else every connection's handler and pipeline would outlive it.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         // The client is gone: stop waiting on the worker, which also cancels the worker's handler.
@@ -137,7 +144,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             rateLimit: app.rateLimiter?.take(client: forwardedFor.clientAddress),
             maintenancePage: route == .api ? app.maintenance?.page : nil)
         let expectsBody = head.headers.contains(name: "transfer-encoding")
-            || (head.headers.first(name: "content-length").flatMap { Int($0.trimmingSpaces) } ?? 0) > 0
+            || (RequestAdmission.announcedBodyLength(head) ?? 0) > 0
         request = RequestInProgress(
             head: head, requestID: RequestID.resolve(head.headers.first(name: "x-request-id"), using: &requestIDs),
             forwardedFor: forwardedFor, route: route, rejection: rejection)
