@@ -54,11 +54,14 @@ let package = Package(
             path: "Shared/MicropostsModels",
             swiftSettings: swiftSettings
         ),
+        /// glibc's malloc arena limit, which Swift's Glibc module does not export.
+        .target(name: "CMallocTuning", path: "Shared/CMallocTuning"),
         /// Plumbing every service runs: configuration, logging, metrics, admin listener, lifecycle.
         .target(
             name: "ServiceKit",
             dependencies: [
                 "RPC",
+                "CMallocTuning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

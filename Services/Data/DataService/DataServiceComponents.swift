@@ -11,14 +11,15 @@ struct DataServiceComponents {
     let database: Database
     let monitor: DatabaseMonitor
     let tokenCleanup: RevokedTokenCleanup
-    let micropostReads: PointReader<Int64, Micropost>
-    let userReads: PointReader<String, String>
+    let micropostReads: StatementBatcher<Int64, Micropost>
+    let userReads: StatementBatcher<String, String>
+    let micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
     let rpcServer: RPCServer
 
     /// In dependency order: ServiceGroup stops them in reverse, so the RPC server drains
     /// first, then the point readers finish their batches, and the PostgreSQL pool closes
     /// last, after every query has finished.
-    var services: [any Service] { [postgres, monitor, tokenCleanup, micropostReads, userReads, rpcServer] }
+    var services: [any Service] { [postgres, monitor, tokenCleanup, micropostReads, userReads, micropostInserts, rpcServer] }
 
     init(configuration: DataServiceConfiguration, environment: ServiceEnvironment, migrations: MigrationRunner) {
         environment.readiness.set(DatabaseMonitor.readinessCondition, ready: false)
@@ -35,23 +36,30 @@ struct DataServiceComponents {
             probeTimeout: configuration.database.connectTimeout, logger: environment.logger)
 
         let (database, batchLogger) = (database, postgresLogger)
-        let batches = configuration.pointReads
-        micropostReads = PointReader(
+        let batches = configuration.batches
+        micropostReads = StatementBatcher(
             maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
             logger: environment.logger
         ) { ids, deadline throws(RPCError) in
             try await MicropostRepository.fetch(ids: ids, deadline: deadline, database: database, logger: batchLogger)
         }
-        userReads = PointReader(
+        userReads = StatementBatcher(
             maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
             logger: environment.logger
         ) { usernames, deadline throws(RPCError) in
             try await UserRepository.fetch(usernames: usernames, deadline: deadline, database: database, logger: batchLogger)
         }
 
+        micropostInserts = StatementBatcher(
+            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            logger: environment.logger
+        ) { batch, deadline throws(RPCError) in
+            try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
+        }
+
         let handlers = DataHandlers(
             database: database, hasher: PasswordHasher(iterations: configuration.passwordHashIterations),
-            micropostReads: micropostReads, userReads: userReads)
+            micropostReads: micropostReads, userReads: userReads, micropostInserts: micropostInserts)
         tokenCleanup = RevokedTokenCleanup(
             tokens: handlers.tokens, interval: configuration.tokenCleanupInterval, logger: environment.logger)
         var router = RPCRouter()

@@ -65,6 +65,8 @@ public enum ServiceMain {
             exit(2)
         }
 
+        // Before any thread starts: arenas are handed out as threads first allocate.
+        _ = MallocArenas.limitUnlessConfigured(environment: environment)
         let executorInstalled = settings.threading.apply()
         ServiceLogging.bootstrap(service: name, level: settings.logLevel, format: settings.logFormat)
         let registry = ServiceMetrics.bootstrap()

@@ -10,7 +10,7 @@ struct DataServiceConfiguration: Sendable {
     var healthCheckInterval: Duration
     var passwordHashIterations: Int
     var tokenCleanupInterval: Duration
-    var pointReads: PointReadSettings
+    var batches: BatchSettings
 
     init(
         rpcServer: RPCServerConfiguration,
@@ -18,14 +18,14 @@ struct DataServiceConfiguration: Sendable {
         healthCheckInterval: Duration = .seconds(1),
         passwordHashIterations: Int = PasswordHasher.defaultIterations,
         tokenCleanupInterval: Duration = .seconds(60),
-        pointReads: PointReadSettings = PointReadSettings()
+        batches: BatchSettings = BatchSettings()
     ) {
         self.rpcServer = rpcServer
         self.database = database
         self.healthCheckInterval = healthCheckInterval
         self.passwordHashIterations = passwordHashIterations
         self.tokenCleanupInterval = tokenCleanupInterval
-        self.pointReads = pointReads
+        self.batches = batches
     }
 
     /// Reads the settings; problems are recorded in `reader` and reported together by ServiceMain.
@@ -52,18 +52,18 @@ struct DataServiceConfiguration: Sendable {
         let tokenCleanupInterval = reader.read(cleanupInterval)
         if tokenCleanupInterval <= .zero { reader.reject(cleanupInterval, because: "must be more than 0") }
 
-        let defaults = PointReadSettings()
-        let pointReads = PointReadSettings(
+        let defaults = BatchSettings()
+        let batches = BatchSettings(
             maximumBatchSize: reader.read(.int(
-                "read-batch-size", env: "READ_BATCH_SIZE", default: defaults.maximumBatchSize, range: 1...10_000,
-                help: "Most distinct keys one batched point read (get one micropost or user) asks PostgreSQL for.")),
+                "db-batch-size", env: "DB_BATCH_SIZE", default: defaults.maximumBatchSize, range: 1...10_000,
+                help: "Most requests one batched statement serves (reads of one micropost or user, micropost inserts).")),
             maximumConcurrentBatches: reader.read(.int(
-                "read-batches", env: "READ_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
-                help: "Batched point reads of one kind that run at once; reads arriving meanwhile wait for the next batch.")))
+                "db-batches", env: "DB_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
+                help: "Batched statements of one kind that run at once; requests arriving meanwhile wait for the next batch.")))
 
         return DataServiceConfiguration(
             rpcServer: rpcServer, database: database, healthCheckInterval: healthCheckInterval,
-            passwordHashIterations: iterations, tokenCleanupInterval: tokenCleanupInterval, pointReads: pointReads)
+            passwordHashIterations: iterations, tokenCleanupInterval: tokenCleanupInterval, batches: batches)
     }
 
     /// The PostgreSQL settings alone, shared with `data migrate`.

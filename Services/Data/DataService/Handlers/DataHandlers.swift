@@ -10,9 +10,11 @@ struct DataHandlers: Sendable {
     let follows: FollowRepository
     let tokens: RevokedTokenRepository
 
-    init(database: Database, hasher: PasswordHasher, micropostReads: PointReader<Int64, Micropost>, userReads: PointReader<String, String>) {
+    init(database: Database, hasher: PasswordHasher, micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
+        micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
+    ) {
         users = UserRepository(database: database, hasher: hasher, pointReads: userReads)
-        microposts = MicropostRepository(database: database, pointReads: micropostReads)
+        microposts = MicropostRepository(database: database, pointReads: micropostReads, inserts: micropostInserts)
         lists = MicropostListRepository(database: database)
         follows = FollowRepository(database: database)
         tokens = RevokedTokenRepository(database: database)

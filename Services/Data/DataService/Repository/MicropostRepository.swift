@@ -5,29 +5,26 @@ import MicropostsModels
 import PostgresNIO
 import RPC
 
-/// Microposts: one SQL statement per method. Writes to an existing post find the post, check
+/// Microposts: one SQL statement per method (per batch, for creates and reads). Writes to an existing post find the post, check
 /// who may change it and change it in the same statement, so no other write can slip in
 /// between a check and the change.
 struct MicropostRepository: Sendable {
     let database: Database
-    let pointReads: PointReader<Int64, Micropost>
+    let pointReads: StatementBatcher<Int64, Micropost>
+    let inserts: StatementBatcher<PendingInsert, InsertOutcome>
 
+    /// Creates go through ``inserts``, which commits concurrent ones together.
     func create(_ request: CreateMicropostRequest, _ call: DatabaseCall) async throws -> Micropost {
-        let (username, text, referenced) = (request.username, request.text, request.referenced)
-        let row = try await database.withConnection(for: call) { connection in
-            try await connection.runPrepared(InsertMicropost(author: username, text: text, referenced: referenced), logger: call.logger).first
+        switch try await inserts.submit(MicropostInserts.pending(request), deadline: call.deadline) {
+        case .created(let post)?: return post
+        case .failed(let error)?: throw error
+        case nil: throw RPCError.internal("insert returned no post")
         }
-        guard let row else { throw RPCError.internal("insert returned no row") }
-        let (authorExists, referencedExists, id, createdAt, updatedAt) = row
-        guard authorExists else { throw RPCError.notFound("no user '\(username)'") }
-        if let referenced, !referencedExists { throw RPCError.invalidArgument("referenced: no user '\(referenced)'") }
-        guard let id, let createdAt, let updatedAt else { throw RPCError.internal("insert returned no post") }
-        return Micropost(id: id, author: username, text: text, referenced: referenced, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     /// Reads go through ``pointReads``, which answers concurrent ones with one statement.
     func get(_ request: GetMicropostRequest, _ call: DatabaseCall) async throws -> Micropost {
-        guard let post = try await pointReads.read(request.id, deadline: call.deadline), post.author == request.username else {
+        guard let post = try await pointReads.submit(request.id, deadline: call.deadline), post.author == request.username else {
             throw Self.notFound(id: request.id, username: request.username)
         }
         return post

@@ -113,6 +113,68 @@ struct InsertMicropost: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
+/// Several microposts in one statement (one transaction): each input row reports whether its
+/// author and referenced user exist, and its new id and times when it was inserted. Ids are
+/// drawn before the insert so each inserted row can be matched to its input.
+struct InsertMicroposts: PostgresPreparedStatement {
+    static let name = "insert_microposts"
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .textArray, .textArray]
+    static let sql = """
+        WITH input AS (
+            SELECT t.ordinal - 1 AS ordinal, t.author, t.text, NULLIF(t.referenced, '') AS referenced
+            FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(author, text, referenced, ordinal)
+        ),
+        checked AS MATERIALIZED (
+            SELECT i.ordinal, i.text, a.id AS author_id, r.id AS referenced_id,
+                   a.id IS NOT NULL AS author_exists, (i.referenced IS NULL OR r.id IS NOT NULL) AS referenced_exists,
+                   CASE WHEN a.id IS NOT NULL AND (i.referenced IS NULL OR r.id IS NOT NULL)
+                        THEN nextval('microposts_id_seq') END AS id
+            FROM input i LEFT JOIN users a ON a.username = i.author LEFT JOIN users r ON r.username = i.referenced
+        ),
+        inserted AS (
+            INSERT INTO microposts (id, author_id, text, referenced_id)
+            SELECT id, author_id, text, referenced_id FROM checked WHERE id IS NOT NULL
+            RETURNING id, created_at, updated_at
+        )
+        SELECT c.ordinal, c.author_exists, c.referenced_exists, i.id, i.created_at, i.updated_at
+        FROM checked c LEFT JOIN inserted i ON i.id = c.id
+        """
+
+    struct Row: Sendable {
+        var ordinal: Int
+        var authorExists: Bool
+        var referencedExists: Bool
+        var id: Int64?
+        var createdAt: Date?
+        var updatedAt: Date?
+    }
+
+    let authors: [String]
+    let texts: [String]
+    /// Empty for none: usernames are never empty.
+    let referenced: [String]
+
+    init(_ requests: [CreateMicropostRequest]) {
+        authors = requests.map(\.username)
+        texts = requests.map(\.text)
+        referenced = requests.map { $0.referenced ?? "" }
+    }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(authors)
+        bindings.append(texts)
+        bindings.append(referenced)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (ordinal, authorExists, referencedExists, id, createdAt, updatedAt) =
+            try row.decode((Int64, Bool, Bool, Int64?, Date?, Date?).self)
+        return Row(ordinal: Int(ordinal), authorExists: authorExists, referencedExists: referencedExists, id: id, createdAt: createdAt, updatedAt: updatedAt)
+    }
+}
+
 extension PostgresConnection {
     /// Runs a prepared statement and returns all its rows (reading them all is what makes an
     /// error raised during execution visible, as with ``run(_:logger:)``).

@@ -8,7 +8,7 @@ import RPC
 struct UserRepository: Sendable {
     let database: Database
     let hasher: PasswordHasher
-    let pointReads: PointReader<String, String>
+    let pointReads: StatementBatcher<String, String>
 
     /// The hash is computed before a connection is leased, so a slow hash never holds one.
     func register(_ request: RegisterUserRequest, _ call: DatabaseCall) async throws -> User {
@@ -43,7 +43,7 @@ struct UserRepository: Sendable {
 
     /// Reads go through ``pointReads``, which answers concurrent ones with one statement.
     func get(_ request: GetUserRequest, _ call: DatabaseCall) async throws -> User {
-        guard let found = try await pointReads.read(request.username, deadline: call.deadline) else {
+        guard let found = try await pointReads.submit(request.username, deadline: call.deadline) else {
             throw RPCError.notFound("no user '\(request.username)'")
         }
         return User(username: found)

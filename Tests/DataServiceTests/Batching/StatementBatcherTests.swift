@@ -9,7 +9,7 @@ import XCTest
 
 /// The point reader with a fetch the test controls (the batching, cancellation and shutdown
 /// are what is tested here), then through the real service and PostgreSQL.
-final class PointReaderTests: XCTestCase {
+final class StatementBatcherTests: XCTestCase {
     /// Records every batch and lets the test hold the first one open.
     private final class ControlledFetch: Sendable {
         let batches = Mutex<[[Int]]>([])
@@ -37,9 +37,9 @@ final class PointReaderTests: XCTestCase {
 
     private func withReader(
         _ fetch: ControlledFetch, concurrentBatches: Int = 1,
-        _ body: (PointReader<Int, String>) async throws -> Void
+        _ body: (StatementBatcher<Int, String>) async throws -> Void
     ) async throws {
-        let reader = PointReader<Int, String>(
+        let reader = StatementBatcher<Int, String>(
             maximumBatchSize: 100, maximumConcurrentBatches: concurrentBatches, logger: quietLogger, fetch: fetch.fetch)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [reader], logger: quietLogger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -55,10 +55,10 @@ final class PointReaderTests: XCTestCase {
         let fetch = ControlledFetch(holdFirst: true)
         try await withReader(fetch) { reader in
             try await withThrowingTaskGroup(of: (Int, String?).self) { reads in
-                reads.addTask { (1, try await reader.read(1)) }
+                reads.addTask { (1, try await reader.submit(1)) }
                 for await _ in fetch.started.stream { break }
                 // The slot is busy: these queue up, the duplicate 5s share a key.
-                for key in [5, 7, 5, 20, 9] { reads.addTask { (key, try await reader.read(key)) } }
+                for key in [5, 7, 5, 20, 9] { reads.addTask { (key, try await reader.submit(key)) } }
                 try await Task.sleep(for: .milliseconds(100))
                 fetch.gate.continuation.yield()
                 var answers: [(Int, String?)] = []
@@ -80,14 +80,14 @@ final class PointReaderTests: XCTestCase {
         let fetch = ControlledFetch(holdFirst: true)
         try await withReader(fetch) { reader in
             let now = NIODeadline.now()
-            let first = Task { try await reader.read(1, deadline: now + .seconds(60)) }
+            let first = Task { try await reader.submit(1, deadline: now + .seconds(60)) }
             for await _ in fetch.started.stream { break }
-            let soon = Task { try await reader.read(2, deadline: now + .seconds(10)) }
-            let later = Task { try await reader.read(3, deadline: now + .seconds(20)) }
+            let soon = Task { try await reader.submit(2, deadline: now + .seconds(10)) }
+            let later = Task { try await reader.submit(3, deadline: now + .seconds(20)) }
             try await Task.sleep(for: .milliseconds(50))
             fetch.gate.continuation.yield()
             for read in [first, soon, later] { _ = try await read.value }
-            _ = try await reader.read(4)
+            _ = try await reader.submit(4)
             XCTAssertEqual(fetch.deadlines.withLock { $0 }, [now + .seconds(60), now + .seconds(20), nil])
         }
     }
@@ -95,10 +95,10 @@ final class PointReaderTests: XCTestCase {
     func testAFailedBatchFailsEachOfItsReadsWithItsError() async throws {
         let fetch = ControlledFetch(holdFirst: true)
         try await withReader(fetch) { reader in
-            let first = Task { try await reader.read(1) }
+            let first = Task { try await reader.submit(1) }
             for await _ in fetch.started.stream { break }
-            let failing = Task { try await reader.read(-1) }
-            let neighbour = Task { try await reader.read(3) }
+            let failing = Task { try await reader.submit(-1) }
+            let neighbour = Task { try await reader.submit(3) }
             try await Task.sleep(for: .milliseconds(50))
             fetch.gate.continuation.yield()
             let firstValue = try await first.value
@@ -117,7 +117,7 @@ final class PointReaderTests: XCTestCase {
     func testACancelledReadReturnsAtOnceWhileItsBatchIsStillRunning() async throws {
         let fetch = ControlledFetch(holdFirst: true)
         try await withReader(fetch) { reader in
-            let read = Task { try await reader.read(1) }
+            let read = Task { try await reader.submit(1) }
             for await _ in fetch.started.stream { break }
             let started = ContinuousClock.now
             read.cancel()
@@ -129,20 +129,20 @@ final class PointReaderTests: XCTestCase {
             }
             XCTAssertLessThan(ContinuousClock.now - started, .seconds(2))
             fetch.gate.continuation.yield()
-            let afterwards = try await reader.read(2)
+            let afterwards = try await reader.submit(2)
             XCTAssertEqual(afterwards, "row 2", "the reader still serves")
         }
     }
 
     func testShutdownFailsQueuedReadsAndRefusesNewOnes() async throws {
         let fetch = ControlledFetch(holdFirst: true)
-        let reader = PointReader<Int, String>(
+        let reader = StatementBatcher<Int, String>(
             maximumBatchSize: 100, maximumConcurrentBatches: 1, logger: quietLogger, fetch: fetch.fetch)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [reader], logger: quietLogger))
         let running = Task { try await group.run() }
-        let running1 = Task { try await reader.read(1) }
+        let running1 = Task { try await reader.submit(1) }
         for await _ in fetch.started.stream { break }
-        let queued = Task { try await reader.read(2) }
+        let queued = Task { try await reader.submit(2) }
         try await Task.sleep(for: .milliseconds(50))
         await group.triggerGracefulShutdown()
         do {
@@ -156,7 +156,7 @@ final class PointReaderTests: XCTestCase {
         XCTAssertEqual(inFlight, "row 1", "a running batch finishes")
         try await running.value
         do {
-            _ = try await reader.read(3)
+            _ = try await reader.submit(3)
             XCTFail("expected unavailable")
         } catch {
             XCTAssertEqual(error.code, .unavailable)
@@ -166,7 +166,7 @@ final class PointReaderTests: XCTestCase {
     /// Through the RPC and PostgreSQL: many concurrent reads, some of the wrong author or of
     /// missing rows, each gets its own right answer.
     func testConcurrentGetsThroughTheServiceAnswerEachCallerCorrectly() async throws {
-        try await withDataService(configure: { $0.pointReads = PointReadSettings(maximumBatchSize: 16, maximumConcurrentBatches: 1) }) { service in
+        try await withDataService(configure: { $0.batches = BatchSettings(maximumBatchSize: 16, maximumConcurrentBatches: 1) }) { service in
             try await service.register("ana", "ben")
             var posts: [Micropost] = []
             for index in 0..<20 { posts.append(try await service.post(index.isMultiple(of: 2) ? "ana" : "ben", "post \(index)")) }

@@ -4,17 +4,18 @@ import RPC
 import ServiceLifecycle
 import Synchronization
 
-/// Answers concurrent reads of single rows by key with few statements: reads that arrive
-/// while earlier batches run are collected (see ``BatchQueue``) and fetched together, e.g.
-/// `WHERE id = ANY($1)`. A caller waits at most until it is cancelled (its RPC deadline),
-/// whatever its batch does.
+/// Answers many concurrent requests of one kind with few statements: requests that arrive
+/// while earlier batches run are collected (see ``BatchQueue``) and run together — point
+/// reads as `WHERE id = ANY($1)`, inserts as one multi-row `INSERT` (one commit, one WAL
+/// flush, for all of them). A caller waits at most until it is cancelled (its RPC
+/// deadline), whatever its batch does.
 ///
 /// Batches run in this service's own task group, so they belong to the service lifecycle:
 /// on shutdown (after the RPC server has drained) queued reads fail with `unavailable` and
 /// running batches finish.
-final class PointReader<Key: Hashable & Sendable, Value: Sendable>: Service, Sendable {
-    /// Fetches the rows of `keys`, giving up at `deadline` (nil: no caller set one); a key
-    /// without a row is absent from the result.
+final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service, Sendable {
+    /// Runs the statement for `keys`, giving up at `deadline` (nil: no caller set one); a key
+    /// without a result (a read's missing row) is absent from the answer.
     typealias Fetch = @Sendable (_ keys: [Key], _ deadline: NIODeadline?) async throws(RPCError) -> [Key: Value]
 
     private struct State: Sendable {
@@ -42,9 +43,9 @@ final class PointReader<Key: Hashable & Sendable, Value: Sendable>: Service, Sen
         (batchStarts, batchStartsInput) = AsyncStream.makeStream()
     }
 
-    /// The row of `key`, or nil when there is none. The statement that reads it runs until
-    /// the latest deadline of the reads it serves, so it stops once all of them gave up.
-    func read(_ key: Key, deadline: NIODeadline? = nil) async throws(RPCError) -> Value? {
+    /// The result for `key`, or nil when there is none. The statement runs until the latest
+    /// deadline of the requests it serves, so it stops once all of them gave up.
+    func submit(_ key: Key, deadline: NIODeadline? = nil) async throws(RPCError) -> Value? {
         let waiter = state.withLock { state in
             defer { state.nextWaiter &+= 1 }
             return state.nextWaiter
@@ -60,7 +61,7 @@ final class PointReader<Key: Hashable & Sendable, Value: Sendable>: Service, Sen
         } catch let error as RPCError {
             throw error
         } catch {
-            throw RPCError(.internal, "point read failed: \(error)")
+            throw RPCError(.internal, "batched statement failed: \(error)")
         }
     }
 
@@ -138,7 +139,7 @@ final class PointReader<Key: Hashable & Sendable, Value: Sendable>: Service, Sen
         do throws(RPCError) {
             result = .success(try await fetch(batch.keys, deadline))
         } catch {
-            logger.debug("batched point read failed", metadata: ["keys": "\(batch.keys.count)", "error": "\(error)"])
+            logger.debug("batched statement failed", metadata: ["keys": "\(batch.keys.count)", "error": "\(error)"])
             result = .failure(error)
         }
         // Callers that gave up meanwhile were already answered and are no longer waiting.
