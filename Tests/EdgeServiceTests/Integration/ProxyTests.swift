@@ -173,6 +173,15 @@ final class ProxyTests: XCTestCase {
         let failed = try await edge.get("/api/fail")
         XCTAssertEqual(failed.status, 502)
         XCTAssertTrue(failed.text.contains("bad_gateway"))
+        // Header fields a client must never see as sent: CR/LF in a value, a space in a name.
+        for path in ["/api/splitting", "/api/badname"] {
+            let invalid = try await edge.get(path)
+            XCTAssertEqual(invalid.status, 502, path)
+            XCTAssertNil(invalid.header("Set-Cookie"), path)
+            XCTAssertNil(invalid.header("X-Evil"), path)
+        }
+        let stillServing = try await edge.get("/api/ok")
+        XCTAssertEqual(stillServing.status, 200)
         await edge.stop()
         await worker.stop()
     }

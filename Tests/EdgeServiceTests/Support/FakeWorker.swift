@@ -64,6 +64,12 @@ struct FakeWorker {
                 throw RPCError(.internal, "boom")
             case "/api/hang":
                 if script.takeHang(worker: name) { try await Task.sleep(for: .seconds(60)) }
+            case "/api/splitting":
+                // A worker trying to split the response: the edge must not pass this on.
+                return HTTPEnvelopeResponse(
+                    status: 200, headers: [HTTPHeaderField(name: "X-Evil", value: "a\r\nSet-Cookie: owned=1")], body: [])
+            case "/api/badname":
+                return HTTPEnvelopeResponse(status: 200, headers: [HTTPHeaderField(name: "Bad Name", value: "x")], body: [])
             default:
                 break
             }

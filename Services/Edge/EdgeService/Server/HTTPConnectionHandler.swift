@@ -296,7 +296,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func sendProxied(_ outcome: APIProxy.Outcome, context: ChannelHandlerContext) {
         switch outcome.result {
-        case .success(let response) where (200..<600).contains(response.status):
+        case .success(let response)
+        where (200..<600).contains(response.status)
+            && response.headers.allSatisfy({ UpstreamHeaderCheck.isValid(name: $0.name, value: $0.value) }):
             let isHopByHop = HopByHopHeaders.matcher(for: HTTPHeaders(response.headers.map { ($0.name, $0.value) }))
             var headers: [(String, String)] = []
             headers.reserveCapacity(response.headers.count)
