@@ -21,7 +21,8 @@
 #    and sampled every 0.5 s during the measurements: the highest sum is reported.
 #
 # HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
-# DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes.
+# DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes;
+# DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data").
 #
 # Everything listens on 127.0.0.1 and stops when the script ends. wrk shares the cores with
 # the stack, so compare rows of one run, not runs on different machines.
@@ -97,7 +98,7 @@ psql_run() { "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres
 export JWT_SECRET="load-test-secret-that-is-long-enough-0123456789"
 export LOG_LEVEL=${LOG_LEVEL:-warning}
 DATA_PORT=$(free_port); DATA_ADMIN=$(free_port)
-"$BIN/data" --rpc-listen "127.0.0.1:$DATA_PORT" --admin-host 127.0.0.1 --admin-port "$DATA_ADMIN" \
+${DATA_WRAPPER:-} "$BIN/data" --rpc-listen "127.0.0.1:$DATA_PORT" --admin-host 127.0.0.1 --admin-port "$DATA_ADMIN" \
     ${DATA_ARGS:-} >"$WORK/data.log" 2>&1 &
 DATA_PID=$!; PIDS+=("$DATA_PID")
 wait_ready "http://127.0.0.1:$DATA_ADMIN/readyz" "$DATA_PID"

@@ -93,6 +93,11 @@ struct DataServiceConfiguration: Sendable {
                 + "calls fail with unavailable after it.")
         database.connectTimeout = reader.read(connectTimeout)
         if database.connectTimeout <= .zero { reader.reject(connectTimeout, because: "must be more than 0") }
+        let idleTimeout = Setting<Duration>.duration(
+            "db-idle-timeout", env: "DB_IDLE_TIMEOUT", default: database.idleTimeout,
+            help: "An unused pooled PostgreSQL connection is closed after this long.")
+        database.idleTimeout = reader.read(idleTimeout)
+        if database.idleTimeout <= .zero { reader.reject(idleTimeout, because: "must be more than 0") }
         database.statementTimeout = reader.read(.duration(
             "db-statement-timeout", env: "DB_STATEMENT_TIMEOUT", default: database.statementTimeout,
             help: "Longest any one SQL statement may run, whatever the call's deadline; 0 means no limit."))

@@ -21,6 +21,8 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var connectTimeout: Duration
     /// The server cancels any statement running longer; zero disables the limit.
     public var statementTimeout: Duration
+    /// An unused pooled connection is closed after this long.
+    public var idleTimeout: Duration
     /// Shown in `pg_stat_activity`, so operators can tell which connections are ours.
     public var applicationName: String
 
@@ -34,6 +36,7 @@ public struct DatabaseSettings: Sendable, Equatable {
         maximumConnections: Int = 8,
         connectTimeout: Duration = .seconds(2),
         statementTimeout: Duration = .seconds(5),
+        idleTimeout: Duration = .seconds(10),
         applicationName: String = "microposts-data"
     ) {
         self.host = host
@@ -45,6 +48,7 @@ public struct DatabaseSettings: Sendable, Equatable {
         self.maximumConnections = maximumConnections
         self.connectTimeout = connectTimeout
         self.statementTimeout = statementTimeout
+        self.idleTimeout = idleTimeout
         self.applicationName = applicationName
     }
 
@@ -112,6 +116,16 @@ public struct DatabaseSettings: Sendable, Equatable {
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = connectTimeout
+        // PostgresNIO 1.33 starts timer tasks (keep-alive, 30 s; idle timeout, 60 s by default)
+        // every time a connection goes back to the pool and leaves them sleeping when the
+        // connection is leased again: under load tens of thousands (~300 bytes each) were
+        // alive at once, and the data service's memory grew by tens of MiB. So no keep-alive
+        // (the service's own health check, `--db-health-interval`, notices a dead database)
+        // and a short idle timeout, which bounds how long each timer lives. (A fixed pool,
+        // minimumConnections = maximum, would need no idle timer, but 1.33's pool then trips
+        // a precondition when a lease arrives while it reconnects after an outage.)
+        configuration.options.keepAliveBehavior = nil
+        configuration.options.connectionIdleTimeout = idleTimeout
         // PostgreSQL takes any setting as a startup parameter, so every pooled connection starts with
         // the limit in place; nothing has to remember to SET it after connecting.
         configuration.options.additionalStartupParameters = [

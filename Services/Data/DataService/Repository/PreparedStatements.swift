@@ -177,26 +177,11 @@ struct InsertMicroposts: PostgresPreparedStatement {
 
 extension PostgresConnection {
     /// Runs a prepared statement and returns all its rows (reading them all is what makes an
-    /// error raised during execution visible, as with ``run(_:logger:)``).
-    ///
-    /// PostgresNIO 1.33 remembers a failed preparation for the life of the connection and
-    /// answers every later use of that statement there with the same error. Preparing takes
-    /// the tables' locks, so a lock wait cut short by `statement_timeout` would poison the
-    /// connection for good; such a connection is closed, and the pool opens a fresh one.
-    /// Errors about the values (SQLSTATE classes 22 and 23) come from executing, never from
-    /// preparing, and leave the connection alone.
+    /// error raised during execution visible, as with ``run(_:logger:)``). A connection whose
+    /// preparation failed is closed by ``Database`` (PostgresNIO would repeat the failure).
     func runPrepared<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [Statement.Row] {
-        do {
-            var rows: [Statement.Row] = []
-            for try await row in try await execute(statement, logger: logger) { rows.append(row) }
-            return rows
-        } catch let error as PSQLError {
-            let sqlState = error.serverInfo?[.sqlState] ?? ""
-            if !sqlState.hasPrefix("22") && !sqlState.hasPrefix("23") {
-                logger.debug("closing a connection after a failed prepared statement", metadata: ["statement": "\(Statement.name)", "sqlstate": "\(sqlState)"])
-                try? await close()
-            }
-            throw error
-        }
+        var rows: [Statement.Row] = []
+        for try await row in try await execute(statement, logger: logger) { rows.append(row) }
+        return rows
     }
 }
