@@ -1,0 +1,33 @@
+@testable import DataService
+import PostgresNIO
+import RPC
+import Synchronization
+import XCTest
+
+/// Work registered on a connection is failed when the connection closes, unless it ended
+/// first: what keeps a query PostgresNIO never answers from hanging its caller.
+final class ConnectionCloseWatchTests: XCTestCase {
+    func testClosingAConnectionAbandonsOnlyItsUnfinishedWork() async throws {
+        try await withDataService { service in
+            try await service.withDirectClient { client in
+                try await client.withConnection { connection in
+                    let watch = ConnectionCloseWatch()
+                    let abandoned = Mutex<[String]>([])
+                    _ = watch.begin(on: connection) { error in
+                        abandoned.withLock { $0.append("open: \(error.code)") }
+                    }
+                    let finished = watch.begin(on: connection) { _ in
+                        abandoned.withLock { $0.append("finished") }
+                    }
+                    watch.end(finished, on: connection)
+                    try await connection.close()
+                    let until = ContinuousClock.now + .seconds(5)
+                    while abandoned.withLock({ $0.isEmpty }), ContinuousClock.now < until {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    XCTAssertEqual(abandoned.withLock { $0 }, ["open: unavailable"])
+                }
+            }
+        }
+    }
+}
