@@ -22,7 +22,8 @@
 #
 # HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
 # DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes;
-# DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data").
+# DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data";
+# the data row's memory is then the tool's, not the service's).
 #
 # Everything listens on 127.0.0.1 and stops when the script ends. wrk shares the cores with
 # the stack, so compare rows of one run, not runs on different machines.
@@ -65,7 +66,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 PIDS=()
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    # Children first: a DATA_WRAPPER tool runs the service as its child.
+    for pid in "${PIDS[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
     rm -rf "$WORK"
