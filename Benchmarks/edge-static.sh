@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the edge against nginx on this machine (see README, "Edge benchmark").
 #
-#   Benchmarks/edge-static.sh [seconds] [connections]
+#   Benchmarks/edge-static.sh [seconds] [connections]     (ROUNDS=3 by default)
 #
 # Builds `edge` and `worker` in release mode and measures with wrk:
 #   1. a 1 KiB static file served by the edge (sendfile, access log off);
@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 CONNECTIONS=${2:-64}
 THREADS=${WRK_THREADS:-2}
+ROUNDS=${ROUNDS:-3}
 CORES=$(nproc)
 
 install_if_missing() {
@@ -110,8 +111,16 @@ wrk -t1 -c8 -d2s "http://127.0.0.1:$EDGE_PORT/static/1k.txt" >/dev/null
 wrk -t1 -c8 -d2s "http://127.0.0.1:$NGINX_PORT/static/1k.txt" >/dev/null
 API_STATUS=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EDGE_PORT/api/openapi.json")
 
-read -r EDGE_RPS EDGE_P50 EDGE_P99 < <(measure "http://127.0.0.1:$EDGE_PORT/static/1k.txt")
-read -r NGINX_RPS NGINX_P50 NGINX_P99 < <(measure "http://127.0.0.1:$NGINX_PORT/static/1k.txt")
+# Alternate the two servers for ROUNDS rounds and keep each one's median round, so a burst
+# of other work on the machine cannot favour whichever happened to run during it.
+EDGE_ROUNDS=(); NGINX_ROUNDS=()
+for _ in $(seq "$ROUNDS"); do
+    EDGE_ROUNDS+=("$(measure "http://127.0.0.1:$EDGE_PORT/static/1k.txt")")
+    NGINX_ROUNDS+=("$(measure "http://127.0.0.1:$NGINX_PORT/static/1k.txt")")
+done
+median_round() { printf '%s\n' "$@" | sort -g -k1,1 | awk '{ rounds[NR] = $0 } END { print rounds[int((NR + 1) / 2)] }'; }
+read -r EDGE_RPS EDGE_P50 EDGE_P99 < <(median_round "${EDGE_ROUNDS[@]}")
+read -r NGINX_RPS NGINX_P50 NGINX_P99 < <(median_round "${NGINX_ROUNDS[@]}")
 if [ "$API_STATUS" = 200 ]; then
     wrk -t1 -c8 -d2s "http://127.0.0.1:$EDGE_PORT/api/openapi.json" >/dev/null
     read -r API_RPS API_P50 API_P99 < <(measure "http://127.0.0.1:$EDGE_PORT/api/openapi.json")
@@ -121,7 +130,7 @@ fi
 RATIO=$(awk -v a="$EDGE_RPS" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $CORES cores, $("$NGINX" -v 2>&1 | sed 's/.*version: //')"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, static: median of $ROUNDS alternating rounds (edge: ${EDGE_ROUNDS[*]%% *} / nginx: ${NGINX_ROUNDS[*]%% *} req/s), $CORES cores, $("$NGINX" -v 2>&1 | sed 's/.*version: //')"
 echo
 echo "| Request | Server | Requests/s | p50 | p99 |"
 echo "|---|---|---:|---:|---:|"

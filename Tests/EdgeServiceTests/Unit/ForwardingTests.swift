@@ -104,4 +104,17 @@ final class ForwardingTests: XCTestCase {
         }
         XCTAssertNotEqual(RequestID.generate(), RequestID.generate())
     }
+
+    func testGeneratedRequestIDIsBothWordsAsZeroPaddedLowercaseHex() {
+        var generator = FixedWords(words: [0x0123_4567_89AB_CDEF, 0xA])
+        XCTAssertEqual(RequestID.generate(using: &generator), "0123456789abcdef000000000000000a")
+        var extremes = FixedWords(words: [0, .max])
+        XCTAssertEqual(RequestID.generate(using: &extremes), "0000000000000000ffffffffffffffff")
+    }
+}
+
+/// Hands out the given words in order.
+private struct FixedWords: RandomNumberGenerator {
+    var words: [UInt64]
+    mutating func next() -> UInt64 { words.removeFirst() }
 }

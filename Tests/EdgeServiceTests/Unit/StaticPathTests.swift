@@ -44,6 +44,23 @@ final class StaticPathTests: XCTestCase {
         XCTAssertEqual(parse("/api/x"), .failure(.notStatic))
     }
 
+    func testPathsWithoutPercentEncodingParseLikeTheirEncodedForms() {
+        let pairs = [
+            ("/static/css/app.css", "/static/css%2Fapp.css"), ("/static/sub/", "/static/sub%2F"), ("/static//./x", "/static/%2F.%2Fx"),
+            ("/static/../secret", "/static/%2E%2E/secret"), ("/static/.env", "/static/%2Eenv"), ("/static/a\\b", "/static/a%5Cb"),
+            ("/static/a\u{1}b", "/static/a%01b"), ("/static/", "/static/%2F"),
+        ]
+        for (plain, encoded) in pairs {
+            XCTAssertEqual(parse(plain), parse(encoded), plain)
+        }
+    }
+
+    func testPrefixesAreMatchedByteByByte() {
+        // A combining mark joins the `/` before it into one Character; the route must not change.
+        XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/\u{301}x"), .api)
+        XCTAssertEqual(try parse("/static/\u{301}x").get().segments, ["\u{301}x"])
+    }
+
     func testRoutesByMethodAndPrefix() {
         XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/users?x=1"), .api)
         XCTAssertEqual(EdgeRoute(method: .POST, target: "/api"), .api)

@@ -15,7 +15,7 @@ enum EdgeRoute: Sendable, Equatable {
     init(method: HTTPMethod, target: String) {
         let path = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
             .map { target[..<$0] } ?? target[...]
-        if path.hasPrefix(Self.apiPrefix) || path == "/api" {
+        if path.utf8.starts(with: Self.apiPrefix.utf8) || path.utf8.elementsEqual("/api".utf8) {
             self = .api
             return
         }

@@ -33,7 +33,12 @@ enum RequestID {
     static func generate(using generator: inout some RandomNumberGenerator) -> String {
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        // Written straight into the string's storage: this runs for every request.
+        return String(unsafeUninitializedCapacity: 32) { digits in
+            writeHex(high, into: digits, at: 0)
+            writeHex(low, into: digits, at: 16)
+            return 32
+        }
     }
 
     static func generate() -> String {
@@ -41,8 +46,12 @@ enum RequestID {
         return generate(using: &generator)
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    private static func writeHex(_ value: UInt64, into digits: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        var value = value
+        for position in (start..<start + 16).reversed() {
+            let nibble = UInt8(truncatingIfNeeded: value & 0xF)
+            digits[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            value >>= 4
+        }
     }
 }

@@ -41,6 +41,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
+        observer.listener = self
     }
 
     // MARK: - Connection events
@@ -74,10 +75,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case is RequestStartObserver.BytesArrived:
-            if case .awaitingHead = state, timer?.armedPurpose == .keepalive {
-                timer?.arm(.header, in: app.configuration.headerTimeout)
-            }
         case let channelEvent as ChannelEvent where channelEvent == .inputClosed:
             inputClosed = true
             switch state {
@@ -86,6 +83,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
         default:
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Called by the observer in front of the decoder when bytes arrive on an idle connection.
+    func requestBytesArrived() {
+        if case .awaitingHead = state, timer?.armedPurpose == .keepalive {
+            timer?.arm(.header, in: app.configuration.headerTimeout)
         }
     }
 
@@ -400,8 +404,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 }
 
-/// The request in hand and what has been decided about it.
-struct RequestInProgress {
+/// The request in hand and what has been decided about it. A class: it is handed from step
+/// to step of every request, and copying its many fields each time showed in the profile.
+final class RequestInProgress {
     let head: HTTPRequestHead
     let requestID: String
     let forwardedFor: ForwardedFor
@@ -411,6 +416,14 @@ struct RequestInProgress {
     let start = ContinuousClock.now
     var body = ByteBuffer()
     var bodyBytes = 0
+
+    init(head: HTTPRequestHead, requestID: String, forwardedFor: ForwardedFor, route: EdgeRoute, rejection: CannedResponse?) {
+        self.head = head
+        self.requestID = requestID
+        self.forwardedFor = forwardedFor
+        self.route = route
+        self.rejection = rejection
+    }
 
     func logEntry(client: String, status: HTTPResponseStatus, bytes: Int, upstreamTime: Duration?) -> AccessLogEntry {
         AccessLogEntry(

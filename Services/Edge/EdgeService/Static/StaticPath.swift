@@ -25,11 +25,25 @@ struct StaticPath: Sendable, Hashable {
 
     /// - Parameter path: The request target's path, without query or fragment.
     static func parse(_ path: Substring) -> Result<StaticPath, Rejection> {
-        if path == "/" { return .success(StaticPath(segments: ["index.html"], isDirectory: false)) }
-        guard path.hasPrefix(prefix) else { return .failure(.notStatic) }
-        guard let decoded = percentDecoded(path.dropFirst(prefix.count)) else { return .failure(.malformed) }
+        // Bytes, not Characters: nginx matches prefixes byte by byte, and a combining mark after
+        // a `/` must not change which route a path takes.
+        if path.utf8.elementsEqual("/".utf8) { return .success(StaticPath(segments: ["index.html"], isDirectory: false)) }
+        guard path.utf8.starts(with: prefix.utf8) else { return .failure(.notStatic) }
+        let encoded = path.utf8.dropFirst(prefix.utf8.count)
+        // Most paths have nothing to decode; they are split where they lie.
+        guard encoded.contains(UInt8(ascii: "%")) else { return parse(decoded: encoded) }
+        guard let decoded = percentDecoded(encoded) else { return .failure(.malformed) }
+        return parse(decoded: decoded)
+    }
+
+    private static func parse<Bytes: BidirectionalCollection<UInt8>>(decoded: Bytes) -> Result<StaticPath, Rejection> {
         var segments: [String] = []
-        for segment in decoded.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+        var start = decoded.startIndex
+        while start != decoded.endIndex {
+            let end = decoded[start...].firstIndex(of: UInt8(ascii: "/")) ?? decoded.endIndex
+            let segment = decoded[start..<end]
+            start = end == decoded.endIndex ? end : decoded.index(after: end)
+            if segment.isEmpty { continue }
             if segment.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) { return .failure(.malformed) }
             if segment.elementsEqual("..".utf8) { return .failure(.traversal) }
             if segment.elementsEqual(".".utf8) { continue }
@@ -43,10 +57,10 @@ struct StaticPath: Sendable, Hashable {
     /// The path relative to the folder, for joining onto the folder's real path.
     var relativePath: String { segments.joined(separator: "/") }
 
-    private static func percentDecoded(_ text: Substring) -> [UInt8]? {
+    private static func percentDecoded(_ text: Substring.UTF8View) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
+        bytes.reserveCapacity(text.count)
+        var iterator = text.makeIterator()
         while let byte = iterator.next() {
             guard byte == UInt8(ascii: "%") else {
                 bytes.append(byte)
