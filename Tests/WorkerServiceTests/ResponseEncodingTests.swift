@@ -38,6 +38,23 @@ final class ResponseEncodingTests: XCTestCase {
         }
     }
 
+    func testIntegersAreWrittenAsTheirDecimalDigits() {
+        for value: Int64 in [0, 1, 9, 10, -1, -10, 99_999, 1_000_000_007, .max, .min, .max - 1, .min + 1] {
+            var output = JSONOutput()
+            output.integer(value)
+            XCTAssertEqual(String(buffer: output.buffer), String(value))
+        }
+    }
+
+    func testLinksEscapeUsernamesOnlyWhereTheyMust() {
+        XCTAssertEqual(FormURLEncoding.encode("ana.b-c_d~9"), "ana.b-c_d~9")
+        XCTAssertEqual(FormURLEncoding.encode("a b/ü?%"), "a%20b%2F%C3%BC%3F%25")
+        XCTAssertEqual(FormURLEncoding.encode(""), "")
+        XCTAssertEqual(links.micropost("a b", id: 5), "https://example.com:8443/api/users/a%20b/collection/5")
+        let ipv6 = LinkBuilder(origin: RequestOrigin(scheme: "HTTP", host: "::1", port: 80)!)
+        XCTAssertEqual(ipv6.collection("ana"), "http://[::1]/api/users/ana/collection")
+    }
+
     func testUserBodyAndPagesMatchFoundationEncoding() throws {
         let user = UserBody(username: "ana", links: links)
         XCTAssertEqual(written(user), try foundationJSON(user))

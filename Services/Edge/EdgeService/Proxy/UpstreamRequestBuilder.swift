@@ -61,7 +61,8 @@ struct UpstreamRequestBuilder: Sendable {
     }
 
     private func bracketed(_ host: String) -> String {
-        host.contains(":") ? "[\(host)]" : host
+        // Bytes: `String.contains(String)` goes through Foundation's string search.
+        host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
     }
 }
 

@@ -5,9 +5,12 @@ import Foundation
 /// Behind the edge these come in the envelope (the edge resolved `X-Forwarded-*` from trusted
 /// proxies and the `Host` header); served directly they come from the `Host` header.
 struct RequestOrigin: Sendable, Equatable {
-    var scheme: String
-    var host: String
-    var port: Int
+    let scheme: String
+    let host: String
+    let port: Int
+    /// `https://example.com` or `http://[::1]:8080`: the default port is left out. Built once,
+    /// as every link of a response starts with it.
+    let baseURL: String
 
     /// Nil for a scheme other than http/https, a port out of range, or a host with characters
     /// that could break out of a URL (`/`, `@`, spaces, …): such a value would end up in every
@@ -18,6 +21,10 @@ struct RequestOrigin: Sendable, Equatable {
         self.scheme = scheme
         self.host = host
         self.port = port
+        // Bytes: `String.contains(String)` goes through Foundation's string search.
+        let hostPart = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
+        let isDefaultPort = (scheme == "http" && port == 80) || (scheme == "https" && port == 443)
+        self.baseURL = isDefaultPort ? "\(scheme)://\(hostPart)" : "\(scheme)://\(hostPart):\(port)"
     }
 
     /// From a `Host` header value such as `example.com:8080` or `[::1]:8080`.
@@ -39,13 +46,6 @@ struct RequestOrigin: Sendable, Equatable {
             port = value
         }
         self.init(scheme: scheme, host: String(host), port: port ?? (scheme.lowercased() == "https" ? 443 : 80))
-    }
-
-    /// `https://example.com` or `http://[::1]:8080`: the default port is left out.
-    var baseURL: String {
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        let isDefaultPort = (scheme == "http" && port == 80) || (scheme == "https" && port == 443)
-        return isDefaultPort ? "\(scheme)://\(hostPart)" : "\(scheme)://\(hostPart):\(port)"
     }
 
     /// Registered names, IPv4 and (unbracketed) IPv6 literals.

@@ -33,7 +33,18 @@ struct JSONOutput {
     }
 
     mutating func integer(_ value: Int64) {
-        buffer.writeString(String(value))
+        // Digits written in place, last first: no String per number.
+        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var index = digits.count
+            repeat {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[index...])))
+        }
     }
 
     mutating func string(_ value: String?) {
