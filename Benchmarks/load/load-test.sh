@@ -22,6 +22,7 @@
 #
 # HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
 # DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes;
+# RPC_TRANSPORT=unix (with WORKERS=1) puts the RPC hops on Unix sockets;
 # DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data";
 # the data row's memory is then the tool's, not the service's).
 #
@@ -39,6 +40,11 @@ WORKERS=${WORKERS:-2}
 REPORT=${LOAD_REPORT:-.build/load-report.md}
 SCENARIOS=${SCENARIOS:-"get-one get-page post static"}
 LUA_DIR="$(pwd)/Benchmarks/load"
+# RPC_TRANSPORT=unix connects the services by Unix sockets instead of loopback TCP (one
+# worker only: a worker target is a single socket path).
+if [ "${RPC_TRANSPORT:-tcp}" = unix ] && [ "$WORKERS" != 1 ]; then
+    echo "RPC_TRANSPORT=unix needs WORKERS=1" >&2; exit 2
+fi
 
 install_if_missing() { # <command> <package>
     command -v "$1" >/dev/null 2>&1 && return
@@ -100,7 +106,11 @@ psql_run() { "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres
 export JWT_SECRET="load-test-secret-that-is-long-enough-0123456789"
 export LOG_LEVEL=${LOG_LEVEL:-warning}
 DATA_PORT=$(free_port); DATA_ADMIN=$(free_port)
-${DATA_WRAPPER:-} "$BIN/data" --rpc-listen "127.0.0.1:$DATA_PORT" --admin-host 127.0.0.1 --admin-port "$DATA_ADMIN" \
+rpc_address() { # <name> <port>
+    if [ "${RPC_TRANSPORT:-tcp}" = unix ]; then echo "unix:$WORK/$1.sock"; else echo "127.0.0.1:$2"; fi
+}
+DATA_RPC=$(rpc_address data "$DATA_PORT")
+${DATA_WRAPPER:-} "$BIN/data" --rpc-listen "$DATA_RPC" --admin-host 127.0.0.1 --admin-port "$DATA_ADMIN" \
     ${DATA_ARGS:-} >"$WORK/data.log" 2>&1 &
 DATA_PID=$!; PIDS+=("$DATA_PID")
 wait_ready "http://127.0.0.1:$DATA_ADMIN/readyz" "$DATA_PID"
@@ -108,10 +118,11 @@ wait_ready "http://127.0.0.1:$DATA_ADMIN/readyz" "$DATA_PID"
 WORKER_PIDS=(); WORKER_TARGETS=()
 for i in $(seq "$WORKERS"); do
     port=$(free_port); admin=$(free_port)
-    "$BIN/worker" --rpc-listen "127.0.0.1:$port" --admin-host 127.0.0.1 --admin-port "$admin" \
-        --data-target "127.0.0.1:$DATA_PORT" ${WORKER_ARGS:-} >"$WORK/worker$i.log" 2>&1 &
+    address=$(rpc_address "worker$i" "$port")
+    "$BIN/worker" --rpc-listen "$address" --admin-host 127.0.0.1 --admin-port "$admin" \
+        --data-target "$DATA_RPC" ${WORKER_ARGS:-} >"$WORK/worker$i.log" 2>&1 &
     WORKER_PIDS+=($!); PIDS+=($!)
-    WORKER_TARGETS+=("127.0.0.1:$port")
+    WORKER_TARGETS+=("$address")
     wait_ready "http://127.0.0.1:$admin/readyz" "$!"
 done
 
