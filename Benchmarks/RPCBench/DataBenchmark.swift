@@ -55,6 +55,7 @@ struct DataBenchmark: AsyncParsableCommand {
             try await recorder.run("data service RPC", "list 100 microposts") { _ = try await client.call(.listMicroposts, list) }
             try await recorder.run("PostgresNIO direct", "get one micropost") { try await Self.directGet(postgres, id: newest) }
             try await recorder.run("PostgresNIO direct", "list 100 microposts") { try await Self.directList(postgres) }
+            try await recorder.run("PostgresNIO direct", "list 100 microposts as one row of arrays") { try await Self.directListAsArrays(postgres) }
         }
     }
 
@@ -72,8 +73,9 @@ struct DataBenchmark: AsyncParsableCommand {
         return id
     }
 
-    // The statements the data service's repository runs for these two calls (see
-    // Services/Data/DataService/Repository/), so the comparison is like for like.
+    // The statements the data service's repository runs for get one and (as one row of
+    // arrays, below) list 100, so the comparison is like for like; `directList` is the row-
+    // per-post form the service used before, kept to show what that choice is worth.
     private static func directGet(_ postgres: PostgresClient, id: Int64) async throws {
         let rows = try await postgres.query("""
             SELECT m.id, a.username, m.text, r.username, m.created_at, m.updated_at
@@ -96,6 +98,27 @@ struct DataBenchmark: AsyncParsableCommand {
             ORDER BY p.id DESC
             """)
         for try await row in rows.decode((Bool, Int64?, String?, String?, String?, Date?, Date?).self) { _ = row }
+    }
+}
+
+extension DataBenchmark {
+    /// The page as the data service reads it, one row of column arrays (CollectionPage):
+    /// PostgresNIO's cost is mostly per row.
+    fileprivate static func directListAsArrays(_ postgres: PostgresClient) async throws {
+        let (limit, offset) = (101, 0)
+        let rows = try await postgres.query("""
+            WITH owner AS (SELECT id, username FROM users WHERE username = \(username)),
+            page AS (
+                SELECT m.id, m.text, COALESCE(r.username, '') AS referenced, m.created_at, m.updated_at
+                FROM owner JOIN microposts m ON m.author_id = owner.id LEFT JOIN users r ON r.id = m.referenced_id
+                ORDER BY m.id DESC LIMIT \(limit) OFFSET \(offset)
+            )
+            SELECT EXISTS (SELECT 1 FROM owner), (SELECT username FROM owner),
+                array_agg(id ORDER BY id DESC), array_agg(text ORDER BY id DESC), array_agg(referenced ORDER BY id DESC),
+                array_agg(created_at ORDER BY id DESC), array_agg(updated_at ORDER BY id DESC)
+            FROM page
+            """)
+        for try await row in rows.decode((Bool, String?, [Int64]?, [String]?, [String]?, [Date]?, [Date]?).self) { _ = row }
     }
 }
 

@@ -49,13 +49,61 @@ final class MicropostRowTests: XCTestCase {
         try await withTimeLimit {
             try await PostgresTestCluster.withMigratedDatabase { client in
                 let short = try await client.query(PostgresQuery(unsafeSQL: "SELECT 7::int8, 'ann'::text")).collect()
-                XCTAssertThrowsError(try Micropost(row: XCTUnwrap(short.first))) { XCTAssertTrue($0 is MissingColumnError, "\($0)") }
+                XCTAssertThrowsError(try Micropost(row: XCTUnwrap(short.first))) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
 
                 let wrongType = try await client.query(PostgresQuery(unsafeSQL: "SELECT 'x'::text, 'ann'::text, 'a'::text, NULL::text, now(), now()")).collect()
                 XCTAssertThrowsError(try Micropost(row: XCTUnwrap(wrongType.first)))
 
                 let nullText = try await client.query(PostgresQuery(unsafeSQL: "SELECT true, 1::int8, 'ann'::text, NULL::text, NULL::text, now(), now()")).collect()
                 XCTAssertEqual(try OwnedMicropostRows(nullText).posts, [], "a row without text is not a micropost")
+            }
+        }
+    }
+
+    func testColumnArraysBecomeMicropostsOfTheirOwner() async throws {
+        try await withTimeLimit {
+            try await PostgresTestCluster.withMigratedDatabase { client in
+                let page = try await client.query(PostgresQuery(unsafeSQL: """
+                    SELECT 'ann'::text, ARRAY[9, 8]::int8[], ARRAY['b', 'a']::text[], ARRAY['', 'bob']::text[],
+                           ARRAY[now(), now()]::timestamptz[], ARRAY[now(), now()]::timestamptz[]
+                    """)).collect()
+                let columns = try MicropostColumnArrays(page)
+                XCTAssertEqual(columns.owner, "ann")
+                XCTAssertEqual(columns.posts.map(\.id), [9, 8])
+                XCTAssertEqual(columns.posts.map(\.author), ["ann", "ann"])
+                XCTAssertEqual(columns.posts.map(\.text), ["b", "a"])
+                XCTAssertEqual(columns.posts.map(\.referenced), [nil, "bob"])
+
+                let noPosts = try await client.query(PostgresQuery(unsafeSQL: "SELECT 'ann'::text, NULL::int8[], NULL::text[], NULL::text[], NULL::timestamptz[], NULL::timestamptz[]")).collect()
+                XCTAssertEqual(try MicropostColumnArrays(noPosts).owner, "ann")
+                XCTAssertEqual(try MicropostColumnArrays(noPosts).posts, [])
+
+                let noOwner = try await client.query(PostgresQuery(unsafeSQL: "SELECT NULL::text, NULL::int8[], NULL::text[], NULL::text[], NULL::timestamptz[], NULL::timestamptz[]")).collect()
+                XCTAssertNil(try MicropostColumnArrays(noOwner).owner)
+            }
+        }
+    }
+
+    func testColumnArraysOfDifferentLengthsOrRowCountsAreErrors() async throws {
+        try await withTimeLimit {
+            try await PostgresTestCluster.withMigratedDatabase { client in
+                let ragged = try await client.query(PostgresQuery(unsafeSQL: """
+                    SELECT 'ann'::text, ARRAY[9, 8]::int8[], ARRAY['b']::text[], ARRAY['', '']::text[],
+                           ARRAY[now(), now()]::timestamptz[], ARRAY[now(), now()]::timestamptz[]
+                    """)).collect()
+                XCTAssertThrowsError(try MicropostColumnArrays(ragged)) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
+
+                let orphans = try await client.query(PostgresQuery(unsafeSQL: """
+                    SELECT NULL::text, ARRAY[1]::int8[], ARRAY['b']::text[], ARRAY['']::text[], ARRAY[now()]::timestamptz[], ARRAY[now()]::timestamptz[]
+                    """)).collect()
+                XCTAssertThrowsError(try MicropostColumnArrays(orphans)) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
+
+                let twoRows = try await client.query(PostgresQuery(unsafeSQL: """
+                    SELECT 'ann'::text, NULL::int8[], NULL::text[], NULL::text[], NULL::timestamptz[], NULL::timestamptz[]
+                    FROM generate_series(1, 2)
+                    """)).collect()
+                XCTAssertThrowsError(try MicropostColumnArrays(twoRows)) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
+                XCTAssertThrowsError(try MicropostColumnArrays([])) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
             }
         }
     }

@@ -9,11 +9,11 @@ struct MicropostListRepository: Sendable {
 
     func collection(_ request: UserListRequest, _ call: DatabaseCall) async throws -> Page<Micropost> {
         let (username, window) = (request.username, PageWindow(request.page))
-        let rows = try await database.withConnection(for: call) { connection in
-            try OwnedMicropostRows(try await connection.runPrepared(CollectionPage(username: username, window: window), logger: call.logger))
+        let columns = try await database.withConnection(for: call) { connection in
+            try MicropostColumnArrays(try await connection.runPrepared(CollectionPage(username: username, window: window), logger: call.logger))
         }
-        guard rows.ownerExists else { throw RPCError.notFound("no user '\(username)'") }
-        return window.page(of: rows.posts)
+        guard columns.owner != nil else { throw RPCError.notFound("no user '\(username)'") }
+        return window.page(of: columns.posts)
     }
 
     /// Posts by the users `username` follows (not their own).

@@ -1,8 +1,8 @@
 import PostgresNIO
 
-/// A row has fewer columns than the code reading it expects: a query and its reader disagree.
-struct MissingColumnError: Error, CustomStringConvertible {
-    var description: String { "a row has fewer columns than its reader expects" }
+/// A row is not shaped the way the code reading it expects: a query and its reader disagree.
+struct RowShapeError: Error, CustomStringConvertible {
+    let description: String
 }
 
 extension PostgresRow.Iterator {
@@ -10,7 +10,7 @@ extension PostgresRow.Iterator {
     /// at compile time; decoding a whole row as a tuple went through generic metadata at run
     /// time, which was the largest part of reading a page of 100 rows.
     mutating func decodeNext<T: PostgresDecodable>(_: T.Type) throws -> T {
-        guard let cell = next() else { throw MissingColumnError() }
+        guard let cell = next() else { throw RowShapeError(description: "a row has fewer columns than its reader expects") }
         return try cell.decode(T.self)
     }
 }
