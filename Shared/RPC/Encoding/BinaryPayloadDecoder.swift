@@ -20,6 +20,11 @@ public struct BinaryPayloadDecoder: Sendable {
 
     public var limits: Limits
 
+    /// For tests only: false decodes every type through `init(from:)`, ignoring
+    /// hand-written ``BinaryPayloadDecodable`` conformances other than the format's own
+    /// containers, so that a test can compare the fast path with the `Codable` decoding.
+    var usesHandWrittenCoding = true
+
     public init(limits: Limits = .default) {
         self.limits = limits
     }
@@ -30,7 +35,7 @@ public struct BinaryPayloadDecoder: Sendable {
     /// error. On failure the reader index of `buffer` is unchanged.
     public func decode<T: Decodable>(_ type: T.Type, from buffer: inout ByteBuffer) throws -> T {
         // Decoding only reads, so sharing the storage with the caller costs no copy.
-        let reader = BinaryPayloadReader(buffer: buffer, limits: self.limits)
+        let reader = BinaryPayloadReader(buffer: buffer, limits: self.limits, usesHandWrittenCoding: self.usesHandWrittenCoding)
         let value: T
         do {
             value = try reader.decodeValue(T.self)
@@ -57,6 +62,7 @@ final class BinaryPayloadReader: Decoder, SingleValueDecodingContainer {
     @exclusivity(unchecked) var buffer: ByteBuffer
     private let limits: BinaryPayloadDecoder.Limits
     private let startIndex: Int
+    private let usesHandWrittenCoding: Bool
     @exclusivity(unchecked) private var depth = 0
 
     /// An error found where the `Decodable` API gives no way to throw it (see `decodeNil()`).
@@ -65,30 +71,48 @@ final class BinaryPayloadReader: Decoder, SingleValueDecodingContainer {
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(buffer: ByteBuffer, limits: BinaryPayloadDecoder.Limits) {
+    init(buffer: ByteBuffer, limits: BinaryPayloadDecoder.Limits, usesHandWrittenCoding: Bool = true) {
         self.buffer = buffer
         self.limits = limits
         self.startIndex = buffer.readerIndex
+        self.usesHandWrittenCoding = usesHandWrittenCoding
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
-        guard self.depth < self.limits.maxDepth else {
-            throw self.corrupted("values nested deeper than the limit of \(self.limits.maxDepth)")
-        }
-        self.depth += 1
-        defer { self.depth -= 1 }
-        if let special = T.self as? any BinaryPayloadSpecialDecodable.Type {
-            return try self.decodeSpecial(special, as: T.self)
+        try self.enterNestedValue()
+        defer { self.leaveNestedValue() }
+        // The one cast per value, as in `BinaryPayloadWriter.encodeValue`.
+        if let handWritten = T.self as? any BinaryPayloadDecodable.Type {
+            return try self.decodeHandWritten(handWritten, as: T.self)
         }
         return try T(from: self)
     }
 
-    private func decodeSpecial<Special: BinaryPayloadSpecialDecodable, T>(_: Special.Type, as _: T.Type) throws -> T {
-        // `Special` is `T` here, so the cast always succeeds; it only convinces the type checker.
-        guard let value = try Special.decodeBinaryPayload(from: self) as? T else {
-            throw self.corrupted("\(Special.self) is not \(T.self)")
+    private func decodeHandWritten<HandWritten: BinaryPayloadDecodable, T: Decodable>(
+        _: HandWritten.Type,
+        as _: T.Type
+    ) throws -> T {
+        if !self.usesHandWrittenCoding && !(HandWritten.self is any BinaryPayloadBuiltIn.Type) {
+            return try T(from: self)
         }
-        return value
+        // `HandWritten` is `T` (see `BinaryPayloadWriter.encodeHandWritten`): the bit cast
+        // only restates the type, where `as?` would be a second dynamic cast.
+        assert(HandWritten.self == T.self)
+        var input = BinaryPayloadInput(reader: self)
+        return unsafeBitCast(try HandWritten(binaryPayload: &input), to: T.self)
+    }
+
+    /// Accounts for one more level of nesting, failing beyond the limit; every call is
+    /// paired with `leaveNestedValue()`.
+    func enterNestedValue() throws {
+        guard self.depth < self.limits.maxDepth else {
+            throw self.corrupted("values nested deeper than the limit of \(self.limits.maxDepth)")
+        }
+        self.depth += 1
+    }
+
+    func leaveNestedValue() {
+        self.depth -= 1
     }
 
     // MARK: Reading
@@ -166,6 +190,24 @@ final class BinaryPayloadReader: Decoder, SingleValueDecodingContainer {
         let result = try self.buffer.withUnsafeReadableBytes { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
         self.buffer.moveReaderIndex(forwardBy: length)
         return result
+    }
+
+    /// Reads length-prefixed bytes into an array (one copy).
+    func readByteArray() throws -> [UInt8] {
+        let length = try self.readLength()
+        guard let bytes = self.buffer.readBytes(length: length) else {
+            throw self.corrupted("\(length) bytes truncated")
+        }
+        return bytes
+    }
+
+    /// Reads length-prefixed bytes as a slice of the payload, copying nothing.
+    func readByteBufferSlice() throws -> ByteBuffer {
+        let length = try self.readLength()
+        guard let slice = self.buffer.readSlice(length: length) else {
+            throw self.corrupted("byte buffer of \(length) bytes truncated")
+        }
+        return slice
     }
 
     // MARK: Decoder

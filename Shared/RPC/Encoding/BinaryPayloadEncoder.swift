@@ -25,6 +25,17 @@ import NIOCore
 /// | single-value container (enums with raw values, wrappers) | the value alone |
 /// | `superEncoder()` | inline, like a nested container |
 ///
+/// ## Hand-written fast path
+///
+/// Generic `Codable` costs a container box, metadata lookups and dynamic casts per value.
+/// A hot type can skip them by also conforming to ``BinaryPayloadEncodable`` and
+/// ``BinaryPayloadDecodable``, writing and reading its values itself through
+/// ``BinaryPayloadOutput`` and ``BinaryPayloadInput``; the encoder and decoder find the
+/// conformance with the one metatype cast per value they make anyway. This is not a second
+/// format: a hand-written conformance must produce (and accept) exactly the bytes of the
+/// type's `Codable` conformance in the table above, since nothing on the wire says which
+/// side wrote them and a peer may decode through `init(from:)`. Test it against them.
+///
 /// A decoder rejects (throws `DecodingError.dataCorrupted`, naming the byte offset) input
 /// that is truncated; a varint longer than 10 bytes or above `UInt64.max`; an integer
 /// that does not fit the requested type; a `Bool` or presence byte other than 0 or 1; a
@@ -49,6 +60,11 @@ import NIOCore
 /// - `Int128`/`UInt128` are not supported. Coding paths are not tracked (they would cost
 ///   an allocation per value); errors report the byte offset instead.
 public struct BinaryPayloadEncoder: Sendable {
+    /// For tests only: false encodes every type through `encode(to:)`, ignoring
+    /// hand-written ``BinaryPayloadEncodable`` conformances other than the format's own
+    /// containers, so that a test can compare the fast path with the `Codable` bytes.
+    var usesHandWrittenCoding = true
+
     public init() {}
 
     /// Appends the encoding of `value` to `buffer`.
@@ -56,7 +72,7 @@ public struct BinaryPayloadEncoder: Sendable {
     /// If encoding throws, the bytes written so far are discarded: `buffer` keeps its
     /// original writer index.
     public func encode<T: Encodable>(_ value: T, into buffer: inout ByteBuffer) throws {
-        let writer = BinaryPayloadWriter()
+        let writer = BinaryPayloadWriter(usesHandWrittenCoding: self.usesHandWrittenCoding)
         // Move the caller's buffer into the writer instead of copying the reference: two
         // references would make the first write copy the whole storage (copy-on-write).
         swap(&buffer, &writer.buffer)
@@ -78,26 +94,40 @@ final class BinaryPayloadWriter: Encoder, SingleValueEncodingContainer {
     // than the writes. Accesses never overlap: the writer lives for one `encode` call on
     // one thread, and no closure passed to a buffer method touches the writer.
     @exclusivity(unchecked) var buffer = ByteBuffer()
+    private let usesHandWrittenCoding: Bool
 
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
+    init(usesHandWrittenCoding: Bool = true) {
+        self.usesHandWrittenCoding = usesHandWrittenCoding
+    }
+
     func encodeValue<T: Encodable>(_ value: T) throws {
-        // A metatype cast, rather than casting the value, so that large values are not
-        // boxed into an existential just to find out they are not special.
-        if let special = T.self as? any BinaryPayloadSpecialEncodable.Type {
-            try self.encodeSpecial(value, as: special)
+        // The one cast per value. A metatype cast, rather than casting the value, so that
+        // large values are not boxed into an existential just to find out they are not
+        // hand-written.
+        if let handWritten = T.self as? any BinaryPayloadEncodable.Type {
+            try self.encodeHandWritten(value, as: handWritten)
         } else {
             try value.encode(to: self)
         }
     }
 
-    private func encodeSpecial<Special: BinaryPayloadSpecialEncodable, T>(_ value: T, as _: Special.Type) throws {
-        // `Special` is `T` here, so the cast always succeeds; it only convinces the type checker.
-        guard let special = value as? Special else {
-            throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "\(T.self) is not \(Special.self)"))
+    private func encodeHandWritten<HandWritten: BinaryPayloadEncodable, T: Encodable>(
+        _ value: T,
+        as _: HandWritten.Type
+    ) throws {
+        if !self.usesHandWrittenCoding && !(HandWritten.self is any BinaryPayloadBuiltIn.Type) {
+            try value.encode(to: self)
+            return
         }
-        try special.encodeBinaryPayload(to: self)
+        // The metatype cast succeeded on `T.self`, so the opened `HandWritten` is `T`
+        // itself: reinterpreting the value only restates its type, where `as?` would be a
+        // second dynamic cast per value.
+        assert(HandWritten.self == T.self)
+        var output = BinaryPayloadOutput(writer: self)
+        try unsafeBitCast(value, to: HandWritten.self).encodeBinaryPayload(to: &output)
     }
 
     /// Encodes one element of a collection, refusing elements that write nothing: the
@@ -105,6 +135,11 @@ final class BinaryPayloadWriter: Encoder, SingleValueEncodingContainer {
     func encodeElement<T: Encodable>(_ element: T) throws {
         let start = self.buffer.writerIndex
         try self.encodeValue(element)
+        try self.checkElementWritten(element, from: start)
+    }
+
+    /// Throws unless the element just written from `start` on took at least one byte.
+    func checkElementWritten<T: Encodable>(_ element: T, from start: Int) throws {
         guard self.buffer.writerIndex > start else {
             throw EncodingError.invalidValue(
                 element,
@@ -129,6 +164,11 @@ final class BinaryPayloadWriter: Encoder, SingleValueEncodingContainer {
     func writeLengthPrefixed(_ bytes: UnsafeRawBufferPointer) {
         self.buffer.writeVarint(UInt64(bytes.count))
         self.buffer.writeBytes(bytes)
+    }
+
+    func writeLengthPrefixed(_ bytes: ByteBuffer) {
+        self.buffer.writeVarint(UInt64(bytes.readableBytes))
+        self.buffer.writeImmutableBuffer(bytes)
     }
 
     // MARK: Encoder
