@@ -9,7 +9,8 @@
 #    (N-1)*100+1 .. N*100). One user is registered through the API; the other 999 get a copy of
 #    its password hash by SQL, because 999 PBKDF2 hashes at 600 000 iterations would take
 #    minutes and measure nothing we want.
-# 2. Starts data ×1, worker ×WORKERS (default 2) and edge ×1 as separate processes.
+# 2. Starts data ×1, worker ×WORKERS (default 2) and edge ×1 as separate processes, the RPC
+#    hops between them on Unix sockets (RPC_TRANSPORT=tcp: loopback TCP).
 # 3. Logs in as user0001 and, for each scenario, warms up for WARMUP seconds (default 3) and
 #    measures with wrk for the given time: GET one micropost, GET a page of 100, POST a
 #    micropost, a 1 KiB static file. Every request carries the bearer token.
@@ -22,7 +23,7 @@
 #
 # HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
 # DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes;
-# RPC_TRANSPORT=unix (with WORKERS=1) puts the RPC hops on Unix sockets;
+# RPC_TRANSPORT=tcp puts the RPC hops on loopback TCP instead of Unix sockets;
 # DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data";
 # the data row's memory is then the tool's, not the service's).
 #
@@ -40,11 +41,10 @@ WORKERS=${WORKERS:-2}
 REPORT=${LOAD_REPORT:-.build/load-report.md}
 SCENARIOS=${SCENARIOS:-"get-one get-page post static"}
 LUA_DIR="$(pwd)/Benchmarks/load"
-# RPC_TRANSPORT=unix connects the services by Unix sockets instead of loopback TCP (one
-# worker only: a worker target is a single socket path).
-if [ "${RPC_TRANSPORT:-tcp}" = unix ] && [ "$WORKERS" != 1 ]; then
-    echo "RPC_TRANSPORT=unix needs WORKERS=1" >&2; exit 2
-fi
+# The RPC hops run over Unix sockets, as nginx and uWSGI on one machine usually talk;
+# RPC_TRANSPORT=tcp uses loopback TCP instead, as containers on a network would.
+RPC_TRANSPORT=${RPC_TRANSPORT:-unix}
+case "$RPC_TRANSPORT" in unix | tcp) ;; *) echo "RPC_TRANSPORT must be unix or tcp" >&2; exit 2 ;; esac
 
 install_if_missing() { # <command> <package>
     command -v "$1" >/dev/null 2>&1 && return
@@ -107,7 +107,7 @@ export JWT_SECRET="load-test-secret-that-is-long-enough-0123456789"
 export LOG_LEVEL=${LOG_LEVEL:-warning}
 DATA_PORT=$(free_port); DATA_ADMIN=$(free_port)
 rpc_address() { # <name> <port>
-    if [ "${RPC_TRANSPORT:-tcp}" = unix ]; then echo "unix:$WORK/$1.sock"; else echo "127.0.0.1:$2"; fi
+    if [ "$RPC_TRANSPORT" = unix ]; then echo "unix:$WORK/$1.sock"; else echo "127.0.0.1:$2"; fi
 }
 DATA_RPC=$(rpc_address data "$DATA_PORT")
 ${DATA_WRAPPER:-} "$BIN/data" --rpc-listen "$DATA_RPC" --admin-host 127.0.0.1 --admin-port "$DATA_ADMIN" \
@@ -221,7 +221,7 @@ PSS_PEAK_KIB=$(cat "$WORK/pss-peak")
 POSTS=$(psql_run "SELECT count(*) FROM microposts")
 
 {
-    echo "Stack: edge ×1, worker ×$WORKERS, data ×1, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); release builds."
+    echo "Stack: edge ×1, worker ×$WORKERS, data ×1, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); release builds; RPC over $( [ "$RPC_TRANSPORT" = unix ] && echo "Unix sockets" || echo "loopback TCP")."
     echo "Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up, bearer token on every request, all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
     echo
     echo "| Scenario | Requests/s | p50 (ms) | p99 (ms) | Errors / requests |"

@@ -132,7 +132,7 @@ public final class RPCClient: Service, Sendable {
                     while !Task.isCancelled {
                         await self.refreshAddresses(announcing: announce)
                         if case .unix = self.target {
-                            // A socket path never changes: nothing more to resolve.
+                            // Socket paths never change: nothing more to resolve.
                             try? await Task.sleep(for: .seconds(3600 * 24 * 365))
                         } else {
                             try? await Task.sleep(for: self.configuration.resolveInterval)
@@ -172,8 +172,8 @@ public final class RPCClient: Service, Sendable {
 
     private func resolve() async throws -> [SocketAddress] {
         switch target {
-        case .unix(let path):
-            return [try SocketAddress(unixDomainSocketPath: path)]
+        case .unix(let paths):
+            return try paths.map { try SocketAddress(unixDomainSocketPath: $0) }
         case .dns(let hostAndPort):
             return try await resolver.resolve(host: hostAndPort.host, port: hostAndPort.port)
         case .hosts(let list):

@@ -3,11 +3,14 @@
 /// - `dns://name:port` — every address the name resolves to, re-resolved periodically so
 ///   instances that appear or disappear (compose `--scale`, Kubernetes headless services)
 ///   are picked up without a restart;
-/// - `unix:/path` — a Unix domain socket.
+/// - `unix:/path[,unix:/path…]` — Unix domain sockets, e.g. one per worker on the same machine.
 public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
     case hosts([HostAndPort])
     case dns(HostAndPort)
-    case unix(path: String)
+    case unix(paths: [String])
+
+    /// One Unix domain socket.
+    public static func unix(path: String) -> RPCTarget { .unix(paths: [path]) }
 
     public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
         public var host: String
@@ -27,9 +30,10 @@ public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
 
     public init(parsing text: String) throws(ParseError) {
         if text.hasPrefix("unix:") {
-            let path = String(text.dropFirst("unix:".count))
-            guard !path.isEmpty else { throw ParseError(description: "target \"\(text)\": unix: needs a socket path") }
-            self = .unix(path: path)
+            // Socket paths may contain anything but NUL; a comma followed by `unix:` starts the next one.
+            let paths = text.dropFirst("unix:".count).split(separator: ",unix:", omittingEmptySubsequences: false).map(String.init)
+            guard paths.allSatisfy({ !$0.isEmpty }) else { throw ParseError(description: "target \"\(text)\": unix: needs a socket path") }
+            self = .unix(paths: paths)
         } else if text.hasPrefix("dns://") {
             self = .dns(try Self.parseHostAndPort(String(text.dropFirst("dns://".count)), in: text))
         } else {
@@ -44,7 +48,7 @@ public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .hosts(let list): list.map(\.description).joined(separator: ",")
         case .dns(let hostAndPort): "dns://\(hostAndPort)"
-        case .unix(let path): "unix:\(path)"
+        case .unix(let paths): paths.map { "unix:\($0)" }.joined(separator: ",")
         }
     }
 

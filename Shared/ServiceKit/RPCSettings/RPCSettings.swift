@@ -4,11 +4,11 @@ import RPC
 // for each service it calls, where that service is and how patiently to call it.
 
 extension Setting where Value == RPCTarget {
-    /// `host:port[,host:port…]`, `dns://name:port` or `unix:/path`.
+    /// `host:port[,host:port…]`, `dns://name:port` or `unix:/path[,unix:/path…]`.
     public static func rpcTarget(_ name: String, env: String, default defaultValue: String, help: String) -> Setting {
         Setting(
             name, env: env, default: (try? RPCTarget(parsing: defaultValue)) ?? .hosts([]), help: help,
-            placeholder: "<target>", expected: "host:port[,host:port...], dns://name:port or unix:/path",
+            placeholder: "<target>", expected: "host:port[,host:port...], dns://name:port or unix:/path[,unix:/path...]",
             defaultDescription: defaultValue
         ) { try? RPCTarget(parsing: $0) }
     }
@@ -58,7 +58,7 @@ public enum RPCSettings {
         var configuration = RPCClientConfiguration()
         let target = reader.read(.rpcTarget(
             "\(peer)-target", env: "\(env)_TARGET", default: defaultTarget,
-            help: "Where the \(peer) service is: host:port[,host:port...], dns://name:port (re-resolved) or unix:/path."))
+            help: "Where the \(peer) service is: host:port[,host:port...], dns://name:port (re-resolved) or unix:/path[,unix:/path...]."))
         configuration.connectionsPerEndpoint = reader.read(.int(
             "\(peer)-connections", env: "\(env)_CONNECTIONS", default: configuration.connectionsPerEndpoint, range: 1...64,
             help: "RPC connections kept to each \(peer) instance."))

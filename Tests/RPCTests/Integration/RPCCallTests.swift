@@ -26,6 +26,22 @@ final class RPCCallTests: XCTestCase {
         }
     }
 
+    func testCallsSpreadOverSeveralUnixSockets() async throws {
+        let paths = (0..<2).map { _ in "/tmp/rpc-test-\(UInt32.random(in: 0...UInt32.max)).sock" }
+        let first = try await TestServer.start(router: echoRouter(name: "a"), bind: .unix(path: paths[0]))
+        defer { Task { await first.kill() } }
+        let second = try await TestServer.start(router: echoRouter(name: "b"), bind: .unix(path: paths[1]))
+        defer { Task { await second.kill() } }
+        try await withClient(paths.map { "unix:\($0)" }.joined(separator: ",")) { client in
+            var answeredBy: Set<String> = []
+            for index in 0..<200 where answeredBy.count < 2 {
+                let reply = try await client.call(.echo, Echo(text: "\(index)"))
+                answeredBy.insert(String(reply.text.prefix(1)))
+            }
+            XCTAssertEqual(answeredBy, ["a", "b"])
+        }
+    }
+
     func testJSONCallAndUnknownMethod() async throws {
         let server = try await TestServer.start(router: echoRouter(name: "j"))
         defer { Task { await server.kill() } }
