@@ -50,7 +50,11 @@ let package = Package(
         /// Wire models and typed RPC method descriptors every service shares.
         .target(
             name: "MicropostsModels",
-            dependencies: ["RPC"],
+            dependencies: [
+                "RPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
             path: "Shared/MicropostsModels",
             swiftSettings: swiftSettings
         ),

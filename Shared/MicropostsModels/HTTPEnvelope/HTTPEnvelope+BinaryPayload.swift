@@ -1,8 +1,8 @@
 import RPC
 
 // Hand-written binary payload coding of every request the edge forwards: the bytes of the
-// synthesized `Codable` conformances (stored properties in declaration order; a `[UInt8]`
-// body is its byte count and the bytes, read back with one copy). Keep them in step with the
+// synthesized `Codable` conformances (stored properties in declaration order; a body is its
+// byte count and the bytes, read back as a slice of the payload without a copy). Keep them in step with the
 // properties; the tests compare them with the `Codable` bytes.
 
 extension HTTPHeaderField: BinaryPayloadEncodable {
@@ -38,7 +38,7 @@ extension HTTPEnvelopeRequest: BinaryPayloadDecodable {
         let method = try input.read(String.self)
         let target = try input.read(String.self)
         let headers = try input.readArray(of: HTTPHeaderField.self)
-        let body = try input.readBytes()
+        let body = try input.readByteBuffer()
         let clientAddress = try input.read(String.self)
         let scheme = try input.read(String.self)
         let host = try input.read(String.self)
@@ -62,7 +62,7 @@ extension HTTPEnvelopeResponse: BinaryPayloadDecodable {
     public init(binaryPayload input: inout BinaryPayloadInput) throws {
         let status = try input.read(Int.self)
         let headers = try input.readArray(of: HTTPHeaderField.self)
-        let body = try input.readBytes()
+        let body = try input.readByteBuffer()
         self.init(status: status, headers: headers, body: body)
     }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+import NIOFoundationCompat
 import RPC
 
 /// One HTTP header line as it travels inside an envelope; order and repeats are kept.
@@ -19,14 +21,16 @@ public struct HTTPEnvelopeRequest: Codable, Sendable, Hashable {
     /// Path and query exactly as received, e.g. `/api/users/ana/collection?page=2`.
     public var target: String
     public var headers: [HTTPHeaderField]
-    public var body: [UInt8]
+    /// A buffer rather than an array: a decoded body is a slice of the RPC frame, not a copy.
+    /// On the wire it is what a `[UInt8]` is (byte count, then the bytes); in JSON, base64.
+    public var body: ByteBuffer
     public var clientAddress: String
     public var scheme: String
     public var host: String
     public var port: Int
 
     public init(
-        method: String, target: String, headers: [HTTPHeaderField], body: [UInt8],
+        method: String, target: String, headers: [HTTPHeaderField], body: ByteBuffer,
         clientAddress: String, scheme: String, host: String, port: Int
     ) {
         self.method = method
@@ -43,12 +47,30 @@ public struct HTTPEnvelopeRequest: Codable, Sendable, Hashable {
 public struct HTTPEnvelopeResponse: Codable, Sendable, Hashable {
     public var status: Int
     public var headers: [HTTPHeaderField]
-    public var body: [UInt8]
+    /// See ``HTTPEnvelopeRequest/body``: a page of JSON crosses the edge without being copied.
+    public var body: ByteBuffer
 
-    public init(status: Int, headers: [HTTPHeaderField], body: [UInt8]) {
+    public init(status: Int, headers: [HTTPHeaderField], body: ByteBuffer) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+}
+
+extension HTTPEnvelopeRequest {
+    public init(
+        method: String, target: String, headers: [HTTPHeaderField], body: [UInt8],
+        clientAddress: String, scheme: String, host: String, port: Int
+    ) {
+        self.init(
+            method: method, target: target, headers: headers, body: ByteBuffer(bytes: body),
+            clientAddress: clientAddress, scheme: scheme, host: host, port: port)
+    }
+}
+
+extension HTTPEnvelopeResponse {
+    public init(status: Int, headers: [HTTPHeaderField], body: [UInt8]) {
+        self.init(status: status, headers: headers, body: ByteBuffer(bytes: body))
     }
 }
 

@@ -73,7 +73,7 @@ struct FakeWorker {
             default:
                 break
             }
-            let body = #"{"worker":"\#(name)","method":"\#(request.method)","bytes":\#(request.body.count)}"#
+            let body = #"{"worker":"\#(name)","method":"\#(request.method)","bytes":\#(request.body.readableBytes)}"#
             return HTTPEnvelopeResponse(
                 status: 200,
                 headers: [

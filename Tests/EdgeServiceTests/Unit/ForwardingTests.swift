@@ -1,4 +1,5 @@
 import MicropostsModels
+import NIOCore
 import NIOHTTP1
 import XCTest
 
@@ -49,7 +50,7 @@ final class ForwardingTests: XCTestCase {
         head.headers.add(name: "X-Secret-Hop", value: "1")
         head.headers.add(name: "Authorization", value: "Bearer t")
         let forwarded = ForwardedFor(peer: "127.0.0.1", incoming: ["198.51.100.7"], trusted: builder.trustedProxies)
-        let envelope = builder.envelope(head: head, body: Array("{}".utf8), peer: "127.0.0.1", forwardedFor: forwarded, requestID: "r1")
+        let envelope = builder.envelope(head: head, body: ByteBuffer(string: "{}"), peer: "127.0.0.1", forwardedFor: forwarded, requestID: "r1")
         XCTAssertEqual(envelope.clientAddress, "198.51.100.7")
         XCTAssertEqual(envelope.scheme, "https")
         XCTAssertEqual(envelope.host, "example.com")
@@ -73,12 +74,12 @@ final class ForwardingTests: XCTestCase {
         head.headers.add(name: "Host", value: "example.com")
         head.headers.add(name: "X-Forwarded-Proto", value: "https")
         let envelope = builder.envelope(
-            head: head, body: [], peer: "127.0.0.1", forwardedFor: ForwardedFor(peer: "127.0.0.1", incoming: [], trusted: .none),
+            head: head, body: ByteBuffer(), peer: "127.0.0.1", forwardedFor: ForwardedFor(peer: "127.0.0.1", incoming: [], trusted: .none),
             requestID: "r")
         XCTAssertEqual(envelope.scheme, "http")
         XCTAssertEqual(envelope.port, 80)
         let noHost = builder.envelope(
-            head: HTTPRequestHead(version: .http1_0, method: .GET, uri: "/api/x"), body: [], peer: "127.0.0.1",
+            head: HTTPRequestHead(version: .http1_0, method: .GET, uri: "/api/x"), body: ByteBuffer(), peer: "127.0.0.1",
             forwardedFor: ForwardedFor(peer: "127.0.0.1", incoming: [], trusted: .none), requestID: "r")
         XCTAssertEqual(noHost.port, 8080)
     }

@@ -99,7 +99,7 @@ struct TestResponse {
     init(_ envelope: HTTPEnvelopeResponse) {
         status = envelope.status
         headers = envelope.headers
-        body = envelope.body
+        body = Array(envelope.body.readableBytesView)
     }
 
     func header(_ name: String) -> String? {

@@ -1,3 +1,4 @@
+import NIOCore
 import MicropostsModels
 import NIOHTTP1
 
@@ -16,7 +17,7 @@ struct UpstreamRequestBuilder: Sendable {
     ]
 
     func envelope(
-        head: HTTPRequestHead, body: [UInt8], peer: String, forwardedFor: ForwardedFor, requestID: String
+        head: HTTPRequestHead, body: ByteBuffer, peer: String, forwardedFor: ForwardedFor, requestID: String
     ) -> HTTPEnvelopeRequest {
         let trusted = trustedProxies.trusts(peer)
         let headers = head.headers
@@ -44,8 +45,8 @@ struct UpstreamRequestBuilder: Sendable {
         for (name, value) in headers where !isHopByHop(name) && !Self.owned.contains(name.lowercased()) {
             fields.append(HTTPHeaderField(name: name, value: value))
         }
-        if !body.isEmpty || head.method == .POST || head.method == .PUT || head.method == .PATCH {
-            fields.append(HTTPHeaderField(name: "Content-Length", value: String(body.count)))
+        if body.readableBytes > 0 || head.method == .POST || head.method == .PUT || head.method == .PATCH {
+            fields.append(HTTPHeaderField(name: "Content-Length", value: String(body.readableBytes)))
         }
         let hostValue = resolvedPort == HostHeader.defaultPort(forScheme: scheme) ? host : "\(bracketed(host)):\(resolvedPort)"
         fields.append(HTTPHeaderField(name: "X-Forwarded-For", value: forwardedFor.header))

@@ -282,7 +282,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func forward(_ request: RequestInProgress, context: ChannelHandlerContext) {
         let envelope = app.upstreamRequests.envelope(
-            head: request.head, body: Array(request.body.readableBytesView), peer: peer,
+            head: request.head, body: request.body, peer: peer,
             forwardedFor: request.forwardedFor, requestID: request.requestID)
         let proxy = app.proxy
         let requestID = request.requestID
@@ -315,8 +315,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             let hasBody = status.mayHaveResponseBody && request?.head.method != .HEAD
             send(
                 status: status, headers: headers,
-                body: hasBody ? .bytes(ByteBuffer(bytes: response.body)) : .empty,
-                contentLength: status.mayHaveResponseBody ? response.body.count : nil,
+                body: hasBody ? .bytes(response.body) : .empty,
+                contentLength: status.mayHaveResponseBody ? response.body.readableBytes : nil,
                 upstreamTime: outcome.upstreamTime, context: context)
         case .success:
             let failure = UpstreamFailure(.badGateway, "bad_gateway", "The upstream service sent an invalid response.")

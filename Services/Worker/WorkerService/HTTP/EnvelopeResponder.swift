@@ -56,7 +56,7 @@ struct EnvelopeResponder: Sendable {
         let source = WorkerContextSource(
             logger: logger, origin: origin, clientAddress: envelope.clientAddress, requestID: requestID,
             traceparent: call.metadata.traceparent, deadline: call.deadline)
-        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: envelope.body)))
+        let request = Request(head: head, body: RequestBody(buffer: envelope.body))
         return (request, WorkerRequestContext(source: source))
     }
 
@@ -74,7 +74,7 @@ struct EnvelopeResponder: Sendable {
         HTTPEnvelopeResponse(
             status: response.status.code,
             headers: response.headers.map { HTTPHeaderField(name: $0.name.rawName, value: $0.value) },
-            body: Array(body.readableBytesView))
+            body: body)
     }
 }
 
