@@ -10,7 +10,7 @@
 #    its password hash by SQL, because 999 PBKDF2 hashes at 600 000 iterations would take
 #    minutes and measure nothing we want.
 # 2. Starts data ×1, worker ×WORKERS (default 2) and edge ×1 as separate processes, the RPC
-#    hops between them on Unix sockets (RPC_TRANSPORT=tcp: loopback TCP).
+#    hops between them on loopback TCP (RPC_TRANSPORT=unix: Unix sockets).
 # 3. Logs in as user0001 and, for each scenario, warms up for WARMUP seconds (default 3) and
 #    measures with wrk for the given time: GET one micropost, GET a page of 100, POST a
 #    micropost, a 1 KiB static file. Every request carries the bearer token.
@@ -23,7 +23,7 @@
 #
 # HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
 # DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes;
-# RPC_TRANSPORT=tcp puts the RPC hops on loopback TCP instead of Unix sockets;
+# RPC_TRANSPORT=unix puts the RPC hops on Unix sockets instead of loopback TCP;
 # DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data";
 # the data row's memory is then the tool's, not the service's).
 #
@@ -41,9 +41,9 @@ WORKERS=${WORKERS:-2}
 REPORT=${LOAD_REPORT:-.build/load-report.md}
 SCENARIOS=${SCENARIOS:-"get-one get-page post static"}
 LUA_DIR="$(pwd)/Benchmarks/load"
-# The RPC hops run over Unix sockets, as nginx and uWSGI on one machine usually talk;
-# RPC_TRANSPORT=tcp uses loopback TCP instead, as containers on a network would.
-RPC_TRANSPORT=${RPC_TRANSPORT:-unix}
+# The RPC hops run over loopback TCP, as between containers; RPC_TRANSPORT=unix puts them on
+# Unix sockets, as nginx and uWSGI on one machine usually talk.
+RPC_TRANSPORT=${RPC_TRANSPORT:-tcp}
 case "$RPC_TRANSPORT" in unix | tcp) ;; *) echo "RPC_TRANSPORT must be unix or tcp" >&2; exit 2 ;; esac
 
 install_if_missing() { # <command> <package>
