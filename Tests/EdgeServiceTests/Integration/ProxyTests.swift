@@ -109,7 +109,7 @@ final class ProxyTests: XCTestCase {
         let first = try await FakeWorker.start(name: "w1", script: script)
         let second = try await FakeWorker.start(name: "w2", script: script)
         let edge = try await EdgeHarness.start(workers: "\(first.target),\(second.target)")
-        try await edge.waitForWorkers(connections: 4)
+        try await edge.waitForWorkers(connections: 2)
         for _ in 0..<40 {
             let answer3 = try await edge.get("/api/x")
             XCTAssertEqual(answer3.status, 200)
@@ -131,7 +131,7 @@ final class ProxyTests: XCTestCase {
             let second = try await FakeWorker.start(name: "w2", script: script)
             let workers = [first, second]
             let edge = try await EdgeHarness.start(workers: "\(first.target),\(second.target)")
-            try await edge.waitForWorkers(connections: 4)
+            try await edge.waitForWorkers(connections: 2)
 
             let port = edge.port
             let pending = Task { try await RawHTTPClient.get("/api/hang", port: port, method: method) }
