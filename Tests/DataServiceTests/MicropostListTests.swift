@@ -32,6 +32,42 @@ final class MicropostListTests: XCTestCase {
         }
     }
 
+    func testConcurrentPagesOfManyUsersEachGetTheirOwn() async throws {
+        // Concurrent requests share statements (CollectionPages): every caller must still get
+        // exactly its own page, equal requests included, unknown users included.
+        try await withDataService(configure: { $0.batches = BatchSettings(maximumBatchSize: 7, maximumConcurrentBatches: 1) }) { service in
+            let users = (0..<6).map { "user\($0)" }
+            for user in users { try await service.register(user) }
+            var postedIDs: [String: [Int64]] = [:]
+            for (index, user) in users.enumerated() {
+                for number in 0..<(index + 2) { postedIDs[user, default: []].append(try await service.post(user, "\(user) \(number)").id) }
+            }
+            var requests: [(user: String, page: Int)] = []
+            for index in 0..<60 {
+                let user = index % 7 == 6 ? "ghost\(index % 2)" : users[index % 6]
+                requests.append((user, index % 3 + 1))
+            }
+            let posted = postedIDs
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for request in requests {
+                    group.addTask {
+                        let call = UserListRequest(username: request.user, page: PageRequest(page: request.page, size: 2))
+                        guard let ids = posted[request.user] else {
+                            await assertRPCError(.notFound) { try await service.call(.listMicroposts, call) }
+                            return
+                        }
+                        let page = try await service.call(.listMicroposts, call)
+                        let expected = Array(ids.reversed().dropFirst((request.page - 1) * 2).prefix(2))
+                        XCTAssertEqual(page.items.map(\.id), expected, "\(request)")
+                        XCTAssertTrue(page.items.allSatisfy { $0.author == request.user }, "\(request)")
+                        XCTAssertEqual(page.hasNext, ids.count > request.page * 2, "\(request)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
     func testListErrors() async throws {
         try await withDataService { service in
             try await service.register("ana")

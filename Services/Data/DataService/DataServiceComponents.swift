@@ -14,12 +14,15 @@ struct DataServiceComponents {
     let micropostReads: StatementBatcher<Int64, Micropost>
     let userReads: StatementBatcher<String, String>
     let micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
+    let collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
     let rpcServer: RPCServer
 
     /// In dependency order: ServiceGroup stops them in reverse, so the RPC server drains
     /// first, then the point readers finish their batches, and the PostgreSQL pool closes
     /// last, after every query has finished.
-    var services: [any Service] { [postgres, monitor, tokenCleanup, micropostReads, userReads, micropostInserts, rpcServer] }
+    var services: [any Service] {
+        [postgres, monitor, tokenCleanup, micropostReads, userReads, micropostInserts, collectionPages, rpcServer]
+    }
 
     init(configuration: DataServiceConfiguration, environment: ServiceEnvironment, migrations: MigrationRunner) {
         environment.readiness.set(DatabaseMonitor.readinessCondition, ready: false)
@@ -57,9 +60,17 @@ struct DataServiceComponents {
             try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
         }
 
+        collectionPages = StatementBatcher(
+            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            logger: environment.logger
+        ) { pages, deadline throws(RPCError) in
+            try await MicropostListRepository.fetch(pages: pages, deadline: deadline, database: database, logger: batchLogger)
+        }
+
         let handlers = DataHandlers(
             database: database, hasher: PasswordHasher(iterations: configuration.passwordHashIterations),
-            micropostReads: micropostReads, userReads: userReads, micropostInserts: micropostInserts)
+            micropostReads: micropostReads, userReads: userReads, micropostInserts: micropostInserts,
+            collectionPages: collectionPages)
         tokenCleanup = RevokedTokenCleanup(
             tokens: handlers.tokens, interval: configuration.tokenCleanupInterval, logger: environment.logger)
         var router = RPCRouter()

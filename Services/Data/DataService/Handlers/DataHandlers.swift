@@ -11,11 +11,12 @@ struct DataHandlers: Sendable {
     let tokens: RevokedTokenRepository
 
     init(database: Database, hasher: PasswordHasher, micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
-        micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
+        micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>,
+        collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
     ) {
         users = UserRepository(database: database, hasher: hasher, pointReads: userReads)
         microposts = MicropostRepository(database: database, pointReads: micropostReads, inserts: micropostInserts)
-        lists = MicropostListRepository(database: database)
+        lists = MicropostListRepository(database: database, collectionPages: collectionPages)
         follows = FollowRepository(database: database)
         tokens = RevokedTokenRepository(database: database)
     }

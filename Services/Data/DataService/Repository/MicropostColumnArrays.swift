@@ -2,20 +2,16 @@ import Foundation
 import MicropostsModels
 import PostgresNIO
 
-/// One user's microposts as a single row of column arrays, which ``CollectionPage`` selects:
-/// the owner's name (NULL when there is no such user), then ids, texts, referenced usernames
-/// ('' for none), creation and update times, each newest first and NULL when there are no
-/// posts.
-struct MicropostColumnArrays {
+/// One page of a user's microposts as column arrays, which ``CollectionPages`` selects: the
+/// owner's name (NULL when there is no such user), then ids, texts, referenced usernames ('' for
+/// none), creation and update times, each newest first and NULL when there are no posts.
+struct MicropostColumnArrays: Sendable {
     /// Nil when the user does not exist.
     let owner: String?
     let posts: [Micropost]
 
-    init(_ rows: [PostgresRow]) throws {
-        guard rows.count == 1, let row = rows.first else {
-            throw RowShapeError(description: "a page of column arrays came as \(rows.count) rows")
-        }
-        var cells = row.makeIterator()
+    /// Reads the six columns from where `cells` stands.
+    init(cells: inout PostgresRow.Iterator) throws {
         let owner = try cells.decodeNext(String?.self)
         let ids = try cells.decodeNext([Int64]?.self) ?? []
         let texts = try cells.decodeNext([String]?.self) ?? []
@@ -41,4 +37,11 @@ struct MicropostColumnArrays {
         self.owner = owner
         self.posts = posts
     }
+}
+
+/// What a collection page request asks for; equal requests in one batch share a result.
+struct CollectionPageKey: Hashable, Sendable {
+    let username: String
+    let limit: Int
+    let offset: Int
 }

@@ -1,4 +1,6 @@
+import Logging
 import MicropostsModels
+import NIOCore
 import PostgresNIO
 import RPC
 
@@ -6,14 +8,37 @@ import RPC
 /// All are newest first by id, which only grows, so it is creation order.
 struct MicropostListRepository: Sendable {
     let database: Database
+    let collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
 
+    /// Goes through ``collectionPages``, which answers concurrent requests with one statement.
     func collection(_ request: UserListRequest, _ call: DatabaseCall) async throws -> Page<Micropost> {
         let (username, window) = (request.username, PageWindow(request.page))
-        let columns = try await database.withConnection(for: call) { connection in
-            try MicropostColumnArrays(try await connection.runPrepared(CollectionPage(username: username, window: window), logger: call.logger))
+        let key = CollectionPageKey(username: username, limit: window.limit, offset: window.offset)
+        guard let columns = try await collectionPages.submit(key, deadline: call.deadline), columns.owner != nil else {
+            throw RPCError.notFound("no user '\(username)'")
         }
-        guard columns.owner != nil else { throw RPCError.notFound("no user '\(username)'") }
         return window.page(of: columns.posts)
+    }
+
+    /// The batch behind ``collection(_:_:)``.
+    static func fetch(
+        pages: [CollectionPageKey], deadline: NIODeadline?, database: Database, logger: Logger
+    ) async throws(RPCError) -> [CollectionPageKey: MicropostColumnArrays] {
+        try await database.withConnection(database.budget(deadline: deadline), logger: logger) { connection in
+            let rows = try await connection.runPrepared(CollectionPages(pages: pages), logger: logger)
+            guard rows.count == pages.count else {
+                throw RowShapeError(description: "\(rows.count) pages came back for \(pages.count) requested")
+            }
+            var results: [CollectionPageKey: MicropostColumnArrays] = [:]
+            results.reserveCapacity(pages.count)
+            for (position, columns) in rows {
+                guard position >= 1, position <= pages.count else {
+                    throw RowShapeError(description: "a page came back for position \(position) of \(pages.count)")
+                }
+                results[pages[Int(position) - 1]] = columns
+            }
+            return results
+        }
     }
 
     /// Posts by the users `username` follows (not their own).

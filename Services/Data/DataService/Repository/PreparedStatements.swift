@@ -46,42 +46,52 @@ struct ExistingUsernames: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
 }
 
-/// One page of a user's collection, newest first, with the owner's name when the user exists
-/// (see ``MicropostColumnArrays``).
-struct CollectionPage: PostgresPreparedStatement {
-    static let name = "collection_page_arrays"
-    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8]
-    // One row of column arrays rather than a row per post: PostgresNIO's cost is mostly per
-    // row (Benchmarks/data-bench.sh: 4 655 vs 3 550 pages of 100 a second). A user without
-    // posts gives NULL arrays; an unknown user also a NULL name. Usernames are never empty
-    // (schema check), so '' stands for "no referenced user" in an array that cannot hold NULL
-    // for PostgresNIO.
+/// Pages of users' collections, newest first: the batched read behind `listMicroposts`. One
+/// row per requested page, in request order: its position, then the columns of
+/// ``MicropostColumnArrays``.
+struct CollectionPages: PostgresPreparedStatement {
+    static let name = "collection_pages"
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .int8Array, .int8Array]
+    // Column arrays rather than a row per post: PostgresNIO's cost is mostly per row
+    // (Benchmarks/data-bench.sh: 4 857 vs 3 747 pages of 100 a second). A user without posts
+    // gives NULL arrays; an unknown user also a NULL name. Usernames are never empty (schema
+    // check), so '' stands for "no referenced user" in an array that cannot hold NULL for
+    // PostgresNIO.
     static let sql = """
-        WITH owner AS (SELECT id, username FROM users WHERE username = $1),
-        page AS (
-            SELECT m.id, m.text, COALESCE(r.username, '') AS referenced, m.created_at, m.updated_at
-            FROM owner JOIN microposts m ON m.author_id = owner.id LEFT JOIN users r ON r.id = m.referenced_id
-            ORDER BY m.id DESC LIMIT $2 OFFSET $3
-        )
-        SELECT (SELECT username FROM owner),
-            array_agg(id ORDER BY id DESC), array_agg(text ORDER BY id DESC), array_agg(referenced ORDER BY id DESC),
-            array_agg(created_at ORDER BY id DESC), array_agg(updated_at ORDER BY id DESC)
-        FROM page
+        SELECT request.position, owner.username,
+            page.ids, page.texts, page.referenced, page.created, page.updated
+        FROM unnest($1::text[], $2::int8[], $3::int8[]) WITH ORDINALITY AS request(username, row_limit, row_offset, position)
+        LEFT JOIN users owner ON owner.username = request.username
+        LEFT JOIN LATERAL (
+            SELECT array_agg(p.id ORDER BY p.id DESC) AS ids, array_agg(p.text ORDER BY p.id DESC) AS texts,
+                array_agg(p.referenced ORDER BY p.id DESC) AS referenced,
+                array_agg(p.created_at ORDER BY p.id DESC) AS created, array_agg(p.updated_at ORDER BY p.id DESC) AS updated
+            FROM (
+                SELECT m.id, m.text, COALESCE(r.username, '') AS referenced, m.created_at, m.updated_at
+                FROM microposts m LEFT JOIN users r ON r.id = m.referenced_id
+                WHERE m.author_id = owner.id
+                ORDER BY m.id DESC LIMIT request.row_limit OFFSET request.row_offset
+            ) AS p
+        ) AS page ON true
+        ORDER BY request.position
         """
-    typealias Row = PostgresRow
+    typealias Row = (position: Int64, columns: MicropostColumnArrays)
 
-    let username: String
-    let window: PageWindow
+    let pages: [CollectionPageKey]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 3)
-        bindings.append(username)
-        bindings.append(Int64(window.limit))
-        bindings.append(Int64(window.offset))
+        bindings.append(pages.map(\.username))
+        bindings.append(pages.map { Int64($0.limit) })
+        bindings.append(pages.map { Int64($0.offset) })
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        var cells = row.makeIterator()
+        let position = try cells.decodeNext(Int64.self)
+        return (position, try MicropostColumnArrays(cells: &cells))
+    }
 }
 
 /// Inserts a micropost by its author's and referenced user's names, reporting which of them
