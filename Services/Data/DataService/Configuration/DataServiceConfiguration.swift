@@ -56,7 +56,7 @@ struct DataServiceConfiguration: Sendable {
         let batches = BatchSettings(
             maximumBatchSize: reader.read(.int(
                 "db-batch-size", env: "DB_BATCH_SIZE", default: defaults.maximumBatchSize, range: 1...10_000,
-                help: "Most requests one batched statement serves (reads of one micropost or user, micropost inserts).")),
+                help: "Most requests one batched statement serves (reads of one micropost or user, collection pages, micropost inserts).")),
             maximumConcurrentBatches: reader.read(.int(
                 "db-batches", env: "DB_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
                 help: "Batched statements of one kind that run at once; requests arriving meanwhile wait for the next batch.")))
