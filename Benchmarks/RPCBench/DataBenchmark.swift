@@ -102,8 +102,8 @@ struct DataBenchmark: AsyncParsableCommand {
 }
 
 extension DataBenchmark {
-    /// The page as the data service reads it, one row of column arrays (CollectionPage):
-    /// PostgresNIO's cost is mostly per row.
+    /// One page as one row of column arrays, the shape the data service reads (CollectionPages
+    /// batches several of these into one statement): PostgresNIO's cost is mostly per row.
     fileprivate static func directListAsArrays(_ postgres: PostgresClient) async throws {
         let (limit, offset) = (101, 0)
         let rows = try await postgres.query("""
