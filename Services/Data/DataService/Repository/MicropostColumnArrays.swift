@@ -1,47 +1,53 @@
-import Foundation
 import MicropostsModels
 import PostgresNIO
 
 /// One page of a user's microposts as column arrays, which ``CollectionPages`` selects: the
-/// owner's name (NULL when there is no such user), then ids, texts, referenced usernames ('' for
-/// none), creation and update times, each newest first and NULL when there are no posts.
+/// owner's name (NULL when there is no such user), then ids, texts, referenced usernames (NULL
+/// for none), creation and update times, NULL when there are no posts. The arrays list the
+/// posts in the same order, newest first unless a query plan changed that.
 struct MicropostColumnArrays: Sendable {
     /// Nil when the user does not exist.
     let owner: String?
-    let posts: [Micropost]
+    /// The posts of `window`, newest first; the one beyond it only sets `hasNext`.
+    let page: Page<Micropost>
 
-    /// Reads the six columns from where `cells` stands.
-    init(cells: inout PostgresRow.Iterator) throws {
+    /// Reads the six columns from where `cells` stands, walking the five arrays side by side.
+    init(cells: inout PostgresRow.Iterator, window: PageWindow) throws {
         let owner = try cells.decodeNext(String?.self)
-        let ids = try cells.decodeNext([Int64]?.self) ?? []
-        let texts = try cells.decodeNext([String]?.self) ?? []
-        let referenced = try cells.decodeNext([String]?.self) ?? []
-        let created = try cells.decodeNext([Date]?.self) ?? []
-        let updated = try cells.decodeNext([Date]?.self) ?? []
+        var ids = try PostgresArrayCursor(cells.nextCell(), elementType: .int8)
+        var texts = try PostgresArrayCursor(cells.nextCell(), elementType: .text)
+        var referenced = try PostgresArrayCursor(cells.nextCell(), elementType: .text)
+        var created = try PostgresArrayCursor(cells.nextCell(), elementType: .timestamptz)
+        var updated = try PostgresArrayCursor(cells.nextCell(), elementType: .timestamptz)
         guard [texts.count, referenced.count, created.count, updated.count].allSatisfy({ $0 == ids.count }) else {
             throw RowShapeError(description: "the column arrays of a page differ in length")
         }
         guard let owner else {
-            guard ids.isEmpty else { throw RowShapeError(description: "posts without an owner") }
+            guard ids.count == 0 else { throw RowShapeError(description: "posts without an owner") }
             self.owner = nil
-            self.posts = []
+            self.page = Page(items: [], hasNext: false)
             return
         }
         var posts: [Micropost] = []
         posts.reserveCapacity(ids.count)
-        for index in ids.indices {
-            posts.append(Micropost(
-                id: ids[index], author: owner, text: texts[index], referenced: referenced[index].isEmpty ? nil : referenced[index],
-                createdAt: created[index], updatedAt: updated[index]))
+        var newestFirst = true
+        for _ in 0..<ids.count {
+            let post = Micropost(
+                id: try ids.nextInt64(), author: owner, text: try texts.nextNonNullString(), referenced: try referenced.nextString(),
+                createdAt: try created.nextDate(), updatedAt: try updated.nextDate())
+            if let previous = posts.last, previous.id <= post.id { newestFirst = false }
+            posts.append(post)
         }
+        if !newestFirst { posts.sort { $0.id > $1.id } }
+        let hasNext = posts.count > window.size
+        if hasNext { posts.removeLast(posts.count - window.size) }
         self.owner = owner
-        self.posts = posts
+        self.page = Page(items: posts, hasNext: hasNext)
     }
 }
 
 /// What a collection page request asks for; equal requests in one batch share a result.
 struct CollectionPageKey: Hashable, Sendable {
     let username: String
-    let limit: Int
-    let offset: Int
+    let window: PageWindow
 }

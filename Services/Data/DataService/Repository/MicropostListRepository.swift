@@ -12,12 +12,12 @@ struct MicropostListRepository: Sendable {
 
     /// Goes through ``collectionPages``, which answers concurrent requests with one statement.
     func collection(_ request: UserListRequest, _ call: DatabaseCall) async throws -> Page<Micropost> {
-        let (username, window) = (request.username, PageWindow(request.page))
-        let key = CollectionPageKey(username: username, limit: window.limit, offset: window.offset)
+        let username = request.username
+        let key = CollectionPageKey(username: username, window: PageWindow(request.page))
         guard let columns = try await collectionPages.submit(key, deadline: call.deadline), columns.owner != nil else {
             throw RPCError.notFound("no user '\(username)'")
         }
-        return window.page(of: columns.posts)
+        return columns.page
     }
 
     /// The batch behind ``collection(_:_:)``.
@@ -32,9 +32,6 @@ struct MicropostListRepository: Sendable {
             var results: [CollectionPageKey: MicropostColumnArrays] = [:]
             results.reserveCapacity(pages.count)
             for (position, columns) in rows {
-                guard position >= 1, position <= pages.count else {
-                    throw RowShapeError(description: "a page came back for position \(position) of \(pages.count)")
-                }
                 results[pages[Int(position) - 1]] = columns
             }
             return results

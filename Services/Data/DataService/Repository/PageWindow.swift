@@ -1,7 +1,7 @@
 import MicropostsModels
 
 /// The rows a page request asks for: one beyond the page, so `hasNext` is known without a count.
-struct PageWindow: Sendable {
+struct PageWindow: Hashable, Sendable {
     let size: Int
     let limit: Int
     let offset: Int

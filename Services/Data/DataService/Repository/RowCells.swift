@@ -10,7 +10,12 @@ extension PostgresRow.Iterator {
     /// at compile time; decoding a whole row as a tuple went through generic metadata at run
     /// time, which was the largest part of reading a page of 100 rows.
     mutating func decodeNext<T: PostgresDecodable>(_: T.Type) throws -> T {
+        try nextCell().decode(T.self)
+    }
+
+    /// The next column's raw cell, for readers that parse its bytes themselves.
+    mutating func nextCell() throws -> PostgresCell {
         guard let cell = next() else { throw RowShapeError(description: "a row has fewer columns than its reader expects") }
-        return try cell.decode(T.self)
+        return cell
     }
 }
