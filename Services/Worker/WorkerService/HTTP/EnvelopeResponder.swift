@@ -79,11 +79,16 @@ struct EnvelopeResponder: Sendable {
 }
 
 /// Gathers a response body in memory: envelope responses travel as one RPC reply.
-private final class CollectingBodyWriter: ResponseBodyWriter {
+final class CollectingBodyWriter: ResponseBodyWriter {
     var collected = ByteBuffer()
 
     func write(_ buffer: ByteBuffer) async throws {
-        collected.writeImmutableBuffer(buffer)
+        // A JSON body is one buffer: kept as it is rather than copied.
+        if collected.readableBytes == 0 {
+            collected = buffer
+        } else {
+            collected.writeImmutableBuffer(buffer)
+        }
     }
 
     func finish(_ trailingHeaders: HTTPFields?) async throws {}

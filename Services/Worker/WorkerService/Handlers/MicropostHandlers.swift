@@ -8,7 +8,7 @@ extension MicropostsAPI {
         let username = try call.username()
         let page = try call.page()
         let result = try await data.call(.listMicroposts, UserListRequest(username: username, page: page.request), context: call.context)
-        return call.list(result.items.map { MicropostBody($0, links: call.links) }, hasNext: result.hasNext, page: page)
+        return call.list(MicropostList(posts: result.items, links: call.links), hasNext: result.hasNext, page: page)
     }
 
     /// `POST /api/users/{username}/collection`: only into one's own collection.
@@ -22,7 +22,7 @@ extension MicropostsAPI {
         let request = CreateMicropostRequest(username: username, text: try fields.requiredString("text"), referenced: try fields.optionalString("referenced"))
         do { try request.validate() } catch { throw APIError.badRequest(error.message) }
         let post = try await data.call(.createMicropost, request, context: call.context)
-        let body = MicropostBody(post, links: call.links)
+        let body = MicropostBody(post: post, links: call.links)
         return EntityTag.response(status: .created, body: body, request: call.request, headers: [.location: body.href])
     }
 
@@ -30,7 +30,7 @@ extension MicropostsAPI {
     func micropost(_ call: APIRequest, _ viewer: AuthenticatedUser) async throws -> Response {
         let request = GetMicropostRequest(username: try call.username(), id: try call.micropostID())
         let post = try await data.call(.getMicropost, request, context: call.context)
-        return EntityTag.response(body: MicropostBody(post, links: call.links), request: call.request)
+        return EntityTag.response(body: MicropostBody(post: post, links: call.links), request: call.request)
     }
 
     /// `PUT …/collection/{id}`: replaces text and referenced user (absent means none).
@@ -44,7 +44,7 @@ extension MicropostsAPI {
             text: try fields.requiredString("text"), referenced: try fields.optionalString("referenced"))
         do { try request.validate() } catch { throw APIError.badRequest(error.message) }
         let post = try await data.call(.replaceMicropost, request, context: call.context, refine: Self.ownerOnly)
-        return EntityTag.response(body: MicropostBody(post, links: call.links), request: call.request)
+        return EntityTag.response(body: MicropostBody(post: post, links: call.links), request: call.request)
     }
 
     /// `PATCH …/collection/{id}`: changes only the fields given; `"referenced": null` clears it.
@@ -67,7 +67,7 @@ extension MicropostsAPI {
             username: username, id: id, actingUsername: actor.username, text: try fields.optionalString("text"), referenced: referenced)
         do { try request.validate() } catch { throw APIError.badRequest(error.message) }
         let post = try await data.call(.patchMicropost, request, context: call.context, refine: Self.ownerOnly)
-        return EntityTag.response(body: MicropostBody(post, links: call.links), request: call.request)
+        return EntityTag.response(body: MicropostBody(post: post, links: call.links), request: call.request)
     }
 
     /// `DELETE …/collection/{id}`
@@ -82,7 +82,7 @@ extension MicropostsAPI {
         let username = try call.username()
         let page = try call.page()
         let result = try await data.call(.timeline, UserListRequest(username: username, page: page.request), context: call.context)
-        return call.list(result.items.map { MicropostBody($0, links: call.links) }, hasNext: result.hasNext, page: page)
+        return call.list(MicropostList(posts: result.items, links: call.links), hasNext: result.hasNext, page: page)
     }
 
     /// `GET /api/search?text=…&username=…`
@@ -93,7 +93,7 @@ extension MicropostsAPI {
         let request = SearchMicropostsRequest(text: text, username: try query.single("username"), page: page.request)
         do { try request.validate() } catch { throw APIError.badRequest(error.message) }
         let result = try await data.call(.searchMicroposts, request, context: call.context)
-        return call.list(result.items.map { MicropostBody($0, links: call.links) }, hasNext: result.hasNext, page: page)
+        return call.list(MicropostList(posts: result.items, links: call.links), hasNext: result.hasNext, page: page)
     }
 
     /// The data service's refusal to let a non-author change a post, in the API's words.

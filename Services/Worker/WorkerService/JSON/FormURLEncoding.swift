@@ -36,18 +36,30 @@ enum FormURLEncoding {
     static func encode(_ text: String) -> String {
         // Usernames, the common case, need no escape: every link of a page is built from one.
         guard !text.utf8.allSatisfy(isUnreserved) else { return text }
-        var result: [UInt8] = []
-        result.reserveCapacity(text.utf8.count * 3)
+        return String(unsafeUninitializedCapacity: maximumEncodedLength(text)) { buffer in
+            var writer = ByteWriter(UnsafeMutableRawBufferPointer(buffer))
+            encode(text, to: &writer)
+            return writer.count
+        }
+    }
+
+    /// The longest `encode(text)`: every byte escaped.
+    static func maximumEncodedLength(_ text: String) -> Int {
+        3 * text.utf8.count
+    }
+
+    /// `encode(text)` written in place, as a link being written takes it.
+    static func encode(_ text: String, to writer: inout ByteWriter) {
+        guard !text.utf8.allSatisfy(isUnreserved) else { return writer.utf8(text) }
         for byte in text.utf8 {
             if isUnreserved(byte) {
-                result.append(byte)
+                writer.byte(byte)
             } else {
-                result.append(UInt8(ascii: "%"))
-                result.append(upperHexDigit(byte >> 4))
-                result.append(upperHexDigit(byte & 0xF))
+                writer.byte(UInt8(ascii: "%"))
+                writer.byte(upperHexDigit(byte >> 4))
+                writer.byte(upperHexDigit(byte & 0xF))
             }
         }
-        return String(decoding: result, as: UTF8.self)
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {

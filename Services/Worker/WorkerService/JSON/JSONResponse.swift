@@ -20,7 +20,7 @@ enum JSONResponse {
     }
 
     static func encode(_ value: some JSONWritable) -> ByteBuffer {
-        var output = JSONOutput()
+        var output = JSONOutput(capacity: value.jsonCapacity)
         value.writeJSON(to: &output)
         return output.buffer
     }

@@ -1,21 +1,22 @@
 import Hummingbird
 
 /// `{"next": <url|null>, "previous": <url|null>, "result": [...]}` — the shape of every list.
-struct PaginatedBody<Item: Encodable & Sendable>: Encodable, Sendable {
+struct PaginatedBody<Items: Encodable & Sendable>: Encodable, Sendable {
     var next: String?
     var previous: String?
-    var result: [Item]
+    /// The page's items, which encode as a JSON array.
+    var result: Items
 
     /// Links to the neighbouring pages of `request`'s own URL, keeping its other parameters.
     /// Beyond the last page the result is empty, with no `next` and a `previous`, so a client
     /// that overshot can walk back.
-    init(result: [Item], hasNext: Bool, page: PageParameters, request: Request, links: LinkBuilder) {
+    init(result: Items, hasNext: Bool, page: PageParameters, request: Request, links: LinkBuilder) {
         self.result = result
         next = hasNext ? Self.link(to: page.page + 1, request: request, links: links) : nil
         previous = page.page > 1 ? Self.link(to: page.page - 1, request: request, links: links) : nil
     }
 
-    init(result: [Item], next: String?, previous: String?) {
+    init(result: Items, next: String?, previous: String?) {
         self.result = result
         self.next = next
         self.previous = previous
@@ -50,14 +51,21 @@ struct PaginatedBody<Item: Encodable & Sendable>: Encodable, Sendable {
     }
 }
 
-extension PaginatedBody: JSONWritable where Item: JSONWritable {
+extension PaginatedBody: JSONWritable where Items: JSONWritable {
+    var jsonCapacity: Int {
+        32 + (next?.utf8.count ?? 4) + (previous?.utf8.count ?? 4) + result.jsonCapacity
+    }
+
     func writeJSON(to output: inout JSONOutput) {
-        output.key("next", first: true)
-        output.string(next)
-        output.key("previous")
-        output.string(previous)
-        output.key("result")
-        output.array(result)
-        output.endObject()
+        // 30 bytes of keys and punctuation before the array.
+        output.write(atMost: 30 + ByteWriter.maximumJSONLength(next) + ByteWriter.maximumJSONLength(previous)) { writer in
+            writer.literal(#"{"next":"#)
+            writer.jsonString(next)
+            writer.literal(#","previous":"#)
+            writer.jsonString(previous)
+            writer.literal(#","result":"#)
+        }
+        result.writeJSON(to: &output)
+        output.write(atMost: 1) { $0.byte(UInt8(ascii: "}")) }
     }
 }

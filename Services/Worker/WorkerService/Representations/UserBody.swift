@@ -8,11 +8,18 @@ struct UserBody: JSONWritable, Sendable {
         collection = links.collection(username)
     }
 
+    var jsonCapacity: Int {
+        // 27 bytes of keys and punctuation.
+        27 + ByteWriter.maximumJSONLength(collection) + ByteWriter.maximumJSONLength(username)
+    }
+
     func writeJSON(to output: inout JSONOutput) {
-        output.key("collection", first: true)
-        output.string(collection)
-        output.key("username")
-        output.string(username)
-        output.endObject()
+        output.write(atMost: jsonCapacity) { writer in
+            writer.literal(#"{"collection":"#)
+            writer.jsonString(collection)
+            writer.literal(#","username":"#)
+            writer.jsonString(username)
+            writer.byte(UInt8(ascii: "}"))
+        }
     }
 }

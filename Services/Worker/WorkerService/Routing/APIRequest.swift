@@ -40,7 +40,7 @@ struct APIRequest: Sendable {
     }
 
     /// A paginated list of `items`, with links to the neighbouring pages.
-    func list<Item: JSONWritable & Sendable>(_ items: [Item], hasNext: Bool, page: PageParameters) -> Response {
+    func list(_ items: some JSONWritable & Sendable, hasNext: Bool, page: PageParameters) -> Response {
         JSONResponse.make(status: .ok, body: PaginatedBody(result: items, hasNext: hasNext, page: page, request: request, links: links))
     }
 }

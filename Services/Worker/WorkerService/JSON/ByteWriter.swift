@@ -1,0 +1,133 @@
+/// Writes bytes through a raw pointer into room reserved beforehand, so a body's many small
+/// values do not each go through `ByteBuffer`'s capacity and uniqueness checks. Every call
+/// checks its value's worst case against the room left once, not byte by byte: a reservation
+/// that was too small traps instead of writing past it. A writer lives only inside the call
+/// that lends it its room.
+struct ByteWriter {
+    private let room: UnsafeMutableRawBufferPointer
+    /// The bytes written so far, from the start of `room`.
+    private(set) var count = 0
+
+    init(_ room: UnsafeMutableRawBufferPointer) {
+        self.room = room
+    }
+
+    /// `-9223372036854775808`, the longest `decimal(_:)`.
+    static let maximumDecimalLength = 20
+
+    /// The longest `jsonString(text)`: every byte as `\u00XX`, between quotes; `null` for nil.
+    static func maximumJSONLength(_ text: String?) -> Int {
+        guard let text else { return 4 }
+        return 6 * text.utf8.count + 2
+    }
+
+    mutating func byte(_ value: UInt8) {
+        requireRoom(1)
+        put(value)
+    }
+
+    mutating func literal(_ text: StaticString) {
+        requireRoom(text.utf8CodeUnitCount)
+        text.withUTF8Buffer { put($0) }
+    }
+
+    /// `text`'s UTF-8 as it is: for text that cannot need escaping, such as links.
+    mutating func utf8(_ text: String) {
+        Self.withUTF8(text) { bytes in
+            requireRoom(bytes.count)
+            put(bytes)
+        }
+    }
+
+    mutating func decimal(_ value: Int64) {
+        requireRoom(Self.maximumDecimalLength)
+        if value < 0 { put(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // Counted first so that the digits, found last first, go straight to their places.
+        var length = 1
+        var power: UInt64 = 10
+        while length < 19, magnitude >= power {
+            length += 1
+            power &*= 10
+        }
+        count += length
+        var index = count
+        repeat {
+            index -= 1
+            room[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+    }
+
+    /// A JSON string as Foundation's `JSONEncoder` writes it (with `.withoutEscapingSlashes`):
+    /// the short escapes where JSON has them, `\u00XX` for other control characters, all
+    /// else, DEL and non-ASCII included, as it is. `null` for nil.
+    mutating func jsonString(_ text: String?) {
+        guard let text else { return literal("null") }
+        Self.withUTF8(text) { bytes in
+            requireRoom(6 * bytes.count + 2)
+            put(UInt8(ascii: "\""))
+            var runStart = bytes.startIndex
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                put(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                escape(byte)
+                runStart = index + 1
+            }
+            put(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            put(UInt8(ascii: "\""))
+        }
+    }
+
+    /// Hands the next `length` bytes to `fill`, which must initialize every one of them.
+    mutating func fill(_ length: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        requireRoom(length)
+        fill(UnsafeMutableRawBufferPointer(rebasing: room[count..<count + length]))
+        count += length
+    }
+
+    private func requireRoom(_ length: Int) {
+        precondition(length <= room.count - count, "ByteWriter: the reserved room is too small")
+    }
+
+    private mutating func put(_ byte: UInt8) {
+        room[count] = byte
+        count += 1
+    }
+
+    private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        UnsafeMutableRawBufferPointer(rebasing: room[count..<count + bytes.count]).copyMemory(from: UnsafeRawBufferPointer(bytes))
+        count += bytes.count
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        put(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
+        case UInt8(ascii: "\n"): put(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"): put(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"): put(UInt8(ascii: "t"))
+        case 0x08: put(UInt8(ascii: "b"))
+        case 0x0C: put(UInt8(ascii: "f"))
+        default:
+            put(UInt8(ascii: "u"))
+            put(UInt8(ascii: "0"))
+            put(UInt8(ascii: "0"))
+            put(Self.lowerHexDigit(byte >> 4))
+            put(Self.lowerHexDigit(byte & 0xF))
+        }
+    }
+
+    private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
+    /// The string's UTF-8 in place; native and small strings always have it, so only a
+    /// bridged string would be copied.
+    private static func withUTF8<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var native = text
+        return native.withUTF8(body)
+    }
+}
