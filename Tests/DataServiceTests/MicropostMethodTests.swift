@@ -20,6 +20,11 @@ final class MicropostMethodTests: XCTestCase {
             let plain = try await service.post("ana", "no reference")
             XCTAssertNil(plain.referenced)
             XCTAssertGreaterThan(plain.id, post.id)
+            // Read back every way a post is read: alone, and in its author's collection.
+            let plainFetched = try await service.call(.getMicropost, GetMicropostRequest(username: "ana", id: plain.id))
+            XCTAssertEqual(plainFetched, plain)
+            let collection = try await service.call(.listMicroposts, UserListRequest(username: "ana"))
+            XCTAssertEqual(collection.items, [plain, post])
         }
     }
 

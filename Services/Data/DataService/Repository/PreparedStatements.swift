@@ -10,9 +10,14 @@ import PostgresNIO
 struct MicropostsByID: PostgresPreparedStatement {
     static let name = "microposts_by_id"
     static let bindingDataTypes: [PostgresDataType] = [.int8Array]
+    // The users by their primary key per post rather than joined: a prepared statement runs a
+    // generic plan, which hash-joined every user twice for a batch of a few posts (0.25–0.30 vs
+    // 0.10 ms for 16 ids).
     static let sql = """
-        SELECT m.id, a.username, m.text, r.username, m.created_at, m.updated_at
-        FROM microposts m JOIN users a ON a.id = m.author_id LEFT JOIN users r ON r.id = m.referenced_id
+        SELECT m.id, (SELECT a.username FROM users a WHERE a.id = m.author_id), m.text,
+            CASE WHEN m.referenced_id IS NOT NULL THEN (SELECT r.username FROM users r WHERE r.id = m.referenced_id) END,
+            m.created_at, m.updated_at
+        FROM microposts m
         WHERE m.id = ANY($1)
         """
     typealias Row = Micropost
@@ -60,17 +65,22 @@ struct CollectionPages: PostgresPreparedStatement {
     // array, which doubled the statement's time. They take the rows in one pass, so the arrays
     // agree with each other, in the subquery's order, which the reader checks (and restores
     // should a plan ever differ).
+    // The owner is looked up per request by its unique index (the LIMIT keeps the planner from
+    // turning that into a hash join over every user), and a referenced user only when there is
+    // one: 17 % less time per batch than plain joins (1.10 vs 1.33 ms for 12 pages).
     static let sql = """
         SELECT request.position, owner.username,
             page.ids, page.texts, page.referenced, page.created, page.updated
         FROM unnest($1::text[], $2::int8[], $3::int8[]) WITH ORDINALITY AS request(username, row_limit, row_offset, position)
-        LEFT JOIN users owner ON owner.username = request.username
+        LEFT JOIN LATERAL (SELECT u.id, u.username FROM users u WHERE u.username = request.username LIMIT 1) owner ON true
         LEFT JOIN LATERAL (
             SELECT array_agg(p.id) AS ids, array_agg(p.text) AS texts, array_agg(p.referenced) AS referenced,
                 array_agg(p.created_at) AS created, array_agg(p.updated_at) AS updated
             FROM (
-                SELECT m.id, m.text, r.username AS referenced, m.created_at, m.updated_at
-                FROM microposts m LEFT JOIN users r ON r.id = m.referenced_id
+                SELECT m.id, m.text,
+                    CASE WHEN m.referenced_id IS NOT NULL THEN (SELECT r.username FROM users r WHERE r.id = m.referenced_id) END AS referenced,
+                    m.created_at, m.updated_at
+                FROM microposts m
                 WHERE m.author_id = owner.id
                 ORDER BY m.id DESC LIMIT request.row_limit OFFSET request.row_offset
             ) AS p
