@@ -7,9 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 seconds="${1:-10}"
-pg_port="${DATA_BENCH_PG_PORT:-55432}"
-rpc_port="${DATA_BENCH_RPC_PORT:-7398}"
-admin_port="${DATA_BENCH_ADMIN_PORT:-9398}"
+# Free ports by default: a fixed one inside the ephemeral range (55432 was) can be held by a
+# connection's TIME-WAIT, and PostgreSQL then refuses to start.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pg_port="${DATA_BENCH_PG_PORT:-$(free_port)}"
+rpc_port="${DATA_BENCH_RPC_PORT:-$(free_port)}"
+admin_port="${DATA_BENCH_ADMIN_PORT:-$(free_port)}"
 
 swift build -c release --product data >&2
 swift build -c release --product rpc-bench >&2

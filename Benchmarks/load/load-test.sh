@@ -14,8 +14,9 @@
 # 3. Logs in as user0001 and, for each scenario, warms up for WARMUP seconds (default 3) and
 #    measures with wrk for the given time: GET one micropost, GET a page of 100, POST a
 #    micropost, a 1 KiB static file. Every request carries the bearer token.
-# 4. Prints requests/s, p50, p99, errors (connect/read/write/timeouts and statuses ≥ 400), and
-#    the peak resident memory (VmHWM) of every process, and writes the Markdown table to
+# 4. Prints requests/s, p50, p99, errors (connect/read/write/timeouts and statuses ≥ 400), the
+#    CPU time each tier spent per request (from /proc/<pid>/stat, PostgreSQL's backends summed),
+#    and the peak resident memory (VmHWM) of every process, and writes the Markdown table to
 #    LOAD_REPORT (default .build/load-report.md). RSS counts the pages of shared libraries and
 #    of the one `worker` binary in every process that maps them, so the total is measured as
 #    PSS (each shared page divided among the processes sharing it), summed over the processes
@@ -194,16 +195,32 @@ sample_pss "$WORK/pss-peak" "$EDGE_PID" "${WORKER_PIDS[@]}" "$DATA_PID" &
 SAMPLER_PID=$!
 PIDS+=("$SAMPLER_PID")
 
+# CPU time (user + system, in clock ticks) the given processes have used so far. Per request,
+# it varies far less between runs than requests/s on a shared machine.
+cpu_ticks() { # <pids...>
+    local total=0 pid
+    for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+    echo "$total"
+}
+TICK_MICROSECONDS=$((1000000 / $(getconf CLK_TCK)))
+
 ROWS=()
 for scenario in $SCENARIOS; do
     script="$LUA_DIR/$scenario.lua"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$BASE" >/dev/null
     echo "measuring $scenario for ${DURATION}s..." >&2
+    # PostgreSQL's backends are the children of its postmaster alive now (after the warm-up).
+    read -r -a PG_PIDS <<<"$(pgrep -P "$(head -1 "$WORK/pg/postmaster.pid")" | tr '\n' ' ')"
+    before=("$(cpu_ticks "$EDGE_PID")" "$(cpu_ticks "${WORKER_PIDS[@]}")" "$(cpu_ticks "$DATA_PID")" "$(cpu_ticks "${PG_PIDS[@]}")")
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$BASE")
+    after=("$(cpu_ticks "$EDGE_PID")" "$(cpu_ticks "${WORKER_PIDS[@]}")" "$(cpu_ticks "$DATA_PID")" "$(cpu_ticks "${PG_PIDS[@]}")")
     result=$(grep '^LOAD_RESULT' <<<"$out" | sed 's/^LOAD_RESULT //')
     errors=$(( $(field "$result" connect_errors) + $(field "$result" read_errors) + $(field "$result" write_errors) \
         + $(field "$result" timeouts) + $(field "$result" bad_status) ))
-    ROWS+=("| ${LABEL[$scenario]} | $(printf '%.0f' "$(field "$result" rps)") | $(field "$result" p50_ms) | $(field "$result" p99_ms) | $errors / $(field "$result" requests) |")
+    requests=$(field "$result" requests)
+    cpu=()
+    for i in 0 1 2 3; do cpu+=("$(( (after[i] - before[i]) * TICK_MICROSECONDS / (requests > 0 ? requests : 1) ))"); done
+    ROWS+=("| ${LABEL[$scenario]} | $(printf '%.0f' "$(field "$result" rps)") | $(field "$result" p50_ms) | $(field "$result" p99_ms) | $errors / $requests | ${cpu[0]} / ${cpu[1]} / ${cpu[2]} / ${cpu[3]} |")
 done
 
 TOTAL_KIB=0
@@ -224,8 +241,8 @@ POSTS=$(psql_run "SELECT count(*) FROM microposts")
     echo "Stack: edge ×1, worker ×$WORKERS, data ×1, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); release builds; RPC over $( [ "$RPC_TRANSPORT" = unix ] && echo "Unix sockets" || echo "loopback TCP")."
     echo "Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up, bearer token on every request, all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
     echo
-    echo "| Scenario | Requests/s | p50 (ms) | p99 (ms) | Errors / requests |"
-    echo "|---|---:|---:|---:|---:|"
+    echo "| Scenario | Requests/s | p50 (ms) | p99 (ms) | Errors / requests | CPU µs per request: edge / workers / data / PostgreSQL |"
+    echo "|---|---:|---:|---:|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "| Process | Peak RSS (MiB) |"
