@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// `2026-02-01T00:04:10.123Z`: ISO 8601 in UTC with milliseconds, the format of every
 /// micropost's `timestamp`. Computed with integer arithmetic, to the same digits as
@@ -27,13 +28,15 @@ struct Timestamp {
             return
         }
         let millisecond = min(Int64((interval - wholeSeconds) * 1000), 999)
-        let (days, secondOfDay) = Self.floorDivision(Int64(wholeSeconds), 86_400)
-        let (year, month, day) = Self.civil(fromDays: days)
-        guard (1600...9999).contains(year) else {
+        let (days, secondOfDay) = CivilDate.split(secondsSince1970: Int(wholeSeconds))
+        let civil = CivilDate(daysSince1970: days)
+        guard (1600...9999).contains(civil.year) else {
             form = .formatted(date.formatted(Self.fallbackStyle))
             return
         }
-        form = .civil(year: year, month: month, day: day, secondOfDay: secondOfDay, millisecond: millisecond)
+        form = .civil(
+            year: Int64(civil.year), month: Int64(civil.month), day: Int64(civil.day), secondOfDay: Int64(secondOfDay),
+            millisecond: millisecond)
     }
 
     /// The bytes `write(to:)` writes.
@@ -79,24 +82,5 @@ struct Timestamp {
                 put(secondOfDay % 60, digits: 2); put("."); put(millisecond, digits: 3); put("Z")
             }
         }
-    }
-
-    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        let remainder = value % divisor
-        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant, "chrono-Compatible
-    /// Low-Level Date Algorithms").
-    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
