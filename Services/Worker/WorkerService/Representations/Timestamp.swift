@@ -10,7 +10,7 @@ import ServiceKit
 /// page of posts formats its timestamps without a `String` each.
 struct Timestamp {
     private enum Form {
-        case civil(year: Int64, month: Int64, day: Int64, secondOfDay: Int64, millisecond: Int64)
+        case civil(CivilDate, secondOfDay: Int, millisecond: Int)
         case formatted(String)
     }
 
@@ -27,16 +27,14 @@ struct Timestamp {
             form = .formatted(date.formatted(Self.fallbackStyle))
             return
         }
-        let millisecond = min(Int64((interval - wholeSeconds) * 1000), 999)
+        let millisecond = min(Int((interval - wholeSeconds) * 1000), 999)
         let (days, secondOfDay) = CivilDate.split(secondsSince1970: Int(wholeSeconds))
         let civil = CivilDate(daysSince1970: days)
         guard (1600...9999).contains(civil.year) else {
             form = .formatted(date.formatted(Self.fallbackStyle))
             return
         }
-        form = .civil(
-            year: Int64(civil.year), month: Int64(civil.month), day: Int64(civil.day), secondOfDay: Int64(secondOfDay),
-            millisecond: millisecond)
+        form = .civil(civil, secondOfDay: secondOfDay, millisecond: millisecond)
     }
 
     /// The bytes `write(to:)` writes.
@@ -62,10 +60,10 @@ struct Timestamp {
         switch form {
         case .formatted(let text):
             writer.utf8(text)
-        case let .civil(year, month, day, secondOfDay, millisecond):
+        case let .civil(date, secondOfDay, millisecond):
             writer.fill(Self.civilLength) { output in
                 var index = 0
-                func put(_ value: Int64, digits: Int) {
+                func put(_ value: Int, digits: Int) {
                     var value = value
                     for position in stride(from: digits - 1, through: 0, by: -1) {
                         output[index + position] = UInt8(ascii: "0") + UInt8(value % 10)
@@ -77,7 +75,7 @@ struct Timestamp {
                     output[index] = UInt8(ascii: character)
                     index += 1
                 }
-                put(year, digits: 4); put("-"); put(month, digits: 2); put("-"); put(day, digits: 2)
+                put(date.year, digits: 4); put("-"); put(date.month, digits: 2); put("-"); put(date.day, digits: 2)
                 put("T"); put(secondOfDay / 3600, digits: 2); put(":"); put(secondOfDay / 60 % 60, digits: 2); put(":")
                 put(secondOfDay % 60, digits: 2); put("."); put(millisecond, digits: 3); put("Z")
             }
