@@ -51,7 +51,7 @@ final class ClientConnection: Sendable {
             .channelOption(.maxMessagesPerRead, value: 16)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if isTCP { try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1) }
+                    if isTCP { try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1) }
                     let handler = ClientConnectionHandler(
                         maximumFrameSize: configuration.maximumFrameSize,
                         keepaliveInterval: configuration.keepaliveInterval,

@@ -82,7 +82,7 @@ public final class RPCServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if isTCP { try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1) }
+                    if isTCP { try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1) }
                     let handler = ServerConnectionHandler(methods: methods, configuration: configuration, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     _ = registry.add(channel)
