@@ -60,12 +60,15 @@ let package = Package(
         ),
         /// glibc's malloc arena limit, which Swift's Glibc module does not export.
         .target(name: "CMallocTuning", path: "Shared/CMallocTuning"),
+        /// The Swift runtime's global-enqueue hook, resolved at link time (static builds hide it from dlsym).
+        .target(name: "CConcurrencyHook", path: "Shared/CConcurrencyHook"),
         /// Plumbing every service runs: configuration, logging, metrics, admin listener, lifecycle.
         .target(
             name: "ServiceKit",
             dependencies: [
                 "RPC",
                 "CMallocTuning",
+                "CConcurrencyHook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,3 +10,6 @@ swift test --skip-build
 scripts/validate-deploy.sh
 # The running system fuzzed against its OpenAPI document: no 5xx, no schema violations.
 scripts/schemathesis.sh
+# The real images in a real Docker engine: build, up, scale, kill, restart, stop (skipped with a
+# message when no engine answers).
+scripts/compose-test.py

@@ -70,6 +70,26 @@ final class DataProcessTests: XCTestCase {
         }
     }
 
+    func testHealthcheckFailsWhileTheDatabaseIsUnreachable() async throws {
+        let databasePort = try freePort()
+        let process = try ServiceProcess("data", arguments: [
+            "--rpc-listen", "127.0.0.1:\(try freePort())",
+            "--database-url", "postgres://nobody@127.0.0.1:\(databasePort)/none?sslmode=disable", "--db-connect-timeout", "500ms",
+        ])
+        try await process.waitForAdmin("/healthz", status: 200)
+        let result = try await runTool("data", ["healthcheck", "--admin-port", "\(process.adminPort)"])
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("answered 503"), result.stderr)
+        _ = try await process.stop(signal: SIGTERM, timeout: .seconds(15))
+    }
+
+    func testAnExamplePasswordFromTheDocumentationIsRefused() async throws {
+        let result = try await runTool("data", ["--database-url", "postgres://microposts:change-me@db:5432/microposts"])
+        XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("DATABASE_URL") && result.stderr.contains("example value"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("change-me"), "the password must not be echoed: \(result.stderr)")
+    }
+
     func testPoolSizeBelowOneIsRejected() async throws {
         let result = try await runTool("data", ["--db-pool-size", "0"])
         XCTAssertEqual(result.status, 2)

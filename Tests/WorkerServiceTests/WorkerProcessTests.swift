@@ -27,6 +27,29 @@ final class WorkerProcessTests: XCTestCase {
         XCTAssertTrue(worker.standardOutput.contains("RPC server stopped"), worker.standardOutput)
     }
 
+    func testHealthcheckSubcommandAsksTheRunningServicesReadiness() async throws {
+        let worker = try ServiceProcess("worker", arguments: ["--rpc-listen", "127.0.0.1:\(try freePort())"])
+        try await worker.waitForAdmin("/readyz", status: 200)
+        let ready = try await runTool("worker", ["healthcheck", "--admin-host", "0.0.0.0", "--admin-port", "\(worker.adminPort)"])
+        XCTAssertEqual(ready.status, 0, ready.stderr)
+
+        let stopped = try await worker.stop(signal: SIGTERM)
+        XCTAssertEqual(stopped, 0)
+        let gone = try await runTool("worker", ["healthcheck", "--admin-port", "\(worker.adminPort)"])
+        XCTAssertEqual(gone.status, 1)
+        XCTAssertTrue(gone.stderr.contains("not ready") && gone.stderr.contains("\(worker.adminPort)"), gone.stderr)
+    }
+
+    func testAnExampleJWTSecretIsRefusedWithoutEchoingIt() async throws {
+        let example = "compose-development-secret-change-me-0123456789"
+        let worker = try ServiceProcess("worker", arguments: [], environment: ["JWT_SECRET": example])
+        let status = try await worker.waitForExit()
+        XCTAssertEqual(status, 2)
+        let message = worker.standardError
+        XCTAssertTrue(message.contains("JWT_SECRET") && message.contains("example value"), message)
+        XCTAssertFalse(message.contains(example), message)
+    }
+
     func testInvalidSettingStopsWithOneLineNamingIt() async throws {
         let worker = try ServiceProcess("worker", arguments: ["--rpc-max-frame-size", "lots"])
         let status = try await worker.waitForExit()

@@ -136,7 +136,8 @@ public struct ConfigReader: Sendable {
             case .flag: "for \(setting.flag) (\(setting.env))"
             case .environment: "in \(setting.env) (\(setting.flag))"
             }
-        problems.append("invalid value \(text.quotedForMessage) \(origin): expected \(setting.expected)")
+        let shown = setting.isSecret ? "" : "\(text.quotedForMessage) "
+        problems.append("invalid value \(shown)\(origin): expected \(setting.expected)")
         return setting.defaultValue
     }
 }

@@ -5,6 +5,8 @@ enum HelpText {
             "\(name) — \(summary)",
             "",
             "Usage: \(name) [options]",
+            "       \(name) healthcheck [--admin-host <host>] [--admin-port <port>]",
+            "           Exit 0 if the running service's GET /readyz answers 200, else 1 (for container health checks).",
             "",
             "Each option can also be set by its environment variable. A flag wins over the",
             "environment, which wins over the default. Durations take ms, s, m or h (bare = s).",

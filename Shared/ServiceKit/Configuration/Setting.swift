@@ -18,6 +18,8 @@ public struct Setting<Value: Sendable>: Sendable {
     /// A switch may be given as a bare `--name`, meaning `true`; it never consumes the next
     /// argument, so `--verbose extra` cannot silently swallow `extra`.
     public let isSwitch: Bool
+    /// A secret's text never appears in error messages.
+    public let isSecret: Bool
     /// The default as `--help` shows it, written in the same syntax the parser accepts.
     public let defaultDescription: String
     /// Returns nil for text that is not a valid value; the reader turns that into an error
@@ -34,6 +36,7 @@ public struct Setting<Value: Sendable>: Sendable {
         placeholder: String,
         expected: String,
         isSwitch: Bool = false,
+        isSecret: Bool = false,
         defaultDescription: String? = nil,
         parse: @escaping @Sendable (String) -> Value?
     ) {
@@ -44,6 +47,7 @@ public struct Setting<Value: Sendable>: Sendable {
         self.placeholder = placeholder
         self.expected = expected
         self.isSwitch = isSwitch
+        self.isSecret = isSecret
         self.defaultDescription = defaultDescription ?? "\(defaultValue)"
         self.parse = parse
     }

@@ -44,6 +44,13 @@ public enum ServiceMain {
         configure: (inout ConfigReader) throws -> Config,
         start: (Config, ServiceEnvironment) async throws -> [any Service]
     ) async -> Never {
+        if arguments.first == HealthCheckCommand.name {
+            // Only the admin address matters here; the service's other settings are not read,
+            // so the check works with whatever environment the service itself was given.
+            var reader = ConfigReader(arguments: Array(arguments.dropFirst()), environment: environment)
+            let settings = CommonSettings.read(from: &reader, defaultAdminPort: defaultAdminPort)
+            exit(await HealthCheckCommand.run(settings: settings))
+        }
         var reader = ConfigReader(arguments: arguments, environment: environment)
         let settings = CommonSettings.read(from: &reader, defaultAdminPort: defaultAdminPort)
         let configured: Result<Config, any Error>

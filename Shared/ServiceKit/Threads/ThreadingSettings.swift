@@ -41,6 +41,6 @@ public struct ThreadingSettings: Sendable, Equatable {
     func apply() -> Bool {
         if eventLoopThreads > 0 { NIOSingletons.groupLoopCountSuggestion = eventLoopThreads }
         guard taskExecutor == .eventLoops else { return true }
-        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        return EventLoopGlobalExecutor.install()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import ServiceKit
 
 /// Where and how the data service connects to PostgreSQL.
 ///
@@ -85,11 +86,16 @@ public struct DatabaseSettings: Sendable, Equatable {
         if host.contains(",") {
             throw DatabaseSettingsError(source: url?.host != nil ? DatabaseURL.variable : "PGHOST", problem: "several hosts are not supported")
         }
+        let password = overrides.password ?? url?.password ?? env["PGPASSWORD"]
+        if let password, ExampleSecret.isExample(password) {
+            let source = overrides.password != nil ? "the password option" : url?.password != nil ? DatabaseURL.variable : "PGPASSWORD"
+            throw DatabaseSettingsError(source: source, problem: "the password is an example value from the documentation; set one of your own")
+        }
         return DatabaseSettings(
             host: host,
             port: try overrides.port ?? url?.port ?? env["PGPORT"].map { try parsePort($0, source: "PGPORT") } ?? defaults.port,
             username: overrides.username ?? url?.username ?? env["PGUSER"] ?? defaults.username,
-            password: overrides.password ?? url?.password ?? env["PGPASSWORD"],
+            password: password,
             database: overrides.database ?? url?.database ?? env["PGDATABASE"] ?? defaults.database,
             sslMode: try overrides.sslMode ?? url?.sslMode
                 ?? env["PGSSLMODE"].map { try SSLMode(parsing: $0, source: "PGSSLMODE") } ?? defaults.sslMode

@@ -22,8 +22,8 @@ public struct WorkerConfiguration: Sendable {
         ) { HostPort(parsing: $0) }
         let http = reader.read(httpSetting)
 
-        let secretSetting = Setting<String>.string(
-            "jwt-secret", env: "JWT_SECRET", default: "", placeholder: "<secret>",
+        let secretSetting = Setting<String>.secret(
+            "jwt-secret", env: "JWT_SECRET",
             help: "Key signing and verifying access tokens (HS256), at least \(JWTSecret.minimumLength) bytes, the same on every worker. "
                 + "Unset: a random key per process (tokens work only on that worker, until it restarts), with a warning.")
         let secretText = reader.read(secretSetting)

@@ -1,0 +1,10 @@
+#ifndef C_CONCURRENCY_HOOK_H
+#define C_CONCURRENCY_HOOK_H
+
+#include <stdbool.h>
+
+/// Stores `hook` in the Swift runtime's global-enqueue hook unless one is already there.
+/// Returns true if it was stored.
+bool servicekit_install_enqueue_global_hook(const void *hook);
+
+#endif
