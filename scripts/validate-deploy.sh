@@ -42,7 +42,5 @@ echo "deploy/kubernetes: release, Secret, autoscaler, edge front and skip-list c
     --compact --quiet --skip-download
 echo "deploy/kubernetes: $CHECKOV passes (skips: deploy/checkov.yaml)"
 
-# TODO: enable once deploy/Dockerfile is rewritten to pass; the current one fails DL3025
-# (HEALTHCHECK CMD in shell form, 3x) and DL3066 (USER app:app instead of a numeric id).
-# "$HADOLINT" --config deploy/hadolint.yaml --no-color deploy/Dockerfile
-# echo "deploy/Dockerfile: $HADOLINT passes (ignores: deploy/hadolint.yaml)"
+"$HADOLINT" --config deploy/hadolint.yaml --no-color deploy/Dockerfile
+echo "deploy/Dockerfile: $HADOLINT passes (ignores: deploy/hadolint.yaml)"
