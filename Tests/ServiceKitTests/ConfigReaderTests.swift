@@ -228,7 +228,7 @@ final class ConfigReaderTests: XCTestCase {
 
         XCTAssertTrue(help.hasPrefix("data — Owns the database.\n"))
         XCTAssertEqual(reader.documented.map(\.name), [
-            "admin-host", "admin-port", "log-level", "log-format", "drain-timeout", "event-loop-threads", "task-executor",
+            "admin-host", "admin-port", "log-level", "log-format", "drain-timeout", "event-loop-threads", "task-executor", "supervisor-pid",
             "dev-mode", "rpc-port",
         ])
         for expected in [

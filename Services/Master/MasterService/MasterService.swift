@@ -17,6 +17,9 @@ public enum MasterService {
         } start: { configuration, environment in
             // Not ready until every instance is: registered before the group starts.
             environment.readiness.set("instances", ready: false)
+            let registry = ChildRegistry(
+                path: configuration.childrenFile ?? ChildRegistry.defaultPath(adminPort: environment.settings.adminPort))
+            try await registry.reclaim(stopTimeout: configuration.stopTimeout, logger: environment.logger)
             let board = StateBoard()
             StateRoutes.register(on: environment.adminRoutes, board: board)
             let runtime = MasterRuntime(
@@ -26,6 +29,7 @@ public enum MasterService {
                     "--log-format", environment.settings.logFormat.rawValue,
                 ],
                 board: board,
+                registry: registry,
                 readiness: environment.readiness,
                 logger: environment.logger)
             // The admin listener (with /instances) stops last, after the instances.

@@ -8,6 +8,8 @@ public struct CommonSettings: Sendable, Equatable {
     public var logFormat: LogFormat
     public var drainTimeout: Duration
     public var threading: ThreadingSettings
+    /// The supervisor (e.g. master) whose death stops this process; nil when none.
+    public var supervisorPID: Int32?
 
     public init(
         adminHost: String = "0.0.0.0",
@@ -15,7 +17,8 @@ public struct CommonSettings: Sendable, Equatable {
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .text,
         drainTimeout: Duration = .seconds(30),
-        threading: ThreadingSettings = ThreadingSettings()
+        threading: ThreadingSettings = ThreadingSettings(),
+        supervisorPID: Int32? = nil
     ) {
         self.adminHost = adminHost
         self.adminPort = adminPort
@@ -23,6 +26,7 @@ public struct CommonSettings: Sendable, Equatable {
         self.logFormat = logFormat
         self.drainTimeout = drainTimeout
         self.threading = threading
+        self.supervisorPID = supervisorPID
     }
 
     /// Reads the common settings. `defaultAdminPort` differs per service so that all
@@ -53,7 +57,13 @@ public struct CommonSettings: Sendable, Equatable {
                 .duration(
                     "drain-timeout", env: "DRAIN_TIMEOUT", default: .seconds(30),
                     help: "On SIGTERM/SIGINT, how long in-flight work may finish before it is cancelled.")),
-            threading: ThreadingSettings.read(from: &reader)
+            threading: ThreadingSettings.read(from: &reader),
+            supervisorPID: reader.read(
+                Setting<Int32?>(
+                    "supervisor-pid", env: "SUPERVISOR_PID", default: nil,
+                    help: "Stop gracefully once this process is no longer our parent; a supervisor such as master sets it, so no instance outlives it.",
+                    placeholder: "<pid>", expected: "a process id above 1", defaultDescription: "none"
+                ) { text in Int32(text).flatMap { $0 > 1 ? $0 : nil } })
         )
     }
 }

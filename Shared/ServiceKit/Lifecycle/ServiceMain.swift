@@ -72,6 +72,10 @@ public enum ServiceMain {
             exit(2)
         }
 
+        if let supervisor = settings.supervisorPID, !SupervisorWatch.isSupervisorAlive(supervisor) {
+            FileHandle.standardError.write(Data("\(name): the supervisor (pid \(supervisor)) that started this process is gone; not starting\n".utf8))
+            exit(1)
+        }
         // Before any thread starts: arenas are handed out as threads first allocate.
         _ = MallocArenas.limitUnlessConfigured(environment: environment)
         let executorInstalled = settings.threading.apply()
@@ -119,6 +123,7 @@ public enum ServiceMain {
             drainTimeout: settings.drainTimeout,
             cancellationTimeout: cancellationGrace,
             trapsTerminationSignals: true,
+            supervisorPID: settings.supervisorPID,
             logger: logger
         )
         do {

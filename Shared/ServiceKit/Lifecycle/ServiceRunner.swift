@@ -37,6 +37,7 @@ public struct ServiceRunner: Sendable {
         drainTimeout: Duration,
         cancellationTimeout: Duration? = nil,
         trapsTerminationSignals: Bool = false,
+        supervisorPID: Int32? = nil,
         logger: Logger
     ) {
         let cutOff = CutOffRecord()
@@ -54,6 +55,15 @@ public struct ServiceRunner: Sendable {
                 successTerminationBehavior: .ignore
             )
         )
+        if let supervisorPID {
+            configurations.append(
+                .init(
+                    service: SupervisorWatch(supervisorPID: supervisorPID, interval: .milliseconds(250), logger: logger),
+                    // It ends by design, after starting the shutdown itself or when shutdown starts.
+                    successTerminationBehavior: .ignore
+                )
+            )
+        }
         var configuration = ServiceGroupConfiguration(services: configurations, logger: logger)
         if trapsTerminationSignals {
             configuration.gracefulShutdownSignals = [.sigterm, .sigint]

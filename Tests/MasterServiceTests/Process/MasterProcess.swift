@@ -18,8 +18,9 @@ final class MasterProcess: @unchecked Sendable {
     var adminPort: Int { ports.master }
     var httpPort: Int { ports.edgeHTTP }
 
-    init(workers: Int, edges: Int = 0, arguments: [String] = []) throws {
-        ports = try PortBlock.find()
+    /// `reusing` takes another master's ports (and so its default children file).
+    init(workers: Int, edges: Int = 0, arguments: [String] = [], reusing: PortBlock? = nil) throws {
+        ports = try reusing ?? PortBlock.find()
         logFile = FileManager.default.temporaryDirectory.appending(path: "master-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
             throw MasterProcessError(description: "cannot create \(logFile.path)")

@@ -29,11 +29,14 @@ public struct MasterConfiguration: Sendable {
     public var readyTimeout: Duration
     public var stopTimeout: Duration
     public var checkInterval: Duration
+    /// Where the running instances are recorded for a later master; nil: one per admin port
+    /// in the temporary folder.
+    public var childrenFile: String?
 
     public init(
         plan: SupervisorPlan, launches: [ServiceKind: ServiceLaunch], host: String = "127.0.0.1",
         edgeHTTPHost: String = "127.0.0.1", readyTimeout: Duration = .seconds(60), stopTimeout: Duration = .seconds(30),
-        checkInterval: Duration = .seconds(1)
+        checkInterval: Duration = .seconds(1), childrenFile: String? = nil
     ) {
         self.plan = plan
         self.launches = launches
@@ -42,5 +45,6 @@ public struct MasterConfiguration: Sendable {
         self.readyTimeout = readyTimeout
         self.stopTimeout = stopTimeout
         self.checkInterval = checkInterval
+        self.childrenFile = childrenFile
     }
 }

@@ -86,7 +86,12 @@ public enum MasterSettings {
                 help: "How long an instance may drain after SIGTERM before it is killed; above the instances' --drain-timeout.")),
             checkInterval: reader.read(.duration(
                 "check-interval", env: "CHECK_INTERVAL", default: .seconds(1),
-                help: "How often instances are measured (requests, resident memory) for recycling.")))
+                help: "How often instances are measured (requests, resident memory) for recycling.")),
+            childrenFile: reader.read(Setting<String?>(
+                "children-file", env: "CHILDREN_FILE", default: nil,
+                help: "File recording the running instances, so a master started after this one was killed stops any it left behind.",
+                placeholder: "<path>", expected: "a file path", defaultDescription: "master-<admin-port>.children in the temporary folder"
+            ) { $0.isEmpty ? nil : $0 }))
     }
 
     private static func readService(

@@ -17,8 +17,10 @@ import Darwin
 /// because ignored signals survive exec (a shell starting the master with `&` ignores
 /// SIGINT in it, for example) and a child ignoring SIGTERM could only be killed.
 ///
-/// A child outlives a master killed with SIGKILL (Linux's parent-death signal needs fork,
-/// not posix_spawn); a master that is merely cancelled kills its children itself.
+/// A master that is merely cancelled kills its children itself; one killed with SIGKILL
+/// cannot, so each child gets `SUPERVISOR_PID` and stops itself once its parent is gone
+/// (ServiceKit's supervisor watch), and ``ChildRegistry`` lets the next master stop any that
+/// did not.
 enum ChildProcess {
     struct SpawnError: Error, CustomStringConvertible {
         var description: String

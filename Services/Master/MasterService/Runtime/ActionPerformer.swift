@@ -82,7 +82,9 @@ struct ActionPerformer {
 
     private func spawn(_ id: InstanceID, ports: InstancePorts, group: inout DiscardingTaskGroup) -> [SupervisorEvent] {
         let command = configuration.launchCommand(for: id, ports: ports, common: runtime.commonArguments)
-        let environment = ProcessInfo.processInfo.environment.merging(command.environment) { $1 }
+        var environment = ProcessInfo.processInfo.environment.merging(command.environment) { $1 }
+        // The instance stops itself once this master is gone, even after a SIGKILL.
+        environment["SUPERVISOR_PID"] = "\(getpid())"
         let pid: Int32
         do {
             pid = try ChildProcess.spawn(executable: command.executable, arguments: command.arguments, environment: environment)
@@ -90,11 +92,14 @@ struct ActionPerformer {
             return [.spawnFailed(id, reason: error.description)]
         }
         let board = runtime.board
+        let registry = runtime.registry
         let sink = self.sink
         board.started(pid)
+        registry.started(pid: pid, name: "\(id)")
         group.addTask {
             let status = await ChildProcess.exitStatus(of: pid)
             board.reaped(pid)
+            registry.reaped(pid: pid)
             sink.yield(.exited(id, status))
         }
         let host = configuration.host

@@ -13,6 +13,7 @@ struct MasterRuntime: Service, CustomStringConvertible {
     /// Flags every child gets first (the master's log level and format).
     let commonArguments: [String]
     let board: StateBoard
+    let registry: ChildRegistry
     let readiness: Readiness
     let logger: Logger
 
@@ -38,6 +39,7 @@ struct MasterRuntime: Service, CustomStringConvertible {
                     }
                     var actions = ActionPerformer(runtime: self, sink: sink)
                     await actions.loop(events: events, group: &group)
+                    registry.remove()
                     group.cancelAll()
                 }
             } onGracefulShutdown: {
