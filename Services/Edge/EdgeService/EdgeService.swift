@@ -28,6 +28,8 @@ public enum EdgeService {
             name: "edge", summary: "Microposts edge: the front HTTP server (static files, /api/ to the workers).",
             defaultAdminPort: defaultAdminPort, configure: configure
         ) { configuration, environment in
+            var configuration = configuration
+            configuration.http.maximumConnections = connectionLimit(configuration.http.maximumConnections, logger: environment.logger)
             let workers = RPCClient(target: configuration.workerTarget, configuration: configuration.workerClient, logger: environment.logger)
             let maintenance = configuration.http.maintenanceFile.isEmpty
                 ? nil : MaintenanceSwitch(path: configuration.http.maintenanceFile, logger: environment.logger)
@@ -43,6 +45,24 @@ public enum EdgeService {
             // still answers the requests in flight.
             return [workers] + (maintenance.map { [$0] } ?? []) + [server]
         }
+    }
+
+    /// Descriptors kept free beside client connections: the listener and admin listener,
+    /// connections to workers, static files being sent, the event loops' own.
+    static func reservedDescriptors(softLimit: Int) -> Int {
+        max(64, softLimit / 8)
+    }
+
+    /// `--max-connections`, lowered (with a warning) to what the process can open: past the
+    /// open-file limit `accept` fails and new clients would hang instead of getting 503.
+    static func connectionLimit(_ configured: Int, logger: Logger) -> Int {
+        guard let limits = OpenFileLimit.current() else { return configured }
+        let capacity = max(1, limits.soft - reservedDescriptors(softLimit: limits.soft))
+        guard configured > capacity else { return configured }
+        logger.warning(
+            "--max-connections is more than this process can open; lowered to fit its open-file limit",
+            metadata: ["max-connections": "\(configured)", "open-file-limit": "\(limits.soft)", "lowered-to": "\(capacity)"])
+        return capacity
     }
 
     static func makeApplication(

@@ -79,6 +79,7 @@ public enum ServiceMain {
         // Before any thread starts: arenas are handed out as threads first allocate.
         _ = MallocArenas.limitUnlessConfigured(environment: environment)
         let executorInstalled = settings.threading.apply()
+        let openFiles = OpenFileLimit.raiseSoftToHard()
         ServiceLogging.bootstrap(service: name, level: settings.logLevel, format: settings.logFormat)
         let registry = ServiceMetrics.bootstrap()
         let logger = Logger(label: name)
@@ -89,7 +90,8 @@ public enum ServiceMain {
                 "admin": "\(HostPort(host: settings.adminHost, port: settings.adminPort))",
                 "log-level": "\(settings.logLevel.rawValue)",
                 "drain-timeout": "\(DurationText.format(settings.drainTimeout))",
-                "task-executor": "\(settings.threading.taskExecutor.rawValue)",
+                "task-executor": "\(executorInstalled ? settings.threading.taskExecutor.rawValue : TaskExecutorChoice.cooperative.rawValue)",
+                "open-files": "\(openFiles.map { "\($0.soft)" } ?? "unknown")",
             ]
         )
         if !executorInstalled {

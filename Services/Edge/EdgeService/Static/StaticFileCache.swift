@@ -6,7 +6,10 @@ import Synchronization
 ///
 /// Entries expire after `ttl`; the next request then looks the file up again (off the event
 /// loop), so an edited or removed file is seen within `ttl`. Only regular files up to
-/// `maximumFileSize` are kept, up to `maximumTotalSize` bytes in all.
+/// `maximumFileSize` are kept, up to `maximumTotalSize` bytes in all. Expired entries are swept
+/// out when a store finds the last sweep a `ttl` ago, or finds the cache full: a file asked
+/// for once would otherwise stay forever, and enough of them would fill the cache with stale
+/// bytes and keep every fresh file out.
 final class StaticFileCache: Sendable {
     struct Entry: Sendable {
         let info: StaticFileInfo
@@ -22,7 +25,22 @@ final class StaticFileCache: Sendable {
     let ttl: Duration
     let maximumFileSize: Int
     let maximumTotalSize: Int
-    private let state = Mutex<(entries: [Key: Entry], totalSize: Int)>(([:], 0))
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var totalSize = 0
+        var nextSweep = NIODeadline.uptimeNanoseconds(0)
+
+        mutating func remove(_ key: Key) {
+            if let removed = entries.removeValue(forKey: key) { totalSize -= removed.bytes.readableBytes }
+        }
+
+        mutating func sweep(now: NIODeadline, ttl: TimeAmount) {
+            for (key, entry) in entries where entry.expires <= now { remove(key) }
+            nextSweep = now + ttl
+        }
+    }
+
+    private let state = Mutex(State())
 
     init(ttl: Duration, maximumFileSize: Int = 64 * 1024, maximumTotalSize: Int = 64 * 1024 * 1024) {
         self.ttl = ttl
@@ -37,8 +55,7 @@ final class StaticFileCache: Sendable {
         state.withLock { state in
             guard let entry = state.entries[key] else { return nil }
             guard entry.expires > now else {
-                state.entries[key] = nil
-                state.totalSize -= entry.bytes.readableBytes
+                state.remove(key)
                 return nil
             }
             return entry
@@ -47,12 +64,21 @@ final class StaticFileCache: Sendable {
 
     func store(_ info: StaticFileInfo, bytes: ByteBuffer, for key: Key, now: NIODeadline = .now()) {
         guard isEnabled, bytes.readableBytes <= maximumFileSize else { return }
-        let entry = Entry(info: info, bytes: bytes, expires: now + TimeAmount(ttl))
+        let ttl = TimeAmount(ttl)
+        let entry = Entry(info: info, bytes: bytes, expires: now + ttl)
         state.withLock { state in
-            let replaced = state.entries[key]?.bytes.readableBytes ?? 0
-            guard state.totalSize - replaced + bytes.readableBytes <= maximumTotalSize else { return }
+            state.remove(key)
+            if now >= state.nextSweep || state.totalSize + bytes.readableBytes > maximumTotalSize {
+                state.sweep(now: now, ttl: ttl)
+            }
+            guard state.totalSize + bytes.readableBytes <= maximumTotalSize else { return }
             state.entries[key] = entry
-            state.totalSize += bytes.readableBytes - replaced
+            state.totalSize += bytes.readableBytes
         }
+    }
+
+    /// Entries held (fresh or not yet swept) and their bytes.
+    var occupancy: (entries: Int, bytes: Int) {
+        state.withLock { ($0.entries.count, $0.totalSize) }
     }
 }
