@@ -63,7 +63,7 @@ def check(condition, message):
         raise AssertionError(message)
 
 
-def run(*args, check_status=True, capture=True, env=None, timeout=1800):
+def run(*args, check_status=True, capture=True, env=None, timeout=3600):
     result = subprocess.run(
         list(args), cwd=ROOT, env=env or ENV, timeout=timeout,
         stdout=subprocess.PIPE if capture else None, stderr=subprocess.STDOUT if capture else None, text=True)
