@@ -92,8 +92,13 @@ final class HTTPPipelineTests: XCTestCase {
         XCTAssertEqual(drain(&pipeline), ["b.head", "b.end"])
         XCTAssertEqual(respond(&pipeline).closes, false)
         XCTAssertEqual(drain(&pipeline), ["c.head", "c.end"])
-        XCTAssertEqual(respond(&pipeline).end, .close, "c was the last one queued")
-        XCTAssertFalse(pipeline.takePendingRead(), "nothing more is read")
+        XCTAssertFalse(pipeline.takePendingRead(), "nothing more is read before c is answered")
+        XCTAssertEqual(respond(&pipeline).end, .linger, "c was the last one queued")
+        XCTAssertTrue(pipeline.takePendingRead(), "lingering reads what the client still sends…")
+        XCTAssertEqual(pipeline.received(.head, "f.head"), .hold, "…and drops it")
+        XCTAssertEqual(pipeline.received(.end, "f.end"), .hold)
+        XCTAssertEqual(drain(&pipeline), [])
+        XCTAssertEqual(pipeline.receivedInputClosed(), .close, "until the client closes")
     }
 
     func testTheLastQueuedResponseAnnouncesTheClose() {
@@ -106,7 +111,7 @@ final class HTTPPipelineTests: XCTestCase {
         XCTAssertEqual(drain(&pipeline), ["b.head", "b.end"])
         XCTAssertFalse(pipeline.responseHeadWritten(isInformational: true), "100 Continue is not the response")
         XCTAssertTrue(pipeline.responseHeadWritten(isInformational: false))
-        XCTAssertEqual(pipeline.responseEndWritten(), .close)
+        XCTAssertEqual(pipeline.responseEndWritten(), .linger)
     }
 
     func testNoNewRequestNorReadWhileTheClientIsNotTakingResponses() {

@@ -9,7 +9,8 @@ import NIOCore
 /// what a public server needs and that one lacks:
 /// - at most `maximumQueuedRequests` held back: reading stops while a response is pending,
 ///   but one read can already bring tens of thousands of tiny requests. Past the limit the
-///   rest are dropped, and the connection closes once the queued ones are answered;
+///   rest are dropped, and once the queued ones are answered the connection lingers (see
+///   ``ResponseEndAction/linger``) and closes;
 /// - no new request while the client is not taking its responses (the channel is not
 ///   writable) or while a file response is still being sent, so unsent responses and open
 ///   files do not pile up;
@@ -39,6 +40,8 @@ struct HTTPPipeline<Message> {
         /// Dropped as one too many waiting: the first time, count it. The connection closes
         /// once the queued requests are answered.
         case overflow
+        /// The client closed its side while the connection lingers: close it.
+        case close
     }
 
     enum ResponseEndAction: Equatable {
@@ -48,6 +51,11 @@ struct HTTPPipeline<Message> {
         case awaitWrite
         /// Close once this response is written.
         case close
+        /// The last response after an overflow: once it is written, close the output, then
+        /// read and discard until the client closes (or a short while passes). Closing with
+        /// the dropped requests unread would send a reset, which can destroy the responses
+        /// before the client reads them (RFC 9112 §9.6).
+        case linger
     }
 
     /// Where the request and the response in hand are.
@@ -68,6 +76,8 @@ struct HTTPPipeline<Message> {
         case closingAfterQueued
         /// Quiescing: finish the request in hand, drop the queued ones.
         case closingAfterCurrent
+        /// Output closed after an overflow: what the client still sends is read and dropped.
+        case lingering
         case closed
     }
 
@@ -138,7 +148,11 @@ struct HTTPPipeline<Message> {
     }
 
     mutating func receivedInputClosed() -> InboundAction {
-        guard lifecycle != .closed else { return .hold }
+        switch lifecycle {
+        case .closed: return .hold
+        case .lingering: return .close
+        case .open, .closingAfterQueued, .closingAfterCurrent: ()
+        }
         // Behind a file still being sent too: the handler closes on it when idle, and closing
         // would cut the file short.
         guard queue.isEmpty && !awaitingWrite else {
@@ -183,7 +197,7 @@ struct HTTPPipeline<Message> {
     private var acceptsInput: Bool {
         switch lifecycle {
         case .open: true
-        case .closingAfterQueued, .closed: false
+        case .closingAfterQueued, .lingering, .closed: false
         case .closingAfterCurrent: exchange == .requestAndResponse || exchange == .request
         }
     }
@@ -211,6 +225,11 @@ struct HTTPPipeline<Message> {
         case .requestAndResponse: exchange = .request
         case .response: exchange = .idle
         case .idle, .request: ()
+        }
+        if lifecycle == .closingAfterQueued && queuedRequests == 0 {
+            lifecycle = .lingering
+            queue.removeAll()
+            return .linger
         }
         if isLastResponse {
             close()
@@ -240,7 +259,7 @@ struct HTTPPipeline<Message> {
         switch lifecycle {
         case .open: false
         case .closingAfterQueued: queuedRequests == 0
-        case .closingAfterCurrent, .closed: true
+        case .closingAfterCurrent, .lingering, .closed: true
         }
     }
 
@@ -265,6 +284,7 @@ struct HTTPPipeline<Message> {
     private var mayRead: Bool {
         switch lifecycle {
         case .open, .closingAfterCurrent: ()
+        case .lingering: return true
         case .closingAfterQueued, .closed: return false
         }
         switch exchange {
@@ -290,7 +310,7 @@ struct HTTPPipeline<Message> {
     /// - Returns: Whether to close now, nothing being in hand.
     mutating func quiesce() -> Bool {
         guard lifecycle != .closed else { return false }
-        if exchange == .idle && !awaitingWrite {
+        if (exchange == .idle && !awaitingWrite) || lifecycle == .lingering {
             close()
             return true
         }

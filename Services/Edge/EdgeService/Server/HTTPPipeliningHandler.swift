@@ -17,9 +17,16 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
     /// deliverable, so a response written from inside it does not start another.
     private var isDelivering = false
     private var sendTimer: Scheduled<Void>?
+    /// The channel turned unwritable during a write: arm the send timer after the flush, so
+    /// what the kernel takes at once does not pass for the client reading.
+    private var sendTimerWanted = false
     /// Unsent bytes when the send timer was armed: fewer at expiry means the client read.
     private var unsentAtArming = 0
     private var respondedWhileStalled = false
+    private var lingerTimer: Scheduled<Void>?
+    /// How long a lingering connection (see ``HTTPPipeline/ResponseEndAction/linger``) waits
+    /// for its client to close: nginx's `lingering_timeout`.
+    static let lingerTimeout = TimeAmount.seconds(5)
 
     init(maximumQueuedRequests: Int, sendTimeout: Duration, metrics: EdgeMetrics) {
         self.pipeline = HTTPPipeline(maximumQueuedRequests: maximumQueuedRequests)
@@ -40,6 +47,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
         case .deliver: context.fireChannelRead(data)
         case .hold: ()
         case .overflow: metrics.pipelineOverflows.increment()
+        case .close: context.close(promise: nil)
         }
     }
 
@@ -54,7 +62,11 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case let channelEvent as ChannelEvent where channelEvent == .inputClosed:
-            if pipeline.receivedInputClosed() == .deliver { context.fireUserInboundEventTriggered(event) }
+            switch pipeline.receivedInputClosed() {
+            case .deliver: context.fireUserInboundEventTriggered(event)
+            case .close: context.close(promise: nil)
+            case .hold, .overflow: ()
+            }
         case is ChannelShouldQuiesceEvent:
             if pipeline.quiesce() { context.close(promise: nil) }
         default:
@@ -67,25 +79,31 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
         pipeline.writabilityChanged(isWritable: isWritable)
         context.fireChannelWritabilityChanged()
         if isWritable {
+            sendTimerWanted = false
             sendTimer?.cancel()
             sendTimer = nil
             deliverQueued(context: context)
         } else {
             metrics.writeBufferFull.increment()
-            armSendTimer(context: context)
+            sendTimerWanted = true
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         pipeline.close()
-        sendTimer?.cancel()
-        sendTimer = nil
+        cancelTimers()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+    }
+
+    private func cancelTimers() {
         sendTimer?.cancel()
         sendTimer = nil
+        lingerTimer?.cancel()
+        lingerTimer = nil
     }
 
     // MARK: - Outbound
@@ -124,7 +142,30 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
                 let written = promise ?? context.eventLoop.makePromise()
                 context.write(data, promise: written)
                 written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            case .linger:
+                let written = promise ?? context.eventLoop.makePromise()
+                context.write(data, promise: written)
+                written.futureResult.assumeIsolated().whenComplete { result in
+                    guard case .success = result else {
+                        context.close(promise: nil)
+                        return
+                    }
+                    context.close(mode: .output, promise: nil)
+                    self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) {
+                        context.close(promise: nil)
+                    }
+                    // Issues the held read: lingering reads, to discard.
+                    self.deliverQueued(context: context)
+                }
             }
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        context.flush()
+        if sendTimerWanted {
+            sendTimerWanted = false
+            armSendTimer(context: context)
         }
     }
 
