@@ -102,6 +102,27 @@ final class ConnectionTests: XCTestCase {
         await edge.stop()
     }
 
+    /// The keep-alive timeout counts from when a response has gone out, not from when it was
+    /// queued: a client taking a large file slowly is not cut off. The file is larger than
+    /// the kernel's send buffer can take (4 MiB at most here), else it would all be gone.
+    func testASlowDownloadIsNotCutShortByTheKeepAliveTimeout() async throws {
+        let size = 8 << 20
+        let edge = try await EdgeHarness.start(files: ["big.bin": String(repeating: "x", count: size)]) {
+            $0.keepaliveTimeout = .milliseconds(300)
+        }
+        let client = try await StalledHTTPClient.connect(port: edge.port, receiveBuffer: 16 * 1024)
+        client.send("GET /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        let start = ContinuousClock.now
+        while client.receivedBytes < size, !client.isClosed, ContinuousClock.now - start < .seconds(30) {
+            client.read()
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        XCTAssertGreaterThan(ContinuousClock.now - start, .milliseconds(600), "slower than the keep-alive timeout")
+        XCTAssertGreaterThan(client.receivedBytes, size, "the head and the whole file arrived")
+        client.close()
+        await edge.stop()
+    }
+
     func testMaximumConnections() async throws {
         let edge = try await EdgeHarness.start { $0.maximumConnections = 2 }
         let first = try await edge.connect()

@@ -40,10 +40,19 @@ final class EdgeSettingsTests: XCTestCase {
         XCTAssertEqual(defaults.maximumBodySize, 1 << 20)
         XCTAssertEqual(defaults.rateLimit, 0)
         XCTAssertFalse(defaults.staticListing)
+        XCTAssertEqual(defaults.maximumPipelinedRequests, 100)
+        XCTAssertEqual(defaults.writeBufferLimit, 64 * 1024)
+        XCTAssertEqual(defaults.sendTimeout, .seconds(60))
 
         var custom = ConfigReader(
-            arguments: ["--http-listen", "127.0.0.1:9999", "--max-body-size", "2048", "--header-timeout", "2s"],
-            environment: ["STATIC_ROOT": "/srv/www", "TRUSTED_PROXIES": "10.0.0.0/8,::1", "ACCESS_LOG_FORMAT": "json"])
+            arguments: [
+                "--http-listen", "127.0.0.1:9999", "--max-body-size", "2048", "--header-timeout", "2s",
+                "--max-pipelined-requests", "8", "--send-timeout", "15s",
+            ],
+            environment: [
+                "STATIC_ROOT": "/srv/www", "TRUSTED_PROXIES": "10.0.0.0/8,::1", "ACCESS_LOG_FORMAT": "json",
+                "WRITE_BUFFER_LIMIT": "131072",
+            ])
         let http = EdgeService.configure(&custom).http
         XCTAssertNoThrow(try custom.finish())
         XCTAssertEqual(http.listen.port, 9999)
@@ -51,6 +60,17 @@ final class EdgeSettingsTests: XCTestCase {
         XCTAssertEqual(http.headerTimeout, .seconds(2))
         XCTAssertEqual(http.staticRoot, "/srv/www")
         XCTAssertEqual(http.accessLogFormat, .json)
+        XCTAssertEqual(http.maximumPipelinedRequests, 8)
+        XCTAssertEqual(http.sendTimeout, .seconds(15))
+        XCTAssertEqual(http.writeBufferLimit, 131_072)
+    }
+
+    func testPipeliningAndWriteBufferLimitsAreBounded() {
+        for arguments in [["--max-pipelined-requests", "0"], ["--write-buffer-limit", "100"]] {
+            var reader = ConfigReader(arguments: arguments, environment: [:])
+            _ = EdgeService.configure(&reader)
+            XCTAssertThrowsError(try reader.finish()) { XCTAssertTrue("\($0)".contains(arguments[0]), "\($0)") }
+        }
     }
 
     func testBadTrustedProxiesIsAConfigurationError() {

@@ -43,7 +43,8 @@ final class WorkerScript: Sendable {
 
 /// A worker stand-in: a real `RPCServer` serving `.handleHTTP`. Behaviour by path:
 /// `/api/sleep?ms=N` sleeps, `/api/fail` throws an internal error, `/api/hang` hangs the first
-/// time (see ``WorkerScript``), anything else answers 200 with a JSON summary of what it got.
+/// time (see ``WorkerScript``), `/api/big?kb=N` answers N KiB, anything else answers 200 with a
+/// JSON summary of what it got.
 struct FakeWorker {
     let name: String
     let server: RPCServer
@@ -68,6 +69,11 @@ struct FakeWorker {
                 // A worker trying to split the response: the edge must not pass this on.
                 return HTTPEnvelopeResponse(
                     status: 200, headers: [HTTPHeaderField(name: "X-Evil", value: "a\r\nSet-Cookie: owned=1")], body: [])
+            case "/api/big":
+                let kibibytes = Int(request.target.split(separator: "=").last ?? "1") ?? 1
+                return HTTPEnvelopeResponse(
+                    status: 200, headers: [HTTPHeaderField(name: "Content-Type", value: "application/octet-stream")],
+                    body: Array(repeating: UInt8(ascii: "b"), count: kibibytes * 1024))
             case "/api/badname":
                 return HTTPEnvelopeResponse(status: 200, headers: [HTTPHeaderField(name: "Bad Name", value: "x")], body: [])
             default:

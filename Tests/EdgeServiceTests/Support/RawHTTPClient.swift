@@ -95,6 +95,10 @@ final class RawHTTPClient: Sendable {
 
     var unreadBytes: Int { collector.state.withLock { $0.bytes.count } }
 
+    /// Everything received and not yet consumed by ``response(isHead:timeout:file:line:)``, as
+    /// text: for counting many responses, which parsing one by one would make quadratic.
+    var unreadText: String { collector.state.withLock { String(decoding: $0.bytes, as: UTF8.self) } }
+
     func close() {
         channel.close(promise: nil)
     }

@@ -41,6 +41,12 @@ enum EdgeSettings {
         config.maximumConnections = reader.read(.int(
             "max-connections", env: "MAX_CONNECTIONS", default: defaults.maximumConnections, range: 1...1_000_000,
             help: "Open client connections; more are answered 503 and closed."))
+        config.maximumPipelinedRequests = reader.read(.int(
+            "max-pipelined-requests", env: "MAX_PIPELINED_REQUESTS", default: defaults.maximumPipelinedRequests, range: 1...1_000_000,
+            help: "Requests a connection may send ahead of their answers; one more and those are answered, the connection closed."))
+        config.writeBufferLimit = reader.read(.int(
+            "write-buffer-limit", env: "WRITE_BUFFER_LIMIT", default: defaults.writeBufferLimit, range: 4096...(64 << 20),
+            help: "Unsent response bytes per connection past which it is neither read nor answered until half have gone out."))
 
         config.headerTimeout = reader.read(.duration(
             "header-timeout", env: "HEADER_TIMEOUT", default: defaults.headerTimeout,
@@ -51,6 +57,9 @@ enum EdgeSettings {
         config.keepaliveTimeout = reader.read(.duration(
             "keepalive-timeout", env: "KEEPALIVE_TIMEOUT", default: defaults.keepaliveTimeout,
             help: "How long an idle keep-alive connection stays open."))
+        config.sendTimeout = reader.read(.duration(
+            "send-timeout", env: "SEND_TIMEOUT", default: defaults.sendTimeout,
+            help: "How long a client may take none of a response before its connection is closed."))
 
         let trustedSetting = Setting<String>.string(
             "trusted-proxies", env: "TRUSTED_PROXIES", default: defaults.trustedProxies, placeholder: "<cidr,...>",

@@ -23,11 +23,20 @@ public struct HTTPServerConfiguration: Sendable {
     public var rateLimit = 0
     public var rateLimitBurst = 20
     public var maximumConnections = 10_000
+    /// Requests a connection may have waiting behind the one being answered (what one read
+    /// brought in); one more and those are answered, the rest dropped, the connection closed.
+    /// HTTP/2's advised minimum of concurrent streams.
+    public var maximumPipelinedRequests = 100
+    /// Unsent response bytes per connection past which the edge neither reads nor answers it
+    /// until half have gone out: NIO's default high-water mark.
+    public var writeBufferLimit = 64 * 1024
 
     // Timeouts
     public var headerTimeout: Duration = .seconds(10)
     public var bodyTimeout: Duration = .seconds(30)
     public var keepaliveTimeout: Duration = .seconds(60)
+    /// How long a client may take none of a response (nginx's `send_timeout`).
+    public var sendTimeout: Duration = .seconds(60)
 
     // Forwarding
     public var trustedProxies = ""

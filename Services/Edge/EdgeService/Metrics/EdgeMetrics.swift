@@ -24,6 +24,12 @@ struct EdgeMetrics: Sendable {
     private let requests: [[Counter]]
     private let durations: [Timer]
     private let upstreamDuration: Timer
+    /// Connections that pipelined more than `--max-pipelined-requests`.
+    let pipelineOverflows = Counter(label: "http_pipeline_overflows_total")
+    /// Times a connection's unsent responses passed `--write-buffer-limit` and it was paused.
+    let writeBufferFull = Counter(label: "http_write_buffer_full_total")
+    /// Connections closed because their client took nothing for `--send-timeout`.
+    let sendTimeouts = Counter(label: "http_send_timeouts_total")
 
     init() {
         requests = Kind.allCases.map { kind in

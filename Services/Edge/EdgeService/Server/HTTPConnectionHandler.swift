@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 import RPC
 
-/// One client connection. NIO's pipeline handler in front of it delivers one request at a
+/// One client connection. ``HTTPPipeliningHandler`` in front of it delivers one request at a
 /// time (holding back pipelined ones until the response is written), so this handler only
 /// tracks the request in hand: admit it, read its body, answer it from the static folder or a
 /// worker, log it, then wait for the next one under the right timeout.
@@ -118,6 +118,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private func timerExpired(_ purpose: ConnectionTimer.Purpose, context: ChannelHandlerContext) {
         switch (purpose, state) {
         case (.header, .awaitingHead), (.keepalive, .awaitingHead):
+            // A response still going out (a large file to a slow client) means the connection
+            // is not idle, and reading may be paused for it: the send timeout judges it instead.
+            if let unsent = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes), unsent > 0 {
+                timer?.arm(purpose, in: purpose == .header ? app.configuration.headerTimeout : app.configuration.keepaliveTimeout)
+                context.triggerUserOutboundEvent(UnsentResponseEvent(), promise: nil)
+                return
+            }
             // nginx closes silently too: there is no request to answer.
             context.close(promise: nil)
         case (.body, .readingBody):
@@ -370,8 +377,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
         }
 
-        // State changes before the final write: writing `.end` lets the pipeline handler
-        // deliver the next pipelined request re-entrantly, which must find this handler ready.
+        // State changes before the final write: writing `.end` lets the pipelining handler
+        // deliver the next queued request from inside it, which must find this handler ready.
         self.request = nil
         if keepAlive {
             state = .awaitingHead

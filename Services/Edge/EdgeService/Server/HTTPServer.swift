@@ -27,7 +27,7 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
         self.app = app
         self.group = eventLoopGroup
         self.logger = logger
-        // NIO's pipeline handler closes an idle connection at once and a busy one right after
+        // The pipelining handler closes an idle connection at once and a busy one right after
         // its current response (with `Connection: close`).
         self.registry = ChannelRegistry(limit: app.configuration.maximumConnections) { channel in
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
@@ -89,6 +89,9 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: app.configuration.writeBufferLimit / 2, high: app.configuration.writeBufferLimit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -96,8 +99,10 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
                         try pipeline.addHandler(OverloadResponder())
                         return
                     }
+                    // Pipelining is HTTPPipeliningHandler's: NIO's has no limit and answered each
+                    // queued request from inside the previous one's write (see HTTPPipeline).
                     try pipeline.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: false,
+                        withPipeliningAssistance: false, withErrorHandling: false,
                         // The edge checks the one untrusted source of response fields itself
                         // (see UpstreamHeaderCheck); NIO's check of every field cost ~12 % of
                         // a static request's CPU.
@@ -105,6 +110,10 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
                         withDecoderLimitConfiguration: limits)
                     let observer = RequestStartObserver()
                     try pipeline.addHandler(observer, position: .first)
+                    try pipeline.addHandler(
+                        HTTPPipeliningHandler(
+                            maximumQueuedRequests: app.configuration.maximumPipelinedRequests,
+                            sendTimeout: app.configuration.sendTimeout, metrics: app.metrics))
                     try pipeline.addHandler(
                         HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer))
                 }
