@@ -1,5 +1,5 @@
 import NIOCore
-import NIOFoundationCompat
+import NIOFoundationEssentialsCompat
 import RPC
 
 /// One HTTP header line as it travels inside an envelope; order and repeats are kept.

@@ -1,5 +1,5 @@
 import NIOCore
-import NIOFoundationCompat
+import NIOFoundationEssentialsCompat
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

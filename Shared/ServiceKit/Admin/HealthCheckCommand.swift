@@ -1,4 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOPosix
 
@@ -54,7 +63,7 @@ enum HealthCheckCommand {
     }
 
     private static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("healthcheck: \(message)\n".utf8))
+        StandardError.write("healthcheck: \(message)\n")
     }
 }
 

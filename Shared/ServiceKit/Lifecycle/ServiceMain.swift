@@ -1,4 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import ServiceLifecycle
 
@@ -68,12 +77,12 @@ public enum ServiceMain {
             try reader.finish()
             config = try configured.get()
         } catch {
-            FileHandle.standardError.write(Data("\(name): \(error) (see --help)\n".utf8))
+            StandardError.write("\(name): \(error) (see --help)\n")
             exit(2)
         }
 
         if let supervisor = settings.supervisorPID, !SupervisorWatch.isSupervisorAlive(supervisor) {
-            FileHandle.standardError.write(Data("\(name): the supervisor (pid \(supervisor)) that started this process is gone; not starting\n".utf8))
+            StandardError.write("\(name): the supervisor (pid \(supervisor)) that started this process is gone; not starting\n")
             exit(1)
         }
         // Before any thread starts: arenas are handed out as threads first allocate.

@@ -18,8 +18,8 @@ enum MaintenanceResponse {
     /// (API clients and `curl` send `*/*` or nothing; browsers always list `text/html`).
     static func prefersJSON(accept: String?) -> Bool {
         guard let accept = accept?.lowercased() else { return true }
-        let html = accept.range(of: "text/html")?.lowerBound
-        let json = accept.range(of: "json")?.lowerBound
+        let html = accept.firstRange(of: "text/html")?.lowerBound
+        let json = accept.firstRange(of: "json")?.lowerBound
         switch (html, json) {
         case (nil, _): return true
         case (.some, nil): return false

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The verified bearer of a request's access token.
 struct AuthenticatedUser: Sendable, Equatable {

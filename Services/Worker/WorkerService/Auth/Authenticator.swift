@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Hummingbird
 import MicropostsModels
 import RPC
@@ -61,17 +65,8 @@ struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw .unauthorized("Only Bearer access tokens are accepted.", tokenPresented: false)
         }
-        let token = String(parts[1].trimmingSpacesAndTabs())
+        let token = String(parts[1].trimmingOptionalWhitespace())
         guard !token.isEmpty, token.utf8.count <= 4096 else { throw .unauthorized("The access token is invalid.", tokenPresented: true) }
         return token
-    }
-}
-
-extension Substring {
-    /// Optional whitespace around a header value's parts (RFC 9110 §5.6.3).
-    fileprivate func trimmingSpacesAndTabs() -> Substring {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else { return "" }
-        return self[first...last]
     }
 }

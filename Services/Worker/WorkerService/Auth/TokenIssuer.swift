@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Issues access tokens: HS256 JWTs whose subject is the username, with a fresh random id
 /// (what a logout revokes) and the configured lifetime.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Request ids as this worker accepts them from callers, or makes up when none came.
 enum RequestID {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The scheme, host and port the client addressed, from which absolute links are built.
 ///
@@ -29,7 +33,7 @@ struct RequestOrigin: Sendable, Equatable {
 
     /// From a `Host` header value such as `example.com:8080` or `[::1]:8080`.
     init?(scheme: String, hostHeader: String) {
-        let text = hostHeader.trimmingCharacters(in: .whitespaces)
+        let text = String(hostHeader.trimmingOptionalWhitespace())
         var host = Substring(text)
         var port: Int?
         if text.hasPrefix("[") {

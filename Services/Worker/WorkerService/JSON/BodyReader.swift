@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Hummingbird
 import NIOCore
 
@@ -86,9 +90,9 @@ enum BodyReader {
         guard let header = request.headers[.contentType] else {
             throw .unsupportedMediaType("Content-Type is missing; expected \(names).")
         }
-        let parameters = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let parameters = header.split(separator: ";").map { $0.trimmingOptionalWhitespace().lowercased() }
         let type = parameters.first ?? ""
-        let charset = parameters.dropFirst().first { $0.hasPrefix("charset=") }.map { $0.dropFirst("charset=".count).trimmingCharacters(in: ["\""]) }
+        let charset = parameters.dropFirst().first { $0.hasPrefix("charset=") }.map { $0.dropFirst("charset=".count).trimming(where: { $0 == "\"" }) }
         let found: MediaType?
         if type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) {
             found = .json

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ServiceKit
 
 /// `2026-02-01T00:04:10.123Z`: ISO 8601 in UTC with milliseconds, the format of every

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RPC
 
 // Hand-written binary payload coding: the bytes of the synthesized `Codable` conformance

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A micropost as stored: `text` is 1–255 Unicode code points.
 public struct Micropost: Codable, Sendable, Hashable {

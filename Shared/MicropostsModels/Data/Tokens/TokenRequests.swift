@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A logged-out token: refused until `expiresAt`, after which it is invalid anyway and forgotten.
 public struct RevokeTokenRequest: Codable, Sendable, Hashable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The claims of our access tokens; all are required when verifying.
 struct JWTClaims: Codable, Sendable, Equatable {
