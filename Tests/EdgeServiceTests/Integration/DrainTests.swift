@@ -10,6 +10,7 @@ final class DrainTests: XCTestCase {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("edge-drain-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try Data("home".utf8).write(to: root.appendingPathComponent("index.html"))
+        try UnprivilegedAccount.giveToServices(root)
         defer { try? FileManager.default.removeItem(at: root) }
         let port = try freePort()
         let edge = try ServiceProcess(

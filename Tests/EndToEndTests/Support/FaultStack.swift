@@ -30,8 +30,7 @@ extension FaultStack {
             _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
             let output = try FileHandle(forWritingTo: logFile)
             defer { try? output.close() }
-            process.executableURL = productsDirectory.appendingPathComponent(name)
-            process.arguments = ["--admin-host", "127.0.0.1", "--admin-port", "\(adminPort)"] + arguments
+            try process.useServiceExecutable(name, arguments: ["--admin-host", "127.0.0.1", "--admin-port", "\(adminPort)"] + arguments)
             var env = ProcessInfo.processInfo.environment
             env.merge(environment) { $1 }
             process.environment = env
@@ -132,6 +131,8 @@ final class FaultStack: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("static"), withIntermediateDirectories: true)
         try Data("<h1>fault tests</h1>".utf8).write(to: directory.appendingPathComponent("static/index.html"))
+        // The edge serves the static folder; the logs in it are opened here and handed over as descriptors.
+        try UnprivilegedAccount.giveToServices(directory)
     }
 
     /// Starts everything, in order, each ready before the next, and waits until an API call

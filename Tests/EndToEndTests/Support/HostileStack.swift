@@ -118,6 +118,7 @@ final class HostileStack: @unchecked Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try Data("<!doctype html><title>hostile</title>".utf8).write(to: root.appendingPathComponent("index.html"))
         try Data("body { color: red }".utf8).write(to: root.appendingPathComponent("site.css"))
+        try UnprivilegedAccount.giveToServices(root)
         staticRoot = root
         edgePort = try freePort()
         let edge = Member("edge", try ServiceProcess(

@@ -26,8 +26,8 @@ final class MasterProcess: @unchecked Sendable {
             throw MasterProcessError(description: "cannot create \(logFile.path)")
         }
         let output = try FileHandle(forWritingTo: logFile)
-        process.executableURL = productsDirectory.appending(path: "master")
-        process.arguments = [
+        try UnprivilegedAccount.giveToServices(Self.staticFolder)
+        try process.useServiceExecutable("master", arguments: [
             "--admin-host", "127.0.0.1", "--admin-port", "\(ports.master)",
             "--data-instances", "0", "--worker-instances", "\(workers)", "--edge-instances", "\(edges)",
             "--worker-rpc-port", "\(ports.workerRPC)", "--worker-admin-port", "\(ports.workerAdmin)",
@@ -35,7 +35,7 @@ final class MasterProcess: @unchecked Sendable {
             "--edge-args=--static-root \(Self.staticFolder.path)",
             // Quick enough for tests, long enough for the edge to find a replacement.
             "--handover-delay", "1500ms", "--stop-timeout", "15s", "--drain-timeout", "60s",
-        ] + arguments
+        ] + arguments)
         process.standardOutput = output
         process.standardError = output
         try process.run()

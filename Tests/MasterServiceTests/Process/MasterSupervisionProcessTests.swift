@@ -1,4 +1,5 @@
 import Foundation
+import ServiceTestSupport
 import XCTest
 @testable import MasterService
 
@@ -84,6 +85,25 @@ final class MasterSupervisionProcessTests: XCTestCase {
         let workersStopping = try XCTUnwrap(log.range(of: "stopping worker instances"))
         XCTAssertLessThan(edgeStopped.lowerBound, workersStopping.lowerBound, "workers stop only after the edge is gone")
         XCTAssertTrue(log.contains("all instances stopped"))
+    }
+
+    /// When the suite runs as root, the master runs as the service account and so does every
+    /// instance it starts: a bug only root gets away with fails here as it would deployed.
+    func testTheMasterAndItsInstancesRunAsTheServiceAccount() async throws {
+        try XCTSkipUnless(geteuid() == 0, "the suite does not run as root: the services run as its own user")
+        try XCTSkipIf(UnprivilegedAccount.rootRequested, "\(UnprivilegedAccount.environmentVariable) asks for root")
+        let account = try XCTUnwrap(try UnprivilegedAccount.forServices(), "the suite runs as root, and so would the services")
+        let master = try MasterProcess(workers: 1, edges: 1)
+        defer { master.forceStop() }
+        let state = try await master.waitUntilServing()
+        let pids = [master.pid] + state.instances.compactMap(\.pid)
+        XCTAssertEqual(pids.count, 3)
+        for pid in pids {
+            let credentials = try XCTUnwrap(ProcessCredentials(pid: pid), "pid \(pid)")
+            XCTAssertEqual(credentials.uids, Array(repeating: account.uid, count: 4), "pid \(pid)")
+        }
+        let status = try await master.stop()
+        XCTAssertEqual(status, 0, master.failure("exit status").description)
     }
 
     func testACrashLoopingServiceIsReportedNotSpun() async throws {

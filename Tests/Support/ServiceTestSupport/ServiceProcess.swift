@@ -10,11 +10,11 @@ public final class ServiceProcess: @unchecked Sendable {
     private let stdout = Pipe()
     private let stderr = Pipe()
 
-    /// Starts `.build/<config>/<name>` (the directory of the running test bundle).
+    /// Starts `.build/<config>/<name>` (the directory of the running test bundle), as
+    /// ``UnprivilegedAccount`` when the suite runs as root.
     public init(_ name: String, arguments: [String], adminPort: Int? = nil, environment: [String: String] = [:]) throws {
         self.adminPort = try adminPort ?? freePort()
-        process.executableURL = productsDirectory.appendingPathComponent(name)
-        process.arguments = ["--admin-host", "127.0.0.1", "--admin-port", "\(self.adminPort)"] + arguments
+        try process.useServiceExecutable(name, arguments: ["--admin-host", "127.0.0.1", "--admin-port", "\(self.adminPort)"] + arguments)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
@@ -69,14 +69,6 @@ public struct ServiceProcessError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Where SwiftPM put the executables: beside the test bundle.
-public var productsDirectory: URL {
-    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-        return bundle.bundleURL.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-}
-
 /// A TCP port that was free a moment ago on 127.0.0.1.
 public func freePort() throws -> Int {
     let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -119,8 +111,7 @@ public func runTool(_ name: String, _ arguments: [String], timeout: Duration = .
     let process = Process()
     let stdout = Pipe()
     let stderr = Pipe()
-    process.executableURL = productsDirectory.appendingPathComponent(name)
-    process.arguments = arguments
+    try process.useServiceExecutable(name, arguments: arguments)
     process.standardOutput = stdout
     process.standardError = stderr
     try process.run()
