@@ -44,9 +44,17 @@ as_owner "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust >/dev/null
 as_owner "$pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
     -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 
+# As root (CI), the services run as an unprivileged account, as they do in containers, so a
+# failure that only root escapes (e.g. a privileged socket option) fails here too.
+as_service=()
+if [ "$(id -u)" = 0 ]; then
+    as_service=(setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups --inh-caps=-all --)
+    "${as_service[@]}" test -x "$BIN/edge" || {
+        echo "nobody cannot run $BIN/edge (is the checkout readable by others?)"; exit 1; }
+fi
 start() { # name admin-port args...
     local name="$1" admin="$2"; shift 2
-    "$BIN/$name" --admin-host 127.0.0.1 --admin-port "$admin" "$@" >"$work/$name.log" 2>&1 &
+    "${as_service[@]}" "$BIN/$name" --admin-host 127.0.0.1 --admin-port "$admin" "$@" >"$work/$name.log" 2>&1 &
     pids+=("$!")
     wait_ready "$admin" "$name"
 }
