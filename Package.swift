@@ -104,6 +104,7 @@ let package = Package(
                 "RPC", "ServiceKit", "MicropostsModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Worker/WorkerService",
             swiftSettings: swiftSettings
@@ -118,6 +119,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Data/DataService",
             resources: [.copy("Migrations/SQL")],

@@ -59,10 +59,14 @@ start() { # name admin-port args...
     wait_ready "$admin" "$name"
 }
 data_rpc="$(free_port)"; worker_rpc="$(free_port)"; worker_http="$(free_port)"; edge_http="$(free_port)"
+# Login and registration throttles off: they would answer most generated requests to those two
+# operations with 429 before their bodies are read (429 is documented; the Swift tests cover it).
 DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable" \
-    start data "$(free_port)" --rpc-listen "127.0.0.1:$data_rpc" --password-hash-iterations 210000
+    start data "$(free_port)" --rpc-listen "127.0.0.1:$data_rpc" --password-hash-iterations 210000 \
+    --login-attempts-per-account 0
 JWT_SECRET="schemathesis-secret-of-at-least-32-bytes" \
-    start worker "$(free_port)" --rpc-listen "127.0.0.1:$worker_rpc" --http "127.0.0.1:$worker_http" --data-target "127.0.0.1:$data_rpc"
+    start worker "$(free_port)" --rpc-listen "127.0.0.1:$worker_rpc" --http "127.0.0.1:$worker_http" --data-target "127.0.0.1:$data_rpc" \
+    --login-attempts-per-address 0 --registrations-per-address 0
 start edge "$(free_port)" --http-listen "127.0.0.1:$edge_http" --worker-target "127.0.0.1:$worker_rpc" --rate-limit 0
 
 base="http://127.0.0.1:$edge_http"

@@ -1,3 +1,4 @@
+@testable import DataService
 import Foundation
 import Logging
 import MicropostsModels
@@ -31,6 +32,8 @@ final class DataProcessTests: XCTestCase {
         XCTAssertEqual(user.username, "ana")
         let verified = try await client.call(.verifyCredentials, VerifyCredentialsRequest(username: "ana", password: "password123"))
         XCTAssertEqual(verified, user)
+        let loggedIn = try await client.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "password123"))
+        XCTAssertEqual(loggedIn, .verified(user))
         let post = try await client.call(.createMicropost, CreateMicropostRequest(username: "ana", text: "from a real process"))
         let page = try await client.call(.listMicroposts, UserListRequest(username: "ana"))
         XCTAssertEqual(page.items, [post])
@@ -46,9 +49,9 @@ final class DataProcessTests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         }
         let versions = try await cluster.withClient(database: database) { client in
-            try await client.query("SELECT version FROM schema_migrations").collect().map { try $0.decode(Int.self) }
+            try await client.query("SELECT version FROM schema_migrations ORDER BY version").collect().map { try $0.decode(Int.self) }
         }
-        XCTAssertEqual(versions, [1])
+        XCTAssertEqual(versions, try MigrationRunner.bundled().migrations.map(\.version))
     }
 
     func testMigrateFailsWhenTheDatabaseIsUnreachable() async throws {

@@ -40,6 +40,23 @@ final class MigrationRunnerTests: XCTestCase {
         XCTAssertThrowsError(try Migration(fileName: "0001_a.sql", sql: "-- nothing\n"))
     }
 
+    func testRefusalChecksAreMarkedByADirective() throws {
+        let migration = try Migration(fileName: "0002_checked.sql", sql: """
+            -- An ordinary comment.
+            --! refuse-if-rows: names collide
+            SELECT name
+            FROM t;
+            CREATE INDEX t_idx ON t (name);
+            """)
+        XCTAssertEqual(migration.steps, [
+            .refuseIfRows(query: "SELECT name\nFROM t;", reason: "names collide"),
+            .execute("CREATE INDEX t_idx ON t (name);"),
+        ])
+        for sql in ["--! refuse-if-rows: x\n", "--! refuse-if-rows:\nSELECT 1;", "--! other: x\nSELECT 1;", "SELECT\n--! refuse-if-rows: x\n1;"] {
+            XCTAssertThrowsError(try Migration(fileName: "0002_a.sql", sql: sql), sql)
+        }
+    }
+
     func testDuplicateVersionsAreRejected() throws {
         let first = Migration(version: 3, name: "a", statements: ["SELECT 1"])
         let second = Migration(version: 3, name: "b", statements: ["SELECT 1"])
@@ -149,6 +166,50 @@ final class MigrationRunnerTests: XCTestCase {
                 XCTAssertEqual(recorded, bundled.latestVersion)
             }
         }
+    }
+
+    /// A live database with usernames that differ only in case cannot take the unique index on
+    /// lower(username): the migration refuses, names every group, changes nothing, and goes
+    /// through once the operator has renamed them.
+    func testCaseInsensitiveUsernamesRefuseDuplicatesByName() async throws {
+        try await withTimeLimit {
+            let logger = Logger(label: "migration-test")
+            let bundled = try MigrationRunner.bundled()
+            let version = try XCTUnwrap(bundled.migrations.first { $0.name == "usernames_unique_ignoring_case" }?.version)
+            let cluster = try await PostgresTestCluster.shared()
+            try await cluster.withClient(database: try await cluster.createDatabase()) { client in
+                try await MigrationRunner(migrations: bundled.migrations.filter { $0.version < version }).run(on: client, logger: logger)
+                for name in ["alice", "Alice", "bob", "BOB", "Bob", "carol", "dave.x"] {
+                    try await client.query("INSERT INTO users (username, password_hash) VALUES (\(name), 'h')")
+                }
+                do {
+                    try await bundled.run(on: client, logger: logger)
+                    XCTFail("migrated over usernames that differ only in case")
+                } catch let MigrationError.refused(refusedVersion, _, reason, violations, total) {
+                    XCTAssertEqual(refusedVersion, version)
+                    XCTAssertTrue(reason.contains("differ only in case"), reason)
+                    XCTAssertEqual(violations, ["Alice = alice", "BOB = Bob = bob"])
+                    XCTAssertEqual(total, 2)
+                }
+                let recorded = try await client.scalar("SELECT max(version) FROM schema_migrations", as: Int.self)
+                XCTAssertEqual(recorded, version - 1)
+                let index = try await client.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_username_lower_key'", as: Int.self)
+                XCTAssertEqual(index, 0)
+
+                try await client.query("UPDATE users SET username = username || '_2' WHERE username IN ('Alice', 'BOB')")
+                try await client.query("UPDATE users SET username = 'bob_3' WHERE username = 'Bob'")
+                let applied = try await bundled.run(on: client, logger: logger)
+                XCTAssertEqual(applied.map(\.version), bundled.migrations.filter { $0.version >= version }.map(\.version))
+                let names = try await client.query("SELECT username FROM users ORDER BY username COLLATE \"C\"").collect()
+                    .map { try $0.decode(String.self) }
+                XCTAssertEqual(names, ["Alice_2", "BOB_2", "alice", "bob", "bob_3", "carol", "dave.x"])
+            }
+        }
+    }
+
+    func testRefusalListsAreCut() {
+        let error = MigrationError.refused(version: 2, name: "n", reason: "r", violations: ["a", "b"], total: 25)
+        XCTAssertEqual("\(error)", "migration 2 (n) refused, nothing was changed: r: a; b; and 23 more")
     }
 
     func testWaitingForAnotherInstanceIsBounded() async throws {

@@ -20,7 +20,7 @@ final class RevokedTokenTests: XCTestCase {
         try await withDataService { service in
             _ = try await service.call(.revokeToken, RevokeTokenRequest(tokenID: "old", expiresAt: Date().addingTimeInterval(-60)))
             _ = try await service.call(.revokeToken, RevokeTokenRequest(tokenID: "live", expiresAt: Date().addingTimeInterval(60)))
-            let deleted = try await service.components.tokenCleanup.tokens.deleteExpired(DatabaseCall(deadline: nil, logger: quietLogger))
+            let deleted = try await service.components.cleanup.tokens.deleteExpired(DatabaseCall(deadline: nil, logger: quietLogger))
             XCTAssertEqual(deleted, 1)
             let remaining = try await service.withDirectClient { client in
                 try await client.query("SELECT token_id FROM revoked_tokens").collect().map { try $0.decode(String.self) }

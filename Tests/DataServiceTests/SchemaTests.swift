@@ -57,6 +57,8 @@ final class SchemaTests: XCTestCase {
                 _ = try await Self.insertUser("Car.ol-_9", client)
                 _ = try await Self.insertUser(String(repeating: "x", count: 50), client)
                 await assertSQLState(Self.uniqueViolation) { _ = try await Self.insertUser("carol", client) }
+                await assertSQLState(Self.uniqueViolation) { _ = try await Self.insertUser("CAROL", client) }
+                await assertSQLState(Self.uniqueViolation) { _ = try await Self.insertUser("car.OL-_9", client) }
                 for invalid in ["", String(repeating: "x", count: 51), "car ol", "carol!", "çarol"] {
                     await assertSQLState(Self.checkViolation) { _ = try await Self.insertUser(invalid, client) }
                 }

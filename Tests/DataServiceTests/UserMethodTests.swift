@@ -40,6 +40,45 @@ final class UserMethodTests: XCTestCase {
         }
     }
 
+    /// `Alice` and `alice` cannot both exist; the name keeps its registered spelling and is
+    /// looked up exactly as spelled.
+    func testUsernamesAreUniqueIgnoringCaseAndKeepTheirSpelling() async throws {
+        try await withDataService { service in
+            assertEqual(try await service.call(.registerUser, RegisterUserRequest(username: "Alice", password: "password123")), User(username: "Alice"))
+            for spelling in ["alice", "ALICE", "aLiCe", "Alice"] {
+                await assertRPCError(.alreadyExists, messageContains: "username") {
+                    try await service.call(.registerUser, RegisterUserRequest(username: spelling, password: "password123"))
+                }
+            }
+            assertEqual(try await service.call(.getUser, GetUserRequest(username: "Alice")), User(username: "Alice"))
+            await assertRPCError(.notFound) { try await service.call(.getUser, GetUserRequest(username: "alice")) }
+            assertEqual(
+                try await service.call(.logIn, VerifyCredentialsRequest(username: "Alice", password: "password123")),
+                .verified(User(username: "Alice")))
+            assertEqual(try await service.call(.logIn, VerifyCredentialsRequest(username: "alice", password: "password123")), .refused)
+            let stored = try await service.withDirectClient { client in
+                try await client.query("SELECT username FROM users").collect().map { try $0.decode(String.self) }
+            }
+            XCTAssertEqual(stored, ["Alice"])
+        }
+    }
+
+    /// Two registrations of one name in different case at the same moment: the database decides.
+    func testConcurrentRegistrationsInDifferentCaseLeaveOneUser() async throws {
+        try await withDataService { service in
+            let spellings = ["bob", "Bob", "BOB", "bOb"]
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for spelling in spellings {
+                    group.addTask { (try? await service.call(.registerUser, RegisterUserRequest(username: spelling, password: "password123"))) != nil }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            XCTAssertEqual(outcomes.filter { $0 }.count, 1)
+            let count = try await service.withDirectClient { try await $0.scalar("SELECT count(*) FROM users", as: Int.self) }
+            XCTAssertEqual(count, 1)
+        }
+    }
+
     func testInvalidRegistrationsNameTheField() async throws {
         try await withDataService { service in
             let cases: [(RegisterUserRequest, String)] = [

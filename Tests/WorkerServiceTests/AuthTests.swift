@@ -77,6 +77,49 @@ final class AuthTests: XCTestCase {
         XCTAssertEqual(response.status, 401)
     }
 
+    /// A token is accepted until `exp` plus the clock leeway; a logout must hold that long on
+    /// every worker, not end at `exp` (the data service forgets a revocation at the instant the
+    /// worker gives it, as the fake does).
+    func testLogoutHoldsUntilTheLastMomentAnyWorkerAcceptsTheToken() async throws {
+        let token = try await harness.user("ana")
+        let spare = try await harness.login("ana")
+        let claims = try HS256Token(secret: Array(WorkerHarness.secret.utf8)).verify(token, now: harness.clock.now())
+        let acceptedUntil = Date(timeIntervalSince1970: TimeInterval(claims.exp + HS256Token.leeway))
+        assertStatus(204, await harness.send("DELETE", "/api/token", token: token))
+        XCTAssertEqual(harness.fake.state.withLock { $0.revoked[claims.jti] }, acceptedUntil)
+
+        // Within the leeway after expiry: tokens are still accepted, so the logout must still hold.
+        harness.clock.set(to: Date(timeIntervalSince1970: TimeInterval(claims.exp + HS256Token.leeway - 1)))
+        let other = harness.anotherWorker()
+        assertStatus(200, await harness.send("GET", "/api/users/ana", token: spare, via: other))
+        let elsewhere = await harness.send("GET", "/api/users/ana", token: token, via: other)
+        XCTAssertEqual(elsewhere.status, 401, elsewhere.text)
+        XCTAssertEqual(elsewhere.object["message"] as? String, "The access token has been revoked.")
+        let here = await harness.send("GET", "/api/users/ana", token: token)
+        XCTAssertEqual(here.status, 401, here.text)
+        XCTAssertEqual(here.object["message"] as? String, "The access token has been revoked.")
+
+        // From there on no worker accepts the token at all.
+        harness.clock.set(to: acceptedUntil)
+        for worker in [other, harness.envelopes] {
+            let expired = await harness.send("GET", "/api/users/ana", token: spare, via: worker)
+            XCTAssertEqual(expired.status, 401)
+            XCTAssertEqual(expired.object["message"] as? String, "The access token has expired.")
+        }
+    }
+
+    func testRevocationCacheKeepsARevocationUntilItsWallClockEnd() {
+        let cache = RevocationCache()
+        let until = Date(timeIntervalSince1970: 2_000_000_000)
+        cache.recordRevoked("t", until: until)
+        XCTAssertEqual(cache.isRevoked("t", wallClock: until.addingTimeInterval(-0.5)), true)
+        XCTAssertNil(cache.isRevoked("t", wallClock: until))
+        // An older "not revoked" answer never replaces a revocation.
+        cache.recordRevoked("u", until: until)
+        cache.recordNotRevoked("u", askedAt: .now)
+        XCTAssertEqual(cache.isRevoked("u", wallClock: until.addingTimeInterval(-1)), true)
+    }
+
     func testHS256RoundTripAndStrictParsing() throws {
         let tokens = HS256Token(secret: Array(WorkerHarness.secret.utf8))
         let claims = JWTClaims(sub: "ana", jti: "id-1", iat: 1_700_000_000, exp: 1_700_000_600)

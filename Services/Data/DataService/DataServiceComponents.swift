@@ -10,7 +10,8 @@ struct DataServiceComponents {
     let postgres: PostgresClient
     let database: Database
     let monitor: DatabaseMonitor
-    let tokenCleanup: RevokedTokenCleanup
+    let cleanup: ExpiredRowCleanup
+    let users: UserRepository
     let micropostReads: StatementBatcher<Int64, Micropost>
     let userReads: StatementBatcher<String, String>
     let micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
@@ -21,7 +22,7 @@ struct DataServiceComponents {
     /// first, then the point readers finish their batches, and the PostgreSQL pool closes
     /// last, after every query has finished.
     var services: [any Service] {
-        [postgres, monitor, tokenCleanup, micropostReads, userReads, micropostInserts, collectionPages, rpcServer]
+        [postgres, monitor, cleanup, micropostReads, userReads, micropostInserts, collectionPages, rpcServer]
     }
 
     init(configuration: DataServiceConfiguration, environment: ServiceEnvironment, migrations: MigrationRunner) {
@@ -67,12 +68,17 @@ struct DataServiceComponents {
             try await MicropostListRepository.fetch(pages: pages, deadline: deadline, database: database, logger: batchLogger)
         }
 
+        let hasher = PasswordHasher(
+            iterations: configuration.passwordHashIterations,
+            gate: HashingGate(concurrency: configuration.passwordHashConcurrency, queueLimit: configuration.passwordHashQueue))
         let handlers = DataHandlers(
-            database: database, hasher: PasswordHasher(iterations: configuration.passwordHashIterations),
+            database: database, hasher: hasher, loginThrottle: configuration.loginThrottle,
             micropostReads: micropostReads, userReads: userReads, micropostInserts: micropostInserts,
             collectionPages: collectionPages)
-        tokenCleanup = RevokedTokenCleanup(
-            tokens: handlers.tokens, interval: configuration.tokenCleanupInterval, logger: environment.logger)
+        users = handlers.users
+        cleanup = ExpiredRowCleanup(
+            tokens: handlers.tokens, loginAttempts: handlers.users.attempts,
+            interval: configuration.tokenCleanupInterval, logger: environment.logger)
         var router = RPCRouter()
         handlers.register(on: &router)
         rpcServer = environment.makeRPCServer(configuration: configuration.rpcServer, router: router)

@@ -54,11 +54,20 @@ struct WorkerComponents: Sendable {
     let api: MicropostsAPI
     let responder: RouterResponder<WorkerRequestContext>
 
-    init(configuration: WorkerConfiguration, dataClient: RPCClient) {
+    init(configuration: WorkerConfiguration, dataClient: RPCClient, clock: WallClock = .system) {
         let data = DataClient(rpc: dataClient, timeout: configuration.dataClient.defaultTimeout)
         let tokens = HS256Token(secret: configuration.jwtSecret.bytes)
-        let authenticator = Authenticator(tokens: tokens, revocations: RevocationCache(), verified: VerifiedTokenCache(), data: data)
-        api = MicropostsAPI(data: data, authenticator: authenticator, issuer: TokenIssuer(tokens: tokens, lifetime: configuration.tokenLifetime))
+        let authenticator = Authenticator(
+            tokens: tokens, revocations: RevocationCache(), verified: VerifiedTokenCache(), data: data, clock: clock)
+        let throttle = { (action: String, perMinute: Int) -> AddressThrottle? in
+            perMinute > 0 ? AddressThrottle(action: action, perMinute: perMinute, maximumAddresses: configuration.throttleMaximumAddresses) : nil
+        }
+        api = MicropostsAPI(
+            data: data, authenticator: authenticator,
+            issuer: TokenIssuer(tokens: tokens, lifetime: configuration.tokenLifetime, clock: clock),
+            throttles: CredentialThrottles(
+                login: throttle("login", configuration.loginAttemptsPerAddress),
+                registration: throttle("register", configuration.registrationsPerAddress)))
         responder = api.routes.makeRouter(authenticator: authenticator).buildResponder()
     }
 }

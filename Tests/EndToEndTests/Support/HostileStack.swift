@@ -90,7 +90,9 @@ final class HostileStack: @unchecked Sendable {
         let url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(database)?sslmode=disable"
         dataRPCPort = try freePort()
         let data = Member("data", try ServiceProcess(
-            "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataRPCPort)", "--password-hash-iterations", "210000"],
+            // Throttles off here: they would answer most hostile logins and registrations with 429
+            // before their bodies are read, which is what these tests are about.
+            "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataRPCPort)", "--password-hash-iterations", "210000", "--login-attempts-per-account", "0"],
             environment: ["DATABASE_URL": url]))
         add(data)
         self.data = data
@@ -101,7 +103,10 @@ final class HostileStack: @unchecked Sendable {
             let rpc = try freePort()
             let worker = Member("worker\(index)", try ServiceProcess(
                 "worker",
-                arguments: ["--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataRPCPort)"],
+                arguments: [
+                    "--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataRPCPort)",
+                    "--login-attempts-per-address", "0", "--registrations-per-address", "0",
+                ],
                 environment: ["JWT_SECRET": Self.secret]))
             add(worker)
             workers.append(worker)

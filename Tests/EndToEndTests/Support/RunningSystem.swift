@@ -16,14 +16,14 @@ final class RunningSystem: @unchecked Sendable {
     let workerHTTPPorts: [Int]
     let workerRPCPorts: [Int]
 
-    init(workerCount: Int = 1) async throws {
+    init(workerCount: Int = 1, dataArguments: [String] = [], workerArguments: [String] = []) async throws {
         let cluster = try await PostgresTestCluster.shared()
         let database = try await cluster.createDatabase()
         let url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(database)?sslmode=disable"
         let dataPort = try freePort()
         // The fewest hash iterations the data service allows: the tests log in often.
         data = try ServiceProcess(
-            "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataPort)", "--password-hash-iterations", "210000"],
+            "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataPort)", "--password-hash-iterations", "210000"] + dataArguments,
             environment: ["DATABASE_URL": url])
         try await data.waitForAdmin("/readyz", status: 200)
         var workers: [ServiceProcess] = []
@@ -34,7 +34,8 @@ final class RunningSystem: @unchecked Sendable {
             let rpc = try freePort()
             let worker = try ServiceProcess(
                 "worker",
-                arguments: ["--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataPort)"],
+                arguments: ["--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataPort)"]
+                    + workerArguments,
                 environment: ["JWT_SECRET": Self.secret])
             try await worker.waitForAdmin("/readyz", status: 200)
             workers.append(worker)

@@ -3,10 +3,14 @@ import Logging
 import MicropostsModels
 import RPC
 import Synchronization
+@testable import WorkerService
 
 /// The data service's methods over a real `RPCServer`, backed by memory: the worker is tested
 /// at its RPC boundary, with the same descriptors, encoding, metadata and deadlines as in
 /// production. Calls and their metadata are recorded; any method can be made to fail.
+///
+/// Revocations behave as the real service's do: reported until their `expiresAt` on `clock`,
+/// then forgotten.
 final class FakeDataService: Sendable {
     struct State {
         var passwords: [String: String] = [:]
@@ -14,12 +18,19 @@ final class FakeDataService: Sendable {
         var nextID: Int64 = 1
         var follows: [(follower: String, followed: String)] = []
         var revoked: [String: Date] = [:]
+        /// Accounts whose logins answer "throttled" with these seconds.
+        var throttledAccounts: [String: Int] = [:]
         var calls: [(method: String, metadata: RPCMetadata, hasDeadline: Bool)] = []
         var failures: [String: RPCError] = [:]
         var delays: [String: Duration] = [:]
     }
 
     let state = Mutex(State())
+    let clock: WallClock
+
+    init(clock: WallClock = .system) {
+        self.clock = clock
+    }
 
     /// Makes `method` answer only after `delay` (nil: at once again).
     func delay(_ method: String, by delay: Duration?) {
@@ -49,6 +60,10 @@ final class FakeDataService: Sendable {
         register(&router, .verifyCredentials) { s, r in
             guard s.passwords[r.username] == r.password else { throw RPCError(.unauthenticated, "wrong username or password") }
             return User(username: r.username)
+        }
+        register(&router, .logIn) { s, r in
+            if let seconds = s.throttledAccounts[r.username.lowercased()] { return .throttled(retryAfterSeconds: seconds) }
+            return s.passwords[r.username] == r.password ? .verified(User(username: r.username)) : .refused
         }
         register(&router, .getUser) { s, r in
             try r.validate()
@@ -128,8 +143,10 @@ final class FakeDataService: Sendable {
             s.revoked[r.tokenID] = r.expiresAt
             return NoContent()
         }
+        let clock = self.clock
         register(&router, .checkRevokedTokens) { s, r in
-            RevokedTokens(revokedIDs: r.tokenIDs.filter { s.revoked[$0] != nil })
+            let now = clock.now()
+            return RevokedTokens(revokedIDs: r.tokenIDs.filter { s.revoked[$0].map { $0 > now } ?? false })
         }
         return router
     }

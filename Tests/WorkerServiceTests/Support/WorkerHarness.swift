@@ -4,6 +4,7 @@ import MicropostsModels
 import NIOCore
 import RPC
 import ServiceKit
+import Synchronization
 @testable import WorkerService
 import XCTest
 
@@ -12,15 +13,21 @@ import XCTest
 final class WorkerHarness: Sendable {
     static let secret = "test-secret-that-is-at-least-32-bytes-long"
 
-    let fake = FakeDataService()
+    let clock = TestWallClock()
+    let fake: FakeDataService
     let components: WorkerComponents
     let envelopes: EnvelopeResponder
+    let configuration: WorkerConfiguration
     private let server: RPCServer
-    private let client: RPCClient
+    let client: RPCClient
     private let tasks: [Task<Void, any Error>]
 
+    /// The per-address throttles are off unless `arguments` turn them on: most tests send
+    /// everything from one address.
     init(secret: String = WorkerHarness.secret, tokenLifetime: Duration = .seconds(86_400), arguments: [String] = []) async throws {
         let logger = Logger(label: "test")
+        fake = FakeDataService(clock: clock.wallClock)
+        let fake = fake
         server = RPCServer(
             configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),
             router: fake.makeRouter(), serviceName: "data", logger: logger)
@@ -32,10 +39,14 @@ final class WorkerHarness: Sendable {
         tasks = [serverTask, Task { try await client.run() }]
 
         var reader = ConfigReader(
-            arguments: ["--jwt-secret", secret, "--token-lifetime", "\(tokenLifetime.components.seconds)s"] + arguments, environment: [:])
-        let configuration = WorkerService.configure(&reader)
+            arguments: [
+                "--jwt-secret", secret, "--token-lifetime", "\(tokenLifetime.components.seconds)s",
+                "--login-attempts-per-address", "0", "--registrations-per-address", "0",
+            ] + arguments,
+            environment: [:])
+        configuration = WorkerService.configure(&reader)
         try reader.finish()
-        components = WorkerComponents(configuration: configuration, dataClient: client)
+        components = WorkerComponents(configuration: configuration, dataClient: client, clock: clock.wallClock)
         envelopes = EnvelopeResponder(responder: components.responder)
         let until = ContinuousClock.now + .seconds(5)
         while client.readyConnectionCount == 0, ContinuousClock.now < until {
@@ -47,11 +58,18 @@ final class WorkerHarness: Sendable {
         for task in tasks { task.cancel() }
     }
 
+    /// Another worker beside this one: the same configuration, data service and clock, but its
+    /// own caches — what a request balanced to a different worker meets.
+    func anotherWorker() -> EnvelopeResponder {
+        EnvelopeResponder(responder: WorkerComponents(configuration: configuration, dataClient: client, clock: clock.wallClock).responder)
+    }
+
     /// Sends one request the way the edge would; `json` sets the body and its Content-Type.
     func send(
         _ method: String, _ target: String, json: String? = nil, body: [UInt8]? = nil, token: String? = nil,
         headers: [(String, String)] = [], host: String = "api.example.com", port: Int = 443, scheme: String = "https",
-        metadata: RPCMetadata = ["request-id": "req-1"], deadline: NIODeadline? = .now() + .seconds(10)
+        metadata: RPCMetadata = ["request-id": "req-1"], deadline: NIODeadline? = .now() + .seconds(10),
+        clientAddress: String = "203.0.113.9", via worker: EnvelopeResponder? = nil
     ) async -> TestResponse {
         var fields = headers.map { HTTPHeaderField(name: $0.0, value: $0.1) }
         if json != nil, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
@@ -60,10 +78,10 @@ final class WorkerHarness: Sendable {
         if let token { fields.append(HTTPHeaderField(name: "Authorization", value: "Bearer \(token)")) }
         let envelope = HTTPEnvelopeRequest(
             method: method, target: target, headers: fields, body: body ?? Array((json ?? "").utf8),
-            clientAddress: "203.0.113.9", scheme: scheme, host: host, port: port)
+            clientAddress: clientAddress, scheme: scheme, host: host, port: port)
         let context = RPCCallContext(
             method: "worker.http", callID: 1, metadata: metadata, deadline: deadline, remoteAddress: nil, logger: Logger(label: "test"))
-        return TestResponse(await envelopes.respond(to: envelope, call: context))
+        return TestResponse(await (worker ?? envelopes).respond(to: envelope, call: context))
     }
 
     // MARK: Conveniences
@@ -89,6 +107,25 @@ final class WorkerHarness: Sendable {
     func post(_ token: String, as username: String, _ text: String) async -> TestResponse {
         await send("POST", "/api/users/\(username)/collection", json: #"{"text":"\#(text)"}"#, token: token)
     }
+}
+
+/// The real time of day moved by whatever tests add: tokens are issued and checked against
+/// it, so a test can stand just before or after an expiry without waiting for it.
+final class TestWallClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+
+    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+
+    func advance(by seconds: TimeInterval) {
+        offset.withLock { $0 += seconds }
+    }
+
+    /// Moves the clock to `date` (from there on it runs on with real time).
+    func set(to date: Date) {
+        offset.withLock { $0 = date.timeIntervalSince(Date()) }
+    }
+
+    var wallClock: WallClock { WallClock { [self] in now() } }
 }
 
 struct TestResponse {

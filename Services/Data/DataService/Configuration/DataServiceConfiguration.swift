@@ -9,6 +9,10 @@ struct DataServiceConfiguration: Sendable {
     /// Time between database health checks (and migration retries while it is down).
     var healthCheckInterval: Duration
     var passwordHashIterations: Int
+    /// Password hashes running at once, and waiting beyond those (more are refused).
+    var passwordHashConcurrency: Int
+    var passwordHashQueue: Int
+    var loginThrottle: LoginThrottleSettings
     var tokenCleanupInterval: Duration
     var batches: BatchSettings
 
@@ -17,6 +21,9 @@ struct DataServiceConfiguration: Sendable {
         database: DatabaseSettings,
         healthCheckInterval: Duration = .seconds(1),
         passwordHashIterations: Int = PasswordHasher.defaultIterations,
+        passwordHashConcurrency: Int = HashingGate.defaultConcurrency,
+        passwordHashQueue: Int = HashingGate.defaultQueueLimit,
+        loginThrottle: LoginThrottleSettings = LoginThrottleSettings(),
         tokenCleanupInterval: Duration = .seconds(60),
         batches: BatchSettings = BatchSettings()
     ) {
@@ -24,6 +31,9 @@ struct DataServiceConfiguration: Sendable {
         self.database = database
         self.healthCheckInterval = healthCheckInterval
         self.passwordHashIterations = passwordHashIterations
+        self.passwordHashConcurrency = passwordHashConcurrency
+        self.passwordHashQueue = passwordHashQueue
+        self.loginThrottle = loginThrottle
         self.tokenCleanupInterval = tokenCleanupInterval
         self.batches = batches
     }
@@ -46,9 +56,29 @@ struct DataServiceConfiguration: Sendable {
             help: "PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP recommends 600000); "
                 + "existing hashes keep their own count."))
 
+        let hashConcurrency = reader.read(.int(
+            "password-hash-concurrency", env: "PASSWORD_HASH_CONCURRENCY", default: HashingGate.defaultConcurrency, range: 1...1_024,
+            help: "Password hashes (registrations, logins) computed at once; each takes a core for its duration."))
+        let hashQueue = reader.read(.int(
+            "password-hash-queue", env: "PASSWORD_HASH_QUEUE", default: HashingGate.defaultQueueLimit, range: 0...100_000,
+            help: "Password hashes that may wait for a free slot; more are refused at once (the API answers 503 with Retry-After)."))
+
+        let loginAttempts = reader.read(.int(
+            "login-attempts-per-account", env: "LOGIN_ATTEMPTS_PER_ACCOUNT", default: LoginThrottleSettings.defaultMaximumAttempts,
+            range: 0...1_000_000,
+            help: "Login attempts an account may fail within --login-account-window before further ones are refused "
+                + "unchecked (429); counted in the database, across all workers and data instances; 0 turns it off."))
+        let windowSetting = Setting<Duration>.duration(
+            "login-account-window", env: "LOGIN_ACCOUNT_WINDOW", default: LoginThrottleSettings.defaultWindow,
+            help: "The window failed logins per account are counted in, from its first attempt; a throttled account waits for its end.")
+        let loginWindow = reader.read(windowSetting)
+        if loginWindow < .seconds(1) || loginWindow > .seconds(7 * 86_400) {
+            reader.reject(windowSetting, because: "must be between 1s and 7 days")
+        }
+
         let cleanupInterval = Setting<Duration>.duration(
             "token-cleanup-interval", env: "TOKEN_CLEANUP_INTERVAL", default: .seconds(60),
-            help: "Time between deletions of expired revoked-token rows.")
+            help: "Time between deletions of expired revoked-token rows and of ended login-attempt counts.")
         let tokenCleanupInterval = reader.read(cleanupInterval)
         if tokenCleanupInterval <= .zero { reader.reject(cleanupInterval, because: "must be more than 0") }
 
@@ -63,7 +93,9 @@ struct DataServiceConfiguration: Sendable {
 
         return DataServiceConfiguration(
             rpcServer: rpcServer, database: database, healthCheckInterval: healthCheckInterval,
-            passwordHashIterations: iterations, tokenCleanupInterval: tokenCleanupInterval, batches: batches)
+            passwordHashIterations: iterations, passwordHashConcurrency: hashConcurrency, passwordHashQueue: hashQueue,
+            loginThrottle: LoginThrottleSettings(maximumAttempts: loginAttempts, window: loginWindow),
+            tokenCleanupInterval: tokenCleanupInterval, batches: batches)
     }
 
     /// The PostgreSQL settings alone, shared with `data migrate`.

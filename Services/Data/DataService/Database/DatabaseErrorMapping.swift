@@ -52,7 +52,7 @@ enum DatabaseErrorMapping {
     /// Constraint names are PostgreSQL's defaults for the schema in `Migrations/SQL`.
     private static func constraintMessage(_ constraint: String?) -> String? {
         switch constraint {
-        case "users_username_key": "username: already taken"
+        case "users_username_key", "users_username_lower_key": UserRepository.takenMessage
         case "users_username_check": "username: must be 1–50 of A-Z, a-z, 0-9, '_', '.', '-'"
         case "microposts_text_check": "text: must be 1–255 characters long"
         case "microposts_referenced_id_fkey": "referenced: no such user"

@@ -10,11 +10,14 @@ struct DataHandlers: Sendable {
     let follows: FollowRepository
     let tokens: RevokedTokenRepository
 
-    init(database: Database, hasher: PasswordHasher, micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
+    init(database: Database, hasher: PasswordHasher, loginThrottle: LoginThrottleSettings,
+        micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
         micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>,
         collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
     ) {
-        users = UserRepository(database: database, hasher: hasher, pointReads: userReads)
+        users = UserRepository(
+            database: database, hasher: hasher, attempts: LoginAttemptRepository(database: database, settings: loginThrottle),
+            pointReads: userReads)
         microposts = MicropostRepository(database: database, pointReads: micropostReads, inserts: micropostInserts)
         lists = MicropostListRepository(database: database, collectionPages: collectionPages)
         follows = FollowRepository(database: database)
@@ -23,7 +26,10 @@ struct DataHandlers: Sendable {
 
     func register(on router: inout RPCRouter) {
         router.register(.registerUser, validating: users.register)
-        // Not validated: malformed credentials are simply wrong credentials (`unauthenticated`).
+        // Not validated: malformed credentials are simply wrong credentials.
+        router.register(.logIn) { request, context in
+            try await users.logIn(request, DatabaseCall(context))
+        }
         router.register(.verifyCredentials) { request, context in
             try await users.verifyCredentials(request, DatabaseCall(context))
         }

@@ -6,43 +6,88 @@
 /// - lines whose first non-blank characters are `--` are comments and are dropped;
 /// - `$$`-quoted bodies are refused, since their inner `;` lines would be split.
 /// A `;` at the end of a line inside a string literal would also split; the schema has none.
+///
+/// A line `--! refuse-if-rows: <reason>` makes the statement after it a check rather than a
+/// change: a query whose rows (first column, as text) each name something that stops the
+/// migration. Any row refuses the migration with the reason and those rows, and nothing of it
+/// is applied. Plain SQL cannot raise an error of its own (that takes a PL/pgSQL function), and
+/// a change that fails on data a live database may hold should say which data and what to do,
+/// not fail on the first offending row with PostgreSQL's own words.
 public struct Migration: Sendable, Equatable {
+    public enum Step: Sendable, Equatable {
+        case execute(String)
+        case refuseIfRows(query: String, reason: String)
+
+        public var sql: String {
+            switch self {
+            case .execute(let sql), .refuseIfRows(let sql, _): sql
+            }
+        }
+    }
+
     public let version: Int
     public let name: String
-    public let statements: [String]
+    public let steps: [Step]
 
-    public init(version: Int, name: String, statements: [String]) {
+    /// Every step's SQL, checks included, in order.
+    public var statements: [String] { steps.map(\.sql) }
+
+    public init(version: Int, name: String, steps: [Step]) {
         self.version = version
         self.name = name
-        self.statements = statements
+        self.steps = steps
     }
+
+    public init(version: Int, name: String, statements: [String]) {
+        self.init(version: version, name: name, steps: statements.map(Step.execute))
+    }
+
+    static let refuseDirective = "--! refuse-if-rows:"
 
     /// Parses `fileName` (`0001_initial.sql`: digits, `_`, a name) and splits `sql` into statements.
     public init(fileName: String, sql: String) throws {
         guard let (version, name) = Self.parse(fileName: fileName) else {
             throw MigrationError.malformedFileName(fileName)
         }
-        var statements: [String] = []
+        var steps: [Step] = []
         var pending: [Substring] = []
+        var refusal: String?
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingWhitespace()
+            if trimmed.hasPrefix("--!") {
+                guard trimmed.hasPrefix(Self.refuseDirective) else {
+                    throw MigrationError.unsupportedSQL(file: fileName, reason: "unknown directive '\(trimmed)'")
+                }
+                let reason = trimmed.dropFirst(Self.refuseDirective.count).trimmingWhitespace()
+                guard pending.isEmpty, refusal == nil, !reason.isEmpty else {
+                    throw MigrationError.unsupportedSQL(file: fileName, reason: "'\(Self.refuseDirective)' needs a reason and must precede a statement")
+                }
+                refusal = String(reason)
+                continue
+            }
             if trimmed.isEmpty || trimmed.hasPrefix("--") { continue }
             if trimmed.contains("$$") {
                 throw MigrationError.unsupportedSQL(file: fileName, reason: "'$$' bodies cannot be split into statements")
             }
             pending.append(line)
             if trimmed.hasSuffix(";") {
-                statements.append(pending.joined(separator: "\n"))
+                let statement = pending.joined(separator: "\n")
+                if let reason = refusal {
+                    steps.append(.refuseIfRows(query: statement, reason: reason))
+                } else {
+                    steps.append(.execute(statement))
+                }
                 pending.removeAll()
+                refusal = nil
             }
         }
-        guard pending.isEmpty else {
+        guard pending.isEmpty, refusal == nil else {
             throw MigrationError.unsupportedSQL(file: fileName, reason: "text after the last statement does not end with ';'")
         }
-        guard !statements.isEmpty else {
+        guard !steps.isEmpty else {
             throw MigrationError.unsupportedSQL(file: fileName, reason: "no statements")
         }
-        self.init(version: version, name: name, statements: statements)
+        self.init(version: version, name: name, steps: steps)
     }
 
     private static func parse(fileName: String) -> (Int, String)? {

@@ -7,6 +7,8 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible {
     case lockNotAcquired(waited: Duration)
     case schemaTooNew(databaseVersion: Int, buildVersion: Int)
     case failed(version: Int, name: String, detail: String)
+    /// A check of the migration found rows it cannot be applied to; nothing was changed.
+    case refused(version: Int, name: String, reason: String, violations: [String], total: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +26,9 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible {
             return "database schema version \(databaseVersion) is newer than this build (\(buildVersion)); upgrade the data service"
         case .failed(let version, let name, let detail):
             return "migration \(version) (\(name)) failed and was rolled back: \(detail)"
+        case .refused(let version, let name, let reason, let violations, let total):
+            let more = total > violations.count ? "; and \(total - violations.count) more" : ""
+            return "migration \(version) (\(name)) refused, nothing was changed: \(reason): \(violations.joined(separator: "; "))\(more)"
         }
     }
 }

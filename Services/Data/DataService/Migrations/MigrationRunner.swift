@@ -106,18 +106,34 @@ public struct MigrationRunner: Sendable {
         return applied
     }
 
+    /// The most offending rows a refusal lists; the rest are counted.
+    static let listedViolations = 20
+
     private func apply(_ migration: Migration, on connection: PostgresConnection, logger: Logger) async throws {
         do {
             try await connection.perform("BEGIN", logger: logger)
             // Statements come from files in this build, never from input.
-            for statement in migration.statements {
-                try await connection.perform(PostgresQuery(unsafeSQL: statement), logger: logger)
+            for step in migration.steps {
+                switch step {
+                case .execute(let statement):
+                    try await connection.perform(PostgresQuery(unsafeSQL: statement), logger: logger)
+                case .refuseIfRows(let query, let reason):
+                    let violations = try await connection.firstColumns(PostgresQuery(unsafeSQL: query), logger: logger)
+                    guard violations.isEmpty else {
+                        throw MigrationError.refused(
+                            version: migration.version, name: migration.name, reason: reason,
+                            violations: Array(violations.prefix(Self.listedViolations)), total: violations.count)
+                    }
+                }
             }
             try await connection.perform(
                 "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                 logger: logger
             )
             try await connection.perform("COMMIT", logger: logger)
+        } catch let error as MigrationError {
+            try? await connection.perform("ROLLBACK", logger: logger)
+            throw error
         } catch {
             try? await connection.perform("ROLLBACK", logger: logger)
             throw MigrationError.failed(version: migration.version, name: migration.name, detail: Self.describe(error))
@@ -149,5 +165,15 @@ extension PostgresConnection {
     /// function) only surfaces to whoever reads the rows; an undrained call would seem to succeed.
     fileprivate func perform(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
+    }
+
+    /// Each row's first column as text (NULL as "NULL").
+    fileprivate func firstColumns(_ query: PostgresQuery, logger: Logger) async throws -> [String] {
+        var values: [String] = []
+        for try await row in try await self.query(query, logger: logger) {
+            guard let cell = row.first else { continue }
+            values.append(try cell.decode(String?.self) ?? "NULL")
+        }
+        return values
     }
 }

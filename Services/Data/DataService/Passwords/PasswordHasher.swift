@@ -7,7 +7,8 @@ import NIOPosix
 ///
 /// One hash costs tens to hundreds of milliseconds of CPU by design, so it runs on NIO's
 /// blocking thread pool: on the cooperative pool or an event loop it would stall every other
-/// call and query of this process.
+/// call and query of this process. Every hash passes ``gate``, which bounds how many run and
+/// wait at once.
 struct PasswordHasher: Sendable {
     /// OWASP's Password Storage Cheat Sheet (2023) recommends 600,000 iterations for
     /// PBKDF2-HMAC-SHA256.
@@ -19,12 +20,20 @@ struct PasswordHasher: Sendable {
     static let keyByteCount = 32
 
     let iterations: Int
+    let gate: HashingGate
     private let threadPool: NIOThreadPool
+    /// What an unknown user's login is checked against.
+    private let dummyHash: String
 
-    init(iterations: Int = defaultIterations, threadPool: NIOThreadPool = .singleton) {
+    init(iterations: Int = defaultIterations, gate: HashingGate = HashingGate(), threadPool: NIOThreadPool = .singleton) {
         precondition(iterations > 0, "PBKDF2 needs at least one iteration")
         self.iterations = iterations
+        self.gate = gate
         self.threadPool = threadPool
+        dummyHash = PasswordHash(
+            iterations: iterations, salt: [UInt8](repeating: 0, count: Self.saltByteCount),
+            derivedKey: [UInt8](repeating: 0, count: Self.keyByteCount)
+        ).text
     }
 
     /// A new hash of `password` in ``PasswordHash`` text form.
@@ -32,8 +41,8 @@ struct PasswordHasher: Sendable {
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<Self.saltByteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let iterations = self.iterations
-        let key = try await threadPool.runIfActive {
-            try Self.derive(password, salt: salt, iterations: iterations)
+        let key = try await gate.run {
+            try await threadPool.runIfActive { try Self.derive(password, salt: salt, iterations: iterations) }
         }
         return PasswordHash(iterations: iterations, salt: salt, derivedKey: key).text
     }
@@ -41,20 +50,20 @@ struct PasswordHasher: Sendable {
     /// Whether `password` produces `storedHash`. An unreadable stored hash never matches.
     func verify(_ password: String, against storedHash: String) async throws -> Bool {
         guard let stored = PasswordHash(parsing: storedHash) else { return false }
-        let key = try await threadPool.runIfActive {
-            try Self.derive(password, salt: stored.salt, iterations: stored.iterations, byteCount: stored.derivedKey.count)
+        let key = try await gate.run {
+            try await threadPool.runIfActive {
+                try Self.derive(password, salt: stored.salt, iterations: stored.iterations, byteCount: stored.derivedKey.count)
+            }
         }
         return Self.constantTimeEquals(key, stored.derivedKey)
     }
 
-    /// Spends the time of one verification without a stored hash, so that a login for an
-    /// unknown user takes as long as one with a wrong password and does not reveal which
-    /// usernames exist.
+    /// Spends the time of one verification without a stored hash — through the same gate, at
+    /// the iteration count new hashes get, with a salt and key of the same sizes — so that a
+    /// login for an unknown user takes as long as one with a wrong password and does not
+    /// reveal which usernames exist.
     func simulateVerification(_ password: String) async throws {
-        _ = try await verify(password, against: PasswordHash(
-            iterations: iterations, salt: [UInt8](repeating: 0, count: Self.saltByteCount),
-            derivedKey: [UInt8](repeating: 0, count: Self.keyByteCount)
-        ).text)
+        _ = try await verify(password, against: dummyHash)
     }
 
     private static func derive(_ password: String, salt: [UInt8], iterations: Int, byteCount: Int = keyByteCount) throws -> [UInt8] {

@@ -5,15 +5,29 @@ import PostgresNIO
 import RPC
 
 /// Users and their credentials. Password hashes are made and checked here and never returned.
+///
+/// Usernames are unique ignoring case (`Alice` and `alice` cannot both exist) but are looked up
+/// exactly as registered: each user has one spelling, and one URL.
 struct UserRepository: Sendable {
+    static let takenMessage = "username: already taken (usernames differing only in case count as the same)"
+
     let database: Database
     let hasher: PasswordHasher
+    let attempts: LoginAttemptRepository
     let pointReads: StatementBatcher<String, String>
 
     /// The hash is computed before a connection is leased, so a slow hash never holds one.
+    /// A name already taken, in any spelling, is refused before hashing: registration answers
+    /// 409 for it anyway, and a flood of such attempts should not cost a hash each. The unique
+    /// index on `lower(username)` still decides races between two registrations.
     func register(_ request: RegisterUserRequest, _ call: DatabaseCall) async throws -> User {
-        let hash = try await hasher.hash(request.password)
         let username = request.username
+        let taken = try await database.withConnection(for: call) { connection in
+            let rows = try await connection.run("SELECT 1 FROM users WHERE lower(username) = lower(\(username))", logger: call.logger)
+            return !rows.isEmpty
+        }
+        if taken { throw RPCError.alreadyExists(Self.takenMessage) }
+        let hash = try await hasher.hash(request.password)
         return try await database.withConnection(for: call) { connection in
             let rows = try await connection.run(
                 "INSERT INTO users (username, password_hash) VALUES (\(username), \(hash)) RETURNING username",
@@ -23,22 +37,41 @@ struct UserRepository: Sendable {
         }
     }
 
-    /// Unknown users and wrong passwords both end in the same `unauthenticated` error after
-    /// one hash's worth of work.
-    func verifyCredentials(_ request: VerifyCredentialsRequest, _ call: DatabaseCall) async throws -> User {
-        let failure = RPCError(.unauthenticated, "unknown username or wrong password")
+    /// A login attempt (see ``LoginAttemptRepository``): counted first, refused unchecked while
+    /// the account is throttled, else checked with one hash's worth of work whether or not the
+    /// user exists. A name that cannot be a username is refused without either: no account can
+    /// have it, so there is nothing to protect or to reveal.
+    func logIn(_ request: VerifyCredentialsRequest, _ call: DatabaseCall) async throws -> LogInOutcome {
         let username = request.username
-        let storedHash: String? = try await database.withConnection(for: call) { connection in
-            let rows = try await connection.run(
-                "SELECT password_hash FROM users WHERE username = \(username)", logger: call.logger)
-            return try rows.first?.decode(String.self)
-        }
-        guard let storedHash else {
+        guard (try? DataValidation.username(username)) != nil else { return .refused }
+        switch try await attempts.admit(username: username, call) {
+        case .throttled(let retryAfterSeconds):
+            return .throttled(retryAfterSeconds: retryAfterSeconds)
+        case .check(storedHash: nil):
             try await hasher.simulateVerification(request.password)
-            throw failure
+            return .refused
+        case .check(storedHash: let storedHash?):
+            guard try await hasher.verify(request.password, against: storedHash) else { return .refused }
+            do {
+                try await attempts.reset(username: username, call)
+            } catch {
+                // The login stands; the count merely lapses with its window.
+                call.logger.warning("could not clear failed login attempts", metadata: ["error": "\(error)"])
+            }
+            return .verified(User(username: username))
         }
-        guard try await hasher.verify(request.password, against: storedHash) else { throw failure }
-        return User(username: username)
+    }
+
+    /// The previous release's ``logIn(_:_:)``, for its workers while a release rolls out: the
+    /// same checks and throttle, expressed as errors (a throttled account is
+    /// `resourceExhausted`, which those workers answer with 503).
+    func verifyCredentials(_ request: VerifyCredentialsRequest, _ call: DatabaseCall) async throws -> User {
+        let outcome = try await logIn(request, call)
+        if let user = outcome.user { return user }
+        if let seconds = outcome.retryAfterSeconds {
+            throw RPCError(.resourceExhausted, "too many failed logins for this account; try again in \(seconds) s")
+        }
+        throw RPCError(.unauthenticated, "unknown username or wrong password")
     }
 
     /// Reads go through ``pointReads``, which answers concurrent ones with one statement.

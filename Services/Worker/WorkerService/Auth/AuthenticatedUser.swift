@@ -9,4 +9,7 @@ struct AuthenticatedUser: Sendable, Equatable {
     var username: String
     var tokenID: String
     var expiresAt: Date
+    /// The last moment any worker accepts the token: `expiresAt` plus the verifiers' clock
+    /// leeway. A logout must be remembered until then, not merely until `expiresAt`.
+    var acceptedUntil: Date
 }

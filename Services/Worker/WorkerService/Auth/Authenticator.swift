@@ -14,18 +14,21 @@ struct Authenticator: Sendable {
     let revocations: RevocationCache
     let verified: VerifiedTokenCache
     let data: DataClient
+    /// The wall clock tokens are checked against; tests move it.
+    let clock: WallClock
 
     func authenticate(_ request: Request, context: WorkerRequestContext) async throws -> AuthenticatedUser {
         let token = try bearerToken(request)
-        let claims = try verifiedClaims(token, context: context)
-        if try await isRevoked(claims.jti, context: context) {
+        let now = clock.now()
+        let claims = try verifiedClaims(token, now: now, context: context)
+        if try await isRevoked(claims.jti, now: now, context: context) {
             throw APIError.unauthorized("The access token has been revoked.", tokenPresented: true)
         }
-        return AuthenticatedUser(username: claims.sub, tokenID: claims.jti, expiresAt: claims.expiresAt)
+        return AuthenticatedUser(
+            username: claims.sub, tokenID: claims.jti, expiresAt: claims.expiresAt, acceptedUntil: HS256Token.acceptedUntil(claims))
     }
 
-    private func verifiedClaims(_ token: String, context: WorkerRequestContext) throws(APIError) -> JWTClaims {
-        let now = Date()
+    private func verifiedClaims(_ token: String, now: Date, context: WorkerRequestContext) throws(APIError) -> JWTClaims {
         if let claims = verified.claims(for: token) {
             guard tokens.isUnexpired(claims, now: now) else { throw .unauthorized("The access token has expired.", tokenPresented: true) }
             return claims
@@ -46,8 +49,8 @@ struct Authenticator: Sendable {
 
     /// Fails closed: if the data service cannot say, the request fails (503) rather than
     /// risking a logged-out token being honoured.
-    private func isRevoked(_ tokenID: String, context: WorkerRequestContext) async throws -> Bool {
-        if let known = revocations.isRevoked(tokenID) { return known }
+    private func isRevoked(_ tokenID: String, now: Date, context: WorkerRequestContext) async throws -> Bool {
+        if let known = revocations.isRevoked(tokenID, wallClock: now) { return known }
         let askedAt = ContinuousClock.now
         let answer = try await data.call(.checkRevokedTokens, CheckRevokedTokensRequest(tokenIDs: [tokenID]), context: context)
         let revoked = answer.revokedIDs.contains(tokenID)

@@ -10,15 +10,23 @@ import Synchronization
 ///
 /// "Not revoked" is remembered for at most ``notRevokedLifetime``, counted from when the
 /// question was sent: a logout anywhere is therefore refused here within that time.
-/// "Revoked" is remembered until the token expires (it can never become valid again).
-/// Forgetting is always safe — the data service is asked again — so the cache is simply
-/// emptied of stale entries, or entirely, when it reaches its capacity.
+/// "Revoked" is remembered for as long as any worker could accept the token (its expiry plus
+/// the verifiers' leeway, on the wall clock its claims are checked against): it can never
+/// become valid again. Forgetting is always safe — the data service is asked again — so the
+/// cache is simply emptied of stale entries, or entirely, when it reaches its capacity.
 final class RevocationCache: Sendable {
     static let notRevokedLifetime: Duration = .seconds(1)
 
-    private struct Entry {
-        var isRevoked: Bool
-        var validUntil: ContinuousClock.Instant
+    private enum Entry {
+        case notRevoked(until: ContinuousClock.Instant)
+        case revoked(until: Date)
+
+        func isValid(now: ContinuousClock.Instant, wallClock: Date) -> Bool {
+            switch self {
+            case .notRevoked(let until): until > now
+            case .revoked(let until): until > wallClock
+            }
+        }
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -29,25 +37,27 @@ final class RevocationCache: Sendable {
     }
 
     /// True or false when known, nil when the data service must be asked.
-    func isRevoked(_ tokenID: String, now: ContinuousClock.Instant = .now) -> Bool? {
+    func isRevoked(_ tokenID: String, now: ContinuousClock.Instant = .now, wallClock: Date = Date()) -> Bool? {
         entries.withLock { entries in
             guard let entry = entries[tokenID] else { return nil }
-            guard entry.validUntil > now else {
+            guard entry.isValid(now: now, wallClock: wallClock) else {
                 entries[tokenID] = nil
                 return nil
             }
-            return entry.isRevoked
+            if case .revoked = entry { return true }
+            return false
         }
     }
 
     /// - Parameter askedAt: when the question was sent, not when the answer came.
     func recordNotRevoked(_ tokenID: String, askedAt: ContinuousClock.Instant) {
-        store(tokenID, Entry(isRevoked: false, validUntil: askedAt + Self.notRevokedLifetime))
+        store(tokenID, .notRevoked(until: askedAt + Self.notRevokedLifetime))
     }
 
-    func recordRevoked(_ tokenID: String, expiresAt: Date) {
-        let remaining = max(0, expiresAt.timeIntervalSinceNow)
-        store(tokenID, Entry(isRevoked: true, validUntil: .now + .seconds(remaining)))
+    /// - Parameter until: the last moment any worker would accept the token
+    ///   (``AuthenticatedUser/acceptedUntil``).
+    func recordRevoked(_ tokenID: String, until: Date) {
+        store(tokenID, .revoked(until: until))
     }
 
     var count: Int { entries.withLock { $0.count } }
@@ -55,12 +65,12 @@ final class RevocationCache: Sendable {
     private func store(_ tokenID: String, _ entry: Entry) {
         entries.withLock { entries in
             if entries.count >= capacity, entries[tokenID] == nil {
-                let now = ContinuousClock.now
-                entries = entries.filter { $0.value.validUntil > now }
+                let (now, wallClock) = (ContinuousClock.now, Date())
+                entries = entries.filter { $0.value.isValid(now: now, wallClock: wallClock) }
                 if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             }
             // A known revocation is never overwritten by an older "not revoked" answer.
-            if let existing = entries[tokenID], existing.isRevoked, !entry.isRevoked { return }
+            if case .revoked? = entries[tokenID], case .notRevoked = entry { return }
             entries[tokenID] = entry
         }
     }

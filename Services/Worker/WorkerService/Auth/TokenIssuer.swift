@@ -9,11 +9,12 @@ import Foundation
 struct TokenIssuer: Sendable {
     let tokens: HS256Token
     let lifetime: Duration
+    let clock: WallClock
 
     var lifetimeSeconds: Int64 { lifetime.components.seconds }
 
-    func issue(to username: String, now: Date = Date()) -> (token: String, claims: JWTClaims) {
-        let issuedAt = Int64(now.timeIntervalSince1970.rounded(.down))
+    func issue(to username: String) -> (token: String, claims: JWTClaims) {
+        let issuedAt = Int64(clock.now().timeIntervalSince1970.rounded(.down))
         let claims = JWTClaims(sub: username, jti: UUID().uuidString.lowercased(), iat: issuedAt, exp: issuedAt + lifetimeSeconds)
         return (tokens.sign(claims), claims)
     }

@@ -10,6 +10,15 @@ public struct WorkerConfiguration: Sendable {
     public var http: HostPort?
     public var jwtSecret: JWTSecret
     public var tokenLifetime: Duration
+    /// Per client address and minute, in this worker; 0 turns the limit off.
+    public var loginAttemptsPerAddress: Int
+    public var registrationsPerAddress: Int
+    /// Addresses each of those limits tracks at most.
+    public var throttleMaximumAddresses: Int
+
+    public static let defaultLoginAttemptsPerAddress = 20
+    public static let defaultRegistrationsPerAddress = 5
+    public static let defaultThrottleMaximumAddresses = 100_000
 
     static func read(from reader: inout ConfigReader) -> WorkerConfiguration {
         let rpcServer = RPCSettings.server(from: &reader, defaultPort: WorkerService.defaultRPCPort)
@@ -45,8 +54,24 @@ public struct WorkerConfiguration: Sendable {
             reader.reject(lifetimeSetting, because: "must be between 1s and 366 days")
         }
 
+        // Per worker: see AddressThrottle for why these are not shared between workers.
+        let loginAttempts = reader.read(.int(
+            "login-attempts-per-address", env: "LOGIN_ATTEMPTS_PER_ADDRESS", default: defaultLoginAttemptsPerAddress,
+            range: 0...1_000_000,
+            help: "Login attempts per client address per minute, in each worker (N workers allow up to N times it); "
+                + "beyond it 429 with Retry-After; 0 turns it off."))
+        let registrations = reader.read(.int(
+            "registrations-per-address", env: "REGISTRATIONS_PER_ADDRESS", default: defaultRegistrationsPerAddress,
+            range: 0...1_000_000,
+            help: "Registrations per client address per minute, in each worker; beyond it 429 with Retry-After; 0 turns it off."))
+        let maximumAddresses = reader.read(.int(
+            "throttle-max-addresses", env: "THROTTLE_MAX_ADDRESSES", default: defaultThrottleMaximumAddresses,
+            range: 1...10_000_000,
+            help: "Client addresses each of those limits tracks; beyond it, addresses not yet tracked share one allowance."))
+
         return WorkerConfiguration(
             rpcServer: rpcServer, dataTarget: data.target, dataClient: data.configuration, http: http,
-            jwtSecret: jwtSecret, tokenLifetime: tokenLifetime)
+            jwtSecret: jwtSecret, tokenLifetime: tokenLifetime, loginAttemptsPerAddress: loginAttempts,
+            registrationsPerAddress: registrations, throttleMaximumAddresses: maximumAddresses)
     }
 }

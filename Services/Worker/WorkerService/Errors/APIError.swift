@@ -55,6 +55,14 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         APIError(status: .contentTooLarge, code: "payload_too_large", message: "The request body is larger than \(limit) bytes.")
     }
 
+    /// This client (address or account) has made too many attempts; `Retry-After` says when
+    /// the next one is allowed (seconds). The same code as the edge's own rate limit.
+    static func tooManyRequests(_ message: String, retryAfterSeconds: Int) -> APIError {
+        APIError(
+            status: .tooManyRequests, code: "rate_limited", message: message,
+            headers: [.retryAfter: String(max(1, retryAfterSeconds))])
+    }
+
     /// The client should come back later; `Retry-After` says when (seconds).
     static func unavailable(_ message: String, retryAfterSeconds: Int = 1) -> APIError {
         APIError(

@@ -8,6 +8,7 @@ extension MicropostsAPI {
         let paged = [Self.pageParameter, Self.sizeParameter]
         let micropostPath = "/api/users/{username}/collection/{id}"
         let notOwner = Reply(status: 403, description: "The micropost belongs to another user.", schema: "Error")
+        let throttled = { (description: String) in Reply(status: 429, description: description, schema: "Error", headers: ["Retry-After"]) }
         return RouteTable(routes: [
             APIRoute(
                 method: .post, path: "/api/users",
@@ -15,7 +16,8 @@ extension MicropostsAPI {
                     operationID: "registerUser", summary: "Register a user.", requestBody: .init(schema: "NewUser"),
                     replies: [
                         Reply(status: 201, description: "Registered.", schema: "User", headers: ["Location"]),
-                        Reply(status: 409, description: "The username is taken.", schema: "Error"),
+                        Reply(status: 409, description: "The username is taken, in this or another mix of upper and lower case.", schema: "Error"),
+                        throttled("Too many registrations from this client address."),
                     ]),
                 handler: .anyone(register)),
             APIRoute(
@@ -23,7 +25,10 @@ extension MicropostsAPI {
                 documentation: .init(
                     operationID: "createToken", summary: "Log in: exchange username and password for an access token.",
                     requestBody: .init(schema: "TokenRequest", acceptsForm: true),
-                    replies: [Reply(status: 200, description: "An access token.", schema: "Token")]),
+                    replies: [
+                        Reply(status: 200, description: "An access token.", schema: "Token"),
+                        throttled("Too many login attempts from this client address, or failed ones for this account."),
+                    ]),
                 handler: .anyone(login)),
             APIRoute(
                 method: .delete, path: "/api/token",

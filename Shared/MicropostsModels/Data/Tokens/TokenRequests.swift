@@ -8,6 +8,9 @@ import Foundation
 public struct RevokeTokenRequest: Codable, Sendable, Hashable {
     /// The token's id (a JWT's `jti`), 1–200 characters.
     public var tokenID: String
+    /// The last moment any verifier could still accept the token: its expiry plus whatever
+    /// clock leeway verifiers allow. A revocation forgotten earlier would let the token back in
+    /// for the rest of that leeway.
     public var expiresAt: Date
 
     public init(tokenID: String, expiresAt: Date) {

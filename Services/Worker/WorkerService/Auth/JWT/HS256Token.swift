@@ -85,6 +85,13 @@ struct HS256Token: Sendable {
         claims.exp + Self.leeway > Self.seconds(now)
     }
 
+    /// The first moment no verifier accepts a token with these claims any more (see
+    /// ``isUnexpired(_:now:)``); whatever must hold for as long as the token works — its
+    /// revocation above all — must last until then.
+    static func acceptedUntil(_ claims: JWTClaims) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(claims.exp + leeway))
+    }
+
     private static func seconds(_ date: Date) -> Int64 {
         Int64(date.timeIntervalSince1970.rounded(.down))
     }

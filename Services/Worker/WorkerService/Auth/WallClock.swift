@@ -1,0 +1,13 @@
+import Foundation
+
+/// The time of day, as token claims count it. Injected wherever tokens are issued or checked,
+/// so that tests can stand at an expiry boundary instead of sleeping towards it.
+struct WallClock: Sendable {
+    let now: @Sendable () -> Date
+
+    init(_ now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    static let system = WallClock { Date() }
+}
