@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The time of day, as token claims count it. Injected wherever tokens are issued or checked,
 /// so that tests can stand at an expiry boundary instead of sleeping towards it.
