@@ -12,6 +12,12 @@ final class ConnectionPool: Sendable {
         /// False until a first connection attempt ended: between resolution and the first
         /// attempt, calls must wait rather than fail as if the address were down.
         var hasBeenTried = false
+        /// The address's last connection ended, or its last attempt failed. Calls do not wait
+        /// for its reconnection: a server that went away (restart, outage) may leave its address
+        /// unreachable, and a caller would wait out the whole connect timeout only to fail; it
+        /// gets `unavailable` at once instead (which the edge and workers answer with 503 +
+        /// Retry-After).
+        var lostConnection = false
         var isRemoved = false
         /// Distinguishes an address that left and came back from its earlier life, so the
         /// connection loops of the earlier life stop.
@@ -61,7 +67,8 @@ final class ConnectionPool: Sendable {
     /// Whether waiting can help: the first resolution or a connection attempt is under way.
     var mayBecomeReady: Bool {
         state.withLock { state in
-            !state.resolvedOnce || state.endpoints.values.contains { ($0.connecting > 0 || !$0.hasBeenTried) && !$0.isRemoved }
+            !state.resolvedOnce
+                || state.endpoints.values.contains { !$0.isRemoved && (!$0.hasBeenTried || ($0.connecting > 0 && !$0.lostConnection)) }
         }
     }
 
@@ -122,6 +129,7 @@ final class ConnectionPool: Sendable {
             health.hasBeenTried = true
             let wasEjected = health.isEjected
             health.consecutiveFailures = 0
+            health.lostConnection = false
             health.isEjected = false
             state.endpoints[connection.address] = health
             guard !health.isRemoved, connection.isUsable else { return (false, wasEjected) }
@@ -135,6 +143,7 @@ final class ConnectionPool: Sendable {
         state.withLock { state in
             state.endpoints[address]?.connecting -= 1
             state.endpoints[address]?.hasBeenTried = true
+            state.endpoints[address]?.lostConnection = true
             state.lastError = "\(address): \(reason)"
             return Self.recordFailure(address, in: &state, threshold: ejectionThreshold)
         }
@@ -145,6 +154,7 @@ final class ConnectionPool: Sendable {
     func connectionUnusable(_ connection: ClientConnection, reason: String, failed: Bool) -> Bool {
         state.withLock { state in
             state.ready.removeAll { $0 === connection }
+            state.endpoints[connection.address]?.lostConnection = true
             guard failed else { return false }
             state.lastError = "\(connection.address): \(reason)"
             return Self.recordFailure(connection.address, in: &state, threshold: ejectionThreshold)

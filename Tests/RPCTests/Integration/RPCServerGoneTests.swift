@@ -1,0 +1,74 @@
+import NIOCore
+import NIOPosix
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@testable import RPC
+
+/// A server that went away (restarted, stopped, its container gone) may leave an address where
+/// connection attempts hang instead of being refused. Callers must then fail fast with
+/// `unavailable`, not wait out the connect timeout on every call.
+final class RPCServerGoneTests: XCTestCase {
+    func testCallsFailFastWhileTheOnlyServerIsGoneAndItsAddressHangs() async throws {
+        let server = try await TestServer.start(router: echoRouter(name: "a"))
+        let port = server.address.port ?? 0
+        try await withClient(server.hostAndPort, configure: { $0.connectTimeout = .seconds(3) }) { client in
+            _ = try await client.call(.echo, Echo(text: "warm"))
+            await server.drain()
+            // Where the server was, a listener that never accepts, its queue already full: new
+            // connection attempts get no answer at all, like an address whose host is gone.
+            let blackhole = try BlackholeListener(port: port)
+            defer { blackhole.close() }
+            try await Task.sleep(for: .milliseconds(100))
+
+            for _ in 0..<3 {
+                let started = ContinuousClock.now
+                await assertRPCError(.unavailable) {
+                    try await client.call(.echo, Echo(text: "x"), options: RPCCallOptions(timeout: .seconds(10)))
+                }
+                XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(500), "waited for a connection that cannot come")
+            }
+        }
+    }
+}
+
+/// A TCP listener with a backlog of one that is filled at once and never accepted: the kernel
+/// drops later SYNs, so connecting hangs until the client's own timeout.
+private final class BlackholeListener {
+    private var listener: Int32 = -1
+    private var filler: Int32 = -1
+
+    init(port: Int) throws {
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 0) == 0 else { throw BlackholeError(message: "cannot listen on \(port): errno \(errno)") }
+        // Fill the accept queue (a backlog of 0 still admits one connection).
+        for _ in 0..<2 {
+            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if filler < 0 { filler = socketFD }
+        }
+    }
+
+    func close() {
+        Glibc.close(listener)
+        Glibc.close(filler)
+    }
+}
+
+private struct BlackholeError: Error {
+    var message: String
+}
