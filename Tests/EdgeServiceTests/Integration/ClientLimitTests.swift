@@ -163,6 +163,59 @@ final class ClientLimitTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(refusals ?? 0, 1)
     }
 
+    /// Started with 256 descriptors, the edge lowers `--max-connections` (10 000) to what fits,
+    /// with a warning, so the connections past that are answered 503 rather than left in the
+    /// backlog by an `accept` failing with EMFILE; and it serves again once they close.
+    func testWithALowDescriptorLimitExcessConnectionsAre503NotHung() async throws {
+        let prlimit = "/usr/bin/prlimit"
+        guard FileManager.default.isExecutableFile(atPath: prlimit) else {
+            return XCTFail("\(prlimit) is needed to start the edge with a low open-file limit")
+        }
+        let descriptors = 256
+        let edge = try await EdgeProcess.start(
+            environment: ["HEADER_TIMEOUT": "60s", "MAX_CONNECTIONS_PER_ADDRESS": "0"],
+            launcher: [prlimit, "--nofile=\(descriptors):\(descriptors)", "--"])
+        defer { edge.stop() }
+        let limits = try String(contentsOfFile: "/proc/\(edge.service.process.processIdentifier)/limits", encoding: .utf8)
+        let openFiles = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") } ?? ""
+        XCTAssertEqual(openFiles.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).prefix(2), ["256", "256"])
+        let capacity = descriptors - EdgeService.reservedDescriptors(softLimit: descriptors)
+        let log = edge.service.standardOutput
+        XCTAssertTrue(log.contains("lowered to fit its open-file limit"), log)
+        XCTAssertTrue(log.contains("lowered-to=\(capacity)"), log)
+
+        var clients: [RawHTTPClient] = []
+        defer { for client in clients { client.close() } }
+        for _ in 0..<descriptors {
+            clients.append(try await RawHTTPClient.connect(port: edge.port))
+        }
+        let until = ContinuousClock.now + .seconds(5)
+        var answered = 0
+        while answered < descriptors - capacity, ContinuousClock.now < until {
+            try await Task.sleep(for: .milliseconds(50))
+            answered = clients.filter { $0.unreadBytes > 0 }.count
+        }
+        XCTAssertEqual(answered, descriptors - capacity, "every connection past the lowered limit is answered, none left hanging")
+        for client in clients where client.unreadBytes > 0 {
+            let response = try await client.response()
+            XCTAssertEqual(response.status, 503)
+            XCTAssertTrue(response.text.contains("too_many_connections"), response.text)
+        }
+        let refusals = try await edge.metric(#"http_connections_refused_total{reason="max_connections"}"#)
+        XCTAssertEqual(refusals, Double(descriptors - capacity))
+        XCTAssertTrue(edge.isRunning, edge.exitDescription)
+
+        for client in clients { client.close() }
+        clients.removeAll()
+        let servedBy = ContinuousClock.now + .seconds(5)
+        var status = 0
+        while status != 200, ContinuousClock.now < servedBy {
+            status = (try? await RawHTTPClient.get("/", port: edge.port).status) ?? 0
+            if status != 200 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        XCTAssertEqual(status, 200, "served again once the idle connections closed")
+    }
+
     private func waitForMetric(_ edge: EdgeProcess, _ name: String, toBe expected: Double, timeout: Duration = .seconds(5)) async throws {
         let until = ContinuousClock.now + timeout
         var value = try await edge.metric(name)

@@ -11,10 +11,23 @@ public final class ServiceProcess: @unchecked Sendable {
     private let stderr = Pipe()
 
     /// Starts `.build/<config>/<name>` (the directory of the running test bundle).
-    public init(_ name: String, arguments: [String], adminPort: Int? = nil, environment: [String: String] = [:]) throws {
+    ///
+    /// - Parameter launcher: A command that execs the service in its place, given before its
+    ///   path, e.g. `["/usr/bin/prlimit", "--nofile=256:256", "--"]`; the process is then still
+    ///   the service's.
+    public init(
+        _ name: String, arguments: [String], adminPort: Int? = nil, environment: [String: String] = [:], launcher: [String] = []
+    ) throws {
         self.adminPort = try adminPort ?? freePort()
-        process.executableURL = productsDirectory.appendingPathComponent(name)
-        process.arguments = ["--admin-host", "127.0.0.1", "--admin-port", "\(self.adminPort)"] + arguments
+        let executable = productsDirectory.appendingPathComponent(name)
+        let serviceArguments = ["--admin-host", "127.0.0.1", "--admin-port", "\(self.adminPort)"] + arguments
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + serviceArguments
+        } else {
+            process.executableURL = executable
+            process.arguments = serviceArguments
+        }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
