@@ -111,9 +111,10 @@ final class RequestBodyBudgetTests: XCTestCase {
     }
 
     func testConcurrentReservationsNeverPassTheLimit() {
-        let limit = 10_000
+        let limit = 2_000
         let budget = RequestBodyBudget(limit: limit)
-        // Eight holders of up to 5 000 bytes each would hold 40 000 unchecked.
+        // Each holder alone would take up to 5 000 unchecked; eight contend for 2 000, and one
+        // refused gives back what it holds, as a refused request does.
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             var held = 0
             for step in 0..<20_000 {
@@ -122,7 +123,7 @@ final class RequestBodyBudgetTests: XCTestCase {
                     held += size
                     XCTAssertLessThanOrEqual(budget.inUse, limit)
                 }
-                if held > 5_000 || step % 50 == 0 {
+                if held > 5_000 || !budget.hasRoom(for: size) {
                     budget.release(held)
                     held = 0
                 }
