@@ -1,3 +1,4 @@
+import MicropostsModels
 import XCTest
 
 /// `POST /api/users`, `GET /api/users/{username}`, `POST` and `DELETE /api/token`.
@@ -58,6 +59,22 @@ final class UserAndTokenTests: XCTestCase {
         let response = await harness.send("POST", "/api/users", json: big)
         XCTAssertEqual(response.status, 413)
         XCTAssertEqual(response.errorCode, "payload_too_large")
+    }
+
+    /// The edge forwards bodies up to `--max-body-size`, whose default and ceiling is this same
+    /// constant: a body the edge lets through is never refused here for its size.
+    func testTheBodyLimitIsTheOneTheEdgeUses() async {
+        let limit = HTTPEnvelopeRequest.maximumBodySize
+        func body(size: Int) -> String {
+            let prefix = #"{"username":"ana","password":""#
+            let suffix = #""}"#
+            return prefix + String(repeating: "x", count: size - prefix.utf8.count - suffix.utf8.count) + suffix
+        }
+        let atLimit = await harness.send("POST", "/api/users", json: body(size: limit))
+        XCTAssertNotEqual(atLimit.status, 413, atLimit.text)
+        let over = await harness.send("POST", "/api/users", json: body(size: limit + 1))
+        XCTAssertEqual(over.status, 413)
+        XCTAssertEqual(over.errorCode, "payload_too_large")
     }
 
     func testLoginWithJSONAndFormIssuesABearerJWT() async throws {

@@ -71,6 +71,7 @@ public enum EdgeService {
     ) -> EdgeApplication {
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
+        let trustedProxies = TrustedProxies(parsing: configuration.trustedProxies) ?? .none
         return EdgeApplication(
             configuration: configuration,
             staticFiles: StaticFileResolver(
@@ -78,11 +79,13 @@ public enum EdgeService {
             staticCache: StaticFileCache(ttl: configuration.staticCacheTTL),
             fileThreadPool: NIOThreadPool.singleton,
             proxy: APIProxy(upstream: upstream, timeout: upstreamTimeout),
-            upstreamRequests: UpstreamRequestBuilder(
-                trustedProxies: TrustedProxies(parsing: configuration.trustedProxies) ?? .none, listenPort: configuration.listen.port),
-            trustedProxies: TrustedProxies(parsing: configuration.trustedProxies) ?? .none,
+            upstreamRequests: UpstreamRequestBuilder(trustedProxies: trustedProxies, listenPort: configuration.listen.port),
+            trustedProxies: trustedProxies,
             admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),
             rateLimiter: configuration.rateLimit > 0 ? RateLimiter(rate: configuration.rateLimit, burst: configuration.rateLimitBurst) : nil,
+            bodyBudget: RequestBodyBudget(limit: configuration.requestBodyBudget),
+            connectionsPerAddress: configuration.maximumConnectionsPerAddress > 0
+                ? ConnectionsPerAddress(limit: configuration.maximumConnectionsPerAddress, exempt: trustedProxies) : nil,
             maintenance: maintenance,
             accessLog: AccessLog(logger: configuration.accessLog ? accessLogger : nil, format: configuration.accessLogFormat),
             metrics: EdgeMetrics())

@@ -58,6 +58,12 @@ public struct HTTPEnvelopeResponse: Codable, Sendable, Hashable {
 }
 
 extension HTTPEnvelopeRequest {
+    /// The largest body a worker accepts (413 beyond), and so the edge's default and ceiling
+    /// for `--max-body-size`. One number both import: a larger edge limit would only buffer
+    /// bodies the worker then refuses, and two separate settings could drift apart unnoticed.
+    /// This API's bodies are a few hundred bytes; anything far larger is a mistake or abuse.
+    public static let maximumBodySize = 64 * 1024
+
     public init(
         method: String, target: String, headers: [HTTPHeaderField], body: [UInt8],
         clientAddress: String, scheme: String, host: String, port: Int

@@ -1,4 +1,5 @@
 import EdgeService
+import MicropostsModels
 import RPC
 import ServiceKit
 import ServiceTestSupport
@@ -37,7 +38,10 @@ final class EdgeSettingsTests: XCTestCase {
         var reader = ConfigReader(arguments: [], environment: [:])
         let defaults = EdgeService.configure(&reader).http
         XCTAssertEqual(defaults.listen.description, "0.0.0.0:8080")
-        XCTAssertEqual(defaults.maximumBodySize, 1 << 20)
+        XCTAssertEqual(defaults.maximumBodySize, HTTPEnvelopeRequest.maximumBodySize, "what a worker accepts")
+        XCTAssertEqual(defaults.requestBodyBudget, 32 << 20)
+        XCTAssertEqual(defaults.maximumConnectionsPerAddress, 256)
+        XCTAssertEqual(defaults.requestTimeout, .seconds(60))
         XCTAssertEqual(defaults.rateLimit, 0)
         XCTAssertFalse(defaults.staticListing)
         XCTAssertEqual(defaults.maximumPipelinedRequests, 100)
@@ -47,11 +51,12 @@ final class EdgeSettingsTests: XCTestCase {
         var custom = ConfigReader(
             arguments: [
                 "--http-listen", "127.0.0.1:9999", "--max-body-size", "2048", "--header-timeout", "2s",
-                "--max-pipelined-requests", "8", "--send-timeout", "15s",
+                "--max-pipelined-requests", "8", "--send-timeout", "15s", "--request-body-budget", "4096",
+                "--max-connections-per-address", "0",
             ],
             environment: [
                 "STATIC_ROOT": "/srv/www", "TRUSTED_PROXIES": "10.0.0.0/8,::1", "ACCESS_LOG_FORMAT": "json",
-                "WRITE_BUFFER_LIMIT": "131072",
+                "WRITE_BUFFER_LIMIT": "131072", "REQUEST_TIMEOUT": "5s",
             ])
         let http = EdgeService.configure(&custom).http
         XCTAssertNoThrow(try custom.finish())
@@ -63,6 +68,27 @@ final class EdgeSettingsTests: XCTestCase {
         XCTAssertEqual(http.maximumPipelinedRequests, 8)
         XCTAssertEqual(http.sendTimeout, .seconds(15))
         XCTAssertEqual(http.writeBufferLimit, 131_072)
+        XCTAssertEqual(http.requestBodyBudget, 4096)
+        XCTAssertEqual(http.maximumConnectionsPerAddress, 0)
+        XCTAssertEqual(http.requestTimeout, .seconds(5))
+    }
+
+    /// The edge may refuse smaller bodies than a worker, never forward larger ones only to see
+    /// them refused there; a budget below one body could never be used; a request timeout of
+    /// 0 would refuse every request with a body.
+    func testBodyLimitsAndRequestTimeoutAreBounded() {
+        let cases = [
+            ["--max-body-size", "\(HTTPEnvelopeRequest.maximumBodySize + 1)"],
+            ["--request-body-budget", "65535"],
+            ["--max-body-size", "1024", "--request-body-budget", "1023"],
+            ["--request-timeout", "0"],
+        ]
+        for arguments in cases {
+            var reader = ConfigReader(arguments: arguments, environment: [:])
+            _ = EdgeService.configure(&reader)
+            let flag = arguments.count == 4 ? arguments[2] : arguments[0]
+            XCTAssertThrowsError(try reader.finish(), "\(arguments)") { XCTAssertTrue("\($0)".contains(flag), "\($0)") }
+        }
     }
 
     func testPipeliningAndWriteBufferLimitsAreBounded() {

@@ -125,7 +125,7 @@ final class EdgeProcess: Sendable {
 
     static func start(
         workers: String = "127.0.0.1:1", files: [String: [UInt8]] = ["index.html": Array("<h1>home</h1>\n".utf8)],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], launcher: [String] = []
     ) async throws -> EdgeProcess {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("edge-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -136,7 +136,7 @@ final class EdgeProcess: Sendable {
         let service = try ServiceProcess(
             "edge",
             arguments: ["--http-listen", "127.0.0.1:\(port)", "--worker-target", workers, "--static-root", root.path],
-            environment: ["ACCESS_LOG": "false"].merging(environment) { $1 })
+            environment: ["ACCESS_LOG": "false"].merging(environment) { $1 }, launcher: launcher)
         try await service.waitForAdmin("/readyz", status: 200)
         return EdgeProcess(service: service, port: port, root: root)
     }
@@ -178,7 +178,8 @@ final class EdgeProcess: Sendable {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/\(service.process.processIdentifier)/fd").count
     }
 
-    /// The value of an unlabelled metric on the admin port's `/metrics`; nil when absent.
+    /// The value of a metric on the admin port's `/metrics`, named with its labels as
+    /// rendered (`name{label="value"}`) if it has any; nil when absent.
     func metric(_ name: String) async throws -> Double? {
         let text = try await httpGet(port: service.adminPort, path: "/metrics").body
         return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }

@@ -37,13 +37,16 @@ final class RawHTTPClient: Sendable {
         }
     }
 
-    static func connect(port: Int) async throws -> RawHTTPClient {
+    /// - Parameter source: The local address to connect from, e.g. `127.0.0.2` to be a second
+    ///   client address on loopback; by default the kernel's choice (127.0.0.1).
+    static func connect(port: Int, from source: String? = nil) async throws -> RawHTTPClient {
         let collector = Collector()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
             }
-            .connect(host: "127.0.0.1", port: port).get()
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
         return RawHTTPClient(channel: channel, collector: collector)
     }
 
@@ -130,8 +133,10 @@ struct TestFailure: Error, CustomStringConvertible {
 
 extension RawHTTPClient {
     /// One request on a fresh connection.
-    static func get(_ target: String, port: Int, headers: [String: String] = [:], method: String = "GET") async throws -> TestResponse {
-        let client = try await connect(port: port)
+    static func get(
+        _ target: String, port: Int, headers: [String: String] = [:], method: String = "GET", from source: String? = nil
+    ) async throws -> TestResponse {
+        let client = try await connect(port: port, from: source)
         defer { client.close() }
         var request = "\(method) \(target) HTTP/1.1\r\n"
         if !headers.keys.contains(where: { $0.lowercased() == "host" }) { request += "Host: localhost\r\n" }

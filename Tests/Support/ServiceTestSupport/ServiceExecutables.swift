@@ -17,23 +17,25 @@ extension Process {
     /// ``UnprivilegedAccount`` when the suite runs as root, otherwise directly. Every test that
     /// starts one of the package's executables goes through here, so none runs one as root by
     /// accident.
-    public func useServiceExecutable(_ name: String, arguments: [String]) throws {
-        guard let account = try UnprivilegedAccount.forServices() else {
-            executableURL = productsDirectory.appendingPathComponent(name)
-            self.arguments = arguments
+    /// - Parameter launcher: A command that execs the service in its place, given before its
+    ///   path, e.g. `["/usr/bin/prlimit", "--nofile=256:256", "--"]`; the process is then still
+    ///   the service's.
+    public func useServiceExecutable(_ name: String, arguments: [String], launcher: [String] = []) throws {
+        let account = try UnprivilegedAccount.forServices()
+        let folder = account == nil ? productsDirectory : try ServiceExecutables.folder()
+        var command = launcher + [folder.appendingPathComponent(name).path] + arguments
+        let program = URL(fileURLWithPath: command.removeFirst())
+        guard let account else {
+            executableURL = program
+            self.arguments = command
             return
         }
-        let command = account.command(running: try ServiceExecutables.folder().appendingPathComponent(name), arguments)
-        executableURL = command.executable
-        self.arguments = command.arguments
+        let wrapped = account.command(running: program, command)
+        executableURL = wrapped.executable
+        self.arguments = wrapped.arguments
     }
 }
 
-/// The products folder as the service account can reach it: `.build/<config>` itself, or, when a
-/// folder above it is closed to the account (a clone in root's home, mode 700), a staged copy
-/// in the temporary folder of every executable and resource bundle there. The master starts
-/// its instances from its own folder and the data service finds its migrations in the bundle
-/// beside its executable, so they are staged together.
 enum ServiceExecutables {
     static func folder() throws -> URL {
         try reachable.get()

@@ -12,9 +12,16 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Starts `.build/<config>/<name>` (the directory of the running test bundle), as
     /// ``UnprivilegedAccount`` when the suite runs as root.
-    public init(_ name: String, arguments: [String], adminPort: Int? = nil, environment: [String: String] = [:]) throws {
+    ///
+    /// - Parameter launcher: A command that execs the service in its place, given before its
+    ///   path, e.g. `["/usr/bin/prlimit", "--nofile=256:256", "--"]`; the process is then still
+    ///   the service's.
+    public init(
+        _ name: String, arguments: [String], adminPort: Int? = nil, environment: [String: String] = [:], launcher: [String] = []
+    ) throws {
         self.adminPort = try adminPort ?? freePort()
-        try process.useServiceExecutable(name, arguments: ["--admin-host", "127.0.0.1", "--admin-port", "\(self.adminPort)"] + arguments)
+        try process.useServiceExecutable(
+            name, arguments: ["--admin-host", "127.0.0.1", "--admin-port", "\(self.adminPort)"] + arguments, launcher: launcher)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env

@@ -1,3 +1,4 @@
+import MicropostsModels
 import ServiceKit
 
 /// The edge's own settings: every flag, its environment variable and default, in the order
@@ -30,8 +31,15 @@ enum EdgeSettings {
             "max-header-size", env: "MAX_HEADER_SIZE", default: defaults.maximumHeaderSize, range: 1024...(1 << 20),
             help: "Largest request head (request line and headers) in bytes; larger is answered 431."))
         config.maximumBodySize = reader.read(.int(
-            "max-body-size", env: "MAX_BODY_SIZE", default: defaults.maximumBodySize, range: 0...(3 << 20),
-            help: "Largest request body in bytes; larger is answered 413. At most 3 MiB, below the RPC frame limit."))
+            "max-body-size", env: "MAX_BODY_SIZE", default: defaults.maximumBodySize, range: 0...HTTPEnvelopeRequest.maximumBodySize,
+            help: "Largest request body in bytes; larger is answered 413. At most what a worker accepts (the default)."))
+        let budgetSetting = Setting<Int>.int(
+            "request-body-budget", env: "REQUEST_BODY_BUDGET", default: defaults.requestBodyBudget, range: 0...(1 << 40),
+            help: "Bytes of /api/ request bodies held in memory across all connections; a request that would pass it is answered 503.")
+        config.requestBodyBudget = reader.read(budgetSetting)
+        if config.requestBodyBudget < config.maximumBodySize {
+            reader.reject(budgetSetting, because: "must be at least --max-body-size (\(config.maximumBodySize)), or no body of that size could ever be read")
+        }
         config.rateLimit = reader.read(.int(
             "rate-limit", env: "RATE_LIMIT", default: defaults.rateLimit, range: 0...1_000_000,
             help: "Requests per second allowed per client address (429 beyond); 0 turns the limit off."))
@@ -41,6 +49,10 @@ enum EdgeSettings {
         config.maximumConnections = reader.read(.int(
             "max-connections", env: "MAX_CONNECTIONS", default: defaults.maximumConnections, range: 1...1_000_000,
             help: "Open client connections; more are answered 503 and closed."))
+        config.maximumConnectionsPerAddress = reader.read(.int(
+            "max-connections-per-address", env: "MAX_CONNECTIONS_PER_ADDRESS", default: defaults.maximumConnectionsPerAddress,
+            range: 0...1_000_000,
+            help: "Open connections per client address (trusted proxies exempt); more are answered 429 and closed. 0 turns the cap off."))
         config.maximumPipelinedRequests = reader.read(.int(
             "max-pipelined-requests", env: "MAX_PIPELINED_REQUESTS", default: defaults.maximumPipelinedRequests, range: 1...1_000_000,
             help: "Requests a connection may send ahead of their answers; one more and those are answered, the connection closed."))
@@ -54,6 +66,14 @@ enum EdgeSettings {
         config.bodyTimeout = reader.read(.duration(
             "body-timeout", env: "BODY_TIMEOUT", default: defaults.bodyTimeout,
             help: "Longest pause between two reads of a request body."))
+        let requestTimeoutSetting = Setting<Duration>.duration(
+            "request-timeout", env: "REQUEST_TIMEOUT", default: defaults.requestTimeout,
+            help: "Time a client has to send a whole request (head and body) from its first byte; 408 after it.")
+        config.requestTimeout = reader.read(requestTimeoutSetting)
+        if config.requestTimeout <= .zero {
+            // Read as "off" it would instead refuse every request.
+            reader.reject(requestTimeoutSetting, because: "must be longer than 0")
+        }
         config.keepaliveTimeout = reader.read(.duration(
             "keepalive-timeout", env: "KEEPALIVE_TIMEOUT", default: defaults.keepaliveTimeout,
             help: "How long an idle keep-alive connection stays open."))

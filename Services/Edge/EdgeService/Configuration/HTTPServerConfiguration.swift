@@ -1,3 +1,4 @@
+import MicropostsModels
 import ServiceKit
 
 /// Everything the edge's HTTP side is configured with; each field is a setting (see
@@ -17,12 +18,19 @@ public struct HTTPServerConfiguration: Sendable {
     // Limits
     /// Request line plus header fields, in bytes; more is answered 431.
     public var maximumHeaderSize = 16 * 1024
-    /// Request body, in bytes; more is answered 413.
-    public var maximumBodySize = 1 << 20
+    /// Request body, in bytes; more is answered 413. What a worker accepts, and at most that.
+    public var maximumBodySize = HTTPEnvelopeRequest.maximumBodySize
+    /// Bytes of `/api/` request bodies held in memory across all connections; a request that
+    /// would pass it is answered 503. 512 bodies of the largest size.
+    public var requestBodyBudget = 32 << 20
     /// Requests per second per client address; 0 turns rate limiting off.
     public var rateLimit = 0
     public var rateLimitBurst = 20
     public var maximumConnections = 10_000
+    /// Open connections per client (TCP peer) address; more are answered 429 and closed.
+    /// 0 turns the cap off. nginx's `limit_conn` is usually set far lower (tens); this
+    /// leaves room for a large NAT while one address still cannot take the whole server.
+    public var maximumConnectionsPerAddress = 256
     /// Requests a connection may have waiting behind the one being answered (what one read
     /// brought in); one more and those are answered, the rest dropped, the connection closed.
     /// HTTP/2's advised minimum of concurrent streams.
@@ -34,6 +42,9 @@ public struct HTTPServerConfiguration: Sendable {
     // Timeouts
     public var headerTimeout: Duration = .seconds(10)
     public var bodyTimeout: Duration = .seconds(30)
+    /// From a request's first byte until all of it (head and body) is in: the header and
+    /// body timeouts bound pauses, and a client trickling a byte now and then pauses little.
+    public var requestTimeout: Duration = .seconds(60)
     public var keepaliveTimeout: Duration = .seconds(60)
     /// How long a client may take none of a response (nginx's `send_timeout`).
     public var sendTimeout: Duration = .seconds(60)

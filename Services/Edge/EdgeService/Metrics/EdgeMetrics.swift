@@ -30,6 +30,12 @@ struct EdgeMetrics: Sendable {
     let writeBufferFull = Counter(label: "http_write_buffer_full_total")
     /// Connections closed because their client took nothing for `--send-timeout`.
     let sendTimeouts = Counter(label: "http_send_timeouts_total")
+    /// Requests not received whole within `--request-timeout` of their first byte.
+    let requestTimeouts = Counter(label: "http_request_timeouts_total")
+    /// Connections answered at accept and closed: the server was full (`--max-connections`).
+    let refusedServerFull = Counter(label: "http_connections_refused_total", dimensions: [("reason", "max_connections")])
+    /// … or their address already held `--max-connections-per-address`.
+    let refusedPerAddress = Counter(label: "http_connections_refused_total", dimensions: [("reason", "per_address")])
 
     init() {
         requests = Kind.allCases.map { kind in

@@ -21,6 +21,10 @@ struct TrustedProxies: Sendable, Equatable {
 
     func trusts(_ address: String) -> Bool {
         guard !ranges.isEmpty, let parsed = IPAddress(address) else { return false }
-        return ranges.contains { $0.contains(parsed) }
+        return trusts(parsed)
+    }
+
+    func trusts(_ address: IPAddress) -> Bool {
+        ranges.contains { $0.contains(address) }
     }
 }

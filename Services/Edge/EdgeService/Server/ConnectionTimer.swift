@@ -8,7 +8,8 @@ import NIOCore
 /// request.
 final class ConnectionTimer {
     enum Purpose: Sendable, Equatable {
-        case header, body, keepalive
+        /// The whole request (see ``RequestDeadlines``).
+        case header, body, request, keepalive
     }
 
     private let eventLoop: any EventLoop
@@ -25,6 +26,7 @@ final class ConnectionTimer {
     }
 
     var armedPurpose: Purpose? { deadline == nil ? nil : purpose }
+    var armedDeadline: NIODeadline? { deadline }
 
     func arm(_ purpose: Purpose, in timeout: Duration) {
         arm(purpose, at: .now() + TimeAmount(timeout))

@@ -13,6 +13,9 @@ struct EdgeApplication: Sendable {
     let trustedProxies: TrustedProxies
     let admission: RequestAdmission
     let rateLimiter: RateLimiter?
+    let bodyBudget: RequestBodyBudget
+    /// nil when `--max-connections-per-address` is 0.
+    let connectionsPerAddress: ConnectionsPerAddress?
     let maintenance: MaintenanceSwitch?
     let accessLog: AccessLog
     let metrics: EdgeMetrics

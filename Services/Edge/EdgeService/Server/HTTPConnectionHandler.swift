@@ -31,6 +31,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Identifies the request an asynchronous result belongs to.
     private var serial = 0
     private var timer: ConnectionTimer?
+    private var deadlines: RequestDeadlines
     private var proxyTask: Task<Void, Never>?
     private var peer = "-"
     /// The client half-closed: answer what is in hand, then close.
@@ -41,6 +42,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
+        self.deadlines = RequestDeadlines(
+            headerTimeout: app.configuration.headerTimeout, bodyTimeout: app.configuration.bodyTimeout,
+            requestTimeout: app.configuration.requestTimeout)
         observer.listener = self
     }
 
@@ -56,6 +60,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         // the cheapest slowloris.
         timer.arm(.header, in: app.configuration.headerTimeout)
         self.timer = timer
+        // The first byte starts the request timeout.
+        observer.isArmed = true
     }
 
     /// The timer's callback holds the context, which holds this handler: dropping the timer
@@ -63,10 +69,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        releaseBodyBudget()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
+        releaseBodyBudget()
         // The client is gone: stop waiting on the worker, which also cancels the worker's handler.
         proxyTask?.cancel()
         state = .closing
@@ -86,11 +94,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
-    /// Called by the observer in front of the decoder when bytes arrive on an idle connection.
+    /// Called by the observer in front of the decoder when the first bytes of a request arrive.
     func requestBytesArrived() {
-        if case .awaitingHead = state, timer?.armedPurpose == .keepalive {
-            timer?.arm(.header, in: app.configuration.headerTimeout)
-        }
+        guard case .awaitingHead = state else { return }
+        let now = NIODeadline.now()
+        deadlines.requestStarted(at: now)
+        // A connection's first head is due a header timeout after the connection opened (sending
+        // nothing at all is the cheapest slowloris); a later one, after its first byte.
+        let headerDeadline =
+            if timer?.armedPurpose == .header, let armed = timer?.armedDeadline { armed } else { now + deadlines.headerTimeout }
+        let (purpose, deadline) = deadlines.whileReadingHead(headerDeadline: headerDeadline)
+        timer?.arm(purpose, at: deadline)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -117,18 +131,26 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func timerExpired(_ purpose: ConnectionTimer.Purpose, context: ChannelHandlerContext) {
         switch (purpose, state) {
-        case (.header, .awaitingHead), (.keepalive, .awaitingHead):
+        case (.header, .awaitingHead), (.request, .awaitingHead), (.keepalive, .awaitingHead):
             // A response still going out (a large file to a slow client) means the connection
             // is not idle, and reading may be paused for it: the send timeout judges it instead.
             if let unsent = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes), unsent > 0 {
-                timer?.arm(purpose, in: purpose == .header ? app.configuration.headerTimeout : app.configuration.keepaliveTimeout)
+                if purpose == .keepalive {
+                    timer?.arm(.keepalive, in: app.configuration.keepaliveTimeout)
+                } else {
+                    timer?.arm(.header, in: app.configuration.headerTimeout)
+                }
                 context.triggerUserOutboundEvent(UnsentResponseEvent(), promise: nil)
                 return
             }
+            if purpose == .request { app.metrics.requestTimeouts.increment() }
             // nginx closes silently too: there is no request to answer.
             context.close(promise: nil)
         case (.body, .readingBody):
             send(.error(.requestTimeout, "request_timeout", "The request body was not received in time."), context: context, early: true)
+        case (.request, .readingBody):
+            app.metrics.requestTimeouts.increment()
+            send(.error(.requestTimeout, "request_timeout", "The whole request was not received in time."), context: context, early: true)
         default:
             ()
         }
@@ -150,12 +172,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         observer.isArmed = false
         let forwardedFor = ForwardedFor(peer: peer, incoming: head.headers["x-forwarded-for"], trusted: app.trustedProxies)
         let route = EdgeRoute(method: head.method, target: head.uri)
-        let rejection = app.admission.check(
+        var rejection = app.admission.check(
             head, route: route,
             rateLimit: app.rateLimiter?.take(client: forwardedFor.clientAddress),
             maintenancePage: route == .api ? app.maintenance?.page : nil)
-        let expectsBody = head.headers.contains(name: "transfer-encoding")
-            || (RequestAdmission.announcedBodyLength(head) ?? 0) > 0
+        let announcedLength = RequestAdmission.announcedBodyLength(head) ?? 0
+        let expectsBody = announcedLength > 0 || head.headers.contains(name: "transfer-encoding")
+        if rejection == nil, route == .api, announcedLength > 0, !app.bodyBudget.hasRoom(for: announcedLength) {
+            // Before any of the body is sent (and before 100-continue): a body that cannot be
+            // held is better refused at once than after the client has sent most of it.
+            app.bodyBudget.countRefusal()
+            rejection = RequestBodyBudget.refusal
+        }
         request = RequestInProgress(
             head: head, requestID: RequestID.resolve(head.headers.first(name: "x-request-id"), using: &requestIDs),
             forwardedFor: forwardedFor, route: route, rejection: rejection)
@@ -170,29 +198,43 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             send(rejection, context: context, early: true)
             return
         }
-        timer?.arm(.body, in: app.configuration.bodyTimeout)
+        let now = NIODeadline.now()
+        // Pipelined behind another, this request's bytes came before it could be watched.
+        deadlines.requestStarted(at: now)
+        let (purpose, deadline) = deadlines.whileReadingBody(now: now)
+        timer?.arm(purpose, at: deadline)
         if head.version != .http1_0, head.headers.first(name: "expect") != nil {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
         }
     }
 
     private func receivedBody(_ part: ByteBuffer, context: ChannelHandlerContext) {
-        guard case .readingBody = state, request != nil else { return }
-        request?.bodyBytes += part.readableBytes
-        if let bytes = request?.bodyBytes, bytes > app.configuration.maximumBodySize {
+        guard case .readingBody = state, let request else { return }
+        request.bodyBytes += part.readableBytes
+        if request.bodyBytes > app.configuration.maximumBodySize {
             send(RequestAdmission.bodyTooLarge(app.configuration.maximumBodySize), context: context, early: true)
             return
         }
-        if request?.route == .api {
+        if request.route == .api {
+            // Counted as it arrives rather than as announced: a client that announces much
+            // and sends little holds little, and cannot use up the budget for free.
+            guard app.bodyBudget.reserve(part.readableBytes) else {
+                app.bodyBudget.countRefusal()
+                send(RequestBodyBudget.refusal, context: context, early: true)
+                return
+            }
+            request.reservedBodyBytes += part.readableBytes
             var part = part
-            request?.body.writeBuffer(&part)
+            request.body.writeBuffer(&part)
         }
-        timer?.arm(.body, in: app.configuration.bodyTimeout)
+        let (purpose, deadline) = deadlines.whileReadingBody(now: .now())
+        timer?.arm(purpose, at: deadline)
     }
 
     private func receivedEnd(context: ChannelHandlerContext) {
         guard case .readingBody = state, let request else { return }
         timer?.disarm()
+        deadlines.requestEnded()
         state = .responding
         if let rejection = request.rejection {
             send(rejection, context: context)
@@ -379,7 +421,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
         // State changes before the final write: writing `.end` lets the pipelining handler
         // deliver the next queued request from inside it, which must find this handler ready.
+        releaseBodyBudget()
         self.request = nil
+        deadlines.requestEnded()
         if keepAlive {
             state = .awaitingHead
             observer.isArmed = true
@@ -409,6 +453,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
     }
+
+    /// The body in hand is no longer held once its response is written or the connection
+    /// closes (a proxied body's last copy goes with the call, answered by then).
+    private func releaseBodyBudget() {
+        guard let request, request.reservedBodyBytes > 0 else { return }
+        app.bodyBudget.release(request.reservedBodyBytes)
+        request.reservedBodyBytes = 0
+    }
 }
 
 /// The request in hand and what has been decided about it. A class: it is handed from step
@@ -423,6 +475,8 @@ final class RequestInProgress {
     let start = ContinuousClock.now
     var body = ByteBuffer()
     var bodyBytes = 0
+    /// Taken from ``RequestBodyBudget``; given back by the connection handler.
+    var reservedBodyBytes = 0
 
     init(head: HTTPRequestHead, requestID: String, forwardedFor: ForwardedFor, route: EdgeRoute, rejection: CannedResponse?) {
         self.head = head

@@ -95,8 +95,21 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let perAddress = app.connectionsPerAddress {
+                        switch perAddress.open(peer: channel.remoteAddress?.ipAddress) {
+                        case .counted(let address):
+                            channel.closeFuture.whenComplete { _ in perAddress.close(address) }
+                        case .uncounted:
+                            ()
+                        case .refused:
+                            app.metrics.refusedPerAddress.increment()
+                            try pipeline.addHandler(OverloadResponder(.tooManyConnectionsFromAddress))
+                            return
+                        }
+                    }
                     guard registry.add(channel) else {
-                        try pipeline.addHandler(OverloadResponder())
+                        app.metrics.refusedServerFull.increment()
+                        try pipeline.addHandler(OverloadResponder(.tooManyConnections))
                         return
                     }
                     // Pipelining is HTTPPipeliningHandler's: NIO's has no limit and answered each

@@ -1,20 +1,44 @@
 import NIOCore
 
-/// Answers a connection beyond the connection limit with a fixed 503 and closes it, so an
-/// overloaded edge tells clients why instead of resetting them.
+/// Answers a connection refused at accept with a fixed response and closes it, so clients
+/// learn why instead of being reset. It reads nothing: a refused connection must not cost
+/// more than the moment it takes to answer.
 final class OverloadResponder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private static let response: String = {
-        let body = #"{"error":"too_many_connections","message":"The server has too many open connections; try again shortly."}"#
-        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+    enum Reason {
+        /// `--max-connections`: the server is full.
+        case tooManyConnections
+        /// `--max-connections-per-address`: this client holds too many.
+        case tooManyConnectionsFromAddress
+    }
+
+    private static let tooManyConnections = response(
+        "503 Service Unavailable",
+        #"{"error":"too_many_connections","message":"The server has too many open connections; try again shortly."}"#)
+    private static let tooManyConnectionsFromAddress = response(
+        "429 Too Many Requests",
+        #"{"error":"too_many_connections","message":"This address has too many open connections; close some before opening more."}"#)
+
+    private static func response(_ status: String, _ body: String) -> String {
+        "HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
             + "Retry-After: 1\r\nConnection: close\r\n\r\n" + body
-    }()
+    }
+
+    private let response: String
+
+    init(_ reason: Reason) {
+        response =
+            switch reason {
+            case .tooManyConnections: Self.tooManyConnections
+            case .tooManyConnectionsFromAddress: Self.tooManyConnectionsFromAddress
+            }
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         let loopBound = context.loopBound
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: Self.response))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
             loopBound.value.close(promise: nil)
         }
     }

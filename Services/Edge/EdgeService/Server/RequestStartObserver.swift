@@ -2,7 +2,8 @@ import NIOCore
 
 /// Sits in front of the HTTP decoder and reports, once per arming, that bytes of a new request
 /// have arrived. That is the moment an idle keep-alive connection switches from the keep-alive
-/// timeout to the (shorter) header timeout — how slowloris clients are cut off.
+/// timeout to the (shorter) header timeout — how slowloris clients are cut off — and the
+/// request timeout starts.
 ///
 /// It calls the connection handler directly rather than sending a user event down the
 /// pipeline: this happens on every keep-alive request, and an event would visit the decoder

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MicropostsModels
 import NIOCore
 
 /// What a request brings besides its head and body, whichever way it arrived (RPC envelope
@@ -18,8 +19,8 @@ struct WorkerContextSource: RequestContextSource {
 struct WorkerRequestContext: RequestContext {
     typealias Source = WorkerContextSource
 
-    /// Bodies of this API are a few hundred bytes; anything far larger is a mistake or abuse.
-    static let bodyLimit = 64 * 1024
+    /// Shared with the edge, whose `--max-body-size` cannot exceed it.
+    static let bodyLimit = HTTPEnvelopeRequest.maximumBodySize
 
     var coreContext: CoreRequestContextStorage
     let origin: RequestOrigin
