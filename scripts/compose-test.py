@@ -246,7 +246,15 @@ def api_walkthrough():
 
 
 def io_read(container):
-    """Bytes the container's service process has read (sockets included): grows when it serves."""
+    """Bytes the container's service process has read (sockets included): grows when it serves.
+    Read from the host's /proc when allowed (instant); through `docker exec` otherwise."""
+    pid = inspect(container)["State"]["Pid"]
+    try:
+        with open(f"/proc/{pid}/io") as file:
+            text = file.read()
+        return next(int(line.split()[1]) for line in text.splitlines() if line.startswith("rchar:"))
+    except (OSError, StopIteration, ValueError):
+        pass
     result = exec_in(container, "cat", "/proc/1/io")
     for line in result.stdout.splitlines():
         if line.startswith("rchar:"):
@@ -270,7 +278,7 @@ def scale_up(paths, token):
         baseline = {c: io_read(c) or 0 for c in new}
         serving = {}
         while time.monotonic() - scaled < SCALE_PICKUP + 5 and len(serving) < len(new):
-            time.sleep(0.5)
+            time.sleep(0.2)
             for container in new:
                 read = io_read(container)
                 # Idle instances read a few hundred bytes in that time (keepalive pings, health
