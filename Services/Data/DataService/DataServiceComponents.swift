@@ -15,6 +15,7 @@ struct DataServiceComponents {
     let userReads: StatementBatcher<String, String>
     let micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
     let collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
+    let expensiveCalls: ExpensiveCallGate
     let rpcServer: RPCServer
 
     /// In dependency order: ServiceGroup stops them in reverse, so the RPC server drains
@@ -67,10 +68,15 @@ struct DataServiceComponents {
             try await MicropostListRepository.fetch(pages: pages, deadline: deadline, database: database, logger: batchLogger)
         }
 
+        expensiveCalls = ExpensiveCallGate(
+            perCaller: configuration.costs.expensiveCallsPerCaller,
+            total: configuration.costs.expensiveStatements(poolSize: configuration.database.maximumConnections))
         let handlers = DataHandlers(
             database: database, hasher: PasswordHasher(iterations: configuration.passwordHashIterations),
             micropostReads: micropostReads, userReads: userReads, micropostInserts: micropostInserts,
-            collectionPages: collectionPages)
+            collectionPages: collectionPages,
+            pageDepth: PageDepthLimit(maximumResultWindow: configuration.costs.maximumResultWindow),
+            expensiveCalls: expensiveCalls)
         tokenCleanup = RevokedTokenCleanup(
             tokens: handlers.tokens, interval: configuration.tokenCleanupInterval, logger: environment.logger)
         var router = RPCRouter()

@@ -12,17 +12,20 @@ struct DataClient: Sendable {
     /// The longest any one call may take, whatever the request's own deadline.
     let timeout: Duration
 
-    /// Calls `method`; an ``RPCError`` becomes the ``APIError`` the client should see, unless
+    /// Calls `method` for `caller` (the user an expensive call is counted against); an ``RPCError`` becomes the ``APIError`` the client should see, unless
     /// `refine` knows better for this call (e.g. wrong credentials are a 400 at the token endpoint).
     func call<Request, Response>(
         _ method: RPCMethod<Request, Response>,
         _ request: Request,
         context: WorkerRequestContext,
+        caller: String? = nil,
         refine: (RPCError) -> APIError? = { _ in nil }
     ) async throws -> Response {
         var metadata = RPCMetadata()
         metadata.requestID = context.requestID
         metadata.traceparent = context.traceparent
+        // Only the calls the data service rations per user name one; the rest skip the bytes.
+        if let caller { metadata.caller = caller }
         var timeout = self.timeout
         if let remaining = context.deadline.map({ $0 - .now() }) {
             guard remaining > .zero else { throw APIError.timeout("The request took too long to complete.") }

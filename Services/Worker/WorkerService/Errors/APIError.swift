@@ -55,6 +55,13 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         APIError(status: .contentTooLarge, code: "payload_too_large", message: "The request body is larger than \(limit) bytes.")
     }
 
+    /// This client has too much running already; `Retry-After` says when to try again.
+    static func tooManyRequests(_ message: String, retryAfterSeconds: Int = 1) -> APIError {
+        APIError(
+            status: .tooManyRequests, code: "too_many_requests", message: message,
+            headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+
     /// The client should come back later; `Retry-After` says when (seconds).
     static func unavailable(_ message: String, retryAfterSeconds: Int = 1) -> APIError {
         APIError(

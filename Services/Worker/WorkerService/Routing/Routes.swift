@@ -8,6 +8,10 @@ extension MicropostsAPI {
         let paged = [Self.pageParameter, Self.sizeParameter]
         let micropostPath = "/api/users/{username}/collection/{id}"
         let notOwner = Reply(status: 403, description: "The micropost belongs to another user.", schema: "Error")
+        // The data service rations searches and timelines per user (--expensive-calls-per-user).
+        let tooMany = Reply(
+            status: 429, description: "This user has too many searches or timelines running; retry after Retry-After seconds.",
+            schema: "Error", headers: ["Retry-After"])
         return RouteTable(routes: [
             APIRoute(
                 method: .post, path: "/api/users",
@@ -88,7 +92,7 @@ extension MicropostsAPI {
                 method: .get, path: "/api/users/{username}/timeline",
                 documentation: .init(
                     operationID: "getTimeline", summary: "Microposts of the users this user follows, newest first.", query: paged,
-                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage")]),
+                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage"), tooMany]),
                 handler: .authenticated(timeline)),
             APIRoute(
                 method: .get, path: "/api/users/{username}/following",
@@ -133,7 +137,7 @@ extension MicropostsAPI {
                             name: "username", description: "Only authors whose username contains this (case-insensitive).",
                             schema: ["type": "string", "minLength": 1, "maxLength": 50]),
                     ] + paged,
-                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage")]),
+                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage"), tooMany]),
                 handler: .authenticated(search)),
             APIRoute(
                 method: .get, path: "/api/openapi.json",
@@ -145,7 +149,10 @@ extension MicropostsAPI {
     }
 
     static let pageParameter = OperationDocumentation.QueryParameter(
-        name: "page", description: "Page number, from 1.", schema: ["type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1])
+        name: "page",
+        description: "Page number, from 1. page × size may reach at most the data service's result window "
+            + "(--max-result-window, 10000 by default); deeper pages are answered 400.",
+        schema: ["type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1])
     static let sizeParameter = OperationDocumentation.QueryParameter(
         name: "size", description: "Items per page.", schema: ["type": "integer", "minimum": 1, "maximum": 100, "default": 20])
 }
