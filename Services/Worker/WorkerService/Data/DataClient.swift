@@ -12,8 +12,9 @@ struct DataClient: Sendable {
     /// The longest any one call may take, whatever the request's own deadline.
     let timeout: Duration
 
-    /// Calls `method` for `caller` (the user an expensive call is counted against); an ``RPCError`` becomes the ``APIError`` the client should see, unless
+    /// Calls `method`; an ``RPCError`` becomes the ``APIError`` the client should see, unless
     /// `refine` knows better for this call (e.g. wrong credentials are a 400 at the token endpoint).
+    /// `caller` names the user the data service counts an expensive call (search, timeline) against.
     func call<Request, Response>(
         _ method: RPCMethod<Request, Response>,
         _ request: Request,
