@@ -16,6 +16,7 @@ struct DataServiceComponents {
     let userReads: StatementBatcher<String, String>
     let micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
     let collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
+    let expensiveCalls: ExpensiveCallGate
     let rpcServer: RPCServer
 
     /// In dependency order: ServiceGroup stops them in reverse, so the RPC server drains
@@ -71,10 +72,15 @@ struct DataServiceComponents {
         let hasher = PasswordHasher(
             iterations: configuration.passwordHashIterations,
             gate: HashingGate(concurrency: configuration.passwordHashConcurrency, queueLimit: configuration.passwordHashQueue))
+        expensiveCalls = ExpensiveCallGate(
+            perCaller: configuration.costs.expensiveCallsPerCaller,
+            total: configuration.costs.expensiveStatements(poolSize: configuration.database.maximumConnections))
         let handlers = DataHandlers(
             database: database, hasher: hasher, loginThrottle: configuration.loginThrottle,
             micropostReads: micropostReads, userReads: userReads, micropostInserts: micropostInserts,
-            collectionPages: collectionPages)
+            collectionPages: collectionPages,
+            pageDepth: PageDepthLimit(maximumResultWindow: configuration.costs.maximumResultWindow),
+            expensiveCalls: expensiveCalls)
         users = handlers.users
         cleanup = ExpiredRowCleanup(
             tokens: handlers.tokens, loginAttempts: handlers.users.attempts,

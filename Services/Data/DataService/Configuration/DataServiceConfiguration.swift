@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import MicropostsModels
 import ServiceKit
 
 /// Everything the data service reads from flags and the environment.
@@ -15,6 +16,7 @@ struct DataServiceConfiguration: Sendable {
     var loginThrottle: LoginThrottleSettings
     var tokenCleanupInterval: Duration
     var batches: BatchSettings
+    var costs: CostLimits
 
     init(
         rpcServer: RPCServerConfiguration,
@@ -25,7 +27,8 @@ struct DataServiceConfiguration: Sendable {
         passwordHashQueue: Int = HashingGate.defaultQueueLimit,
         loginThrottle: LoginThrottleSettings = LoginThrottleSettings(),
         tokenCleanupInterval: Duration = .seconds(60),
-        batches: BatchSettings = BatchSettings()
+        batches: BatchSettings = BatchSettings(),
+        costs: CostLimits = CostLimits()
     ) {
         self.rpcServer = rpcServer
         self.database = database
@@ -36,6 +39,7 @@ struct DataServiceConfiguration: Sendable {
         self.loginThrottle = loginThrottle
         self.tokenCleanupInterval = tokenCleanupInterval
         self.batches = batches
+        self.costs = costs
     }
 
     /// Reads the settings; problems are recorded in `reader` and reported together by ServiceMain.
@@ -91,11 +95,37 @@ struct DataServiceConfiguration: Sendable {
                 "db-batches", env: "DB_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
                 help: "Batched statements of one kind that run at once; requests arriving meanwhile wait for the next batch.")))
 
+        let costs = readCosts(from: &reader, poolSize: database.maximumConnections)
+
         return DataServiceConfiguration(
             rpcServer: rpcServer, database: database, healthCheckInterval: healthCheckInterval,
             passwordHashIterations: iterations, passwordHashConcurrency: hashConcurrency, passwordHashQueue: hashQueue,
             loginThrottle: LoginThrottleSettings(maximumAttempts: loginAttempts, window: loginWindow),
-            tokenCleanupInterval: tokenCleanupInterval, batches: batches)
+            tokenCleanupInterval: tokenCleanupInterval, batches: batches,
+            costs: costs)
+    }
+
+    /// What one request and one user may cost the database (see ``CostLimits``).
+    static func readCosts(from reader: inout ConfigReader, poolSize: Int) -> CostLimits {
+        let window = reader.read(.int(
+            "max-result-window", env: "MAX_RESULT_WINDOW", default: CostLimits.defaultMaximumResultWindow,
+            // At least one full page of the largest size, so page 1 always works.
+            range: DataLimits.pageSize.upperBound...100_000_000,
+            help: "Deepest item a list page may reach (page × size); deeper pages are refused with invalidArgument "
+                + "(400), since OFFSET reads every row it skips."))
+        let perCaller = reader.read(.int(
+            "expensive-calls-per-user", env: "EXPENSIVE_CALLS_PER_USER", default: CostLimits.defaultExpensiveCallsPerCaller,
+            range: 1...10_000,
+            help: "Searches and timelines one user may have running at once in this process; more are refused "
+                + "with resourceExhausted (429)."))
+        let totalSetting = Setting<Int>.int(
+            "db-expensive-statements", env: "DB_EXPENSIVE_STATEMENTS",
+            default: CostLimits.defaultExpensiveStatements(poolSize: poolSize), range: 1...10_000,
+            help: "Searches and timelines all users together may have running at once (default: pool size - 2, "
+                + "at least 1), so point reads always find a connection; more are refused with unavailable (503).")
+        let total = reader.read(totalSetting)
+        if total > poolSize { reader.reject(totalSetting, because: "must not exceed --db-pool-size (\(poolSize))") }
+        return CostLimits(maximumResultWindow: window, expensiveCallsPerCaller: perCaller, expensiveStatements: total)
     }
 
     /// The PostgreSQL settings alone, shared with `data migrate`.

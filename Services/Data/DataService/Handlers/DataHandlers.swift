@@ -9,12 +9,17 @@ struct DataHandlers: Sendable {
     let lists: MicropostListRepository
     let follows: FollowRepository
     let tokens: RevokedTokenRepository
+    let pageDepth: PageDepthLimit
+    let expensiveCalls: ExpensiveCallGate
 
     init(database: Database, hasher: PasswordHasher, loginThrottle: LoginThrottleSettings,
         micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
         micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>,
-        collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
+        collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>,
+        pageDepth: PageDepthLimit, expensiveCalls: ExpensiveCallGate
     ) {
+        self.pageDepth = pageDepth
+        self.expensiveCalls = expensiveCalls
         users = UserRepository(
             database: database, hasher: hasher, attempts: LoginAttemptRepository(database: database, settings: loginThrottle),
             pointReads: userReads)
@@ -43,14 +48,17 @@ struct DataHandlers: Sendable {
             try await microposts.delete(request, call)
             return NoContent()
         })
-        router.register(.listMicroposts, validating: lists.collection)
-        router.register(.timeline, validating: lists.timeline)
-        router.register(.searchMicroposts, validating: lists.search)
+        // A collection page is one index range of one author (after the depth check), so it
+        // stays cheap; a timeline merges every followed author's posts and a search may scan
+        // the whole table, so those are rationed.
+        router.register(.listMicroposts, paged: pageDepth, lists.collection)
+        router.register(.timeline, paged: pageDepth, expensive: expensiveCalls, lists.timeline)
+        router.register(.searchMicroposts, paged: pageDepth, expensive: expensiveCalls, lists.search)
 
         router.register(.follow, validating: follows.follow)
         router.register(.unfollow, validating: follows.unfollow)
-        router.register(.following, validating: follows.following)
-        router.register(.followers, validating: follows.followers)
+        router.register(.following, paged: pageDepth, follows.following)
+        router.register(.followers, paged: pageDepth, follows.followers)
 
         router.register(.revokeToken, validating: { request, call in
             try await tokens.revoke(request, call)
@@ -69,6 +77,24 @@ extension RPCRouter {
         register(method) { request, context in
             try request.validate()
             return try await handler(request, DatabaseCall(context))
+        }
+    }
+
+    /// Registers a list handler that runs only for valid pages within the result window, and,
+    /// given a gate, only while the caller and everyone together are under its limits.
+    fileprivate mutating func register<Request: PagedRequest, Response>(
+        _ method: RPCMethod<Request, Response>,
+        paged depth: PageDepthLimit,
+        expensive gate: ExpensiveCallGate? = nil,
+        _ handler: @escaping @Sendable (Request, DatabaseCall) async throws -> Response
+    ) {
+        register(method) { request, context in
+            try request.validate()
+            try depth.check(request.page)
+            guard let gate else { return try await handler(request, DatabaseCall(context)) }
+            return try await gate.run(caller: context.costCaller) {
+                try await handler(request, DatabaseCall(context))
+            }
         }
     }
 }

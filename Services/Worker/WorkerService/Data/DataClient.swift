@@ -14,15 +14,19 @@ struct DataClient: Sendable {
 
     /// Calls `method`; an ``RPCError`` becomes the ``APIError`` the client should see, unless
     /// `refine` knows better for this call (e.g. wrong credentials are a 400 at the token endpoint).
+    /// `caller` names the user the data service counts an expensive call (search, timeline) against.
     func call<Request, Response>(
         _ method: RPCMethod<Request, Response>,
         _ request: Request,
         context: WorkerRequestContext,
+        caller: String? = nil,
         refine: (RPCError) -> APIError? = { _ in nil }
     ) async throws -> Response {
         var metadata = RPCMetadata()
         metadata.requestID = context.requestID
         metadata.traceparent = context.traceparent
+        // Only the calls the data service rations per user name one; the rest skip the bytes.
+        if let caller { metadata.caller = caller }
         var timeout = self.timeout
         if let remaining = context.deadline.map({ $0 - .now() }) {
             guard remaining > .zero else { throw APIError.timeout("The request took too long to complete.") }

@@ -56,8 +56,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     }
 
     /// This client (address or account) has made too many attempts; `Retry-After` says when
-    /// the next one is allowed (seconds). The same code as the edge's own rate limit.
-    static func tooManyRequests(_ message: String, retryAfterSeconds: Int) -> APIError {
+    /// the next one is allowed (seconds), or it has too much running already. The same code as the edge's own rate limit.
+    static func tooManyRequests(_ message: String, retryAfterSeconds: Int = 1) -> APIError {
         APIError(
             status: .tooManyRequests, code: "rate_limited", message: message,
             headers: [.retryAfter: String(max(1, retryAfterSeconds))])

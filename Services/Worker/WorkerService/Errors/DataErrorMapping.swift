@@ -6,7 +6,9 @@ extension APIError {
     ///
     /// The data service's messages name the offending field (`text: must be 1–255 characters
     /// long`), so client errors pass them through. Server-side trouble is reported in general
-    /// words; its detail goes to the log only. A write whose connection broke mid-call is a 502:
+    /// words; its detail goes to the log only. A `resourceExhausted` the data service sent
+    /// itself is this user's own limit (429); one the RPC layer sent before running the call
+    /// is the whole worker's load (503). A write whose connection broke mid-call is a 502:
     /// telling the client to retry it could make it happen twice.
     static func from(_ error: RPCError, isIdempotent: Bool, logger: Logger) -> APIError {
         switch error.code {
@@ -21,6 +23,10 @@ extension APIError {
             return .conflict(error.message)
         case .permissionDenied:
             return .forbidden(error.message)
+        case .resourceExhausted where error.wasProcessed:
+            // The data service's own refusal: this user has too many searches or timelines
+            // running. Its message names the limit.
+            return .tooManyRequests(error.message)
         case .unavailable, .resourceExhausted:
             logger.warning("data service unavailable", metadata: ["error": "\(error)"])
             return .unavailable("The service is temporarily unavailable; try again shortly.")

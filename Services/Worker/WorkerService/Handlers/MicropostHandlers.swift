@@ -81,7 +81,8 @@ extension MicropostsAPI {
     func timeline(_ call: APIRequest, _ viewer: AuthenticatedUser) async throws -> Response {
         let username = try call.username()
         let page = try call.page()
-        let result = try await data.call(.timeline, UserListRequest(username: username, page: page.request), context: call.context)
+        let result = try await data.call(
+            .timeline, UserListRequest(username: username, page: page.request), context: call.context, caller: viewer.username)
         return call.list(MicropostList(posts: result.items, links: call.links), hasNext: result.hasNext, page: page)
     }
 
@@ -92,7 +93,7 @@ extension MicropostsAPI {
         let page = try PageParameters(query)
         let request = SearchMicropostsRequest(text: text, username: try query.single("username"), page: page.request)
         do { try request.validate() } catch { throw APIError.badRequest(error.message) }
-        let result = try await data.call(.searchMicroposts, request, context: call.context)
+        let result = try await data.call(.searchMicroposts, request, context: call.context, caller: viewer.username)
         return call.list(MicropostList(posts: result.items, links: call.links), hasNext: result.hasNext, page: page)
     }
 

@@ -9,6 +9,8 @@ extension MicropostsAPI {
         let micropostPath = "/api/users/{username}/collection/{id}"
         let notOwner = Reply(status: 403, description: "The micropost belongs to another user.", schema: "Error")
         let throttled = { (description: String) in Reply(status: 429, description: description, schema: "Error", headers: ["Retry-After"]) }
+        // The data service rations searches and timelines per user (--expensive-calls-per-user).
+        let tooMany = throttled("This user has too many searches or timelines running; retry after Retry-After seconds.")
         return RouteTable(routes: [
             APIRoute(
                 method: .post, path: "/api/users",
@@ -93,7 +95,7 @@ extension MicropostsAPI {
                 method: .get, path: "/api/users/{username}/timeline",
                 documentation: .init(
                     operationID: "getTimeline", summary: "Microposts of the users this user follows, newest first.", query: paged,
-                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage")]),
+                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage"), tooMany]),
                 handler: .authenticated(timeline)),
             APIRoute(
                 method: .get, path: "/api/users/{username}/following",
@@ -138,7 +140,7 @@ extension MicropostsAPI {
                             name: "username", description: "Only authors whose username contains this (case-insensitive).",
                             schema: ["type": "string", "minLength": 1, "maxLength": 50]),
                     ] + paged,
-                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage")]),
+                    replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage"), tooMany]),
                 handler: .authenticated(search)),
             APIRoute(
                 method: .get, path: "/api/openapi.json",
@@ -150,7 +152,10 @@ extension MicropostsAPI {
     }
 
     static let pageParameter = OperationDocumentation.QueryParameter(
-        name: "page", description: "Page number, from 1.", schema: ["type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1])
+        name: "page",
+        description: "Page number, from 1. page × size may reach at most the data service's result window "
+            + "(--max-result-window, 10000 by default); deeper pages are answered 400.",
+        schema: ["type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1])
     static let sizeParameter = OperationDocumentation.QueryParameter(
         name: "size", description: "Items per page.", schema: ["type": "integer", "minimum": 1, "maximum": 100, "default": 20])
 }

@@ -38,7 +38,9 @@ extension RPCMethod where Request == UserListRequest, Response == Page<Micropost
     /// The user's own microposts, newest first. Errors: `notFound` (no such user).
     public static let listMicroposts = RPCMethod(name: "microposts.list", isIdempotent: true)
 
-    /// Microposts of the users the user follows, newest first. Errors: `notFound` (no such user).
+    /// Microposts of the users the user follows, newest first. Errors: `notFound` (no such user);
+    /// `resourceExhausted` when the calling user (metadata `caller`) has too many searches and
+    /// timelines running, `unavailable` when everyone together has.
     public static let timeline = RPCMethod(name: "microposts.timeline", isIdempotent: true)
 }
 
@@ -47,6 +49,7 @@ extension RPCMethod where Request == SearchMicropostsRequest, Response == Page<M
     /// themselves), optionally only by users whose name contains `username`; newest first.
     ///
     /// Errors: `invalidArgument` (text shorter than 3 or longer than 255 characters, username
-    /// filter longer than 50).
+    /// filter longer than 50, or a page beyond the result window); `resourceExhausted` and
+    /// `unavailable` as for `microposts.timeline`.
     public static let searchMicroposts = RPCMethod(name: "microposts.search", isIdempotent: true)
 }
