@@ -33,10 +33,10 @@ final class PasswordHashingLimitTests: XCTestCase {
             XCTAssertEqual(gate.load.waiting, 1)
 
             let started = ContinuousClock.now
-            await assertRPCError(.resourceExhausted, messageContains: "saturated") {
+            await assertRPCError(.unavailable, messageContains: "saturated") {
                 try await service.call(.registerUser, RegisterUserRequest(username: "bob", password: "password123"))
             }
-            await assertRPCError(.resourceExhausted, messageContains: "saturated") {
+            await assertRPCError(.unavailable, messageContains: "saturated") {
                 try await service.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "password123"))
             }
             XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(500), "refusals must not wait for a slot")
@@ -56,7 +56,7 @@ final class PasswordHashingLimitTests: XCTestCase {
             let gate = service.components.users.hasher.gate
             let busy = try await occupy(gate, slots: 1, for: .seconds(5))
             for username in ["ana", "zed"] {
-                await assertRPCError(.resourceExhausted, messageContains: "saturated") {
+                await assertRPCError(.unavailable, messageContains: "saturated") {
                     try await service.call(.logIn, VerifyCredentialsRequest(username: username, password: "wrong password"))
                 }
             }

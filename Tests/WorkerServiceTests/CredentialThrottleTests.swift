@@ -69,8 +69,8 @@ final class CredentialThrottleTests: XCTestCase {
     func testSaturatedPasswordHashingIsAFast503() async throws {
         let harness = try await WorkerHarness()
         defer { harness.shutdown() }
-        harness.fake.fail("users.logIn", with: RPCError(.resourceExhausted, "password hashing is saturated; try again shortly"))
-        harness.fake.fail("users.register", with: RPCError(.resourceExhausted, "password hashing is saturated; try again shortly"))
+        harness.fake.fail("users.logIn", with: RPCError(.unavailable, "password hashing is saturated; try again shortly", wasProcessed: true))
+        harness.fake.fail("users.register", with: RPCError(.unavailable, "password hashing is saturated; try again shortly", wasProcessed: true))
         for response in [
             await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123")),
             await harness.register("ana"),

@@ -3,7 +3,8 @@ import RPC
 import Synchronization
 
 /// Admits password hashes: at most ``concurrency`` run at once, at most ``queueLimit`` more
-/// wait, and any beyond that are refused at once with `resourceExhausted`.
+/// wait, and any beyond that are refused at once with `unavailable` (the whole instance is
+/// busy, not this caller: the worker answers 503, as for the global limit on expensive calls).
 ///
 /// One hash is hundreds of milliseconds of CPU by design. Without a bound, a burst of
 /// registrations or logins queues on the thread pool without limit: every login then waits
@@ -41,7 +42,7 @@ final class HashingGate: Sendable {
     }
 
     /// Runs `body` once a slot is free.
-    /// - Throws: `resourceExhausted` when the queue is full; `CancellationError` when the
+    /// - Throws: `unavailable` when the queue is full; `CancellationError` when the
     ///   caller is cancelled while waiting.
     func run<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         try await acquire()
@@ -76,7 +77,7 @@ final class HashingGate: Sendable {
             runningGauge.record(running)
         case .refused:
             refusals.increment()
-            throw RPCError(.resourceExhausted, "password hashing is saturated; try again shortly")
+            throw RPCError(.unavailable, "password hashing is saturated; try again shortly")
         case .queued(let id, let waiting):
             waitingGauge.record(waiting)
             try await wait(id)
