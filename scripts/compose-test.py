@@ -420,6 +420,7 @@ EDGE_PORT = free_port()
 ENV = dict(os.environ)
 ENV.update({
     "JWT_SECRET": secrets.token_hex(32),
+    "RPC_SECRET": secrets.token_hex(32),
     "POSTGRES_PASSWORD": secrets.token_hex(16),
     "EDGE_BIND": "127.0.0.1",
     "EDGE_PORT": str(EDGE_PORT),

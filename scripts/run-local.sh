@@ -181,6 +181,15 @@ if [[ -z ${JWT_SECRET:-} ]]; then
     JWT_SECRET="$(cat "$DATA_DIR/jwt-secret")"
     export JWT_SECRET
 fi
+# The services authenticate each other with it; master passes its environment to them all.
+if [[ -z ${RPC_SECRET:-} ]]; then
+    if [[ ! -s $DATA_DIR/rpc-secret ]]; then
+        mkdir -p "$DATA_DIR"
+        (umask 077 && head -c 48 /dev/urandom | base64 -w0 >"$DATA_DIR/rpc-secret")
+    fi
+    RPC_SECRET="$(cat "$DATA_DIR/rpc-secret")"
+    export RPC_SECRET
+fi
 
 for port in "$HTTP_PORT" "$ADMIN_PORT"; do
     port_in_use "$port" && die "port $port is in use (set EDGE_HTTP_PORT or ADMIN_PORT to another one)"

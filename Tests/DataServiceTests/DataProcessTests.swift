@@ -42,6 +42,49 @@ final class DataProcessTests: XCTestCase {
         XCTAssertEqual(status, 0, process.standardOutput)
     }
 
+    /// Issue 14: anything that could reach the port could write any user's microposts by
+    /// naming the user. With RPC_SECRET set, only a peer that knows it gets to call.
+    /// The timeouts are the largest the settings accept, which must not wrap into the past.
+    func testSecretKeepsUnauthenticatedCallersOutAndHugeTimeoutsDoNotWrap() async throws {
+        let (url, _, _) = try await databaseURL()
+        let rpcPort = try freePort()
+        let secret = "data-process-test-secret-0123456789abcdef"
+        let forever = "\(Int64.max)ms"
+        let process = try ServiceProcess("data", arguments: [
+            "--rpc-listen", "127.0.0.1:\(rpcPort)", "--database-url", url, "--db-pool-size", "2",
+            "--db-connect-timeout", forever, "--rpc-handshake-timeout", forever, "--rpc-idle-timeout", forever, "--rpc-frame-timeout", forever,
+        ], environment: ["RPC_SECRET": secret])
+        try await process.waitForAdmin("/readyz", status: 200)
+        defer { process.process.terminate() }
+
+        var configuration = RPCClientConfiguration()
+        configuration.maximumAttempts = 1
+        let target = try RPCTarget(parsing: "127.0.0.1:\(rpcPort)")
+        let intruder = RPCClient(target: target, configuration: configuration, logger: quietLogger)
+        configuration.secret = RPCSecret(secret)
+        configuration.defaultTimeout = .milliseconds(Int64.max)
+        let trusted = RPCClient(target: target, configuration: configuration, logger: quietLogger)
+        let clients = Task {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await intruder.run() }
+                group.addTask { try await trusted.run() }
+            }
+        }
+        defer { clients.cancel() }
+
+        _ = try await trusted.call(.registerUser, RegisterUserRequest(username: "ana", password: "password123"))
+        do {
+            _ = try await intruder.call(.createMicropost, CreateMicropostRequest(username: "ana", text: "not ana's"))
+            XCTFail("an unauthenticated caller created a micropost")
+        } catch let error as RPCError {
+            XCTAssertEqual(error.code, .unauthenticated, "\(error)")
+        }
+        let page = try await trusted.call(.listMicroposts, UserListRequest(username: "ana"))
+        XCTAssertEqual(page.items, [])
+        let status = try await process.stop(signal: SIGTERM, timeout: .seconds(15))
+        XCTAssertEqual(status, 0)
+    }
+
     func testMigrateAppliesOnceAndExits() async throws {
         let (url, cluster, database) = try await databaseURL()
         for _ in 1...2 {

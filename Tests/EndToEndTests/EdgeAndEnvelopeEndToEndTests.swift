@@ -9,9 +9,15 @@ import XCTest
 final class EdgeAndEnvelopeEndToEndTests: XCTestCase {
     func testEnvelopeOverRPCUsesTheEnvelopesOriginForLinks() async throws {
         let system = try await RunningSystem()
-        let client = RPCClient(target: try RPCTarget(parsing: "127.0.0.1:\(system.workerRPCPorts[0])"), logger: Logger(label: "test"))
+        let target = try RPCTarget(parsing: "127.0.0.1:\(system.workerRPCPorts[0])")
+        var configuration = RPCClientConfiguration()
+        configuration.secret = RPCSecret(RunningSystem.rpcSecret)
+        let client = RPCClient(target: target, configuration: configuration, logger: Logger(label: "test"))
+        let stranger = RPCClient(target: target, logger: Logger(label: "test"))
         let running = Task { try await client.run() }
         defer { running.cancel() }
+        let strangerRunning = Task { try await stranger.run() }
+        defer { strangerRunning.cancel() }
         let body = Array(#"{"username":"ana","password":"password123"}"#.utf8)
         let envelope = HTTPEnvelopeRequest(
             method: "POST", target: "/api/users", headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
@@ -19,6 +25,12 @@ final class EdgeAndEnvelopeEndToEndTests: XCTestCase {
         let reply = try await client.call(.handleHTTP, envelope, options: RPCCallOptions(timeout: .seconds(10), metadata: ["request-id": "e2e-1"]))
         XCTAssertEqual(reply.status, 201, String(buffer: reply.body))
         XCTAssertEqual(reply.headers.first { $0.name.lowercased() == "location" }?.value, "https://micro.example/api/users/ana")
+        do {
+            _ = try await stranger.call(.handleHTTP, envelope, options: RPCCallOptions(timeout: .seconds(10)))
+            XCTFail("a caller without the RPC secret reached the worker")
+        } catch let error as RPCError {
+            XCTAssertEqual(error.code, .unauthenticated, "\(error)")
+        }
         try await system.stop()
     }
 
@@ -26,7 +38,8 @@ final class EdgeAndEnvelopeEndToEndTests: XCTestCase {
         let system = try await RunningSystem()
         let edgePort = try freePort()
         let edge = try ServiceProcess(
-            "edge", arguments: ["--http-listen", "127.0.0.1:\(edgePort)", "--worker-target", "127.0.0.1:\(system.workerRPCPorts[0])"])
+            "edge", arguments: ["--http-listen", "127.0.0.1:\(edgePort)", "--worker-target", "127.0.0.1:\(system.workerRPCPorts[0])"],
+            environment: ["RPC_SECRET": RunningSystem.rpcSecret])
         try await edge.waitForAdmin("/readyz", status: 200)
         let document = try await httpGet(port: edgePort, path: "/api/openapi.json")
         XCTAssertEqual(document.status, 200, document.body)

@@ -31,6 +31,36 @@ final class RPCToolTests: XCTestCase {
         XCTAssertTrue(badTarget.stderr.contains("has no :port"), badTarget.stderr)
     }
 
+    func testToolAuthenticatesWithTheServicesSecret() async throws {
+        let secret = "rpc-tool-test-secret-0123456789abcdef"
+        let rpcPort = try freePort()
+        let worker = try ServiceProcess("worker", arguments: ["--rpc-listen", "127.0.0.1:\(rpcPort)"], environment: ["RPC_SECRET": secret])
+        try await worker.waitForAdmin("/readyz", status: 200)
+        defer { worker.process.terminate() }
+        let target = "127.0.0.1:\(rpcPort)"
+
+        let fromEnvironment = try await runTool("rpc", ["health", target], environment: ["RPC_SECRET": secret])
+        XCTAssertEqual(fromEnvironment.status, 0, fromEnvironment.stderr)
+        XCTAssertTrue(fromEnvironment.stdout.contains(#""status":"serving""#), fromEnvironment.stdout)
+
+        let fromFlag = try await runTool("rpc", ["call", target, "rpc.health", "{}", "--rpc-secret", secret])
+        XCTAssertEqual(fromFlag.status, 0, fromFlag.stderr)
+
+        let without = try await runTool("rpc", ["health", target], environment: ["RPC_SECRET": ""])
+        XCTAssertEqual(without.status, 1)
+        XCTAssertTrue(without.stderr.hasPrefix("error: unauthenticated: "), without.stderr)
+        XCTAssertTrue(without.stderr.contains("RPC_SECRET"), without.stderr)
+
+        let wrong = try await runTool("rpc", ["health", target], environment: ["RPC_SECRET": String(secret.reversed())])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.hasPrefix("error: unauthenticated: "), wrong.stderr)
+
+        let short = try await runTool("rpc", ["health", target, "--rpc-secret", "short"])
+        XCTAssertNotEqual(short.status, 0)
+        XCTAssertNotEqual(short.status, 1, "a bad secret is a usage error, not a failed call")
+        XCTAssertTrue(short.stderr.contains("at least 32 bytes"), short.stderr)
+    }
+
     func testUnreachableServiceFailsFastWithUnavailable() async throws {
         let port = try freePort()
         let started = ContinuousClock.now

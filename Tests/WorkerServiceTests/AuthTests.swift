@@ -147,4 +147,48 @@ final class AuthTests: XCTestCase {
         XCTAssertTrue(WorkerService.configure(&unset).jwtSecret.isGenerated)
         XCTAssertNoThrow(try unset.finish())
     }
+
+    /// One secret for the worker's RPC server and its data client, read once: the flag is
+    /// claimed by the first read, so reading it per use would lose it for the second.
+    func testRPCSecretAndLimitSettings() throws {
+        let secret = "0123456789abcdef0123456789abcdef"
+        for reader in [
+            ConfigReader(arguments: ["--rpc-secret", secret], environment: [:]),
+            ConfigReader(arguments: [], environment: ["RPC_SECRET": secret]),
+        ] {
+            var reader = reader
+            let configuration = WorkerService.configure(&reader)
+            XCTAssertNoThrow(try reader.finish())
+            XCTAssertNotNil(configuration.rpcServer.secret)
+            XCTAssertNotNil(configuration.dataClient.secret)
+        }
+        var unset = ConfigReader(arguments: [], environment: [:])
+        let plain = WorkerService.configure(&unset)
+        XCTAssertNil(plain.rpcServer.secret)
+        XCTAssertNil(plain.dataClient.secret)
+        XCTAssertEqual(plain.rpcServer.maximumConnections, 1024)
+        XCTAssertEqual(plain.rpcServer.idleTimeout, .seconds(300))
+
+        for bad in ["short-secret", "change-me-to-the-output-of-openssl-rand-hex-32"] {
+            var reader = ConfigReader(arguments: [], environment: ["RPC_SECRET": bad])
+            _ = WorkerService.configure(&reader)
+            XCTAssertThrowsError(try reader.finish()) { error in
+                XCTAssertTrue("\(error)".contains("RPC_SECRET"), "\(error)")
+                XCTAssertFalse("\(error)".contains(bad), "the secret was echoed: \(error)")
+            }
+        }
+
+        var limits = ConfigReader(arguments: [
+            "--rpc-max-connections", "7", "--rpc-handshake-timeout", "3s", "--rpc-idle-timeout", "9223372036854775807ms", "--rpc-frame-timeout", "250ms",
+        ], environment: [:])
+        let limited = WorkerService.configure(&limits)
+        XCTAssertNoThrow(try limits.finish())
+        XCTAssertEqual(limited.rpcServer.maximumConnections, 7)
+        XCTAssertEqual(limited.rpcServer.handshakeTimeout, .seconds(3))
+        XCTAssertEqual(limited.rpcServer.idleTimeout, .milliseconds(Int64.max))
+        XCTAssertEqual(limited.rpcServer.frameTimeout, .milliseconds(250))
+        var zero = ConfigReader(arguments: ["--rpc-idle-timeout", "0s"], environment: [:])
+        _ = WorkerService.configure(&zero)
+        XCTAssertThrowsError(try zero.finish())
+    }
 }

@@ -13,6 +13,7 @@ struct RPCCommand: AsyncParsableCommand {
         abstract: "Call methods of a running Microposts service over the internal RPC.",
         discussion: """
             Targets: host:port[,host:port...], dns://name:port, unix:/path.
+            Authentication: the services' RPC secret from RPC_SECRET (or --rpc-secret, which other users can see in ps).
             Exit status: 0 on success, 1 when the call failed (status and message on stderr), 2 for bad usage.
             """,
         subcommands: [Call.self, Health.self]
@@ -28,6 +29,21 @@ struct CallOptions: ParsableArguments {
 
     @Option(name: .customLong("metadata"), help: "Extra metadata as key=value (repeatable).")
     var metadata: [String] = []
+
+    @Option(
+        name: .customLong("rpc-secret"),
+        help: "The services' shared RPC secret (default: $RPC_SECRET; prefer the variable, flags show in ps).")
+    var rpcSecret: String?
+
+    /// The flag, else the environment, like the services; empty means none.
+    func secret() throws -> RPCSecret? {
+        let text = rpcSecret ?? ProcessInfo.processInfo.environment["RPC_SECRET"] ?? ""
+        guard !text.isEmpty else { return nil }
+        guard let secret = RPCSecret(text) else {
+            throw ValidationError("--rpc-secret (RPC_SECRET): must be at least \(RPCSecret.minimumLength) bytes")
+        }
+        return secret
+    }
 
     func callOptions() throws -> RPCCallOptions {
         guard let timeout = parseDuration(timeout) else { throw ValidationError("--timeout: expected a duration like 500ms or 5s") }
@@ -57,7 +73,7 @@ struct Call: AsyncParsableCommand {
 
     func run() async throws {
         let body = json == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : json
-        try await withCLIClient(target) { client in
+        try await withCLIClient(target, secret: try options.secret()) { client in
             let reply = try await client.callJSON(method: method, body: ByteBuffer(string: body), options: try options.callOptions())
             print(String(buffer: reply))
         }
@@ -73,7 +89,7 @@ struct Health: AsyncParsableCommand {
     @OptionGroup var options: CallOptions
 
     func run() async throws {
-        try await withCLIClient(target) { client in
+        try await withCLIClient(target, secret: try options.secret()) { client in
             let reply = try await client.call(.health, HealthRequest(), options: try options.callOptions())
             print(#"{"service":"\#(reply.service)","status":"\#(reply.status.rawValue)"}"#)
             if reply.status != .serving { throw ExitCode(1) }
@@ -82,7 +98,7 @@ struct Health: AsyncParsableCommand {
 }
 
 /// Runs a client for the length of one command; RPC failures become one line on stderr.
-private func withCLIClient(_ targetText: String, _ body: (RPCClient) async throws -> Void) async throws {
+private func withCLIClient(_ targetText: String, secret: RPCSecret?, _ body: (RPCClient) async throws -> Void) async throws {
     let target: RPCTarget
     do {
         target = try RPCTarget(parsing: targetText)
@@ -90,10 +106,12 @@ private func withCLIClient(_ targetText: String, _ body: (RPCClient) async throw
         throw ValidationError("\(error)")
     }
     var logger = Logger(label: "rpc")
-    logger.logLevel = .error
+    // The failed call's own line says it all; the client's logs are for long-running services.
+    logger.logLevel = .critical
     var configuration = RPCClientConfiguration()
     configuration.connectionsPerEndpoint = 1
     configuration.maximumAttempts = 1
+    configuration.secret = secret
     let client = RPCClient(target: target, configuration: configuration, logger: logger)
     let running = Task { try await client.run() }
     defer { running.cancel() }

@@ -18,7 +18,8 @@ public enum EdgeService {
     }
 
     public static func configure(_ reader: inout ConfigReader) -> Configuration {
-        let (target, client) = RPCSettings.client(for: "worker", from: &reader, defaultTarget: "dns://worker:\(7101)")
+        let secret = RPCSettings.secret(from: &reader)
+        let (target, client) = RPCSettings.client(for: "worker", from: &reader, defaultTarget: "dns://worker:\(7101)", secret: secret)
         let http = EdgeSettings.read(from: &reader)
         return Configuration(workerTarget: target, workerClient: client, http: http)
     }

@@ -6,24 +6,48 @@ import Synchronization
 /// One established, handshaken connection to one server address. Safe to call from any task:
 /// the work is handed to the channel's event loop.
 final class ClientConnection: Sendable {
+    /// Why the connection's owner should act: it closed, or it should be replaced.
+    enum Ending: Sendable {
+        case closed
+        /// The call ids are running out: open a fresh connection, then `retire()` this one.
+        case retiring
+    }
+
     let address: SocketAddress
     let channel: any Channel
     private let handler: NIOLoopBound<ClientConnectionHandler>
-    private let nextCallID = Atomic<UInt32>(0)
+    /// Calls ever started here; 64 bits, so it cannot wrap. Ids come from it via `callIDSpace`.
+    private let callCount = Atomic<UInt64>(0)
+    private let callIDSpace: CallIDSpace
+    private let ending: EventLoopPromise<Ending>
+    private let onUnusable: @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     /// Calls started and not yet answered: what the balancer compares.
     let outstanding = Atomic<Int>(0)
     private let usable = Atomic<Bool>(true)
 
-    private init(address: SocketAddress, channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>) {
+    private init(
+        address: SocketAddress, channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>, callIDSpace: CallIDSpace,
+        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+    ) {
         self.address = address
         self.channel = channel
         self.handler = handler
+        self.callIDSpace = callIDSpace
+        self.onUnusable = onUnusable
+        self.ending = channel.eventLoop.makePromise()
+        let ending = self.ending
+        channel.closeFuture.whenComplete { _ in ending.succeed(.closed) }
+    }
+
+    /// Completes once, with whichever comes first: the close or the request to be replaced.
+    func ended() async -> Ending {
+        (try? await ending.futureResult.get()) ?? .closed
     }
 
     var isUsable: Bool { usable.load(ordering: .relaxed) && channel.isActive }
 
     /// Connects and completes the handshake, or throws within `configuration.connectTimeout`.
-    /// `onUnusable` runs once when the connection stops taking calls (GOAWAY or close).
+    /// `onUnusable` runs when the connection stops taking calls (GOAWAY, call ids used up, close).
     static func connect(
         to address: SocketAddress,
         group: any EventLoopGroup,
@@ -55,6 +79,7 @@ final class ClientConnection: Sendable {
                     let handler = ClientConnectionHandler(
                         maximumFrameSize: configuration.maximumFrameSize,
                         keepaliveInterval: configuration.keepaliveInterval,
+                        secret: configuration.secret,
                         events: events, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -79,7 +104,8 @@ final class ClientConnection: Sendable {
         let handler = try await channel.eventLoop.submit {
             NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
         }.get()
-        let connection = ClientConnection(address: address, channel: channel, handler: handler)
+        let connection = ClientConnection(
+            address: address, channel: channel, handler: handler, callIDSpace: configuration.callIDSpace, onUnusable: onUnusable)
         let unusableEarly = connectionBox.withLock { box in
             box.connection = connection
             return box.unusableEarly
@@ -93,7 +119,19 @@ final class ClientConnection: Sendable {
         method: String, flags: FrameFlags, metadata: RPCMetadata, timeout: Duration,
         writeBody: (inout ByteBuffer) throws -> Void
     ) async throws -> RawResponse {
-        let callID = nextCallID.wrappingAdd(1, ordering: .relaxed).newValue
+        let callID: UInt32
+        switch callIDSpace.verdict(forCallNumber: callCount.wrappingAdd(1, ordering: .relaxed).newValue) {
+        case .use(let id):
+            callID = id
+        case .useAndRetire(let id):
+            callID = id
+            ending.succeed(.retiring)
+        case .exhausted:
+            // Out of rotation at once, so the retry waits for the replacement instead of
+            // picking this connection again.
+            if usable.exchange(false, ordering: .relaxed) { onUnusable(self, "call ids exhausted", false) }
+            throw RPCError(.unavailable, "connection to \(address) has used all its call ids; a fresh one is being opened", wasProcessed: false)
+        }
         var frame = channel.allocator.buffer(capacity: 128)
         let head = RequestHead(method: method, timeoutNanoseconds: UInt64(max(0, TimeAmount(timeout).nanoseconds)), metadata: metadata)
         try frame.writeFrame(type: .request, flags: flags, callID: callID) { buffer in
@@ -115,6 +153,13 @@ final class ClientConnection: Sendable {
                 handler.value.expire(callID, status: .cancelled, message: "call cancelled by the caller")
             }
         }
+    }
+
+    /// Its replacement is ready: no new calls here; it closes once the outstanding ones end.
+    func retire() {
+        usable.store(false, ordering: .relaxed)
+        let handler = self.handler
+        handler.eventLoop.execute { handler.value.retire() }
     }
 
     func close() {

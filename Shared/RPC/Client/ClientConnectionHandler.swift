@@ -28,7 +28,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
-    private var stateMachine = ClientConnectionStateMachine<PendingCall>()
+    private var stateMachine: ClientConnectionStateMachine<PendingCall>
     private let events: Events
     private let keepaliveInterval: Duration
     private var keepaliveTask: RepeatedTask?
@@ -39,7 +39,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var reportedUnusable = false
     private let logger: Logger
 
-    init(maximumFrameSize: Int, keepaliveInterval: Duration, events: Events, logger: Logger) {
+    init(maximumFrameSize: Int, keepaliveInterval: Duration, secret: RPCSecret?, events: Events, logger: Logger) {
+        stateMachine = ClientConnectionStateMachine(secret: secret)
         decoder = NIOSingleStepByteToMessageProcessor(
             FrameDecoder(maximumFrameSize: maximumFrameSize),
             maximumBufferSize: maximumFrameSize + Frame.lengthPrefixSize + 64 * 1024)
@@ -59,8 +60,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func sendHello(context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: 16)
-        buffer.writeFrame(type: .hello, callID: 0) { Hello().write(to: &$0) }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        let hello = stateMachine.hello
+        buffer.writeFrame(type: .hello, callID: 0) { hello.write(to: &$0) }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
@@ -104,7 +106,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch frame.type {
         case .hello:
             switch stateMachine.receivedHello(try Hello(from: frame.payload)) {
-            case .ready:
+            case .ready(let proof):
+                // Calls may follow right behind the proof: the server's own proof already
+                // showed both sides hold the same secret, so no further round trip is needed.
+                if let proof { write { $0.writeFrame(type: .authenticate, callID: 0) { $0.writeBytes(proof) } } }
                 startKeepalive(context: context)
                 events.handshake.succeed()
             case .fail(let error):
@@ -141,7 +146,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .ping:
             var payload = frame.payload
             write { $0.writeFrame(type: .pong, callID: 0) { $0.writeBuffer(&payload) } }
-        case .request, .cancel:
+        case .request, .cancel, .authenticate:
             throw FrameError.protocolViolation("server sent a \(frame.type) frame")
         }
     }
@@ -184,6 +189,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         pending.continuation.resume(throwing: RPCError(status, message))
         write { $0.writeFrame(type: .cancel, callID: callID) { _ in } }
         closeIfDone()
+    }
+
+    /// A fresh connection took over: no new calls here; close once the outstanding ones end.
+    func retire() {
+        // Reported as no failure: a retired connection closing is no sign of a bad address.
+        reportUnusable("retired: its call ids are running out", failed: false)
+        if stateMachine.retire() { context?.close(promise: nil) }
     }
 
     // MARK: Keepalive
@@ -243,12 +255,5 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard flushScheduled, let context else { return }
         flushScheduled = false
         context.flush()
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
     }
 }

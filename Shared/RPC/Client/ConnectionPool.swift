@@ -29,6 +29,9 @@ final class ConnectionPool: Sendable {
         var endpoints: [SocketAddress: EndpointHealth] = [:]
         var resolvedOnce = false
         var lastError: String?
+        /// Set when the last failure was a refused authentication, which callers must see as
+        /// such (a configuration error), not as a server that is down.
+        var lastErrorWasAuthentication = false
         var nextGeneration: UInt64 = 0
         var random = SplitMix64()
     }
@@ -72,7 +75,9 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    var lastError: String? { state.withLock { $0.lastError } }
+    var lastError: (reason: String, authentication: Bool)? {
+        state.withLock { state in state.lastError.map { ($0, state.lastErrorWasAuthentication) } }
+    }
 
     var readyCount: Int { state.withLock { $0.ready.count } }
 
@@ -103,6 +108,7 @@ final class ConnectionPool: Sendable {
         state.withLock { state in
             state.resolvedOnce = true
             state.lastError = reason
+            state.lastErrorWasAuthentication = false
         }
     }
 
@@ -139,12 +145,13 @@ final class ConnectionPool: Sendable {
     }
 
     /// Returns true when this failure ejected the address.
-    func connectAttemptFailed(_ address: SocketAddress, reason: String) -> Bool {
+    func connectAttemptFailed(_ address: SocketAddress, reason: String, authentication: Bool = false) -> Bool {
         state.withLock { state in
             state.endpoints[address]?.connecting -= 1
             state.endpoints[address]?.hasBeenTried = true
             state.endpoints[address]?.lostConnection = true
             state.lastError = "\(address): \(reason)"
+            state.lastErrorWasAuthentication = authentication
             return Self.recordFailure(address, in: &state, threshold: ejectionThreshold)
         }
     }
@@ -157,8 +164,15 @@ final class ConnectionPool: Sendable {
             state.endpoints[connection.address]?.lostConnection = true
             guard failed else { return false }
             state.lastError = "\(connection.address): \(reason)"
+            state.lastErrorWasAuthentication = false
             return Self.recordFailure(connection.address, in: &state, threshold: ejectionThreshold)
         }
+    }
+
+    /// Takes a connection out of rotation without counting anything against its address: its
+    /// replacement is in, and it only finishes the calls it has.
+    func retire(_ connection: ClientConnection) {
+        state.withLock { $0.ready.removeAll { $0 === connection } }
     }
 
     private static func recordFailure(_ address: SocketAddress, in state: inout State, threshold: Int) -> Bool {

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -17,6 +18,8 @@ public final class RPCClient: Service, Sendable {
     private let logger: Logger
     private let pool: ConnectionPool
     private let retryBudget: RetryBudget
+    private let authenticationFailures = Counter(label: "rpc_client_authentication_failures_total")
+    private let retiredConnections = Counter(label: "rpc_client_connections_retired_total")
 
     public init(
         target: RPCTarget,
@@ -115,7 +118,11 @@ public final class RPCClient: Service, Sendable {
             try await Task.sleep(for: .milliseconds(2))
             if let connection = pool.pick(avoiding: avoided) { return connection }
         }
-        let reason = pool.lastError.map { " (last error: \($0))" } ?? ""
+        let lastError = pool.lastError
+        let reason = lastError.map { " (last error: \($0.reason))" } ?? ""
+        if lastError?.authentication == true {
+            throw RPCError(.unauthenticated, "no authenticated server for \(target)\(reason)", wasProcessed: false)
+        }
         throw RPCError(.unavailable, "no reachable server for \(target)\(reason)", wasProcessed: false)
     }
 
@@ -125,6 +132,10 @@ public final class RPCClient: Service, Sendable {
     // MARK: Running
 
     public func run() async throws {
+        if configuration.secret == nil {
+            logger.warning(
+                "RPC_SECRET is not set: calls to \(target) are not authenticated, and servers that require authentication will refuse them. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment.")
+        }
         let (newEndpoints, announce) = AsyncStream.makeStream(of: (SocketAddress, UInt64).self)
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -188,11 +199,15 @@ public final class RPCClient: Service, Sendable {
     }
 
     /// Keeps one connection to `address` up for as long as the address is in the target:
-    /// connect, (probe if ejected), serve until it closes, back off with jitter, repeat.
+    /// connect, (probe if ejected), serve until it closes, back off with jitter, repeat. A
+    /// connection running out of call ids keeps serving until its replacement is in.
     private func maintainConnection(to address: SocketAddress, generation: UInt64) async {
         var backoff = Backoff(base: configuration.reconnectBackoffBase, cap: configuration.reconnectBackoffCap)
+        var retiring: ClientConnection?
+        defer { retiring?.retire() }
         while !Task.isCancelled, pool.isActive(address, generation: generation) {
             pool.connectAttemptStarted(address)
+            var delay = backoff.next()
             do {
                 let pool = self.pool
                 let logger = self.logger
@@ -211,20 +226,39 @@ public final class RPCClient: Service, Sendable {
                     connection.close()
                     continue
                 }
+                if let old = retiring {
+                    pool.retire(old)
+                    old.retire()
+                    retiring = nil
+                    retiredConnections.increment()
+                }
                 backoff.reset()
                 // Serve until the connection closes — or until the client stops, which must
                 // close it, or shutdown would wait here forever.
-                await withTaskCancellationHandler {
-                    try? await connection.channel.closeFuture.get()
+                let ending = await withTaskCancellationHandler {
+                    await connection.ended()
                 } onCancel: {
                     connection.close()
                 }
+                if case .retiring = ending, !Task.isCancelled {
+                    retiring = connection
+                    continue
+                }
+                delay = backoff.next()
             } catch {
-                if pool.connectAttemptFailed(address, reason: "\(error)") {
+                let authentication = (error as? RPCError)?.code == .unauthenticated
+                if pool.connectAttemptFailed(address, reason: "\(error)", authentication: authentication) {
                     logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "error": "\(error)"])
                 }
+                if authentication {
+                    authenticationFailures.increment()
+                    logger.error("RPC authentication failed; calls to this address fail until the secrets match", metadata: [
+                        "address": "\(address)", "error": "\(error)", "retry-in": "\(configuration.authenticationRetryDelay)",
+                    ])
+                    delay = max(delay, configuration.authenticationRetryDelay)
+                }
             }
-            try? await Task.sleep(for: backoff.next())
+            try? await Task.sleep(for: delay)
         }
     }
 

@@ -22,6 +22,15 @@ public struct RPCClientConfiguration: Sendable {
     public var maximumAttempts = 3
     public var retryBudgetRatio = 0.2
     public var maximumFrameSize = 4 * 1024 * 1024
+    /// Proves this client to servers that require authentication and requires servers to
+    /// prove themselves. nil: only servers without a secret are accepted.
+    public var secret: RPCSecret?
+    /// After a failed authentication — a configuration error, which retrying will not fix
+    /// until someone changes a secret — the next attempt at that address waits at least this
+    /// long, so a misconfigured client does not hammer the server.
+    public var authenticationRetryDelay: Duration = .seconds(10)
+    /// When a connection is retired and replaced; only tests change it.
+    var callIDSpace = CallIDSpace()
 
     public init() {}
 }

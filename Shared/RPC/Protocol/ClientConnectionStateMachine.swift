@@ -4,13 +4,15 @@ public struct ClientConnectionStateMachine<Pending> {
     public enum State: Sendable, Equatable {
         case handshaking
         case ready
-        /// The server sent GOAWAY: no new calls; outstanding ones up to `lastCallID` still complete.
+        /// No new calls — the server sent GOAWAY, or this client retired the connection;
+        /// outstanding calls still complete.
         case goingAway
         case closed
     }
 
     public enum HelloAction: Sendable, Equatable {
-        case ready
+        /// Calls may start; `proof`, when set, must be sent first in an authenticate frame.
+        case ready(proof: [UInt8]?)
         case fail(RPCError)
     }
 
@@ -23,12 +25,23 @@ public struct ClientConnectionStateMachine<Pending> {
     public private(set) var state: State = .handshaking
     private var outstanding: [UInt32: Pending] = [:]
     private var awaitingPong = false
+    private let secret: RPCSecret?
+    /// This connection's challenge to the server, sent in the client's hello.
+    public let clientNonce: [UInt8]
 
-    public init() {}
+    /// - Parameter secret: when set, the server must prove it knows it and this client proves
+    ///   it back; when nil, only a server that asks for no proof is accepted.
+    public init(secret: RPCSecret? = nil, clientNonce: [UInt8] = HandshakeProof.makeNonce()) {
+        self.secret = secret
+        self.clientNonce = clientNonce
+    }
 
+    public var hello: Hello { Hello(nonce: clientNonce) }
     public var outstandingCount: Int { outstanding.count }
     public var canStartCalls: Bool { state == .ready }
 
+    /// A failure here is a configuration error on one side or the other (or an impostor), not
+    /// a passing fault: the messages say which setting to look at.
     public mutating func receivedHello(_ hello: Hello) -> HelloAction {
         guard state == .handshaking else {
             state = .closed
@@ -41,8 +54,33 @@ public struct ClientConnectionStateMachine<Pending> {
                 "server speaks protocol version \(hello.version); this client speaks version \(Hello.currentVersion)",
                 wasProcessed: false))
         }
-        state = .ready
-        return .ready
+        switch (secret, hello.proof.isEmpty) {
+        case (nil, true):
+            state = .ready
+            return .ready(proof: nil)
+        case (nil, false):
+            state = .closed
+            return .fail(RPCError(
+                .unauthenticated,
+                "the server requires RPC authentication and this client has no secret: set --rpc-secret/RPC_SECRET to the servers' secret",
+                wasProcessed: false))
+        case (.some, true):
+            state = .closed
+            return .fail(RPCError(
+                .unauthenticated,
+                "the server does not authenticate (it has no RPC secret) but this client has one: set the same --rpc-secret/RPC_SECRET on both",
+                wasProcessed: false))
+        case (.some(let secret), false):
+            guard HandshakeProof.isValid(hello.proof, .server, secret: secret, clientNonce: clientNonce, serverNonce: hello.nonce) else {
+                state = .closed
+                return .fail(RPCError(
+                    .unauthenticated,
+                    "the server failed RPC authentication: its --rpc-secret/RPC_SECRET differs from this client's",
+                    wasProcessed: false))
+            }
+            state = .ready
+            return .ready(proof: HandshakeProof.make(.client, secret: secret, clientNonce: clientNonce, serverNonce: hello.nonce))
+        }
     }
 
     /// Registers a call about to be written, or gives `pending` back with the reason it cannot
@@ -78,6 +116,14 @@ public struct ClientConnectionStateMachine<Pending> {
         }
         if state == .handshaking || state == .ready { state = .goingAway }
         return (refused, outstanding.isEmpty)
+    }
+
+    /// This client stops sending calls here (a fresh connection replaced it); the outstanding
+    /// ones finish. Returns whether the connection can close right away.
+    public mutating func retire() -> Bool {
+        if state == .handshaking || state == .ready { state = .goingAway }
+        closeIfGoneAwayAndIdle()
+        return state == .closed
     }
 
     /// The transport is gone: every outstanding call fails.

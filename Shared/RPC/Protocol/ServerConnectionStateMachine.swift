@@ -3,6 +3,8 @@
 public struct ServerConnectionStateMachine: Sendable {
     public enum State: Sendable, Equatable {
         case awaitingHello
+        /// Hello answered with a challenge; only the client's proof may come next.
+        case awaitingProof
         case active
         /// GOAWAY sent: calls up to `lastCallID` finish, later ones are refused.
         case draining(lastCallID: UInt32)
@@ -11,9 +13,12 @@ public struct ServerConnectionStateMachine: Sendable {
 
     public enum Action: Sendable, Equatable {
         case none
-        case sendHello
+        case sendHello(Hello)
         /// Refuse the peer (e.g. wrong version) with a GOAWAY carrying the reason, then close.
         case rejectConnection(GoAway)
+        /// The peer did not prove it knows the secret: close without a word to it (the reason
+        /// is for the log), so an unauthenticated peer learns nothing and can call nothing.
+        case refuseUnauthenticated(reason: String)
         case startCall(callID: UInt32)
         /// Answer without running a handler. `processed: false` tells the client it may retry.
         case refuseCall(callID: UInt32, status: RPCStatusCode, message: String, processed: Bool)
@@ -27,12 +32,31 @@ public struct ServerConnectionStateMachine: Sendable {
     public private(set) var inFlightCalls: Set<UInt32> = []
     private var highestCallID: UInt32 = 0
     public let maximumConcurrentCalls: Int
+    private let secret: RPCSecret?
+    private let serverNonce: [UInt8]
+    private var clientNonce: [UInt8] = []
 
-    public init(maximumConcurrentCalls: Int) {
+    /// - Parameters:
+    ///   - secret: when set, a client must prove it knows it before anything else is accepted.
+    ///   - serverNonce: this connection's challenge; fresh random bytes for every connection.
+    public init(maximumConcurrentCalls: Int, secret: RPCSecret? = nil, serverNonce: [UInt8] = HandshakeProof.makeNonce()) {
         self.maximumConcurrentCalls = maximumConcurrentCalls
+        self.secret = secret
+        self.serverNonce = serverNonce
     }
 
-    public mutating func received(_ type: FrameType, callID: UInt32, hello: Hello? = nil) -> Action {
+    /// The handshake (and authentication, if required) is complete.
+    public var isEstablished: Bool {
+        switch state {
+        case .active, .draining: true
+        case .awaitingHello, .awaitingProof, .closed: false
+        }
+    }
+
+    /// - Parameters:
+    ///   - hello: the parsed payload of a hello frame.
+    ///   - proof: the payload of an authenticate frame.
+    public mutating func received(_ type: FrameType, callID: UInt32, hello: Hello? = nil, proof: [UInt8]? = nil) -> Action {
         switch (state, type) {
         case (.closed, _):
             return .none
@@ -44,14 +68,33 @@ public struct ServerConnectionStateMachine: Sendable {
                     lastCallID: 0, status: .failedPrecondition,
                     message: "unsupported protocol version \(version); this server speaks version \(Hello.currentVersion)"))
             }
-            state = .active
-            return .sendHello
+            guard let secret else {
+                state = .active
+                return .sendHello(Hello(nonce: serverNonce))
+            }
+            state = .awaitingProof
+            clientNonce = hello.nonce
+            let proof = HandshakeProof.make(.server, secret: secret, clientNonce: hello.nonce, serverNonce: serverNonce)
+            return .sendHello(Hello(nonce: serverNonce, proof: proof))
         case (.awaitingHello, _):
             state = .closed
             return .close(reason: "expected hello, got \(type)")
+        case (.awaitingProof, .authenticate):
+            state = .closed
+            guard let secret, let proof,
+                  HandshakeProof.isValid(proof, .client, secret: secret, clientNonce: clientNonce, serverNonce: serverNonce)
+            else { return .refuseUnauthenticated(reason: "wrong proof (the client's RPC secret differs, or the proof was replayed)") }
+            state = .active
+            return .none
+        case (.awaitingProof, _):
+            state = .closed
+            return .refuseUnauthenticated(reason: "\(type) frame before authenticating")
         case (_, .hello):
             state = .closed
             return .close(reason: "second hello")
+        case (_, .authenticate):
+            state = .closed
+            return .close(reason: secret == nil ? "authenticate frame, but this server has no RPC secret" : "second authenticate frame")
         case (.active, .request):
             // Ids are unique among running calls, not ordered: callers on different threads
             // take ids first and reach the connection's event loop in any order.
@@ -91,15 +134,16 @@ public struct ServerConnectionStateMachine: Sendable {
         return .none
     }
 
-    /// Graceful shutdown: stop taking calls, finish the ones in flight.
-    public mutating func beginDrain() -> Action {
+    /// Stop taking calls, finish the ones in flight: on graceful shutdown, and for a
+    /// connection left idle (`message` tells the client which).
+    public mutating func beginDrain(message: String = "server is shutting down") -> Action {
         switch state {
-        case .awaitingHello:
+        case .awaitingHello, .awaitingProof:
             state = .closed
-            return .close(reason: "server shutting down")
+            return .close(reason: message)
         case .active:
             state = .draining(lastCallID: highestCallID)
-            let goAway = GoAway(lastCallID: highestCallID, status: .unavailable, message: "server is shutting down")
+            let goAway = GoAway(lastCallID: highestCallID, status: .unavailable, message: message)
             if inFlightCalls.isEmpty {
                 state = .closed
                 return .sendGoAway(goAway, thenClose: true)

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// Serves the methods of an `RPCRouter` over TCP or a Unix socket, as a ServiceLifecycle
 /// service: a graceful shutdown stops accepting, sends GOAWAY on every connection, lets
@@ -13,11 +14,9 @@ public final class RPCServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     /// GOAWAY on each connection: finish the calls it has, refuse new ones, then close.
-    private let registry = ChannelRegistry { channel in
-        channel.eventLoop.execute {
-            try? channel.pipeline.syncOperations.handler(type: ServerConnectionHandler.self).beginDrain()
-        }
-    }
+    private let registry: ChannelRegistry
+    private let connectionMetrics = ServerConnectionMetrics()
+    private let limitWarning = RateLimitedWarning(every: .seconds(10))
     private let boundAddress: EventLoopPromise<SocketAddress>
     private let onListening: @Sendable (SocketAddress) -> Void
 
@@ -39,6 +38,11 @@ public final class RPCServer: Service, Sendable {
             HealthResponse(status: isServing() ? .serving : .notServing, service: serviceName)
         }
         self.configuration = configuration
+        self.registry = ChannelRegistry(limit: configuration.maximumConnections) { channel in
+            channel.eventLoop.execute {
+                try? channel.pipeline.syncOperations.handler(type: ServerConnectionHandler.self).beginDrain()
+            }
+        }
         self.methods = router.methods.mapValues { ServedMethod(registered: $0, metrics: MethodMetrics(method: $0.name)) }
         self.group = eventLoopGroup
         self.logger = logger
@@ -63,6 +67,10 @@ public final class RPCServer: Service, Sendable {
             onListening(address)
         }
         logger.info("RPC server listening", metadata: ["address": "\(configuration.bindTarget)", "methods": "\(methods.count)"])
+        if configuration.secret == nil {
+            logger.warning(
+                "RPC_SECRET is not set: the RPC server authenticates no one, so anything that can reach \(configuration.bindTarget) can call every method. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment.")
+        }
 
         try await registry.serve(listener: serverChannel) {
             self.logger.info("RPC server draining", metadata: ["connections": "\(self.registry.count)"])
@@ -75,6 +83,8 @@ public final class RPCServer: Service, Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let registry = self.registry
+        let metrics = self.connectionMetrics
+        let limitWarning = self.limitWarning
         let isTCP = if case .tcp = configuration.bindTarget { true } else { false }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -83,9 +93,20 @@ public final class RPCServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if isTCP { try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1) }
-                    let handler = ServerConnectionHandler(methods: methods, configuration: configuration, logger: logger)
+                    let handler = ServerConnectionHandler(methods: methods, configuration: configuration, metrics: metrics, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(handler)
-                    _ = registry.add(channel)
+                    guard registry.add(channel) else {
+                        metrics.recordRejected()
+                        if limitWarning.shouldLog() {
+                            logger.warning(
+                                "RPC server at its connection limit; closing new connections",
+                                metadata: ["limit": "\(configuration.maximumConnections)"])
+                        }
+                        // NIO closes a connection whose initializer fails, before reading a byte.
+                        throw ConnectionLimitReached()
+                    }
+                    metrics.recordOpen(registry.count)
+                    channel.closeFuture.whenComplete { _ in metrics.recordOpen(registry.count) }
                 }
             }
         switch configuration.bindTarget {
@@ -94,5 +115,24 @@ public final class RPCServer: Service, Sendable {
         case .unix(let path):
             return try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
         }
+    }
+}
+
+private struct ConnectionLimitReached: Error {}
+
+/// One warning per period at most: a flood of refused connections must not become a flood of
+/// log lines (the counter has the numbers).
+final class RateLimitedWarning: Sendable {
+    private let periodNanoseconds: UInt64
+    private let lastLogged = Atomic<UInt64>(0)
+
+    init(every period: Duration) {
+        periodNanoseconds = UInt64(clamping: TimeAmount(period).nanoseconds)
+    }
+
+    func shouldLog(now: UInt64 = NIODeadline.now().uptimeNanoseconds) -> Bool {
+        let last = lastLogged.load(ordering: .relaxed)
+        guard last == 0 || now &- last >= periodNanoseconds else { return false }
+        return lastLogged.compareExchange(expected: last, desired: max(now, 1), ordering: .relaxed).exchanged
     }
 }

@@ -7,6 +7,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// Hello and authenticate frames are under 64 bytes: before the handshake is through, a
+    /// peer may not make the server buffer more than this, whatever the frame limit.
+    static let handshakeBufferLimit = 1024
+
     private struct RunningCall {
         var task: Task<Void, Never>?
         var deadlineTimer: Scheduled<Void>?
@@ -19,18 +23,31 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let methods: [String: ServedMethod]
     private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
     private var stateMachine: ServerConnectionStateMachine
+    private var timeouts: ServerConnectionTimeouts
+    private var timeoutTick: RepeatedTask?
+    /// Running totals the timeout tick reads; counting is all the hot path does for it.
+    private var framesDecoded: UInt64 = 0
+    private var callsFinished: UInt64 = 0
+    private let connectionMetrics: ServerConnectionMetrics
     private var calls: [UInt32: RunningCall] = [:]
     private var logger: Logger
     private var context: ChannelHandlerContext?
     private var flushScheduled = false
     private var remoteAddress: SocketAddress?
 
-    init(methods: [String: ServedMethod], configuration: RPCServerConfiguration, logger: Logger) {
+    init(methods: [String: ServedMethod], configuration: RPCServerConfiguration, metrics: ServerConnectionMetrics, logger: Logger) {
         self.methods = methods
         self.decoder = NIOSingleStepByteToMessageProcessor(
             FrameDecoder(maximumFrameSize: configuration.maximumFrameSize),
             maximumBufferSize: configuration.maximumFrameSize + Frame.lengthPrefixSize + 64 * 1024)
-        self.stateMachine = ServerConnectionStateMachine(maximumConcurrentCalls: configuration.maximumConcurrentCallsPerConnection)
+        self.stateMachine = ServerConnectionStateMachine(
+            maximumConcurrentCalls: configuration.maximumConcurrentCallsPerConnection, secret: configuration.secret)
+        self.timeouts = ServerConnectionTimeouts(
+            limits: ServerConnectionTimeouts.Limits(
+                handshake: TimeAmount(configuration.handshakeTimeout), idle: TimeAmount(configuration.idleTimeout),
+                frame: TimeAmount(configuration.frameTimeout)),
+            openedAt: .now())
+        self.connectionMetrics = metrics
         self.logger = logger
     }
 
@@ -38,10 +55,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.context = context
         remoteAddress = context.channel.remoteAddress
         logger[metadataKey: "peer"] = "\(remoteAddress.map { "\($0)" } ?? "unknown")"
+        if context.channel.isActive { startTimeoutTick(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        timeoutTick?.cancel()
         self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startTimeoutTick(context: context)
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -52,6 +76,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         } catch {
             closeConnection(reason: "\(error)")
+            return
+        }
+        if !stateMachine.isEstablished, decoder.unprocessedBytes > Self.handshakeBufferLimit {
+            closeConnection(reason: "\(decoder.unprocessedBytes) bytes buffered before the handshake finished")
         }
     }
 
@@ -61,6 +89,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        timeoutTick?.cancel()
         stateMachine.closed()
         for (callID, var call) in calls where call.answeredWith == nil {
             call.answeredWith = .cancelled
@@ -74,15 +103,59 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         closeConnection(reason: "transport error: \(error)")
     }
 
+    // MARK: Timeouts
+
+    private func startTimeoutTick(context: ChannelHandlerContext) {
+        guard timeoutTick == nil else { return }
+        let interval = timeouts.limits.tickInterval
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timeoutTick = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            handler.value.timeoutTickFired()
+        }
+    }
+
+    private func timeoutTickFired() {
+        let observation = ServerConnectionTimeouts.Observation(
+            established: stateMachine.isEstablished, framesDecoded: framesDecoded, callsFinished: callsFinished,
+            partialFrame: decoder.unprocessedBytes > 0, callsInFlight: stateMachine.inFlightCalls.count)
+        guard let expiry = timeouts.tick(now: .now(), observation) else { return }
+        timeoutTick?.cancel()
+        connectionMetrics.recordTimeout(expiry)
+        switch expiry {
+        case .handshake:
+            closeConnection(reason: "no complete handshake within \(timeouts.limits.handshake)")
+        case .frame:
+            closeConnection(reason: "a frame stalled: incomplete after \(timeouts.limits.frame)")
+        case .idle:
+            // A GOAWAY first, so a call the client is sending right now is refused as never
+            // run (retryable) rather than lost with the connection.
+            logger.info("closing idle RPC connection", metadata: ["idle-timeout": "\(timeouts.limits.idle)"])
+            apply(stateMachine.beginDrain(message: "connection idle for \(timeouts.limits.idle)"))
+        }
+    }
+
     // MARK: Frames
 
     private func handle(_ frame: Frame, context: ChannelHandlerContext) throws {
-        let hello = frame.type == .hello ? try Hello(from: frame.payload) : nil
-        switch stateMachine.received(frame.type, callID: frame.callID, hello: hello) {
+        framesDecoded &+= 1
+        let action: ServerConnectionStateMachine.Action
+        switch frame.type {
+        case .hello:
+            action = stateMachine.received(.hello, callID: frame.callID, hello: try Hello(from: frame.payload))
+        case .authenticate:
+            action = stateMachine.received(.authenticate, callID: frame.callID, proof: Array(frame.payload.readableBytesView))
+        default:
+            action = stateMachine.received(frame.type, callID: frame.callID)
+        }
+        switch action {
         case .none:
             break
-        case .sendHello:
-            write { $0.writeFrame(type: .hello, callID: 0) { Hello().write(to: &$0) } }
+        case .sendHello(let hello):
+            write { $0.writeFrame(type: .hello, callID: 0) { hello.write(to: &$0) } }
+        case .refuseUnauthenticated(let reason):
+            connectionMetrics.recordAuthenticationFailure()
+            logger.warning("RPC peer failed authentication; closing", metadata: ["reason": "\(reason)"])
+            context.close(promise: nil)
         case .rejectConnection(let goAway):
             logger.warning("refusing RPC connection", metadata: ["reason": "\(goAway.message)"])
             write { $0.writeFrame(type: .goAway, callID: 0) { goAway.write(to: &$0) } }
@@ -97,7 +170,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .sendPong:
             var payload = frame.payload
             write { $0.writeFrame(type: .pong, callID: 0) { $0.writeBuffer(&payload) } }
-        case .sendGoAway, .close:
+        case .close(let reason):
+            closeConnection(reason: "protocol violation: \(reason)")
+        case .sendGoAway:
             closeConnection(reason: "protocol violation: unexpected \(frame.type) frame")
         }
     }
@@ -139,6 +214,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func finishCall(_ callID: UInt32, flags: FrameFlags, result: Result<ByteBuffer, any Error>) {
         guard let call = calls.removeValue(forKey: callID) else { return }
+        callsFinished &+= 1
         call.deadlineTimer?.cancel()
         let status: RPCStatusCode
         if let answered = call.answeredWith {

@@ -8,7 +8,8 @@ import NIOCore
 /// +-----------------+---------+----------+------------------+------------------
 /// ```
 /// `length` counts everything after itself (so it is at least `Frame.headerSize`); all
-/// integers are big-endian. Call id 0 is the connection itself (hello, ping, pong, goAway).
+/// integers are big-endian. Call id 0 is the connection itself (hello, authenticate, ping,
+/// pong, goAway).
 public struct Frame: Sendable, Equatable {
     public static let headerSize = 6
     public static let lengthPrefixSize = 4
@@ -41,6 +42,9 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
     case pong = 6
     /// Server → client: no new calls on this connection; calls above `lastCallID` were not run.
     case goAway = 7
+    /// Client → server, right after the server's hello when it carried a proof: the client's
+    /// proof (32 bytes) that it knows the shared secret.
+    case authenticate = 8
 }
 
 public struct FrameFlags: OptionSet, Sendable, Hashable {

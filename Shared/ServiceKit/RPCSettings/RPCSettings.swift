@@ -33,8 +33,27 @@ extension Setting where Value == RPCServerConfiguration.BindTarget {
 }
 
 public enum RPCSettings {
-    /// The listening side: `--rpc-listen`, `--rpc-max-frame-size`, `--rpc-max-concurrent-calls`.
-    public static func server(from reader: inout ConfigReader, defaultPort: Int) -> RPCServerConfiguration {
+    /// `--rpc-secret`: one per process, read once, shared by its RPC server and its clients.
+    /// Unset yields nil (the services run unauthenticated and say so loudly at start); too
+    /// short or an example value is a configuration error.
+    public static func secret(from reader: inout ConfigReader) -> RPCSecret? {
+        let setting = Setting<String>.secret(
+            "rpc-secret", env: "RPC_SECRET",
+            help: "Shared secret authenticating RPC peers (HMAC-SHA256 challenge in the handshake, both ways), at least "
+                + "\(RPCSecret.minimumLength) bytes, the same on every edge, worker and data instance. "
+                + "Unset: no authentication, with a warning at start.")
+        let text = reader.read(setting)
+        guard !text.isEmpty else { return nil }
+        guard let secret = RPCSecret(text) else {
+            reader.reject(setting, because: "must be at least \(RPCSecret.minimumLength) bytes; generate one with `openssl rand -hex 32`")
+            return nil
+        }
+        return secret
+    }
+
+    /// The listening side: `--rpc-listen`, its limits and timeouts. `secret` comes from
+    /// ``secret(from:)``.
+    public static func server(from reader: inout ConfigReader, defaultPort: Int, secret: RPCSecret?) -> RPCServerConfiguration {
         let defaults = RPCServerConfiguration(bindTarget: .tcp(host: "0.0.0.0", port: defaultPort))
         return RPCServerConfiguration(
             bindTarget: reader.read(.rpcListen(
@@ -46,16 +65,43 @@ public enum RPCSettings {
             maximumConcurrentCallsPerConnection: reader.read(.int(
                 "rpc-max-concurrent-calls", env: "RPC_MAX_CONCURRENT_CALLS",
                 default: defaults.maximumConcurrentCallsPerConnection, range: 1...1_000_000,
-                help: "Calls in flight per RPC connection; more are answered resourceExhausted.")))
+                help: "Calls in flight per RPC connection; more are answered resourceExhausted.")),
+            maximumConnections: reader.read(.int(
+                "rpc-max-connections", env: "RPC_MAX_CONNECTIONS", default: defaults.maximumConnections, range: 1...1_000_000,
+                help: "Open RPC connections; a connection beyond it is closed as soon as it is accepted.")),
+            handshakeTimeout: readPositive(.duration(
+                "rpc-handshake-timeout", env: "RPC_HANDSHAKE_TIMEOUT", default: defaults.handshakeTimeout,
+                help: "Time a new RPC connection has to complete the handshake (hello and authentication) before it is closed."),
+                from: &reader),
+            idleTimeout: readPositive(.duration(
+                "rpc-idle-timeout", env: "RPC_IDLE_TIMEOUT", default: defaults.idleTimeout,
+                help: "An RPC connection without calls and without frames (clients ping every keepalive interval) is closed after it; "
+                    + "keep it well above every client's --<peer>-keepalive."),
+                from: &reader),
+            frameTimeout: readPositive(.duration(
+                "rpc-frame-timeout", env: "RPC_FRAME_TIMEOUT", default: defaults.frameTimeout,
+                help: "Time a frame may take to arrive once its first byte has; a stalled frame closes the connection."),
+                from: &reader),
+            secret: secret)
+    }
+
+    private static func readPositive(_ setting: Setting<Duration>, from reader: inout ConfigReader) -> Duration {
+        let value = reader.read(setting)
+        guard value > .zero else {
+            reader.reject(setting, because: "must be more than 0")
+            return setting.defaultValue
+        }
+        return value
     }
 
     /// The calling side, for the service named `peer` (e.g. `data` gives `--data-target`,
-    /// `DATA_TARGET`, `--data-timeout`, …).
+    /// `DATA_TARGET`, `--data-timeout`, …). `secret` comes from ``secret(from:)``.
     public static func client(
-        for peer: String, from reader: inout ConfigReader, defaultTarget: String
+        for peer: String, from reader: inout ConfigReader, defaultTarget: String, secret: RPCSecret?
     ) -> (target: RPCTarget, configuration: RPCClientConfiguration) {
         let env = peer.uppercased()
         var configuration = RPCClientConfiguration()
+        configuration.secret = secret
         let target = reader.read(.rpcTarget(
             "\(peer)-target", env: "\(env)_TARGET", default: defaultTarget,
             help: "Where the \(peer) service is: host:port[,host:port...], dns://name:port (re-resolved) or unix:/path[,unix:/path...]."))

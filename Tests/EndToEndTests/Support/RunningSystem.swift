@@ -7,9 +7,11 @@ import FoundationNetworking
 #endif
 
 /// A real `data` service on a fresh database and `workerCount` real `worker` processes
-/// sharing one JWT secret, each also serving plain HTTP (`--http`).
+/// sharing one JWT secret, each also serving plain HTTP (`--http`). Every RPC hop is
+/// authenticated with `rpcSecret`, as deployments run them.
 final class RunningSystem: @unchecked Sendable {
     static let secret = "end-to-end-secret-of-at-least-32-bytes!"
+    static let rpcSecret = "end-to-end-rpc-secret-of-at-least-32-bytes"
 
     let data: ServiceProcess
     let workers: [ServiceProcess]
@@ -24,7 +26,7 @@ final class RunningSystem: @unchecked Sendable {
         // The fewest hash iterations the data service allows: the tests log in often.
         data = try ServiceProcess(
             "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataPort)", "--password-hash-iterations", "210000"] + dataArguments,
-            environment: ["DATABASE_URL": url])
+            environment: ["DATABASE_URL": url, "RPC_SECRET": Self.rpcSecret])
         try await data.waitForAdmin("/readyz", status: 200)
         var workers: [ServiceProcess] = []
         var httpPorts: [Int] = []
@@ -36,7 +38,7 @@ final class RunningSystem: @unchecked Sendable {
                 "worker",
                 arguments: ["--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataPort)"]
                     + workerArguments,
-                environment: ["JWT_SECRET": Self.secret])
+                environment: ["JWT_SECRET": Self.secret, "RPC_SECRET": Self.rpcSecret])
             try await worker.waitForAdmin("/readyz", status: 200)
             workers.append(worker)
             httpPorts.append(http)

@@ -7,7 +7,7 @@ final class ClientConnectionStateMachineTests: XCTestCase {
 
     private func readyMachine() -> Machine {
         var machine = Machine()
-        XCTAssertEqual(machine.receivedHello(Hello()), .ready)
+        XCTAssertEqual(machine.receivedHello(Hello()), .ready(proof: nil))
         return machine
     }
 
@@ -61,6 +61,18 @@ final class ClientConnectionStateMachineTests: XCTestCase {
         _ = machine.startCall(2, pending: "two")
         XCTAssertEqual(Set(machine.connectionClosed()), ["one", "two"])
         XCTAssertEqual(machine.outstandingCount, 0)
+    }
+
+    func testRetiredConnectionFinishesOutstandingCallsThenCloses() {
+        var machine = readyMachine()
+        _ = machine.startCall(1, pending: "one")
+        XCTAssertFalse(machine.retire(), "a call is still outstanding")
+        XCTAssertFalse(machine.canStartCalls)
+        XCTAssertEqual(machine.startCall(2, pending: "two")?.1.wasProcessed, false, "refused as never sent, so it is retried elsewhere")
+        XCTAssertEqual(machine.receivedResponse(1), "one")
+        XCTAssertEqual(machine.state, .closed)
+        var idle = readyMachine()
+        XCTAssertTrue(idle.retire())
     }
 
     func testKeepaliveClosesUnresponsivePeer() {

@@ -4,8 +4,8 @@ import XCTest
 
 final class ServerConnectionStateMachineTests: XCTestCase {
     private func activeMachine(limit: Int = 2) -> ServerConnectionStateMachine {
-        var machine = ServerConnectionStateMachine(maximumConcurrentCalls: limit)
-        XCTAssertEqual(machine.received(.hello, callID: 0, hello: Hello()), .sendHello)
+        var machine = ServerConnectionStateMachine(maximumConcurrentCalls: limit, serverNonce: [UInt8](repeating: 9, count: 32))
+        XCTAssertEqual(machine.received(.hello, callID: 0, hello: Hello()), .sendHello(Hello(nonce: [UInt8](repeating: 9, count: 32))))
         return machine
     }
 

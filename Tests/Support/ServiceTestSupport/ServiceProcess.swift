@@ -114,11 +114,16 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
 }
 
 /// Runs one of this package's command-line tools to completion (bounded) and returns what it printed.
-public func runTool(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> (status: Int32, stdout: String, stderr: String) {
+public func runTool(
+    _ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)
+) async throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     let stdout = Pipe()
     let stderr = Pipe()
     try process.useServiceExecutable(name, arguments: arguments)
+    var env = ProcessInfo.processInfo.environment
+    env.merge(environment) { $1 }
+    process.environment = env
     process.standardOutput = stdout
     process.standardError = stderr
     try process.run()

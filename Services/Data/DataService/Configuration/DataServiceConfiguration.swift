@@ -44,7 +44,8 @@ struct DataServiceConfiguration: Sendable {
 
     /// Reads the settings; problems are recorded in `reader` and reported together by ServiceMain.
     static func read(from reader: inout ConfigReader, environment: [String: String]) -> DataServiceConfiguration {
-        let rpcServer = RPCSettings.server(from: &reader, defaultPort: DataService.defaultRPCPort)
+        let rpcSecret = RPCSettings.secret(from: &reader)
+        let rpcServer = RPCSettings.server(from: &reader, defaultPort: DataService.defaultRPCPort, secret: rpcSecret)
 
         let database = readDatabase(from: &reader, environment: environment)
 

@@ -60,7 +60,7 @@ struct DatabaseMonitor: Service, CustomStringConvertible {
     }
 
     private func probe() async {
-        let budget = database.budget(deadline: .now() + .nanoseconds(Int64(probeTimeout.roundedUpMilliseconds) * 1_000_000))
+        let budget = database.budget(deadline: .now() + TimeAmount(probeTimeout))
         do {
             try await database.withConnection(budget, logger: logger, requiresAvailability: false) { connection in
                 _ = try await connection.run("SELECT 1", logger: logger)

@@ -21,8 +21,9 @@ public struct WorkerConfiguration: Sendable {
     public static let defaultThrottleMaximumAddresses = 100_000
 
     static func read(from reader: inout ConfigReader) -> WorkerConfiguration {
-        let rpcServer = RPCSettings.server(from: &reader, defaultPort: WorkerService.defaultRPCPort)
-        let data = RPCSettings.client(for: "data", from: &reader, defaultTarget: "dns://data:7102")
+        let rpcSecret = RPCSettings.secret(from: &reader)
+        let rpcServer = RPCSettings.server(from: &reader, defaultPort: WorkerService.defaultRPCPort, secret: rpcSecret)
+        let data = RPCSettings.client(for: "data", from: &reader, defaultTarget: "dns://data:7102", secret: rpcSecret)
 
         let httpSetting = Setting<HostPort?>(
             "http", env: "HTTP_LISTEN", default: nil,
