@@ -5,6 +5,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The kit and the services edge and worker: a member is visible only where its module is
+/// imported, so a dependency that imports swift-corelibs-foundation (swift-crypto does) cannot
+/// silently swap a standard-library call for a Foundation one and link ICU's data into the
+/// binaries (an image-size test watches that too).
+let strictImports: [SwiftSetting] = swiftSettings + [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "microposts-kit",
     platforms: [.macOS(.v15)],
@@ -45,10 +51,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/RPC",
-            swiftSettings: swiftSettings
+            swiftSettings: strictImports
         ),
         /// Wire models and typed RPC method descriptors every service shares.
         .target(
@@ -59,7 +66,7 @@ let package = Package(
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             ],
             path: "Shared/MicropostsModels",
-            swiftSettings: swiftSettings
+            swiftSettings: strictImports
         ),
         /// glibc's malloc arena limit, which Swift's Glibc module does not export.
         .target(name: "CMallocTuning", path: "Shared/CMallocTuning"),
@@ -80,7 +87,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/ServiceKit",
-            swiftSettings: swiftSettings
+            swiftSettings: strictImports
         ),
 
         // MARK: Services
@@ -95,7 +102,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Edge/EdgeService",
-            swiftSettings: swiftSettings
+            swiftSettings: strictImports
         ),
         .executableTarget(name: "edge", dependencies: ["EdgeService"], path: "Services/Edge/Main", swiftSettings: swiftSettings),
 
@@ -108,7 +115,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Worker/WorkerService",
-            swiftSettings: swiftSettings
+            swiftSettings: strictImports
         ),
         .executableTarget(name: "worker", dependencies: ["WorkerService"], path: "Services/Worker/Main", swiftSettings: swiftSettings),
 

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import Synchronization
 
 /// Runs a service's services plus its admin listener as one `ServiceGroup`, with the
