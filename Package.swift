@@ -5,12 +5,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-/// The kit and the services edge and worker: a member is visible only where its module is
-/// imported, so a dependency that imports swift-corelibs-foundation (swift-crypto does) cannot
-/// silently swap a standard-library call for a Foundation one and link ICU's data into the
-/// binaries (an image-size test watches that too).
-let strictImports: [SwiftSetting] = swiftSettings + [.enableUpcomingFeature("MemberImportVisibility")]
-
 let package = Package(
     name: "microposts-kit",
     platforms: [.macOS(.v15)],
@@ -51,11 +45,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/RPC",
-            swiftSettings: strictImports
+            swiftSettings: swiftSettings
         ),
         /// Wire models and typed RPC method descriptors every service shares.
         .target(
@@ -66,7 +59,7 @@ let package = Package(
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             ],
             path: "Shared/MicropostsModels",
-            swiftSettings: strictImports
+            swiftSettings: swiftSettings
         ),
         /// glibc's malloc arena limit, which Swift's Glibc module does not export.
         .target(name: "CMallocTuning", path: "Shared/CMallocTuning"),
@@ -87,7 +80,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/ServiceKit",
-            swiftSettings: strictImports
+            swiftSettings: swiftSettings
         ),
 
         // MARK: Services
@@ -102,7 +95,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Edge/EdgeService",
-            swiftSettings: strictImports
+            swiftSettings: swiftSettings
         ),
         .executableTarget(name: "edge", dependencies: ["EdgeService"], path: "Services/Edge/Main", swiftSettings: swiftSettings),
 
@@ -115,7 +108,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Worker/WorkerService",
-            swiftSettings: strictImports
+            swiftSettings: swiftSettings
         ),
         .executableTarget(name: "worker", dependencies: ["WorkerService"], path: "Services/Worker/Main", swiftSettings: swiftSettings),
 

@@ -1,6 +1,5 @@
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import Synchronization
 
 /// Runs a service's services plus its admin listener as one `ServiceGroup`, with the

@@ -1,6 +1,5 @@
 import Metrics
 import Synchronization
-import NIOHTTP1
 
 /// The bytes of `/api/` request bodies all connections together may hold in memory
 /// (`--request-body-budget`). Each connection buffers a body whole before forwarding it, so

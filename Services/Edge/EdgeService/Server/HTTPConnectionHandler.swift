@@ -2,8 +2,6 @@ import MicropostsModels
 import NIOCore
 import NIOHTTP1
 import RPC
-import NIOPosix
-import CoreMetrics
 
 /// One client connection. ``HTTPPipeliningHandler`` in front of it delivers one request at a
 /// time (holding back pipelined ones until the response is written), so this handler only

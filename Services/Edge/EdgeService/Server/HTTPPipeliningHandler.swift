@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import CoreMetrics
 
 /// Sits between the HTTP codec and ``HTTPConnectionHandler`` in place of NIO's
 /// `HTTPServerPipelineHandler`, carrying out what ``HTTPPipeline`` decides, and closes a

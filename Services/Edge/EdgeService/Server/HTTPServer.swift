@@ -4,8 +4,6 @@ import NIOHTTP1
 import NIOPosix
 import RPC
 import ServiceLifecycle
-import ServiceKit
-import CoreMetrics
 
 /// The public HTTP/1.1 listener, as a ServiceLifecycle service. A graceful shutdown stops
 /// accepting, closes idle keep-alive connections, lets requests in flight finish (each with

@@ -6,7 +6,6 @@ import Foundation
 import Hummingbird
 import MicropostsModels
 import RPC
-import Logging
 
 /// Checks a request's `Authorization: Bearer <token>`: signature, pinned algorithm, expiry
 /// and claims locally, then revocation through the cache or the data service.

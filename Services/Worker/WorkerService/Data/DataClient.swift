@@ -2,7 +2,6 @@ import Logging
 import MicropostsModels
 import NIOCore
 import RPC
-import Hummingbird
 
 /// Calls the data service on behalf of one HTTP request: with the request's remaining
 /// deadline capped by the `--data-timeout` (so the data service stops working when nobody

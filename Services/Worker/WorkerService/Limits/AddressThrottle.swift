@@ -1,7 +1,6 @@
 import Metrics
 import NIOCore
 import Synchronization
-import CNIOLinux
 
 /// Attempts per client address per minute at one endpoint, as a token bucket: an address may
 /// make `perMinute` attempts at once, then one every `60 / perMinute` seconds.

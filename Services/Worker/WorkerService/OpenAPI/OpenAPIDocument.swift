@@ -1,5 +1,3 @@
-import HTTPTypes
-
 /// The OpenAPI 3 description of the API, generated from the route table: every route is an
 /// operation, and the errors a route can produce follow from what it declares (a token means
 /// 401, a path parameter 404, a body 400/413/415, query parameters 400).
