@@ -7,6 +7,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 swift build --build-tests
 swift test --skip-build
+scripts/check-foundation-free.sh
 scripts/validate-deploy.sh
 # The running system fuzzed against its OpenAPI document: no 5xx, no schema violations.
 scripts/schemathesis.sh

@@ -21,7 +21,7 @@ public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
             self.port = port
         }
 
-        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        public var description: String { host.contains(":" as Character) ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {

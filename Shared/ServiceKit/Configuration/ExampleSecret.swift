@@ -10,7 +10,7 @@ public enum ExampleSecret {
     /// True when `value` is, or contains, one of the example markers (in any letter case).
     public static func isExample(_ value: String) -> Bool {
         let lowered = value.lowercased()
-        return markers.contains { lowered.contains($0) }
+        return markers.contains { lowered.firstRange(of: $0) != nil }
     }
 }
 

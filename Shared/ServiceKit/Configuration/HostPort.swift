@@ -22,7 +22,7 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
         } else {
             guard let colon = text.lastIndex(of: ":") else { return nil }
             host = text[..<colon]
-            guard !host.contains(":") else { return nil }
+            guard !host.contains(":" as Character) else { return nil }
             portText = text[text.index(after: colon)...]
         }
         guard !host.isEmpty, !host.contains(where: \.isWhitespace),
@@ -33,6 +33,6 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        host.contains(":" as Character) ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

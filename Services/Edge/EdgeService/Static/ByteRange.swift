@@ -14,7 +14,7 @@ enum ByteRange: Sendable, Equatable {
         let value = header.trimmingSpaces
         guard value.lowercased().hasPrefix("bytes=") else { return .whole }
         let spec = value.dropFirst("bytes=".count).trimmingSpaces
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
+        guard !spec.contains("," as Character), let dash = spec.firstIndex(of: "-") else { return .whole }
         let firstText = spec[..<dash]
         let lastText = spec[spec.index(after: dash)...]
         guard firstText.allSatisfy(\.isASCIIDigit), lastText.allSatisfy(\.isASCIIDigit) else { return .whole }
