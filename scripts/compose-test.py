@@ -147,8 +147,9 @@ class Load:
                     connection = http.client.HTTPConnection("127.0.0.1", EDGE_PORT, timeout=10)
                 connection.request("GET", random.choice(self.paths), headers=headers)
                 response = connection.getresponse()
-                response.read()
-                self.results.append((start, time.monotonic(), response.status, response.getheader("Retry-After"), None))
+                body = response.read()
+                detail = None if response.status < 400 else f"body {body[:200]!r}"
+                self.results.append((start, time.monotonic(), response.status, response.getheader("Retry-After"), detail))
                 if response.getheader("Connection", "").lower() == "close":
                     connection.close()
                     connection = None
@@ -404,7 +405,9 @@ def main():
         if str(error) not in failures:
             failures.append(str(error))
         for service in ("edge", "worker", "data"):
-            log(f"last log lines of {service}:\n" + compose("logs", "--no-color", "--tail=15", service, check_status=False))
+            for container in containers(service):
+                output = run("docker", "logs", "--tail", "12", container, check_status=False)
+                log(f"last log lines of {service} {container[:12]}:\n{output}")
     finally:
         with Step("down -v"):
             compose("down", "-v", "--remove-orphans", check_status=False)

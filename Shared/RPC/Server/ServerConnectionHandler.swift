@@ -227,7 +227,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             case .failure(let error):
                 let rpcError = rpcError(for: error, method: call.method.name)
                 status = rpcError.code
-                writeError(callID: callID, flags: flags, rpcError)
+                // A handler that refused before doing anything (say, its database is not ready
+                // yet) lets the client retry the call elsewhere, as for a draining server.
+                writeError(callID: callID, flags: rpcError.wasProcessed ? flags : flags.union(.notProcessed), rpcError)
             }
         }
         let elapsed = NIODeadline.now() - call.startedAt

@@ -72,3 +72,47 @@ private final class BlackholeListener {
 private struct BlackholeError: Error {
     var message: String
 }
+
+/// A server whose handler refuses before doing anything (its database is not ready yet, say)
+/// answers "not processed", and the client retries the call on another server, even a call
+/// that is not idempotent.
+final class RPCNotProcessedTests: XCTestCase {
+    func testACallRefusedUnprocessedIsRetriedOnAnotherServer() async throws {
+        var notReady = RPCRouter()
+        let refusal: RPCRouter.Handler<Echo, Echo> = { _, _ in
+            throw RPCError(.unavailable, "not ready yet", wasProcessed: false)
+        }
+        notReady.register(.echo, handler: refusal)
+        notReady.register(.echoOnce, handler: refusal)
+        let starting = try await TestServer.start(router: notReady)
+        defer { Task { await starting.kill() } }
+        let ready = try await TestServer.start(router: echoRouter(name: "ready"))
+        defer { Task { await ready.kill() } }
+
+        // Half the first attempts meet the refusing server; the budget (a share of all calls,
+        // tested elsewhere) is opened wide so that this test is about the retry itself.
+        try await withClient("\(starting.hostAndPort),\(ready.hostAndPort)", configure: { $0.retryBudgetRatio = 10 }) { client in
+            for index in 0..<40 {
+                let reply = try await client.call(.echoOnce, Echo(text: "\(index)"))
+                XCTAssertEqual(reply.text, "ready:\(index)")
+            }
+        }
+    }
+
+    func testARefusalAfterWorkStartedIsNotRetried() async throws {
+        var failing = RPCRouter()
+        let failure: RPCRouter.Handler<Echo, Echo> = { _, _ in throw RPCError(.unavailable, "failed midway") }
+        failing.register(.echoOnce, handler: failure)
+        let server = try await TestServer.start(router: failing)
+        defer { Task { await server.kill() } }
+        try await withClient(server.hostAndPort) { client in
+            do {
+                _ = try await client.call(.echoOnce, Echo(text: "x"))
+                XCTFail("expected unavailable")
+            } catch let error as RPCError {
+                XCTAssertEqual(error.code, .unavailable)
+                XCTAssertTrue(error.wasProcessed, "a refusal without the flag counts as processed")
+            }
+        }
+    }
+}

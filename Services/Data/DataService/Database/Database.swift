@@ -151,10 +151,12 @@ final class Database: Sendable {
         switch availability.current {
         case .reachable:
             return
+        // Refused before any statement ran: not processed, so the caller may retry another
+        // instance (a new one appears in DNS before it is ready).
         case .starting:
-            throw RPCError.unavailable("database not ready: migrations have not completed")
+            throw RPCError(.unavailable, "database not ready: migrations have not completed", wasProcessed: false)
         case .unreachable(let reason):
-            throw RPCError.unavailable("database unreachable: \(reason)")
+            throw RPCError(.unavailable, "database unreachable: \(reason)", wasProcessed: false)
         }
     }
 
