@@ -39,6 +39,7 @@ let package = Package(
         .target(
             name: "RPC",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
@@ -72,6 +73,7 @@ let package = Package(
                 "RPC",
                 "CMallocTuning",
                 "CConcurrencyHook",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +91,7 @@ let package = Package(
             name: "EdgeService",
             dependencies: [
                 "RPC", "ServiceKit", "MicropostsModels",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -103,6 +106,7 @@ let package = Package(
             name: "WorkerService",
             dependencies: [
                 "RPC", "ServiceKit", "MicropostsModels",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -116,12 +120,12 @@ let package = Package(
             name: "DataService",
             dependencies: [
                 "RPC", "ServiceKit", "MicropostsModels",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Data/DataService",
             resources: [.copy("Migrations/SQL")],
@@ -134,6 +138,7 @@ let package = Package(
             name: "MasterService",
             dependencies: [
                 "ServiceKit",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

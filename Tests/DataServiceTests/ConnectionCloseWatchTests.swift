@@ -1,7 +1,7 @@
 @testable import DataService
 import PostgresNIO
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// Work registered on a connection is failed when the connection closes, unless it ended
@@ -12,20 +12,20 @@ final class ConnectionCloseWatchTests: XCTestCase {
             try await service.withDirectClient { client in
                 try await client.withConnection { connection in
                     let watch = ConnectionCloseWatch()
-                    let abandoned = Mutex<[String]>([])
+                    let abandoned = NIOLockedValueBox<[String]>([])
                     _ = watch.begin(on: connection) { error in
-                        abandoned.withLock { $0.append("open: \(error.code)") }
+                        abandoned.withLockedValue { $0.append("open: \(error.code)") }
                     }
                     let finished = watch.begin(on: connection) { _ in
-                        abandoned.withLock { $0.append("finished") }
+                        abandoned.withLockedValue { $0.append("finished") }
                     }
                     watch.end(finished, on: connection)
                     try await connection.close()
                     let until = ContinuousClock.now + .seconds(5)
-                    while abandoned.withLock({ $0.isEmpty }), ContinuousClock.now < until {
+                    while abandoned.withLockedValue({ $0.isEmpty }), ContinuousClock.now < until {
                         try await Task.sleep(for: .milliseconds(10))
                     }
-                    XCTAssertEqual(abandoned.withLock { $0 }, ["open: unavailable"])
+                    XCTAssertEqual(abandoned.withLockedValue { $0 }, ["open: unavailable"])
                 }
             }
         }

@@ -2,7 +2,7 @@
 import MicropostsModels
 import PostgresNIO
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// On a table large enough for a bad query to hurt (200 000 microposts), one user can neither
@@ -118,16 +118,16 @@ final class LargeTableCostTests: XCTestCase {
                         let got = try await service.call(
                             .getMicropost, GetMicropostRequest(username: "reader", id: post.id), timeout: .seconds(1))
                         if got.id != post.id { throw RPCError.internal("read \(got.id) for \(post.id)") }
-                        flooding.state.withLock { $0.reads.append(ContinuousClock.now - started) }
+                        flooding.state.withLockedValue { $0.reads.append(ContinuousClock.now - started) }
                     } catch {
-                        flooding.state.withLock { $0.failures.append("\(error) after \(ContinuousClock.now - started)") }
+                        flooding.state.withLockedValue { $0.failures.append("\(error) after \(ContinuousClock.now - started)") }
                     }
                     try? await Task.sleep(for: .milliseconds(100))
                 }
-                flooding.state.withLock { $0.flooding = false }
+                flooding.state.withLockedValue { $0.flooding = false }
             }
         }
-        let (times, failed) = flooding.state.withLock { ($0.reads, $0.failures) }
+        let (times, failed) = flooding.state.withLockedValue { ($0.reads, $0.failures) }
         print("point reads during the flood: \(times.count), slowest \(times.max() ?? .zero); failed: \(failed.count)")
         XCTAssertEqual(failed, [], "point reads failed while one group of users flooded searches")
         XCTAssertGreaterThanOrEqual(times.count, 10)
@@ -152,6 +152,6 @@ private final class FloodRecord: Sendable {
         var failures: [String] = []
     }
 
-    let state = Mutex(State())
-    var isFlooding: Bool { state.withLock { $0.flooding } }
+    let state = NIOLockedValueBox(State())
+    var isFlooding: Bool { state.withLockedValue { $0.flooding } }
 }

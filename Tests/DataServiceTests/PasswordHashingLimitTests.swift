@@ -1,7 +1,7 @@
 @testable import DataService
 import MicropostsModels
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// The hashing gate: a few hashes at once, a short queue, fast refusals beyond it; and every
@@ -97,7 +97,7 @@ final class PasswordHashingLimitTests: XCTestCase {
 }
 
 private final class OrderRecorder: Sendable {
-    private let recorded = Mutex<[Int]>([])
-    func append(_ value: Int) { recorded.withLock { $0.append(value) } }
-    var values: [Int] { recorded.withLock { $0 } }
+    private let recorded = NIOLockedValueBox<[Int]>([])
+    func append(_ value: Int) { recorded.withLockedValue { $0.append(value) } }
+    var values: [Int] { recorded.withLockedValue { $0 } }
 }

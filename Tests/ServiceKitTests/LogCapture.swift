@@ -1,19 +1,19 @@
 import ServiceKit
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Collects the lines a ``ServiceLogHandler`` writes, as the writer sees them.
 final class LogCapture: Sendable {
-    private let captured = Mutex<[[UInt8]]>([])
+    private let captured = NIOLockedValueBox<[[UInt8]]>([])
 
     var writer: LogWriter {
-        LogWriter { line in self.captured.withLock { $0.append(line) } }
+        LogWriter { line in self.captured.withLockedValue { $0.append(line) } }
     }
 
     var lines: [String] {
-        captured.withLock { $0.map { String(decoding: $0, as: UTF8.self) } }
+        captured.withLockedValue { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
 
     var writeCount: Int {
-        captured.withLock { $0.count }
+        captured.withLockedValue { $0.count }
     }
 }

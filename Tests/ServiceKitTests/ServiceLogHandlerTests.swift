@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ServiceKit
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 final class ServiceLogHandlerTests: XCTestCase {
@@ -135,12 +135,12 @@ final class ServiceLogHandlerTests: XCTestCase {
 
 /// A flag set from inside an autoclosure, to observe whether it ran.
 private final class LockedFlag: Sendable {
-    private let state = Mutex(false)
+    private let state = NIOLockedValueBox(false)
 
-    var value: Bool { state.withLock { $0 } }
+    var value: Bool { state.withLockedValue { $0 } }
 
     func set() -> String {
-        state.withLock { $0 = true }
+        state.withLockedValue { $0 = true }
         return "evaluated"
     }
 }

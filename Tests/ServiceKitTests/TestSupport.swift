@@ -1,16 +1,16 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// Thread-safe, ordered record of what test services did.
 final class EventLog: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = NIOLockedValueBox<[String]>([])
 
     func append(_ entry: String) {
-        entries.withLock { $0.append(entry) }
+        entries.withLockedValue { $0.append(entry) }
     }
 
     var events: [String] {
-        entries.withLock { $0 }
+        entries.withLockedValue { $0 }
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import RPC
 import ServiceKit
-import Synchronization
+import NIOConcurrencyHelpers
 @testable import WorkerService
 import XCTest
 
@@ -59,7 +59,7 @@ final class CredentialThrottleTests: XCTestCase {
         let harness = try await WorkerHarness()
         defer { harness.shutdown() }
         await harness.register("ana")
-        harness.fake.state.withLock { $0.throttledAccounts["ana"] = 42 }
+        harness.fake.state.withLockedValue { $0.throttledAccounts["ana"] = 42 }
         let response = await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123"))
         assertThrottled(response, retryAfterAtMost: 42)
         XCTAssertEqual(response.header("Retry-After"), "42")
@@ -114,10 +114,10 @@ final class CredentialThrottleTests: XCTestCase {
 /// ``AddressThrottle`` on an injected clock.
 final class AddressThrottleTests: XCTestCase {
     private final class ManualClock: Sendable {
-        private let elapsed = Mutex<Duration>(.zero)
+        private let elapsed = NIOLockedValueBox<Duration>(.zero)
         private let start = ContinuousClock.now
-        func now() -> ContinuousClock.Instant { start + elapsed.withLock { $0 } }
-        func advance(_ duration: Duration) { elapsed.withLock { $0 += duration } }
+        func now() -> ContinuousClock.Instant { start + elapsed.withLockedValue { $0 } }
+        func advance(_ duration: Duration) { elapsed.withLockedValue { $0 += duration } }
     }
 
     func testBurstThenOneAttemptPerShareOfAMinute() {

@@ -127,7 +127,7 @@ final class ResponseEncodingTests: XCTestCase {
             post.id = Int64(index + 1) * 1_000_003
             return post
         }
-        harness.fake.state.withLock { state in
+        harness.fake.state.withLockedValue { state in
             for post in posts { state.posts[post.id] = post }
         }
         let base = "https://api.example.com"

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// One established, handshaken connection to one server address. Safe to call from any task:
@@ -59,9 +60,9 @@ final class ClientConnection: Sendable {
         let handshake = eventLoop.makePromise(of: Void.self)
         // The connection object exists only after the handshake; a GOAWAY or close that comes
         // earlier is remembered here so the new connection starts out unusable.
-        let connectionBox = Mutex<(connection: ClientConnection?, unusableEarly: Bool)>((nil, false))
+        let connectionBox = NIOLockedValueBox<(connection: ClientConnection?, unusableEarly: Bool)>((nil, false))
         let events = ClientConnectionHandler.Events(handshake: handshake) { reason, failed in
-            let connection = connectionBox.withLock { box in
+            let connection = connectionBox.withLockedValue { box in
                 if box.connection == nil { box.unusableEarly = true }
                 return box.connection
             }
@@ -106,7 +107,7 @@ final class ClientConnection: Sendable {
         }.get()
         let connection = ClientConnection(
             address: address, channel: channel, handler: handler, callIDSpace: configuration.callIDSpace, onUnusable: onUnusable)
-        let unusableEarly = connectionBox.withLock { box in
+        let unusableEarly = connectionBox.withLockedValue { box in
             box.connection = connection
             return box.unusableEarly
         }

@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The connections a client can use right now, and the health of every server address.
 /// Picking is power-of-two-choices on outstanding calls: two random ready connections, the
@@ -36,7 +36,7 @@ final class ConnectionPool: Sendable {
         var random = SplitMix64()
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     let ejectionThreshold: Int
 
     init(ejectionThreshold: Int) {
@@ -46,7 +46,7 @@ final class ConnectionPool: Sendable {
     // MARK: Picking
 
     func pick(avoiding avoided: SocketAddress?) -> ClientConnection? {
-        state.withLock { state in
+        state.withLockedValue { state in
             let ready = state.ready
             switch ready.count {
             case 0:
@@ -69,23 +69,23 @@ final class ConnectionPool: Sendable {
 
     /// Whether waiting can help: the first resolution or a connection attempt is under way.
     var mayBecomeReady: Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             !state.resolvedOnce
                 || state.endpoints.values.contains { !$0.isRemoved && (!$0.hasBeenTried || ($0.connecting > 0 && !$0.lostConnection)) }
         }
     }
 
     var lastError: (reason: String, authentication: Bool)? {
-        state.withLock { state in state.lastError.map { ($0, state.lastErrorWasAuthentication) } }
+        state.withLockedValue { state in state.lastError.map { ($0, state.lastErrorWasAuthentication) } }
     }
 
-    var readyCount: Int { state.withLock { $0.ready.count } }
+    var readyCount: Int { state.withLockedValue { $0.ready.count } }
 
     // MARK: Endpoints
 
     /// Installs the newest resolution; returns the addresses that are new and those gone.
     func update(addresses: [SocketAddress]) -> (added: [(SocketAddress, generation: UInt64)], removed: [ClientConnection]) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.resolvedOnce = true
             let wanted = Set(addresses)
             var added: [(SocketAddress, generation: UInt64)] = []
@@ -105,7 +105,7 @@ final class ConnectionPool: Sendable {
     }
 
     func resolutionFailed(_ reason: String) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.resolvedOnce = true
             state.lastError = reason
             state.lastErrorWasAuthentication = false
@@ -113,23 +113,23 @@ final class ConnectionPool: Sendable {
     }
 
     func isActive(_ address: SocketAddress, generation: UInt64) -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.endpoints[address].map { !$0.isRemoved && $0.generation == generation } ?? false
         }
     }
 
     func isEjected(_ address: SocketAddress) -> Bool {
-        state.withLock { $0.endpoints[address]?.isEjected ?? false }
+        state.withLockedValue { $0.endpoints[address]?.isEjected ?? false }
     }
 
     func connectAttemptStarted(_ address: SocketAddress) {
-        state.withLock { $0.endpoints[address]?.connecting += 1 }
+        state.withLockedValue { $0.endpoints[address]?.connecting += 1 }
     }
 
     /// A handshaken (and, if the address was ejected, probed) connection joins the rotation.
     /// Returns false when the address was removed meanwhile; the caller closes the connection.
     func connectAttemptSucceeded(_ connection: ClientConnection) -> (accepted: Bool, wasEjected: Bool) {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard var health = state.endpoints[connection.address] else { return (false, false) }
             health.connecting -= 1
             health.hasBeenTried = true
@@ -146,7 +146,7 @@ final class ConnectionPool: Sendable {
 
     /// Returns true when this failure ejected the address.
     func connectAttemptFailed(_ address: SocketAddress, reason: String, authentication: Bool = false) -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.endpoints[address]?.connecting -= 1
             state.endpoints[address]?.hasBeenTried = true
             state.endpoints[address]?.lostConnection = true
@@ -159,7 +159,7 @@ final class ConnectionPool: Sendable {
     /// A connection stopped taking calls; a failure (not a GOAWAY) counts against its address.
     /// Returns true when this ejected the address.
     func connectionUnusable(_ connection: ClientConnection, reason: String, failed: Bool) -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.ready.removeAll { $0 === connection }
             state.endpoints[connection.address]?.lostConnection = true
             guard failed else { return false }
@@ -172,7 +172,7 @@ final class ConnectionPool: Sendable {
     /// Takes a connection out of rotation without counting anything against its address: its
     /// replacement is in, and it only finishes the calls it has.
     func retire(_ connection: ClientConnection) {
-        state.withLock { $0.ready.removeAll { $0 === connection } }
+        state.withLockedValue { $0.ready.removeAll { $0 === connection } }
     }
 
     private static func recordFailure(_ address: SocketAddress, in state: inout State, threshold: Int) -> Bool {
@@ -188,7 +188,7 @@ final class ConnectionPool: Sendable {
     }
 
     func removeAll() -> [ClientConnection] {
-        state.withLock { state in
+        state.withLockedValue { state in
             for address in state.endpoints.keys { state.endpoints[address]?.isRemoved = true }
             defer { state.ready.removeAll() }
             return state.ready

@@ -1,6 +1,6 @@
 import NIOCore
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The open connections of a listening socket — the RPC server's and the edge's HTTP
 /// server's — so the number can be limited and a graceful shutdown can ask every connection
@@ -16,34 +16,34 @@ public final class ChannelRegistry: Sendable {
 
     public let limit: Int
     private let drain: Drain
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     public init(limit: Int = .max, drain: @escaping Drain) {
         self.limit = limit
         self.drain = drain
     }
 
-    public var count: Int { state.withLock { $0.connections.count } }
+    public var count: Int { state.withLockedValue { $0.connections.count } }
 
     /// Registers a new connection; false when the limit is reached. A connection accepted
     /// while draining is asked to drain at once.
     public func add(_ channel: any Channel) -> Bool {
         let key = ObjectIdentifier(channel)
-        let outcome: (accepted: Bool, drainNow: Bool) = state.withLock { state in
+        let outcome: (accepted: Bool, drainNow: Bool) = state.withLockedValue { state in
             guard state.connections.count < limit else { return (false, false) }
             state.connections[key] = channel
             return (true, state.draining)
         }
         guard outcome.accepted else { return false }
         channel.closeFuture.whenComplete { _ in
-            _ = self.state.withLock { $0.connections.removeValue(forKey: key) }
+            _ = self.state.withLockedValue { $0.connections.removeValue(forKey: key) }
         }
         if outcome.drainNow { drain(channel) }
         return true
     }
 
     public func drainAll() {
-        let channels = state.withLock { state in
+        let channels = state.withLockedValue { state in
             state.draining = true
             return Array(state.connections.values)
         }
@@ -51,13 +51,13 @@ public final class ChannelRegistry: Sendable {
     }
 
     public func closeAll() {
-        let channels = state.withLock { Array($0.connections.values) }
+        let channels = state.withLockedValue { Array($0.connections.values) }
         for channel in channels { channel.close(promise: nil) }
     }
 
     public func waitUntilAllClosed() async {
         while true {
-            let futures = state.withLock { $0.connections.values.map(\.closeFuture) }
+            let futures = state.withLockedValue { $0.connections.values.map(\.closeFuture) }
             if futures.isEmpty { return }
             for future in futures { try? await future.get() }
         }

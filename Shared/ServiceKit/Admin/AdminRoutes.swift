@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Extra read-only endpoints a service adds to its admin listener (e.g. the process master's
 /// `GET /instances`), so every admin surface of a process is on the one admin port.
@@ -17,14 +17,14 @@ public final class AdminRoutes: Sendable {
 
     public typealias Handler = @Sendable () -> Reply
 
-    private let routes = Mutex<[(path: String, handler: Handler)]>([])
+    private let routes = NIOLockedValueBox<[(path: String, handler: Handler)]>([])
 
     public init() {}
 
     /// Answers `GET /<path>` with 200 and what `handler` returns at that moment.
     public func get(_ path: String, _ handler: @escaping Handler) {
-        routes.withLock { $0.append((path, handler)) }
+        routes.withLockedValue { $0.append((path, handler)) }
     }
 
-    var all: [(path: String, handler: Handler)] { routes.withLock { $0 } }
+    var all: [(path: String, handler: Handler)] { routes.withLockedValue { $0 } }
 }

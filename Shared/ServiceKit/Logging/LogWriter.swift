@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +24,7 @@ public struct LogWriter: Sendable {
     /// so lines from different threads never interleave, and nothing sits in a stdio buffer
     /// when the process is killed.
     public static let standardOutput = LogWriter { line in
-        StandardOutput.lock.withLock { _ in
+        StandardOutput.lock.withLockedValue { _ in
             line.withUnsafeBytes { writeFully(STDOUT_FILENO, $0) }
         }
     }
@@ -48,5 +48,5 @@ private func writeFully(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) {
 }
 
 private enum StandardOutput {
-    static let lock = Mutex(())
+    static let lock = NIOLockedValueBox(())
 }

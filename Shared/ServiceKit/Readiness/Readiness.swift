@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Whether this process should receive traffic, as `/readyz` reports it.
 ///
@@ -16,35 +16,35 @@ public final class Readiness: Sendable {
         }
     }
 
-    private let state = Mutex(Snapshot())
+    private let state = NIOLockedValueBox(Snapshot())
 
     public init() {}
 
     /// Adds or updates a named condition, e.g. `set("database", ready: false)`.
     public func set(_ condition: String, ready: Bool) {
-        state.withLock { $0.conditions[condition] = ready }
+        state.withLockedValue { $0.conditions[condition] = ready }
     }
 
     /// Called by the lifecycle runner once the services are running.
     public func markStarted() {
-        state.withLock { $0.started = true }
+        state.withLockedValue { $0.started = true }
     }
 
     /// Called by the lifecycle runner when shutdown begins; there is no way back.
     public func beginDraining() {
-        state.withLock { $0.draining = true }
+        state.withLockedValue { $0.draining = true }
     }
 
     public var isReady: Bool {
-        state.withLock { $0.isReady }
+        state.withLockedValue { $0.isReady }
     }
 
     public var isDraining: Bool {
-        state.withLock { $0.draining }
+        state.withLockedValue { $0.draining }
     }
 
     /// A consistent view of all fields, taken under one lock.
     public func snapshot() -> Snapshot {
-        state.withLock { $0 }
+        state.withLockedValue { $0 }
     }
 }

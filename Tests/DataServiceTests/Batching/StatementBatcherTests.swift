@@ -4,7 +4,7 @@ import NIOCore
 import MicropostsModels
 import RPC
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// The point reader with a fetch the test controls (the batching, cancellation and shutdown
@@ -12,8 +12,8 @@ import XCTest
 final class StatementBatcherTests: XCTestCase {
     /// Records every batch and lets the test hold the first one open.
     private final class ControlledFetch: Sendable {
-        let batches = Mutex<[[Int]]>([])
-        let deadlines = Mutex<[NIODeadline?]>([])
+        let batches = NIOLockedValueBox<[[Int]]>([])
+        let deadlines = NIOLockedValueBox<[NIODeadline?]>([])
         let gate = AsyncStream<Void>.makeStream()
         let holdFirst: Bool
         let started = AsyncStream<Void>.makeStream()
@@ -21,8 +21,8 @@ final class StatementBatcherTests: XCTestCase {
         init(holdFirst: Bool) { self.holdFirst = holdFirst }
 
         func fetch(_ keys: [Int], deadline: NIODeadline?) async throws(RPCError) -> [Int: String] {
-            deadlines.withLock { $0.append(deadline) }
-            let isFirst = batches.withLock { batches in
+            deadlines.withLockedValue { $0.append(deadline) }
+            let isFirst = batches.withLockedValue { batches in
                 batches.append(keys)
                 return batches.count == 1
             }
@@ -67,7 +67,7 @@ final class StatementBatcherTests: XCTestCase {
                     XCTAssertEqual(value, key % 10 == 0 ? nil : "row \(key)", "key \(key)")
                 }
             }
-            let batches = fetch.batches.withLock { $0 }
+            let batches = fetch.batches.withLockedValue { $0 }
             XCTAssertEqual(batches.count, 2)
             XCTAssertEqual(batches.first, [1])
             XCTAssertEqual(batches.last.map(Set.init), [5, 7, 20, 9])
@@ -88,7 +88,7 @@ final class StatementBatcherTests: XCTestCase {
             fetch.gate.continuation.yield()
             for read in [first, soon, later] { _ = try await read.value }
             _ = try await reader.submit(4)
-            XCTAssertEqual(fetch.deadlines.withLock { $0 }, [now + .seconds(60), now + .seconds(20), nil])
+            XCTAssertEqual(fetch.deadlines.withLockedValue { $0 }, [now + .seconds(60), now + .seconds(20), nil])
         }
     }
 

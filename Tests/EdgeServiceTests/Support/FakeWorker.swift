@@ -4,7 +4,7 @@ import MicropostsModels
 import NIOCore
 import RPC
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 let quietLogger = Logger(label: "edge-test") { _ in SwiftLogNoOpLogHandler() }
 
@@ -21,19 +21,19 @@ struct ReceivedCall: Sendable {
 
 /// Shared by the fake workers of one test: the calls they received and how they behave.
 final class WorkerScript: Sendable {
-    private let state = Mutex<(calls: [ReceivedCall], applied: [String], hangTaken: Bool)>(([], [], false))
+    private let state = NIOLockedValueBox<(calls: [ReceivedCall], applied: [String], hangTaken: Bool)>(([], [], false))
 
-    var calls: [ReceivedCall] { state.withLock { $0.calls } }
+    var calls: [ReceivedCall] { state.withLockedValue { $0.calls } }
     /// Worker names, once per `/api/hang` request a handler started (what "applied" means here).
-    var applied: [String] { state.withLock { $0.applied } }
+    var applied: [String] { state.withLockedValue { $0.applied } }
 
     func record(_ call: ReceivedCall) {
-        state.withLock { $0.calls.append(call) }
+        state.withLockedValue { $0.calls.append(call) }
     }
 
     /// True for the first `/api/hang` request of the test only, so a retry is answered.
     func takeHang(worker: String) -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.applied.append(worker)
             defer { state.hangTaken = true }
             return !state.hangTaken

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// A parsed HTTP/1.1 response as a test sees it.
@@ -25,15 +25,15 @@ final class RawHTTPClient: Sendable {
 
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
-        let state = Mutex<(bytes: [UInt8], closed: Bool)>(([], false))
+        let state = NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>(([], false))
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            state.withLock { $0.bytes.append(contentsOf: buffer.readableBytesView) }
+            state.withLockedValue { $0.bytes.append(contentsOf: buffer.readableBytesView) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            state.withLock { $0.closed = true }
+            state.withLockedValue { $0.closed = true }
         }
     }
 
@@ -63,14 +63,14 @@ final class RawHTTPClient: Sendable {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
-    var isClosed: Bool { collector.state.withLock { $0.closed } }
+    var isClosed: Bool { collector.state.withLockedValue { $0.closed } }
 
     /// Reads the next complete response, consuming it. `isHead` marks a response to HEAD,
     /// whose Content-Length announces a body that is not there.
     func response(isHead: Bool = false, timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line) async throws -> TestResponse {
         let until = ContinuousClock.now + timeout
         while ContinuousClock.now < until {
-            let parsed: TestResponse? = collector.state.withLock { state in
+            let parsed: TestResponse? = collector.state.withLockedValue { state in
                 guard let (response, used) = Self.parse(state.bytes, isHead: isHead) else { return nil }
                 state.bytes.removeFirst(used)
                 return response
@@ -78,8 +78,8 @@ final class RawHTTPClient: Sendable {
             if let parsed { return parsed }
             if isClosed {
                 // Closed: give the parser one last look at what arrived.
-                if let (response, _) = collector.state.withLock({ Self.parse($0.bytes, isHead: isHead) }) { return response }
-                throw TestFailure("connection closed without a complete response; got \(String(decoding: collector.state.withLock { $0.bytes }, as: UTF8.self).prefix(200))")
+                if let (response, _) = collector.state.withLockedValue({ Self.parse($0.bytes, isHead: isHead) }) { return response }
+                throw TestFailure("connection closed without a complete response; got \(String(decoding: collector.state.withLockedValue { $0.bytes }, as: UTF8.self).prefix(200))")
             }
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -96,11 +96,11 @@ final class RawHTTPClient: Sendable {
         return ContinuousClock.now - start
     }
 
-    var unreadBytes: Int { collector.state.withLock { $0.bytes.count } }
+    var unreadBytes: Int { collector.state.withLockedValue { $0.bytes.count } }
 
     /// Everything received and not yet consumed by ``response(isHead:timeout:file:line:)``, as
     /// text: for counting many responses, which parsing one by one would make quadratic.
-    var unreadText: String { collector.state.withLock { String(decoding: $0.bytes, as: UTF8.self) } }
+    var unreadText: String { collector.state.withLockedValue { String(decoding: $0.bytes, as: UTF8.self) } }
 
     func close() {
         channel.close(promise: nil)

@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A client that sends and then does not read, with a small receive buffer, so the server's
 /// responses pile up on the server's side: what a hostile or stuck client does.
@@ -10,15 +10,15 @@ final class StalledHTTPClient: Sendable {
 
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
-        let state = Mutex<(received: Int, closed: Bool)>((0, false))
+        let state = NIOLockedValueBox<(received: Int, closed: Bool)>((0, false))
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let count = unwrapInboundIn(data).readableBytes
-            state.withLock { $0.received += count }
+            state.withLockedValue { $0.received += count }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            state.withLock { $0.closed = true }
+            state.withLockedValue { $0.closed = true }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -61,8 +61,8 @@ final class StalledHTTPClient: Sendable {
         channel.read()
     }
 
-    var isClosed: Bool { collector.state.withLock { $0.closed } }
-    var receivedBytes: Int { collector.state.withLock { $0.received } }
+    var isClosed: Bool { collector.state.withLockedValue { $0.closed } }
+    var receivedBytes: Int { collector.state.withLockedValue { $0.received } }
 
     func close() {
         channel.close(promise: nil)

@@ -1,6 +1,6 @@
 import NIOHTTP1
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import EdgeService
@@ -23,13 +23,13 @@ final class LimitsTests: XCTestCase {
     }
 
     func testRateLimiterKeepsABucketPerClientAndForgetsRefilledOnes() {
-        let now = Mutex(0.0)
-        let limiter = RateLimiter(rate: 1, burst: 1, clock: { now.withLock { $0 } })
+        let now = NIOLockedValueBox(0.0)
+        let limiter = RateLimiter(rate: 1, burst: 1, clock: { now.withLockedValue { $0 } })
         XCTAssertEqual(limiter.take(client: "a"), .allowed)
         XCTAssertEqual(limiter.take(client: "a"), .limited(retryAfter: 1))
         XCTAssertEqual(limiter.take(client: "b"), .allowed)
         XCTAssertEqual(limiter.trackedClients, 2)
-        now.withLock { $0 = 60 }
+        now.withLockedValue { $0 = 60 }
         XCTAssertEqual(limiter.take(client: "c"), .allowed)
         XCTAssertEqual(limiter.trackedClients, 1, "a and b refilled long ago and were swept")
     }

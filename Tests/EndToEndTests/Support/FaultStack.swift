@@ -4,6 +4,7 @@ import NIOPosix
 import PostgresNIO
 import PostgresTestSupport
 import ServiceTestSupport
+import NIOConcurrencyHelpers
 import Synchronization
 import XCTest
 
@@ -105,7 +106,7 @@ final class FaultStack: @unchecked Sendable {
     static let dbConnectTimeout: Duration = .milliseconds(500)
 
     let directory: URL
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     private struct State {
         var cluster: PostgresTestCluster?
@@ -120,12 +121,12 @@ final class FaultStack: @unchecked Sendable {
         var stopped: [Service] = []
     }
 
-    var cluster: PostgresTestCluster { state.withLock { $0.cluster! } }
-    var data: Service { state.withLock { $0.data! } }
-    var workers: [Service] { state.withLock { $0.workers } }
-    var edge: Service { state.withLock { $0.edge! } }
-    var edgePort: Int { state.withLock { $0.edgePort } }
-    var dataPort: Int { state.withLock { $0.dataPort } }
+    var cluster: PostgresTestCluster { state.withLockedValue { $0.cluster! } }
+    var data: Service { state.withLockedValue { $0.data! } }
+    var workers: [Service] { state.withLockedValue { $0.workers } }
+    var edge: Service { state.withLockedValue { $0.edge! } }
+    var edgePort: Int { state.withLockedValue { $0.edgePort } }
+    var dataPort: Int { state.withLockedValue { $0.dataPort } }
 
     private init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString.prefix(8))")
@@ -144,7 +145,7 @@ final class FaultStack: @unchecked Sendable {
         let cluster = try await PostgresTestCluster.start()
         let url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(cluster.database)?sslmode=disable"
         let dataPort = try freePort()
-        stack.state.withLock {
+        stack.state.withLockedValue {
             $0.cluster = cluster
             $0.databaseURL = url
             $0.dataPort = dataPort
@@ -162,7 +163,7 @@ final class FaultStack: @unchecked Sendable {
                     "--data-timeout", "\(ms(dataDeadline))ms", "--drain-timeout", "5s",
                 ],
                 environment: ["JWT_SECRET": secret], logDirectory: stack.directory)
-            stack.state.withLock { $0.workers.append(worker) }
+            stack.state.withLockedValue { $0.workers.append(worker) }
             try await worker.waitForAdmin()
             workerPorts.append(port)
         }
@@ -176,7 +177,7 @@ final class FaultStack: @unchecked Sendable {
                 "--access-log=false", "--worker-timeout", "\(ms(workerTimeout))ms", "--drain-timeout", "5s",
             ],
             logDirectory: stack.directory)
-        stack.state.withLock {
+        stack.state.withLockedValue {
             $0.workerPorts = workerPorts
             $0.edge = edge
             $0.edgePort = edgePort
@@ -202,7 +203,7 @@ final class FaultStack: @unchecked Sendable {
     /// Starts a data process on the stack's data port (the first one, or a replacement).
     @discardableResult
     func startData() throws -> Service {
-        let (url, port, generation) = state.withLock { state in
+        let (url, port, generation) = state.withLockedValue { state in
             state.dataGeneration += 1
             return (state.databaseURL, state.dataPort, state.dataGeneration)
         }
@@ -215,7 +216,7 @@ final class FaultStack: @unchecked Sendable {
                 "--drain-timeout", "5s",
             ],
             environment: ["DATABASE_URL": url], logDirectory: directory)
-        state.withLock { state in
+        state.withLockedValue { state in
             if let old = state.data { state.stopped.append(old) }
             state.data = data
         }
@@ -247,14 +248,14 @@ final class FaultStack: @unchecked Sendable {
 
     /// The last log lines of every process, for failure messages.
     func logs() -> String {
-        let processes = state.withLock { $0.stopped + ($0.data.map { [$0] } ?? []) + $0.workers + ($0.edge.map { [$0] } ?? []) }
+        let processes = state.withLockedValue { $0.stopped + ($0.data.map { [$0] } ?? []) + $0.workers + ($0.edge.map { [$0] } ?? []) }
         return processes.map { "--- \($0.name)\n\($0.logTail(8))" }.joined(separator: "\n")
     }
 
     /// Kills every process (the tests are about faults, not about a graceful stop) and removes
     /// the private cluster and the temporary folder. Safe to call more than once.
     func tearDown() async {
-        let (processes, cluster) = state.withLock { state in
+        let (processes, cluster) = state.withLockedValue { state in
             let processes = (state.edge.map { [$0] } ?? []) + state.workers + (state.data.map { [$0] } ?? []) + state.stopped
             let cluster = state.cluster
             state = State()
@@ -403,11 +404,11 @@ extension FaultStack {
     /// Concurrent clients sending requests through the edge, each a count-bounded loop that also
     /// ends when ``stop()`` is called; every answer is recorded.
     final class Load: Sendable {
-        private let samples = Mutex<[Sample]>([])
+        private let samples = NIOLockedValueBox<[Sample]>([])
         private let running = Atomic(true)
-        private let task = Mutex<Task<Void, Never>?>(nil)
+        private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-        var recorded: [Sample] { samples.withLock { $0 } }
+        var recorded: [Sample] { samples.withLockedValue { $0 } }
 
         /// Starts `clients` loops; `request(client, i)` says what the i-th request of a client is.
         static func start(
@@ -439,20 +440,20 @@ extension FaultStack {
                                     sample.detail = "transport: \(error)"
                                 }
                                 sample.finished = ContinuousClock.now
-                                load.samples.withLock { $0.append(sample) }
+                                load.samples.withLockedValue { $0.append(sample) }
                             }
                         }
                     }
                 }
             }
-            load.task.withLock { $0 = work }
+            load.task.withLockedValue { $0 = work }
             return load
         }
 
         /// Waits until `count` answers with `status` were recorded (bounded).
         func waitFor(_ count: Int, status: Int = 200, after instant: ContinuousClock.Instant? = nil, timeout: Duration = .seconds(10)) async throws {
             let until = ContinuousClock.now + timeout
-            while samples.withLock({ $0.filter { $0.status == status && $0.started >= (instant ?? $0.started) }.count }) < count {
+            while samples.withLockedValue({ $0.filter { $0.status == status && $0.started >= (instant ?? $0.started) }.count }) < count {
                 guard ContinuousClock.now < until else {
                     // The test ends here: its clients need not keep going until their count runs out.
                     running.store(false, ordering: .relaxed)
@@ -465,7 +466,7 @@ extension FaultStack {
 
         func stop() async -> [Sample] {
             running.store(false, ordering: .relaxed)
-            await task.withLock { $0 }?.value
+            await task.withLockedValue { $0 }?.value
             return recorded
         }
     }

@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 import PostgresTestSupport
 import ServiceTestSupport
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// data ×1, worker ×n and (optionally) an edge as real processes on loopback ports, built for
@@ -17,7 +17,7 @@ final class HostileStack: @unchecked Sendable {
     final class Member: Sendable {
         let name: String
         let service: ServiceProcess
-        private let output = Mutex<(text: [UInt8], lines: Int)>(([], 0))
+        private let output = NIOLockedValueBox<(text: [UInt8], lines: Int)>(([], 0))
 
         init(_ name: String, _ service: ServiceProcess) {
             self.name = name
@@ -29,7 +29,7 @@ final class HostileStack: @unchecked Sendable {
                         handle.readabilityHandler = nil
                         return
                     }
-                    self?.output.withLock { output in
+                    self?.output.withLockedValue { output in
                         output.lines += data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                         output.text.append(contentsOf: data)
                         // Keep the last 256 KiB: enough to explain a failure.
@@ -44,12 +44,12 @@ final class HostileStack: @unchecked Sendable {
 
         /// The tail of what the process wrote to stdout and stderr.
         func log(last characters: Int = 4000) -> String {
-            let text = output.withLock { String(decoding: $0.text, as: UTF8.self) }
+            let text = output.withLockedValue { String(decoding: $0.text, as: UTF8.self) }
             return String(text.suffix(characters))
         }
 
         func count(_ needle: String) -> Int {
-            output.withLock { String(decoding: $0.text, as: UTF8.self) }.components(separatedBy: needle).count - 1
+            output.withLockedValue { String(decoding: $0.text, as: UTF8.self) }.components(separatedBy: needle).count - 1
         }
 
         /// VmRSS of the process, in bytes.
@@ -218,23 +218,23 @@ struct HostileStackError: Error, CustomStringConvertible {
 final class HostileRawConnection: Sendable {
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
-        let state = Mutex<(bytes: [UInt8], closed: Bool)>(([], false))
-        let closedOnce = Mutex<[@Sendable () -> Void]>([])
+        let state = NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>(([], false))
+        let closedOnce = NIOLockedValueBox<[@Sendable () -> Void]>([])
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            state.withLock { $0.bytes.append(contentsOf: buffer.readableBytesView) }
+            state.withLockedValue { $0.bytes.append(contentsOf: buffer.readableBytesView) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            state.withLock { $0.closed = true }
+            state.withLockedValue { $0.closed = true }
             context.fireChannelInactive()
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             // The peer closed its side: treat as closed (we never write after a peer's FIN).
             if let event = event as? ChannelEvent, event == .inputClosed {
-                state.withLock { $0.closed = true }
+                state.withLockedValue { $0.closed = true }
                 context.close(promise: nil)
             }
         }
@@ -275,8 +275,8 @@ final class HostileRawConnection: Sendable {
         try? await channel.close(mode: .output)
     }
 
-    var received: [UInt8] { collector.state.withLock { $0.bytes } }
-    var isClosed: Bool { collector.state.withLock { $0.closed } }
+    var received: [UInt8] { collector.state.withLockedValue { $0.bytes } }
+    var isClosed: Bool { collector.state.withLockedValue { $0.closed } }
 
     /// Waits until the peer closes (true) or `timeout` passes (false).
     func waitForClose(timeout: Duration) async -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import ServiceTestSupport
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Concurrent clients sending GETs through the edge until stopped, counting what failed.
@@ -10,10 +11,10 @@ final class LoadGenerator: Sendable {
         var failures: [String] = []
     }
 
-    private let result = Mutex(Result())
+    private let result = NIOLockedValueBox(Result())
     private let running = Atomic(true)
 
-    var snapshot: Result { result.withLock { $0 } }
+    var snapshot: Result { result.withLockedValue { $0 } }
 
     func stop() {
         running.store(false, ordering: .relaxed)
@@ -38,7 +39,7 @@ final class LoadGenerator: Sendable {
     }
 
     private func record(_ failure: String?) {
-        result.withLock { result in
+        result.withLockedValue { result in
             if let failure {
                 result.failures.append(failure)
             } else {

@@ -1,6 +1,6 @@
 import NIOCore
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import RPC
@@ -103,10 +103,10 @@ final class RPCBalancingTests: XCTestCase {
 
 /// Stands in for DNS: the test decides which addresses a name has right now.
 final class FakeResolver: NameResolver {
-    private let addresses: Mutex<[SocketAddress]>
-    init(addresses: [SocketAddress]) { self.addresses = Mutex(addresses) }
-    func set(_ new: [SocketAddress]) { addresses.withLock { $0 = new } }
-    func resolve(host: String, port: Int) async throws -> [SocketAddress] { addresses.withLock { $0 } }
+    private let addresses: NIOLockedValueBox<[SocketAddress]>
+    init(addresses: [SocketAddress]) { self.addresses = NIOLockedValueBox(addresses) }
+    func set(_ new: [SocketAddress]) { addresses.withLockedValue { $0 = new } }
+    func resolve(host: String, port: Int) async throws -> [SocketAddress] { addresses.withLockedValue { $0 } }
 }
 
 /// A client that is shut down while its connections are open must close them and return,

@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import RPC
@@ -10,10 +10,10 @@ import XCTest
 final class RPCCallIDRetirementTests: XCTestCase {
     /// What the server saw of each call: the connection (client port) and the call id.
     final class Seen: Sendable {
-        private let state = Mutex<[(port: Int, callID: UInt32)]>([])
-        func record(_ context: RPCCallContext) { state.withLock { $0.append((context.remoteAddress?.port ?? -1, context.callID)) } }
-        var ports: Set<Int> { Set(state.withLock { $0.map(\.port) }) }
-        var highestCallID: UInt32 { state.withLock { $0.map(\.callID).max() ?? 0 } }
+        private let state = NIOLockedValueBox<[(port: Int, callID: UInt32)]>([])
+        func record(_ context: RPCCallContext) { state.withLockedValue { $0.append((context.remoteAddress?.port ?? -1, context.callID)) } }
+        var ports: Set<Int> { Set(state.withLockedValue { $0.map(\.port) }) }
+        var highestCallID: UInt32 { state.withLockedValue { $0.map(\.callID).max() ?? 0 } }
     }
 
     private func router(_ seen: Seen) -> RPCRouter {

@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import RPC
@@ -123,7 +123,7 @@ final class RPCConnectionLimitsTests: XCTestCase {
 }
 
 final class RemotePorts: Sendable {
-    private let state = Mutex<[Int]>([])
-    func record(_ port: Int?) { state.withLock { $0.append(port ?? -1) } }
-    var ports: [Int] { state.withLock { $0 } }
+    private let state = NIOLockedValueBox<[Int]>([])
+    func record(_ port: Int?) { state.withLockedValue { $0.append(port ?? -1) } }
+    var ports: [Int] { state.withLockedValue { $0 } }
 }

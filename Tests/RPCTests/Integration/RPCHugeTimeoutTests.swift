@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import RPC
@@ -52,7 +52,7 @@ final class RPCHugeTimeoutTests: XCTestCase {
 }
 
 private final class Amounts: Sendable {
-    private let state = Mutex<[TimeAmount]>([])
-    func append(_ amount: TimeAmount) { state.withLock { $0.append(amount) } }
-    var all: [TimeAmount] { state.withLock { $0 } }
+    private let state = NIOLockedValueBox<[TimeAmount]>([])
+    func append(_ amount: TimeAmount) { state.withLockedValue { $0.append(amount) } }
+    var all: [TimeAmount] { state.withLockedValue { $0 } }
 }

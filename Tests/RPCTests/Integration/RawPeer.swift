@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import RPC
@@ -10,15 +10,15 @@ import XCTest
 final class RawPeer: Sendable {
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
-        let state = Mutex<(bytes: ByteBuffer, closed: Bool)>((ByteBuffer(), false))
+        let state = NIOLockedValueBox<(bytes: ByteBuffer, closed: Bool)>((ByteBuffer(), false))
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var buffer = unwrapInboundIn(data)
-            _ = state.withLock { $0.bytes.writeBuffer(&buffer) }
+            _ = state.withLockedValue { $0.bytes.writeBuffer(&buffer) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            state.withLock { $0.closed = true }
+            state.withLockedValue { $0.closed = true }
             context.fireChannelInactive()
         }
 
@@ -70,11 +70,11 @@ final class RawPeer: Sendable {
         await send(buffer)
     }
 
-    var isClosed: Bool { collector.state.withLock { $0.closed } }
+    var isClosed: Bool { collector.state.withLockedValue { $0.closed } }
 
     /// Every complete frame received so far.
     var frames: [Frame] {
-        var bytes = collector.state.withLock { $0.bytes }
+        var bytes = collector.state.withLockedValue { $0.bytes }
         var frames: [Frame] = []
         while let frame = try? FrameDecoder(maximumFrameSize: 1 << 20).decodeFrame(from: &bytes) { frames.append(frame) }
         return frames

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import NIOConcurrencyHelpers
 import Synchronization
 import XCTest
 
@@ -21,11 +22,11 @@ let quietLogger = Logger(label: "rpc-test") { _ in SwiftLogNoOpLogHandler() }
 
 /// Records what handlers saw, so tests can assert that cancellation reached the server.
 final class HandlerLog: Sendable {
-    private let state = Mutex<(cancelled: Int, served: [String])>((0, []))
-    func recordCancelled() { state.withLock { $0.cancelled += 1 } }
-    func recordServed(_ name: String) { state.withLock { $0.served.append(name) } }
-    var cancelled: Int { state.withLock { $0.cancelled } }
-    var served: [String] { state.withLock { $0.served } }
+    private let state = NIOLockedValueBox<(cancelled: Int, served: [String])>((0, []))
+    func recordCancelled() { state.withLockedValue { $0.cancelled += 1 } }
+    func recordServed(_ name: String) { state.withLockedValue { $0.served.append(name) } }
+    var cancelled: Int { state.withLockedValue { $0.cancelled } }
+    var served: [String] { state.withLockedValue { $0.served } }
 }
 
 final class SharedCounter: Sendable {

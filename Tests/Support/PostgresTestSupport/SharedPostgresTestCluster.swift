@@ -1,15 +1,15 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 extension PostgresTestCluster {
-    private static let sharedStart = Mutex<Task<PostgresTestCluster, any Error>?>(nil)
+    private static let sharedStart = NIOLockedValueBox<Task<PostgresTestCluster, any Error>?>(nil)
 
     /// One cluster per test process, started on first use and stopped when the process exits.
     ///
     /// Do not stop or restart it: other tests share it. If it cannot start, every caller gets the error,
     /// so the tests fail rather than skip.
     public static func shared() async throws -> PostgresTestCluster {
-        let start = sharedStart.withLock { task in
+        let start = sharedStart.withLockedValue { task in
             if let task { return task }
             let started = Task { try await PostgresTestCluster.start() }
             task = started
@@ -21,7 +21,7 @@ extension PostgresTestCluster {
 
 /// Clusters not yet stopped, so that process exit can stop them even when a test failed before its cleanup.
 enum LiveClusters {
-    private static let clusters = Mutex<[String: PostgresTestCluster]>([:])
+    private static let clusters = NIOLockedValueBox<[String: PostgresTestCluster]>([:])
 
     private static let exitHook: Void = {
         atexit { LiveClusters.stopAll() }
@@ -29,15 +29,15 @@ enum LiveClusters {
 
     static func register(_ cluster: PostgresTestCluster) {
         _ = exitHook
-        clusters.withLock { $0[cluster.root.path] = cluster }
+        clusters.withLockedValue { $0[cluster.root.path] = cluster }
     }
 
     static func unregister(_ cluster: PostgresTestCluster) {
-        _ = clusters.withLock { $0.removeValue(forKey: cluster.root.path) }
+        _ = clusters.withLockedValue { $0.removeValue(forKey: cluster.root.path) }
     }
 
     private static func stopAll() {
-        let remaining = clusters.withLock { all in
+        let remaining = clusters.withLockedValue { all in
             defer { all.removeAll() }
             return Array(all.values)
         }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,9 +49,9 @@ enum ServiceExecutables {
 
         let staged = FileManager.default.temporaryDirectory.appendingPathComponent("service-products-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: staged, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        staging.withLock { $0 = staged }
+        staging.withLockedValue { $0 = staged }
         atexit {
-            if let staged = ServiceExecutables.staging.withLock({ $0 }) { try? FileManager.default.removeItem(at: staged) }
+            if let staged = ServiceExecutables.staging.withLockedValue({ $0 }) { try? FileManager.default.removeItem(at: staged) }
         }
         try contents.stage(in: staged)
         guard account.can(try Contents(of: staged).needs) else {
@@ -65,7 +65,7 @@ enum ServiceExecutables {
     }
 
     /// Removed when the test process exits.
-    private static let staging = Mutex<URL?>(nil)
+    private static let staging = NIOLockedValueBox<URL?>(nil)
 
     private struct Contents {
         var executables: [URL] = []

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import MicropostsModels
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 @testable import WorkerService
 
 /// The data service's methods over a real `RPCServer`, backed by memory: the worker is tested
@@ -25,7 +25,7 @@ final class FakeDataService: Sendable {
         var delays: [String: Duration] = [:]
     }
 
-    let state = Mutex(State())
+    let state = NIOLockedValueBox(State())
     let clock: WallClock
 
     init(clock: WallClock = .system) {
@@ -34,19 +34,19 @@ final class FakeDataService: Sendable {
 
     /// Makes `method` answer only after `delay` (nil: at once again).
     func delay(_ method: String, by delay: Duration?) {
-        state.withLock { $0.delays[method] = delay }
+        state.withLockedValue { $0.delays[method] = delay }
     }
 
     func fail(_ method: String, with error: RPCError?) {
-        state.withLock { $0.failures[method] = error }
+        state.withLockedValue { $0.failures[method] = error }
     }
 
     func calls(to method: String) -> Int {
-        state.withLock { $0.calls.filter { $0.method == method }.count }
+        state.withLockedValue { $0.calls.filter { $0.method == method }.count }
     }
 
     var lastCall: (method: String, metadata: RPCMetadata, hasDeadline: Bool)? {
-        state.withLock { $0.calls.last }
+        state.withLockedValue { $0.calls.last }
     }
 
     func makeRouter() -> RPCRouter {
@@ -156,8 +156,8 @@ final class FakeDataService: Sendable {
         _ body: @escaping @Sendable (inout State, Request) throws -> Response
     ) {
         router.register(method) { request, context in
-            if let delay = self.state.withLock({ $0.delays[method.name] }) { try await Task.sleep(for: delay) }
-            return try self.state.withLock { state in
+            if let delay = self.state.withLockedValue({ $0.delays[method.name] }) { try await Task.sleep(for: delay) }
+            return try self.state.withLockedValue { state in
                 state.calls.append((method.name, context.metadata, context.deadline != nil))
                 if let failure = state.failures[method.name] { throw failure }
                 return try body(&state, request)

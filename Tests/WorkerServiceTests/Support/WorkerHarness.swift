@@ -4,7 +4,7 @@ import MicropostsModels
 import NIOCore
 import RPC
 import ServiceKit
-import Synchronization
+import NIOConcurrencyHelpers
 @testable import WorkerService
 import XCTest
 
@@ -112,17 +112,17 @@ final class WorkerHarness: Sendable {
 /// The real time of day moved by whatever tests add: tokens are issued and checked against
 /// it, so a test can stand just before or after an expiry without waiting for it.
 final class TestWallClock: Sendable {
-    private let offset = Mutex<TimeInterval>(0)
+    private let offset = NIOLockedValueBox<TimeInterval>(0)
 
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func now() -> Date { Date().addingTimeInterval(offset.withLockedValue { $0 }) }
 
     func advance(by seconds: TimeInterval) {
-        offset.withLock { $0 += seconds }
+        offset.withLockedValue { $0 += seconds }
     }
 
     /// Moves the clock to `date` (from there on it runs on with real time).
     func set(to date: Date) {
-        offset.withLock { $0 = date.timeIntervalSince(Date()) }
+        offset.withLockedValue { $0 = date.timeIntervalSince(Date()) }
     }
 
     var wallClock: WallClock { WallClock { [self] in now() } }

@@ -2,7 +2,7 @@ import Logging
 import NIOCore
 import RPC
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Answers many concurrent requests of one kind with few statements: requests that arrive
 /// while earlier batches run are collected (see ``BatchQueue``) and run together — point
@@ -30,14 +30,14 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
         var deadline: NIODeadline?
     }
 
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
     private let fetch: Fetch
     private let batchStarts: AsyncStream<BatchQueue<Key>.Batch>
     private let batchStartsInput: AsyncStream<BatchQueue<Key>.Batch>.Continuation
     private let logger: Logger
 
     init(maximumBatchSize: Int, maximumConcurrentBatches: Int, logger: Logger, fetch: @escaping Fetch) {
-        state = Mutex(State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
+        state = NIOLockedValueBox(State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
         self.fetch = fetch
         self.logger = logger
         (batchStarts, batchStartsInput) = AsyncStream.makeStream()
@@ -46,7 +46,7 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
     /// The result for `key`, or nil when there is none. The statement runs until the latest
     /// deadline of the requests it serves, so it stops once all of them gave up.
     func submit(_ key: Key, deadline: NIODeadline? = nil) async throws(RPCError) -> Value? {
-        let waiter = state.withLock { state in
+        let waiter = state.withLockedValue { state in
             defer { state.nextWaiter &+= 1 }
             return state.nextWaiter
         }
@@ -80,7 +80,7 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
     // MARK: - Waiting
 
     private func enqueue(_ key: Key, _ waiter: Waiter, id: BatchQueue<Key>.WaiterID) {
-        let decision = state.withLock { state -> Decision in
+        let decision = state.withLockedValue { state -> Decision in
             // The task's cancelled flag is set before its cancellation handler runs, so a caller
             // cancelled before this point is refused here, and one cancelled later finds its
             // continuation stored when the handler takes the lock.
@@ -99,7 +99,7 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
     private enum Decision { case wait, start(BatchQueue<Key>.Batch), refuse(RPCError) }
 
     private func cancel(_ waiter: BatchQueue<Key>.WaiterID, key: Key) {
-        let continuation = state.withLock { state in
+        let continuation = state.withLockedValue { state in
             _ = state.queue.cancel(waiter, key: key)
             return state.waiting.removeValue(forKey: waiter)
         }
@@ -109,7 +109,7 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
     private static var cancelled: RPCError { RPCError(.cancelled, "call cancelled") }
 
     private func stop() {
-        let continuations = state.withLock { state in
+        let continuations = state.withLockedValue { state in
             state.isStopped = true
             return state.queue.removeAll().compactMap { state.waiting.removeValue(forKey: $0) }
         }
@@ -126,13 +126,13 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
         var batch = first
         while true {
             await run(batch)
-            guard let next = state.withLock({ $0.queue.batchFinished() }) else { return }
+            guard let next = state.withLockedValue({ $0.queue.batchFinished() }) else { return }
             batch = next
         }
     }
 
     private func run(_ batch: BatchQueue<Key>.Batch) async {
-        let deadline = state.withLock { state in
+        let deadline = state.withLockedValue { state in
             Self.latestDeadline(batch.waiters.compactMap { state.waiting[$0.waiter] })
         }
         let result: Result<[Key: Value], RPCError>
@@ -143,7 +143,7 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
             result = .failure(error)
         }
         // Callers that gave up meanwhile were already answered and are no longer waiting.
-        let answers = state.withLock { state in
+        let answers = state.withLockedValue { state in
             batch.waiters.compactMap { entry in state.waiting.removeValue(forKey: entry.waiter).map { (entry.key, $0) } }
         }
         switch result {

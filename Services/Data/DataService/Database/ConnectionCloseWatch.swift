@@ -1,6 +1,6 @@
 import PostgresNIO
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Work in progress on each pooled connection, so that a connection that closes fails its
 /// work at once. PostgresNIO 1.33 can leave a query sent on a connection the server is just
@@ -16,11 +16,11 @@ final class ConnectionCloseWatch: Sendable {
         var nextToken: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     /// Registers `abandon` to run if `connection` closes before ``end(_:on:)``.
     func begin(on connection: PostgresConnection, abandon: @escaping Abandon) -> UInt64 {
-        let (token, isNew) = state.withLock { state -> (UInt64, Bool) in
+        let (token, isNew) = state.withLockedValue { state -> (UInt64, Bool) in
             state.nextToken &+= 1
             let isNew = state.work[connection.id] == nil
             state.work[connection.id, default: [:]][state.nextToken] = abandon
@@ -29,7 +29,7 @@ final class ConnectionCloseWatch: Sendable {
         if isNew {
             let id = connection.id
             connection.closeFuture.whenComplete { _ in
-                let abandoned = self.state.withLock { $0.work.removeValue(forKey: id) } ?? [:]
+                let abandoned = self.state.withLockedValue { $0.work.removeValue(forKey: id) } ?? [:]
                 for abandon in abandoned.values { abandon(RPCError.unavailable("database connection closed")) }
             }
         }
@@ -37,7 +37,7 @@ final class ConnectionCloseWatch: Sendable {
     }
 
     func end(_ token: UInt64, on connection: PostgresConnection) {
-        state.withLock { state in
+        state.withLockedValue { state in
             // The entry stays (possibly empty) while the connection lives: its close callback is
             // registered once and removes it.
             _ = state.work[connection.id]?.removeValue(forKey: token)

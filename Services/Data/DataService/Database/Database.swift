@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The data service's one way to PostgreSQL. Every use of a connection
 ///
@@ -24,7 +24,7 @@ final class Database: Sendable {
     /// Runs the lease timers.
     private let timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     /// Connections whose `statement_timeout` is currently below the cap they were opened with.
-    private let tightenedConnections = Mutex<Set<PostgresConnection.ID>>([])
+    private let tightenedConnections = NIOLockedValueBox<Set<PostgresConnection.ID>>([])
 
     init(client: PostgresClient, availability: DatabaseAvailability, statementTimeout: Duration, leaseTimeout: Duration) {
         self.client = client
@@ -166,7 +166,7 @@ final class Database: Sendable {
     /// tighter limit are remembered and reset on their next lease.
     private func applyStatementLimit(_ limit: Duration, to connection: PostgresConnection, logger: Logger) async throws {
         let isSessionDefault = limit == statementTimeout
-        let needsQuery = tightenedConnections.withLock { tightened in
+        let needsQuery = tightenedConnections.withLockedValue { tightened in
             isSessionDefault ? tightened.remove(connection.id) != nil : tightened.insert(connection.id).inserted || true
         }
         guard needsQuery else { return }
@@ -199,11 +199,11 @@ private final class LeaseAttempt<Result: Sendable>: Sendable {
         var timer: Scheduled<Void>?
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     /// Stores the caller's continuation; false (and answered) if the caller was cancelled first.
     func start(_ continuation: CheckedContinuation<Result, any Error>) -> Bool {
-        let cancelled = state.withLock { state in
+        let cancelled = state.withLockedValue { state in
             if state.winner == .cancelled { return true }
             state.continuation = continuation
             return false
@@ -213,7 +213,7 @@ private final class LeaseAttempt<Result: Sendable>: Sendable {
     }
 
     func track(lease: Task<Void, Never>, timer: Scheduled<Void>) {
-        let winner = state.withLock { state -> Winner? in
+        let winner = state.withLockedValue { state -> Winner? in
             // Answered already: keep no handles (the lease task holds this object, and
             // holding it back would keep both alive for good).
             guard state.continuation != nil else { return state.winner }
@@ -229,7 +229,7 @@ private final class LeaseAttempt<Result: Sendable>: Sendable {
     }
 
     func claim(_ winner: Winner) -> Bool {
-        let (claimed, timer) = state.withLock { state -> (Bool, Scheduled<Void>?) in
+        let (claimed, timer) = state.withLockedValue { state -> (Bool, Scheduled<Void>?) in
             guard state.winner == nil else { return (false, nil) }
             state.winner = winner
             return (true, state.timer)
@@ -242,7 +242,7 @@ private final class LeaseAttempt<Result: Sendable>: Sendable {
     /// Answers the caller, once; later answers are dropped. Lets go of the task handles, which
     /// would otherwise form a cycle with the lease task that holds this object.
     func resume(with result: Swift.Result<Result, any Error>) {
-        state.withLock { state -> CheckedContinuation<Result, any Error>? in
+        state.withLockedValue { state -> CheckedContinuation<Result, any Error>? in
             defer {
                 state.continuation = nil
                 state.lease = nil
@@ -255,7 +255,7 @@ private final class LeaseAttempt<Result: Sendable>: Sendable {
     /// The leased work overran its time: the caller gets `error` now, and the lease task is
     /// cancelled and left to end whenever PostgresNIO lets it.
     func abandon(with error: RPCError) {
-        let lease = state.withLock { $0.lease }
+        let lease = state.withLockedValue { $0.lease }
         resume(with: .failure(LeaseOutcome.bodyFailed(error)))
         lease?.cancel()
     }
@@ -264,12 +264,12 @@ private final class LeaseAttempt<Result: Sendable>: Sendable {
     /// which then sees the cancellation and ends by itself.
     func cancel() {
         if claim(.cancelled) {
-            let (lease, timer) = state.withLock { ($0.lease, $0.timer) }
+            let (lease, timer) = state.withLockedValue { ($0.lease, $0.timer) }
             lease?.cancel()
             timer?.cancel()
             resume(with: .failure(CancellationError()))
-        } else if state.withLock({ $0.winner }) == .leased {
-            state.withLock { $0.lease }?.cancel()
+        } else if state.withLockedValue({ $0.winner }) == .leased {
+            state.withLockedValue { $0.lease }?.cancel()
         }
     }
 }

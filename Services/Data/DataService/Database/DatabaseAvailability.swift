@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the health monitor last learned about the database, read by every call so that
 /// calls fail at once with `unavailable` while it is known to be down instead of each one
@@ -11,15 +11,15 @@ final class DatabaseAvailability: Sendable {
         case unreachable(reason: String)
     }
 
-    private let state = Mutex(State.starting)
+    private let state = NIOLockedValueBox(State.starting)
 
     init(_ initial: State = .starting) {
-        state.withLock { $0 = initial }
+        state.withLockedValue { $0 = initial }
     }
 
-    var current: State { state.withLock { $0 } }
+    var current: State { state.withLockedValue { $0 } }
 
     func set(_ newState: State) {
-        state.withLock { $0 = newState }
+        state.withLockedValue { $0 = newState }
     }
 }

@@ -2,7 +2,7 @@ import Metrics
 import NIOCore
 import MicropostsModels
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Admits expensive calls (those no index answers cheaply) up to a limit per caller and a
 /// limit for everyone, and refuses the rest at once: a refused call costs a lock and a
@@ -19,7 +19,7 @@ final class ExpensiveCallGate: Sendable {
 
     private enum Refusal { case caller, total }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let inFlight = Meter(label: "data_expensive_calls_in_flight")
     private let refusedPerCaller = Counter(label: "data_expensive_calls_refused_total", dimensions: [("limit", "per_user")])
     private let refusedTotal = Counter(label: "data_expensive_calls_refused_total", dimensions: [("limit", "global")])
@@ -41,7 +41,7 @@ final class ExpensiveCallGate: Sendable {
     }
 
     func admit(_ caller: String) throws(RPCError) {
-        let refusal = state.withLock { state -> Refusal? in
+        let refusal = state.withLockedValue { state -> Refusal? in
             let mine = state.byCaller[caller, default: 0]
             if mine >= perCaller { return .caller }
             if state.running >= total { return .total }
@@ -65,7 +65,7 @@ final class ExpensiveCallGate: Sendable {
 
     /// Ends a call ``admit(_:)`` let in.
     func release(_ caller: String) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.running -= 1
             let left = state.byCaller[caller, default: 1] - 1
             // Dropped at zero, so the table holds only callers with calls running.
@@ -75,7 +75,7 @@ final class ExpensiveCallGate: Sendable {
     }
 
     /// Calls counted now, for tests.
-    var running: Int { state.withLock { $0.running } }
+    var running: Int { state.withLockedValue { $0.running } }
 }
 
 extension RPCCallContext {

@@ -1,6 +1,6 @@
 import Metrics
 import RPC
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Admits password hashes: at most ``concurrency`` run at once, at most ``queueLimit`` more
 /// wait, and any beyond that are refused at once with `unavailable` (the whole instance is
@@ -30,7 +30,7 @@ final class HashingGate: Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let runningGauge = Gauge(label: "password_hashes_running")
     private let waitingGauge = Gauge(label: "password_hashes_waiting")
     private let refusals = Counter(label: "password_hashes_refused_total")
@@ -52,7 +52,7 @@ final class HashingGate: Sendable {
 
     /// Hashes running and waiting now.
     var load: (running: Int, waiting: Int) {
-        state.withLock { ($0.running, $0.waiting.count) }
+        state.withLockedValue { ($0.running, $0.waiting.count) }
     }
 
     private enum Admission {
@@ -63,7 +63,7 @@ final class HashingGate: Sendable {
 
     private func acquire() async throws {
         try Task.checkCancellation()
-        let admission: Admission = state.withLock { state in
+        let admission: Admission = state.withLockedValue { state in
             if state.running < concurrency {
                 state.running += 1
                 return .admitted(running: state.running)
@@ -90,7 +90,7 @@ final class HashingGate: Sendable {
     private func wait(_ id: UInt64) async throws {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let cancelled = state.withLock { state in
+                let cancelled = state.withLockedValue { state in
                     if Task.isCancelled { return true }
                     state.waiting.append(Waiter(id: id, continuation: continuation))
                     return false
@@ -98,7 +98,7 @@ final class HashingGate: Sendable {
                 if cancelled { continuation.resume(throwing: CancellationError()) }
             }
         } onCancel: {
-            let removed: Waiter? = state.withLock { state in
+            let removed: Waiter? = state.withLockedValue { state in
                 guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.waiting.remove(at: index)
             }
@@ -109,7 +109,7 @@ final class HashingGate: Sendable {
     /// Hands the slot straight to the longest waiter, if any, so a steady stream of new
     /// arrivals cannot overtake the queue.
     private func release() {
-        let (next, running, waiting): (Waiter?, Int, Int) = state.withLock { state in
+        let (next, running, waiting): (Waiter?, Int, Int) = state.withLockedValue { state in
             if state.waiting.isEmpty {
                 state.running -= 1
                 return (nil, state.running, 0)

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Open connections per client address, at most `limit` each (nginx's `limit_conn`). Counted
 /// by TCP peer: the one address known at accept, before any header could name another, and
@@ -32,13 +32,13 @@ struct AddressConnectionCounts: Sendable {
 /// ``AddressConnectionCounts`` shared by every event loop. A lock per connection opened and
 /// closed, never per request.
 final class ConnectionsPerAddress: Sendable {
-    private let counts: Mutex<AddressConnectionCounts>
+    private let counts: NIOLockedValueBox<AddressConnectionCounts>
     /// Proxies multiplex many clients on their connections: capping them would cap everyone
     /// behind them, so they are bound by `--max-connections` only.
     private let exempt: TrustedProxies
 
     init(limit: Int, exempt: TrustedProxies) {
-        counts = Mutex(AddressConnectionCounts(limit: limit))
+        counts = NIOLockedValueBox(AddressConnectionCounts(limit: limit))
         self.exempt = exempt
     }
 
@@ -53,12 +53,12 @@ final class ConnectionsPerAddress: Sendable {
     func open(peer: String?) -> Admission {
         guard let peer, let address = IPAddress(peer) else { return .uncounted }
         if exempt.trusts(address) { return .uncounted }
-        return counts.withLock { $0.open(address) } ? .counted(address) : .refused
+        return counts.withLockedValue { $0.open(address) } ? .counted(address) : .refused
     }
 
     func close(_ address: IPAddress) {
-        counts.withLock { $0.close(address) }
+        counts.withLockedValue { $0.close(address) }
     }
 
-    var trackedAddresses: Int { counts.withLock { $0.trackedAddresses } }
+    var trackedAddresses: Int { counts.withLockedValue { $0.trackedAddresses } }
 }

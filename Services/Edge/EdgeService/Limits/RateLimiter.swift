@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Requests per second per client address with a burst (nginx's `limit_req`), shared by all
 /// event loops. Buckets that have refilled are dropped periodically, so memory follows the
@@ -7,7 +7,7 @@ final class RateLimiter: Sendable {
     let rate: Int
     let burst: Int
     private let clock: @Sendable () -> Double
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     private struct State {
         var buckets: [String: TokenBucket] = [:]
@@ -26,7 +26,7 @@ final class RateLimiter: Sendable {
 
     func take(client: String) -> TokenBucket.Decision {
         let now = clock()
-        return state.withLock { state in
+        return state.withLockedValue { state in
             if now - state.lastSweep >= 10 || state.buckets.count > 100_000 {
                 state.buckets = state.buckets.filter { !$0.value.isFull(now: now) }
                 state.lastSweep = now
@@ -38,7 +38,7 @@ final class RateLimiter: Sendable {
         }
     }
 
-    var trackedClients: Int { state.withLock { $0.buckets.count } }
+    var trackedClients: Int { state.withLockedValue { $0.buckets.count } }
 
     @Sendable static func monotonicSeconds() -> Double {
         let elapsed = ContinuousClock.now - start

@@ -5,7 +5,7 @@ import Foundation
 #endif
 import Logging
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Watches the maintenance file: present means maintenance, and its content is the page.
 /// Checked once a second off the event loops, so requests read a cached answer and never
@@ -15,7 +15,7 @@ final class MaintenanceSwitch: Service, Sendable, CustomStringConvertible {
     private let interval: Duration
     private let logger: Logger
     /// The page while in maintenance, nil otherwise.
-    private let state = Mutex<[UInt8]?>(nil)
+    private let state = NIOLockedValueBox<[UInt8]?>(nil)
     /// Large enough for any real page, small enough that a wrong path cannot eat memory.
     private static let maximumPageSize = 1 << 20
 
@@ -27,7 +27,7 @@ final class MaintenanceSwitch: Service, Sendable, CustomStringConvertible {
     }
 
     /// The maintenance page, or nil when not in maintenance.
-    var page: [UInt8]? { state.withLock { $0 } }
+    var page: [UInt8]? { state.withLockedValue { $0 } }
 
     func run() async {
         await cancelWhenGracefulShutdown {
@@ -46,7 +46,7 @@ final class MaintenanceSwitch: Service, Sendable, CustomStringConvertible {
         } else {
             page = nil
         }
-        let previous = state.withLock { state in
+        let previous = state.withLockedValue { state in
             defer { state = page }
             return state
         }

@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Small static files held in memory for a short time, so a hot file (the 1 KiB CSS every
 /// page loads) is answered without a thread-pool hop or a system call on the file system.
@@ -40,7 +40,7 @@ final class StaticFileCache: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(ttl: Duration, maximumFileSize: Int = 64 * 1024, maximumTotalSize: Int = 64 * 1024 * 1024) {
         self.ttl = ttl
@@ -52,7 +52,7 @@ final class StaticFileCache: Sendable {
 
     /// The entry while it is fresh.
     func entry(for key: Key, now: NIODeadline = .now()) -> Entry? {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard let entry = state.entries[key] else { return nil }
             guard entry.expires > now else {
                 state.remove(key)
@@ -66,7 +66,7 @@ final class StaticFileCache: Sendable {
         guard isEnabled, bytes.readableBytes <= maximumFileSize else { return }
         let ttl = TimeAmount(ttl)
         let entry = Entry(info: info, bytes: bytes, expires: now + ttl)
-        state.withLock { state in
+        state.withLockedValue { state in
             state.remove(key)
             if now >= state.nextSweep || state.totalSize + bytes.readableBytes > maximumTotalSize {
                 state.sweep(now: now, ttl: ttl)
@@ -79,6 +79,6 @@ final class StaticFileCache: Sendable {
 
     /// Entries held (fresh or not yet swept) and their bytes.
     var occupancy: (entries: Int, bytes: Int) {
-        state.withLock { ($0.entries.count, $0.totalSize) }
+        state.withLockedValue { ($0.entries.count, $0.totalSize) }
     }
 }

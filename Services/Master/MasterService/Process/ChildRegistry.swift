@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The instances a master runs, kept in a file, so that a master started after another was
 /// killed finds the instances it left behind and stops them before it needs their ports.
@@ -25,7 +25,7 @@ final class ChildRegistry: Sendable {
     }
 
     let path: String
-    private let children = Mutex<[Int32: Entry]>([:])
+    private let children = NIOLockedValueBox<[Int32: Entry]>([:])
 
     init(path: String) {
         self.path = path
@@ -67,14 +67,14 @@ final class ChildRegistry: Sendable {
 
     func started(pid: Int32, name: String) {
         guard let startTime = Self.startTime(of: pid) else { return }
-        children.withLock { children in
+        children.withLockedValue { children in
             children[pid] = Entry(pid: pid, startTime: startTime, name: name)
             write(children)
         }
     }
 
     func reaped(pid: Int32) {
-        children.withLock { children in
+        children.withLockedValue { children in
             children[pid] = nil
             write(children)
         }

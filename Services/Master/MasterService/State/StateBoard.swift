@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the runtime shares with other tasks: the latest snapshot for `GET /instances`, and
 /// the pids still alive, so a cancelled master can kill its children instead of orphaning them.
@@ -9,33 +9,33 @@ final class StateBoard: Sendable {
         var live: Set<Int32> = []
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     func publish(_ snapshot: MasterSnapshot) {
-        state.withLock { $0.snapshot = snapshot }
+        state.withLockedValue { $0.snapshot = snapshot }
     }
 
     var snapshot: MasterSnapshot {
-        state.withLock { $0.snapshot }
+        state.withLockedValue { $0.snapshot }
     }
 
     func started(_ pid: Int32) {
-        state.withLock { _ = $0.live.insert(pid) }
+        state.withLockedValue { _ = $0.live.insert(pid) }
     }
 
     /// Called once the pid is reaped; from then on it may belong to another process.
     func reaped(_ pid: Int32) {
-        state.withLock { _ = $0.live.remove(pid) }
+        state.withLockedValue { _ = $0.live.remove(pid) }
     }
 
     func isAlive(_ pid: Int32) -> Bool {
-        state.withLock { $0.live.contains(pid) }
+        state.withLockedValue { $0.live.contains(pid) }
     }
 
     /// SIGKILLs every child not yet reaped. Holding the lock while signalling guarantees no
     /// pid is reaped (and possibly reused) between the check and the signal.
     func killAll() {
-        state.withLock { state in
+        state.withLockedValue { state in
             for pid in state.live { ChildProcess.signal(pid, SIGKILL) }
         }
     }

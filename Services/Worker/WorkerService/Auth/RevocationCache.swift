@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What this worker recently learned about token revocation, so that not every request pays
 /// a round trip to the data service.
@@ -29,7 +29,7 @@ final class RevocationCache: Sendable {
         }
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
     private let capacity: Int
 
     init(capacity: Int = 100_000) {
@@ -38,7 +38,7 @@ final class RevocationCache: Sendable {
 
     /// True or false when known, nil when the data service must be asked.
     func isRevoked(_ tokenID: String, now: ContinuousClock.Instant = .now, wallClock: Date = Date()) -> Bool? {
-        entries.withLock { entries in
+        entries.withLockedValue { entries in
             guard let entry = entries[tokenID] else { return nil }
             guard entry.isValid(now: now, wallClock: wallClock) else {
                 entries[tokenID] = nil
@@ -60,10 +60,10 @@ final class RevocationCache: Sendable {
         store(tokenID, .revoked(until: until))
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    var count: Int { entries.withLockedValue { $0.count } }
 
     private func store(_ tokenID: String, _ entry: Entry) {
-        entries.withLock { entries in
+        entries.withLockedValue { entries in
             if entries.count >= capacity, entries[tokenID] == nil {
                 let (now, wallClock) = (ContinuousClock.now, Date())
                 entries = entries.filter { $0.value.isValid(now: now, wallClock: wallClock) }

@@ -1,6 +1,6 @@
 import Metrics
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Attempts per client address per minute at one endpoint, as a token bucket: an address may
 /// make `perMinute` attempts at once, then one every `60 / perMinute` seconds.
@@ -28,7 +28,7 @@ final class AddressThrottle: Sendable {
     let perMinute: Int
     let maximumAddresses: Int
     private let clock: @Sendable () -> ContinuousClock.Instant
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
     private let throttled: Counter
     private let trackedGauge: Gauge
 
@@ -56,7 +56,7 @@ final class AddressThrottle: Sendable {
         self.perMinute = perMinute
         self.maximumAddresses = maximumAddresses
         self.clock = clock
-        state = Mutex(State(lastSweep: clock()))
+        state = NIOLockedValueBox(State(lastSweep: clock()))
         throttled = Counter(label: "auth_throttled_total", dimensions: [("action", action), ("scope", "address")])
         trackedGauge = Gauge(label: "auth_throttle_tracked_addresses", dimensions: [("action", action)])
     }
@@ -66,7 +66,7 @@ final class AddressThrottle: Sendable {
         let now = clock()
         let capacity = Double(perMinute)
         let perSecond = capacity / 60
-        let (decision, tracked): (Decision, Int) = state.withLock { state in
+        let (decision, tracked): (Decision, Int) = state.withLockedValue { state in
             // When full, sweep early, but not on every request: each sweep walks the whole table.
             let sinceSweep = now - state.lastSweep
             if sinceSweep >= Self.sweepInterval || (state.buckets.count >= maximumAddresses && sinceSweep >= .seconds(1)) {
@@ -92,7 +92,7 @@ final class AddressThrottle: Sendable {
         return decision
     }
 
-    var trackedAddresses: Int { state.withLock { $0.buckets.count } }
+    var trackedAddresses: Int { state.withLockedValue { $0.buckets.count } }
 
     private static func tokens(_ bucket: Bucket, now: ContinuousClock.Instant, perSecond: Double, capacity: Double) -> Double {
         guard now > bucket.updated else { return bucket.tokens }

@@ -1,12 +1,12 @@
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The rendered OpenAPI document per server URL. The document only changes with the origin
 /// the client used, and rendering it (route table, schemas, JSON) costs about a millisecond —
 /// far more than serving it — so each origin is rendered once. Bounded, because the origin
 /// comes from request headers.
 final class OpenAPIDocumentCache: Sendable {
-    private let documents = Mutex<[String: ByteBuffer]>([:])
+    private let documents = NIOLockedValueBox<[String: ByteBuffer]>([:])
     private let capacity: Int
 
     init(capacity: Int = 16) {
@@ -14,9 +14,9 @@ final class OpenAPIDocumentCache: Sendable {
     }
 
     func document(for serverURL: String, render: () -> ByteBuffer) -> ByteBuffer {
-        if let cached = documents.withLock({ $0[serverURL] }) { return cached }
+        if let cached = documents.withLockedValue({ $0[serverURL] }) { return cached }
         let rendered = render()
-        documents.withLock { documents in
+        documents.withLockedValue { documents in
             if documents.count >= capacity { documents.removeAll(keepingCapacity: true) }
             documents[serverURL] = rendered
         }
