@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "master", targets: ["master"]),
         .executable(name: "rpc", targets: ["rpc"]),
         .executable(name: "rpc-bench", targets: ["RPCBench"]),
+        .executable(name: "rpc-wire-fuzzer", targets: ["RPCWireFuzzer"]),
+        .executable(name: "edge-request-fuzzer", targets: ["EdgeRequestFuzzer"]),
         .library(name: "RPC", targets: ["RPC"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "MicropostsModels", targets: ["MicropostsModels"]),
@@ -181,6 +183,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Fuzzing
+
+        /// What the libFuzzer targets check, as functions: the fuzzers call them on each input
+        /// and FuzzTargetsTests replays the committed corpus through them.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "RPC", "MicropostsModels", "EdgeService", "ServiceKit",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/FuzzTargets",
+            swiftSettings: swiftSettings
+        ),
+        /// libFuzzer entry points (scripts/fuzz.sh builds them with `--sanitize=fuzzer
+        /// -DLIBFUZZER`); a plain build replays the files it is given.
+        .executableTarget(name: "RPCWireFuzzer", dependencies: ["FuzzTargets"], path: "Fuzz/RPCWireFuzzer", swiftSettings: swiftSettings),
+        .executableTarget(name: "EdgeRequestFuzzer", dependencies: ["FuzzTargets"], path: "Fuzz/EdgeRequestFuzzer", swiftSettings: swiftSettings),
+
         // MARK: Tests
 
         /// Starts throwaway PostgreSQL clusters for any test target that needs a database.
@@ -200,6 +223,7 @@ let package = Package(
             path: "Tests/Support/ServiceTestSupport",
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetsTests", swiftSettings: swiftSettings),
         .testTarget(name: "RPCTests", dependencies: ["RPC"], path: "Tests/RPCTests", swiftSettings: swiftSettings),
         .testTarget(name: "RPCToolTests", dependencies: ["ServiceTestSupport"], path: "Tests/RPCToolTests", swiftSettings: swiftSettings),
         .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),

@@ -7,6 +7,10 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 swift build --build-tests
 swift test --skip-build
+# The hostile-input, RPC and edge suites again under AddressSanitizer and ThreadSanitizer.
+scripts/sanitizers.sh
+# libFuzzer on the RPC decoders and the edge's request path, a minute each, from the committed corpus.
+scripts/fuzz.sh 60
 scripts/check-foundation-free.sh
 scripts/validate-deploy.sh
 # The running system fuzzed against its OpenAPI document: no 5xx, no schema violations.

@@ -66,7 +66,7 @@ public enum EdgeService {
         return capacity
     }
 
-    static func makeApplication(
+    package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstream: any Upstream, upstreamTimeout: Duration,
         maintenance: MaintenanceSwitch?, logger: Logger
     ) -> EdgeApplication {

@@ -23,7 +23,7 @@ public struct BinaryPayloadDecoder: Sendable {
     /// For tests only: false decodes every type through `init(from:)`, ignoring
     /// hand-written ``BinaryPayloadDecodable`` conformances other than the format's own
     /// containers, so that a test can compare the fast path with the `Codable` decoding.
-    var usesHandWrittenCoding = true
+    package var usesHandWrittenCoding = true
 
     public init(limits: Limits = .default) {
         self.limits = limits

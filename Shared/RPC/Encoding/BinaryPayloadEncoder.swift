@@ -63,7 +63,7 @@ public struct BinaryPayloadEncoder: Sendable {
     /// For tests only: false encodes every type through `encode(to:)`, ignoring
     /// hand-written ``BinaryPayloadEncodable`` conformances other than the format's own
     /// containers, so that a test can compare the fast path with the `Codable` bytes.
-    var usesHandWrittenCoding = true
+    package var usesHandWrittenCoding = true
 
     public init() {}
 

@@ -10,7 +10,7 @@ import NIOConcurrencyHelpers
 /// Watches the maintenance file: present means maintenance, and its content is the page.
 /// Checked once a second off the event loops, so requests read a cached answer and never
 /// touch the file system.
-final class MaintenanceSwitch: Service, Sendable, CustomStringConvertible {
+package final class MaintenanceSwitch: Service, Sendable, CustomStringConvertible {
     let path: String
     private let interval: Duration
     private let logger: Logger
@@ -29,7 +29,7 @@ final class MaintenanceSwitch: Service, Sendable, CustomStringConvertible {
     /// The maintenance page, or nil when not in maintenance.
     var page: [UInt8]? { state.withLockedValue { $0 } }
 
-    func run() async {
+    package func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: self.interval)
@@ -55,5 +55,5 @@ final class MaintenanceSwitch: Service, Sendable, CustomStringConvertible {
         }
     }
 
-    var description: String { "MaintenanceSwitch" }
+    package var description: String { "MaintenanceSwitch" }
 }

@@ -2,7 +2,7 @@ import NIOPosix
 
 /// What every connection of the edge shares: configuration and the request-handling parts.
 /// Immutable and Sendable; per-connection state lives in ``HTTPConnectionHandler``.
-struct EdgeApplication: Sendable {
+package struct EdgeApplication: Sendable {
     let configuration: HTTPServerConfiguration
     let staticFiles: StaticFileResolver
     let staticCache: StaticFileCache

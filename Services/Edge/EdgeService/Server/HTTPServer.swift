@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// accepting, closes idle keep-alive connections, lets requests in flight finish (each with
 /// `Connection: close`) and returns once every connection is closed; cancellation (the
 /// drain timeout) closes whatever is left.
-final class HTTPServer: Service, Sendable, CustomStringConvertible {
+package final class HTTPServer: Service, Sendable, CustomStringConvertible {
     private let app: EdgeApplication
     private let group: any EventLoopGroup
     private let logger: Logger
@@ -18,7 +18,7 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
     private let boundAddress: EventLoopPromise<SocketAddress>
     private let onListening: @Sendable (SocketAddress) -> Void
 
-    init(
+    package init(
         app: EdgeApplication,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
@@ -38,13 +38,13 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
     }
 
     /// The address actually bound (useful with port 0); waits until `run` has bound.
-    func localAddress() async throws -> SocketAddress {
+    package func localAddress() async throws -> SocketAddress {
         try await boundAddress.futureResult.get()
     }
 
     var openConnections: Int { registry.count }
 
-    func run() async throws {
+    package func run() async throws {
         let serverChannel: any Channel
         do {
             serverChannel = try await bind()
@@ -134,5 +134,5 @@ final class HTTPServer: Service, Sendable, CustomStringConvertible {
         return try await bootstrap.bind(host: app.configuration.listen.host, port: app.configuration.listen.port).get()
     }
 
-    var description: String { "HTTPServer" }
+    package var description: String { "HTTPServer" }
 }
