@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "edge-request-fuzzer", targets: ["EdgeRequestFuzzer"]),
         .library(name: "RPC", targets: ["RPC"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "AppServerProtocol", targets: ["AppServerProtocol"]),
         .library(name: "MicropostsModels", targets: ["MicropostsModels"]),
     ],
     dependencies: [
@@ -53,7 +54,19 @@ let package = Package(
             path: "Shared/RPC",
             swiftSettings: swiftSettings
         ),
-        /// Wire models and typed RPC method descriptors every service shares.
+        /// The edge↔app-server protocol (uwsgi's role between nginx and uWSGI): an HTTP request
+        /// and response as one RPC call, for any HTTP API behind any edge.
+        .target(
+            name: "AppServerProtocol",
+            dependencies: [
+                "RPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
+            ],
+            path: "Shared/AppServerProtocol",
+            swiftSettings: swiftSettings
+        ),
+        /// Microposts' wire models and typed RPC method descriptors, shared by its services.
         .target(
             name: "MicropostsModels",
             dependencies: [
@@ -92,7 +105,7 @@ let package = Package(
         .target(
             name: "EdgeService",
             dependencies: [
-                "RPC", "ServiceKit", "MicropostsModels",
+                "RPC", "ServiceKit", "AppServerProtocol",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,7 +120,7 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "RPC", "ServiceKit", "MicropostsModels",
+                "RPC", "ServiceKit", "AppServerProtocol", "MicropostsModels",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -190,7 +203,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "RPC", "MicropostsModels", "EdgeService", "ServiceKit",
+                "RPC", "AppServerProtocol", "MicropostsModels", "EdgeService", "ServiceKit",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -226,7 +239,8 @@ let package = Package(
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetsTests", swiftSettings: swiftSettings),
         .testTarget(name: "RPCTests", dependencies: ["RPC"], path: "Tests/RPCTests", swiftSettings: swiftSettings),
         .testTarget(name: "RPCToolTests", dependencies: ["ServiceTestSupport"], path: "Tests/RPCToolTests", swiftSettings: swiftSettings),
-        .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "AppServerProtocolTests", dependencies: ["AppServerProtocol", "RPC"], path: "Tests/AppServerProtocolTests", swiftSettings: swiftSettings),
+        .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "AppServerProtocol", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
@@ -240,8 +254,8 @@ let package = Package(
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EdgeServiceTests", dependencies: ["EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "MicropostsModels", .product(name: "NIOHTTP1", package: "swift-nio")], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "ServiceKit", "ServiceTestSupport", "RPC", "MicropostsModels", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
+        .testTarget(name: "EdgeServiceTests", dependencies: ["EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", .product(name: "NIOHTTP1", package: "swift-nio")], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "MasterServiceTests",
             dependencies: [
@@ -254,7 +268,7 @@ let package = Package(
         /// The whole system as real processes (edge, worker, data) against a real PostgreSQL.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ServiceTestSupport", "PostgresTestSupport", "RPC", "MicropostsModels"],
+            dependencies: ["ServiceTestSupport", "PostgresTestSupport", "RPC", "AppServerProtocol", "MicropostsModels"],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

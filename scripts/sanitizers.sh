@@ -11,7 +11,9 @@ sanitizers=("$@")
 [ ${#sanitizers[@]} -gt 0 ] || sanitizers=(address thread)
 
 # RPC, edge and payload decoding suites, the fuzzing corpus, and the end-to-end hostile tests.
-filter='^(RPCTests|EdgeServiceTests|MicropostsModelsTests|FuzzTargetsTests)\.|\.HostileInputTests/'
+filter='^(RPCTests|EdgeServiceTests|AppServerProtocolTests|MicropostsModelsTests|FuzzTargetsTests)\.|\.HostileInputTests/'
+# Tests that judge memory use: a sanitizer's shadow memory and quarantine make it grow by design.
+skip='testTenThousandIdleConnections'
 
 status=0
 for sanitizer in "${sanitizers[@]}"; do
@@ -28,7 +30,7 @@ for sanitizer in "${sanitizers[@]}"; do
         thread) export TSAN_OPTIONS="log_path=$reports/report:suppressions=$PWD/scripts/tsan-suppressions.txt" ;;
     esac
     tests=0
-    timeout 1200 swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" --filter "$filter" \
+    timeout 1200 swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" --filter "$filter" --skip "$skip" \
         > "$reports/tests.log" 2>&1 || tests=$?
     unset ASAN_OPTIONS TSAN_OPTIONS
     grep -E "^Test Suite 'Selected tests'|Executed [0-9]+ tests" "$reports/tests.log" | tail -n 2

@@ -1,3 +1,4 @@
+import AppServerProtocol
 import Dispatch
 import EdgeService
 import Foundation

@@ -1,3 +1,4 @@
+import AppServerProtocol
 import Foundation
 import MicropostsModels
 import NIOCore

@@ -1,3 +1,4 @@
+import AppServerProtocol
 import MicropostsModels
 import XCTest
 

@@ -26,7 +26,7 @@ public enum EdgeService {
 
     public static func main() async -> Never {
         await ServiceMain.run(
-            name: "edge", summary: "Microposts edge: the front HTTP server (static files, /api/ to the workers).",
+            name: "edge", summary: "The edge: the front HTTP server (static files, /api/ to the app servers).",
             defaultAdminPort: defaultAdminPort, configure: configure
         ) { configuration, environment in
             var configuration = configuration

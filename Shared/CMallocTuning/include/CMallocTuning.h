@@ -5,11 +5,11 @@
 #include <malloc.h>
 
 /// glibc's M_ARENA_MAX, which Swift's Glibc module does not export. Returns 1 on success.
-static inline int microposts_set_malloc_arena_max(int arenas) {
+static inline int cmalloctuning_set_arena_max(int arenas) {
     return mallopt(M_ARENA_MAX, arenas);
 }
 #else
-static inline int microposts_set_malloc_arena_max(int arenas) {
+static inline int cmalloctuning_set_arena_max(int arenas) {
     (void)arenas;
     return 0;
 }

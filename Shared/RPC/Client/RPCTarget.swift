@@ -5,24 +5,12 @@
 ///   are picked up without a restart;
 /// - `unix:/path[,unix:/path…]` — Unix domain sockets, e.g. one per worker on the same machine.
 public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
-    case hosts([HostAndPort])
-    case dns(HostAndPort)
+    case hosts([HostPort])
+    case dns(HostPort)
     case unix(paths: [String])
 
     /// One Unix domain socket.
     public static func unix(path: String) -> RPCTarget { .unix(paths: [path]) }
-
-    public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
-
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-
-        public var description: String { host.contains(":" as Character) ? "[\(host)]:\(port)" : "\(host):\(port)" }
-    }
 
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String
@@ -52,27 +40,12 @@ public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func parseHostAndPort(_ text: String, in target: String) throws(ParseError) -> HostAndPort {
-        let host: Substring
-        let portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
-                throw ParseError(description: "target \"\(target)\": \"\(text)\" is not [ipv6]:port")
-            }
-            host = text[text.index(after: text.startIndex)..<close]
-            portText = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":") else {
-                throw ParseError(description: "target \"\(target)\": \"\(text)\" has no :port")
-            }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
+    private static func parseHostAndPort(_ text: String, in target: String) throws(ParseError) -> HostPort {
+        guard let authority = Authority(parsing: text) else {
+            throw ParseError(description: "target \"\(target)\": \"\(text)\" is not host:port or [ipv6]:port with a port 1-65535")
         }
-        guard !host.isEmpty else { throw ParseError(description: "target \"\(target)\": empty host in \"\(text)\"") }
-        guard let port = Int(portText), (1...65535).contains(port) else {
-            throw ParseError(description: "target \"\(target)\": \"\(portText)\" is not a port number 1-65535")
-        }
-        return HostAndPort(host: String(host), port: port)
+        guard let port = authority.port else { throw ParseError(description: "target \"\(target)\": \"\(text)\" has no :port") }
+        return HostPort(host: authority.host, port: port)
     }
 }
 

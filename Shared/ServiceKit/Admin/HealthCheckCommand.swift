@@ -10,6 +10,7 @@ import Foundation
 #endif
 import NIOCore
 import NIOPosix
+import RPC
 
 /// `<service> healthcheck`: asks the service's own admin listener whether it is ready, for a
 /// container's HEALTHCHECK. It is the binary itself rather than curl so that an image needs

@@ -9,6 +9,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import RPC
 import ServiceLifecycle
 
 /// The one entry point every service executable calls.

@@ -11,6 +11,6 @@ enum MallocArenas {
     /// and which wins. Returns the limit set, or nil when left to the environment or not glibc.
     static func limitUnlessConfigured(environment: [String: String]) -> Int32? {
         guard environment["MALLOC_ARENA_MAX"] == nil else { return nil }
-        return microposts_set_malloc_arena_max(defaultLimit) == 1 ? defaultLimit : nil
+        return cmalloctuning_set_arena_max(defaultLimit) == 1 ? defaultLimit : nil
     }
 }

@@ -1,5 +1,5 @@
+import AppServerProtocol
 import EdgeService
-import MicropostsModels
 import RPC
 import ServiceKit
 import ServiceTestSupport

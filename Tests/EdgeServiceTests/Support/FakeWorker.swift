@@ -1,6 +1,6 @@
+import AppServerProtocol
 import Foundation
 import Logging
-import MicropostsModels
 import NIOCore
 import RPC
 import ServiceLifecycle

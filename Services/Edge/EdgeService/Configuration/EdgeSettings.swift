@@ -1,4 +1,4 @@
-import MicropostsModels
+import AppServerProtocol
 import ServiceKit
 
 /// The edge's own settings: every flag, its environment variable and default, in the order

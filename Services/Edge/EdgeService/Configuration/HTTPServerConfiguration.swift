@@ -1,4 +1,5 @@
-import MicropostsModels
+import AppServerProtocol
+import RPC
 import ServiceKit
 
 /// Everything the edge's HTTP side is configured with; each field is a setting (see

@@ -1,4 +1,4 @@
-import MicropostsModels
+import AppServerProtocol
 import RPC
 
 /// Forwards one `/api/` request to a worker within the upstream deadline, retrying once when

@@ -1,4 +1,4 @@
-import MicropostsModels
+import AppServerProtocol
 import RPC
 
 /// Where `/api/` requests go. The RPC client in production; the seam also lets tests and

@@ -1,6 +1,7 @@
+import AppServerProtocol
 import NIOCore
-import MicropostsModels
 import NIOHTTP1
+import RPC
 
 /// Turns a client's HTTP request into the envelope a worker receives: hop-by-hop headers
 /// removed, the edge's forwarding headers set, and who/where the client is spelled out so the
@@ -54,7 +55,7 @@ struct UpstreamRequestBuilder: Sendable {
         fields.append(HTTPHeaderField(name: "X-Forwarded-Proto", value: scheme))
         fields.append(HTTPHeaderField(name: "X-Forwarded-Host", value: hostValue))
         fields.append(HTTPHeaderField(name: "X-Forwarded-Port", value: String(resolvedPort)))
-        fields.append(HTTPHeaderField(name: "X-Request-ID", value: requestID))
+        fields.append(HTTPHeaderField(name: RequestID.headerName, value: requestID))
 
         return HTTPEnvelopeRequest(
             method: head.method.rawValue, target: head.uri, headers: fields, body: body,

@@ -1,4 +1,4 @@
-import MicropostsModels
+import AppServerProtocol
 import NIOCore
 import NIOHTTP1
 import RPC
@@ -185,7 +185,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             rejection = RequestBodyBudget.refusal
         }
         request = RequestInProgress(
-            head: head, requestID: RequestID.resolve(head.headers.first(name: "x-request-id"), using: &requestIDs),
+            head: head, requestID: RequestID.resolve(head.headers.first(name: RequestID.headerName), using: &requestIDs),
             forwardedFor: forwardedFor, route: route, rejection: rejection)
         state = .readingBody
 
@@ -405,7 +405,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         headers.add(name: "Date", value: dateCache.current)
         headers.add(contentsOf: extra)
         if let contentLength { headers.add(name: "Content-Length", value: String(contentLength)) }
-        if let request { headers.add(name: "X-Request-ID", value: request.requestID) }
+        if let request { headers.add(name: RequestID.headerName, value: request.requestID) }
         if !keepAlive {
             headers.add(name: "Connection", value: "close")
         } else if request?.head.version == .http1_0 {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import RPC
 import ServiceKit
 import ServiceLifecycle
 
@@ -33,7 +34,7 @@ struct DirectHTTPResponder: HTTPResponder {
     let api: RouterResponder<WorkerRequestContext>
 
     func respond(to request: Request, context: DirectHTTPContext) async throws -> Response {
-        let requestID = RequestID.accept(request.headers[RequestIDHeader.name])
+        let requestID = RequestID.resolve(request.headers[RequestIDHeader.name])
         var response: Response
         if let host = request.head.authority, let origin = RequestOrigin(scheme: "http", hostHeader: host) {
             var logger = context.logger

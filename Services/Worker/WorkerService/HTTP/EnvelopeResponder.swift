@@ -1,3 +1,4 @@
+import AppServerProtocol
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -50,7 +51,7 @@ struct EnvelopeResponder: Sendable {
             fields.append(HTTPField(name: name, value: header.value))
         }
         let head = HTTPRequest(method: method, scheme: origin.scheme, authority: origin.host, path: envelope.target, headerFields: fields)
-        let requestID = RequestID.accept(call.metadata.requestID ?? fields[RequestIDHeader.name])
+        let requestID = RequestID.resolve(call.metadata.requestID ?? fields[RequestIDHeader.name])
         var logger = call.logger
         logger[metadataKey: "request-id"] = "\(requestID)"
         let source = WorkerContextSource(
@@ -95,5 +96,5 @@ final class CollectingBodyWriter: ResponseBodyWriter {
 }
 
 enum RequestIDHeader {
-    static let name = HTTPField.Name("X-Request-ID") ?? .via
+    static let name = HTTPField.Name(RequestID.headerName) ?? .via
 }

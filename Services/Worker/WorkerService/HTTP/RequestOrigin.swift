@@ -1,3 +1,4 @@
+import RPC
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -33,23 +34,8 @@ struct RequestOrigin: Sendable, Equatable {
 
     /// From a `Host` header value such as `example.com:8080` or `[::1]:8080`.
     init?(scheme: String, hostHeader: String) {
-        let text = String(hostHeader.trimmingOptionalWhitespace())
-        var host = Substring(text)
-        var port: Int?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":"), let value = Int(rest.dropFirst()) else { return nil }
-                port = value
-            }
-        } else if let colon = text.lastIndex(of: ":") {
-            host = text[..<colon]
-            guard let value = Int(text[text.index(after: colon)...]) else { return nil }
-            port = value
-        }
-        self.init(scheme: scheme, host: String(host), port: port ?? (scheme.lowercased() == "https" ? 443 : 80))
+        guard let authority = Authority(parsing: hostHeader.trimmingOptionalWhitespace()) else { return nil }
+        self.init(scheme: scheme, host: authority.host, port: authority.port ?? (scheme.lowercased() == "https" ? 443 : 80))
     }
 
     /// Registered names, IPv4 and (unbracketed) IPv6 literals.

@@ -1,3 +1,4 @@
+import AppServerProtocol
 import Hummingbird
 import Logging
 import MicropostsModels
