@@ -26,7 +26,11 @@ for pair in rpc-wire:rpc-wire-fuzzer edge-request:edge-request-fuzzer; do
     name=${pair%%:*}
     product=${pair#*:}
     # One product per build: SwiftPM keeps only the last of several --product flags.
-    swift build "${flags[@]}" --product "$product" 2>&1 | grep -v "Cannot export local symbol '__asan" || true
+    if ! swift build "${flags[@]}" --product "$product" > "$work/build.log" 2>&1; then
+        grep -v "Cannot export local symbol" "$work/build.log" | tail -n 40
+        echo "$product: the build failed"
+        exit 1
+    fi
     binary=$(swift build "${flags[@]}" --show-bin-path)/$product
     mkdir -p "$work/$name/found" "$work/$name/artifacts"
     seeds=(Fuzz/Corpus/$name)

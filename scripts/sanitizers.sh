@@ -20,8 +20,11 @@ for sanitizer in "${sanitizers[@]}"; do
     scratch=.build/sanitize-$sanitizer
     reports=$(mktemp -d)
     start=$SECONDS
-    swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" 2>&1 \
-        | grep -v "Cannot export local symbol '__asan" || true
+    if ! swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" > "$reports/build.log" 2>&1; then
+        grep -v "Cannot export local symbol" "$reports/build.log" | tail -n 40
+        echo "$sanitizer: the build failed"
+        exit 1
+    fi
     built=$SECONDS
     case $sanitizer in
         # Leaks are not checked: the Swift runtime's caches and the process-wide event loops
