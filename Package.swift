@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "edge-request-fuzzer", targets: ["EdgeRequestFuzzer"]),
         .library(name: "RPC", targets: ["RPC"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "JSONText", targets: ["JSONText"]),
         .library(name: "AppServerProtocol", targets: ["AppServerProtocol"]),
         .library(name: "MicropostsModels", targets: ["MicropostsModels"]),
     ],
@@ -54,12 +55,14 @@ let package = Package(
             path: "Shared/RPC",
             swiftSettings: swiftSettings
         ),
+        /// Writing JSON text by hand where an encoder costs too much: the one string escaper.
+        .target(name: "JSONText", path: "Shared/JSONText", swiftSettings: swiftSettings),
         /// The edge↔app-server protocol (uwsgi's role between nginx and uWSGI): an HTTP request
         /// and response as one RPC call, for any HTTP API behind any edge.
         .target(
             name: "AppServerProtocol",
             dependencies: [
-                "RPC",
+                "RPC", "JSONText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             ],
@@ -85,7 +88,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPC",
+                "RPC", "JSONText",
                 "CMallocTuning",
                 "CConcurrencyHook",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -120,7 +123,7 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "RPC", "ServiceKit", "AppServerProtocol", "MicropostsModels",
+                "RPC", "ServiceKit", "AppServerProtocol", "JSONText", "MicropostsModels",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -239,6 +242,7 @@ let package = Package(
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetsTests", swiftSettings: swiftSettings),
         .testTarget(name: "RPCTests", dependencies: ["RPC"], path: "Tests/RPCTests", swiftSettings: swiftSettings),
         .testTarget(name: "RPCToolTests", dependencies: ["ServiceTestSupport"], path: "Tests/RPCToolTests", swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], path: "Tests/JSONTextTests", swiftSettings: swiftSettings),
         .testTarget(name: "AppServerProtocolTests", dependencies: ["AppServerProtocol", "RPC"], path: "Tests/AppServerProtocolTests", swiftSettings: swiftSettings),
         .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "AppServerProtocol", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
         .testTarget(

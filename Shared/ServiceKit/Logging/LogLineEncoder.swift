@@ -1,3 +1,4 @@
+import JSONText
 import Logging
 
 /// One log event, ready to be encoded.
@@ -107,7 +108,8 @@ enum LogLineEncoder {
         case UInt8(ascii: "\n"): buffer.append(contentsOf: #"\n"#.utf8)
         case UInt8(ascii: "\r"): buffer.append(contentsOf: #"\r"#.utf8)
         case UInt8(ascii: "\t"): buffer.append(contentsOf: #"\t"#.utf8)
-        case 0..<0x20, 0x7F: appendUnicodeEscape(byte, to: &buffer)
+        case 0..<0x20: buffer.append(contentsOf: JSONString.escapeSequence(for: byte))
+        case 0x7F: buffer.append(contentsOf: #"\u007f"#.utf8)
         default: buffer.append(byte)
         }
     }
@@ -166,29 +168,7 @@ enum LogLineEncoder {
         }
     }
 
-    /// RFC 8259 string escaping. Swift strings are valid UTF-8, so bytes ≥ 0x80 pass through.
     private static func appendJSONString(_ string: String, to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): buffer.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): buffer.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): buffer.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20: appendUnicodeEscape(byte, to: &buffer)
-            default: buffer.append(byte)
-            }
-        }
-        buffer.append(UInt8(ascii: "\""))
-    }
-
-    /// `\u00XX`, valid in JSON and unambiguous in text.
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func appendUnicodeEscape(_ byte: UInt8, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: #"\u00"#.utf8)
-        buffer.append(hexDigits[Int(byte >> 4)])
-        buffer.append(hexDigits[Int(byte & 0x0F)])
+        JSONString.append(string, to: &buffer)
     }
 }

@@ -1,3 +1,4 @@
+import AppServerProtocol
 import NIOCore
 import NIOHTTP1
 

@@ -1,3 +1,4 @@
+import AppServerProtocol
 import NIOHTTP1
 
 /// What `/api/` answers during maintenance (book ch. 6: a file's presence switches it on):

@@ -1,3 +1,4 @@
+import AppServerProtocol
 import NIOHTTP1
 import RPC
 

@@ -68,7 +68,7 @@ struct EnvelopeResponder: Sendable {
     }
 
     private static func envelope(_ error: APIError) -> HTTPEnvelopeResponse {
-        envelope(error.response(), body: JSONResponse.encode(ErrorBody(error: error.code, message: error.message)))
+        envelope(error.response(), body: JSONResponse.encode(ErrorBody(code: error.code, message: error.message)))
     }
 
     private static func envelope(_ response: Response, body: ByteBuffer) -> HTTPEnvelopeResponse {

@@ -1,3 +1,5 @@
+import JSONText
+
 /// Writes bytes through a raw pointer into room reserved beforehand, so a body's many small
 /// values do not each go through `ByteBuffer`'s capacity and uniqueness checks. Every call
 /// checks its value's worst case against the room left once, not byte by byte: a reservation
@@ -59,23 +61,13 @@ struct ByteWriter {
         } while magnitude > 0
     }
 
-    /// A JSON string as Foundation's `JSONEncoder` writes it (with `.withoutEscapingSlashes`):
-    /// the short escapes where JSON has them, `\u00XX` for other control characters, all
-    /// else, DEL and non-ASCII included, as it is. `null` for nil.
+    /// A JSON string as ``JSONString`` writes it, `null` for nil.
     mutating func jsonString(_ text: String?) {
         guard let text else { return literal("null") }
         Self.withUTF8(text) { bytes in
-            requireRoom(6 * bytes.count + 2)
+            requireRoom(JSONString.maximumEscapedBytesPerByte * bytes.count + 2)
             put(UInt8(ascii: "\""))
-            var runStart = bytes.startIndex
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                put(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                escape(byte)
-                runStart = index + 1
-            }
-            put(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            JSONString.escape(bytes) { put($0) }
             put(UInt8(ascii: "\""))
         }
     }
@@ -99,28 +91,6 @@ struct ByteWriter {
     private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
         UnsafeMutableRawBufferPointer(rebasing: room[count..<count + bytes.count]).copyMemory(from: UnsafeRawBufferPointer(bytes))
         count += bytes.count
-    }
-
-    private mutating func escape(_ byte: UInt8) {
-        put(UInt8(ascii: "\\"))
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
-        case UInt8(ascii: "\n"): put(UInt8(ascii: "n"))
-        case UInt8(ascii: "\r"): put(UInt8(ascii: "r"))
-        case UInt8(ascii: "\t"): put(UInt8(ascii: "t"))
-        case 0x08: put(UInt8(ascii: "b"))
-        case 0x0C: put(UInt8(ascii: "f"))
-        default:
-            put(UInt8(ascii: "u"))
-            put(UInt8(ascii: "0"))
-            put(UInt8(ascii: "0"))
-            put(Self.lowerHexDigit(byte >> 4))
-            put(Self.lowerHexDigit(byte & 0xF))
-        }
-    }
-
-    private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     /// The string's UTF-8 in place; native and small strings always have it, so only a
