@@ -46,7 +46,7 @@ struct CallOptions: ParsableArguments {
     }
 
     func callOptions() throws -> RPCCallOptions {
-        guard let timeout = parseDuration(timeout) else { throw ValidationError("--timeout: expected a duration like 500ms or 5s") }
+        guard let timeout = DurationText.parse(timeout) else { throw ValidationError("--timeout: expected a duration like 500ms or 5s") }
         var options = RPCCallOptions(timeout: timeout)
         options.metadata.requestID = requestID ?? "rpc-cli-\(UInt32.random(in: 0...UInt32.max))"
         for entry in metadata {
@@ -121,11 +121,4 @@ private func withCLIClient(_ targetText: String, secret: RPCSecret?, _ body: (RP
         FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
         throw ExitCode(1)
     }
-}
-
-private func parseDuration(_ text: String) -> Duration? {
-    if text.hasSuffix("ms"), let value = Int64(text.dropLast(2)) { return .milliseconds(value) }
-    if text.hasSuffix("s"), let value = Double(text.dropLast()) { return .milliseconds(Int64(value * 1000)) }
-    if let value = Double(text) { return .milliseconds(Int64(value * 1000)) }
-    return nil
 }

@@ -27,7 +27,7 @@ public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
         } else {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false)
             self = .hosts(try parts.map { part throws(ParseError) in
-                try Self.parseHostAndPort(part.trimmingWhitespace(), in: text)
+                try Self.parseHostAndPort(String(part.trimmingWhitespace()), in: text)
             })
         }
     }
@@ -46,11 +46,5 @@ public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
         }
         guard let port = authority.port else { throw ParseError(description: "target \"\(target)\": \"\(text)\" has no :port") }
         return HostPort(host: authority.host, port: port)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import RPC
 import ServiceLifecycle
 
 /// The last service in the group, and therefore the first one ServiceGroup shuts down:

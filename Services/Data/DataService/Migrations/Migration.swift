@@ -103,11 +103,3 @@ public struct Migration: Sendable, Equatable {
         return (version, String(name))
     }
 }
-
-extension Substring {
-    fileprivate func trimmingWhitespace() -> Substring {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
-        return self[start..<end]
-    }
-}

@@ -35,7 +35,7 @@ struct IPAddressRange: Hashable, Sendable, CustomStringConvertible {
     let description: String
 
     init?(_ text: some StringProtocol) {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmingOptionalWhitespace()
         let parts = trimmed.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(parts[0]) else { return nil }
         let maximum = address.bytes.count * 8
@@ -59,13 +59,5 @@ struct IPAddressRange: Hashable, Sendable, CustomStringConvertible {
             remaining -= bits
         }
         return true
-    }
-}
-
-extension StringProtocol {
-    var trimmingSpaces: SubSequence {
-        let start = firstIndex { $0 != " " && $0 != "\t" } ?? endIndex
-        let end = lastIndex { $0 != " " && $0 != "\t" }.map { index(after: $0) } ?? start
-        return self[start..<Swift.max(start, end)]
     }
 }

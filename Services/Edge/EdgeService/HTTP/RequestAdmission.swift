@@ -14,7 +14,7 @@ struct RequestAdmission: Sendable {
             return .error(.uriTooLong, "uri_too_long", "The request target is longer than this server accepts.")
         }
         if let expectation = head.headers.first(name: "expect"), head.version != .http1_0,
-            expectation.trimmingSpaces.lowercased() != "100-continue"
+            expectation.trimmingOptionalWhitespace().lowercased() != "100-continue"
         {
             return .error(.expectationFailed, "expectation_failed", "Only the 100-continue expectation is supported.")
         }
@@ -60,7 +60,7 @@ struct RequestAdmission: Sendable {
     /// 2^64 - 1, so digits too many for `Int` are a length too large, not an absent one: read as
     /// nil, they would let the request skip the 413 and the body timeout and hold the connection.
     static func announcedBodyLength(_ head: HTTPRequestHead) -> Int? {
-        guard let text = head.headers.first(name: "content-length")?.trimmingSpaces else { return nil }
+        guard let text = head.headers.first(name: "content-length")?.trimmingOptionalWhitespace() else { return nil }
         if let length = Int(text) { return length }
         let isDigits = !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         return isDigits ? Int.max : nil

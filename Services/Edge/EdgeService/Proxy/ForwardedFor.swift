@@ -17,7 +17,7 @@ struct ForwardedFor: Sendable, Equatable {
             self.header = peer
             return
         }
-        let chain = incoming.flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
+        let chain = incoming.flatMap { $0.split(separator: ",") }.map { String($0.trimmingOptionalWhitespace()) }.filter { !$0.isEmpty }
         let client = chain.reversed().first { !trusted.trusts($0) } ?? chain.first ?? peer
         // A garbage entry is not an address; attributing requests to it would let a misconfigured
         // proxy chain poison rate limits, so fall back to the peer.

@@ -7,7 +7,7 @@ struct HostHeader: Sendable, Equatable {
     var port: Int?
 
     init?(_ value: some StringProtocol) {
-        let text = value.trimmingSpaces
+        let text = value.trimmingOptionalWhitespace()
         // A path, user info or inner space means this is not a plain authority.
         guard !text.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }), let authority = Authority(parsing: text) else {
             return nil

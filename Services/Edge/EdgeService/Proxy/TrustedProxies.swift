@@ -12,7 +12,7 @@ struct TrustedProxies: Sendable, Equatable {
     /// A comma-separated list of CIDR ranges or addresses; nil if any entry is malformed.
     init?(parsing text: String) {
         var ranges: [IPAddressRange] = []
-        for entry in text.split(separator: ",") where !entry.trimmingSpaces.isEmpty {
+        for entry in text.split(separator: ",") where !entry.trimmingOptionalWhitespace().isEmpty {
             guard let range = IPAddressRange(entry) else { return nil }
             ranges.append(range)
         }

@@ -24,7 +24,7 @@ struct UpstreamRequestBuilder: Sendable {
         let headers = head.headers
 
         var scheme = "http"
-        if trusted, let proto = headers.firstListElement(name: "x-forwarded-proto")?.trimmingSpaces.lowercased(),
+        if trusted, let proto = headers.firstListElement(name: "x-forwarded-proto")?.trimmingOptionalWhitespace().lowercased(),
             proto == "http" || proto == "https"
         {
             scheme = proto
@@ -33,7 +33,7 @@ struct UpstreamRequestBuilder: Sendable {
         let authority = forwardedHost ?? headers.first(name: "host").flatMap(HostHeader.init)
         let host = authority?.host ?? "localhost"
         var port = authority?.port
-        if port == nil, trusted, let text = headers.firstListElement(name: "x-forwarded-port"), let value = Int(text.trimmingSpaces),
+        if port == nil, trusted, let text = headers.firstListElement(name: "x-forwarded-port"), let value = Int(text.trimmingOptionalWhitespace()),
             (1...65535).contains(value)
         {
             port = value

@@ -11,9 +11,9 @@ enum ByteRange: Sendable, Equatable {
 
     static func evaluate(_ header: String?, size: Int) -> ByteRange {
         guard let header else { return .whole }
-        let value = header.trimmingSpaces
+        let value = header.trimmingOptionalWhitespace()
         guard value.lowercased().hasPrefix("bytes=") else { return .whole }
-        let spec = value.dropFirst("bytes=".count).trimmingSpaces
+        let spec = value.dropFirst("bytes=".count).trimmingOptionalWhitespace()
         guard !spec.contains("," as Character), let dash = spec.firstIndex(of: "-") else { return .whole }
         let firstText = spec[..<dash]
         let lastText = spec[spec.index(after: dash)...]

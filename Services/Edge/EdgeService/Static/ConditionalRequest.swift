@@ -1,3 +1,6 @@
+import AppServerProtocol
+import RPC
+
 /// The validators of one file version, and the conditional-request rules that use them
 /// (RFC 9110 §13): `If-None-Match` wins over `If-Modified-Since`; `If-Range` decides whether
 /// a `Range` still applies to the version the client has.
@@ -18,9 +21,9 @@ struct Validators: Sendable, Equatable {
     /// True when a GET or HEAD may be answered 304 Not Modified.
     func isNotModified(ifNoneMatch: String?, ifModifiedSince: String?) -> Bool {
         if let ifNoneMatch {
-            return Self.matchesAny(ifNoneMatch, etag: etag, weak: true)
+            return IfNoneMatch.matches(ifNoneMatch, entityTag: etag)
         }
-        if let ifModifiedSince, let since = HTTPDate.parse(ifModifiedSince.trimmingSpaces) {
+        if let ifModifiedSince, let since = HTTPDate.parse(ifModifiedSince.trimmingOptionalWhitespace()) {
             return lastModified <= since
         }
         return false
@@ -29,19 +32,9 @@ struct Validators: Sendable, Equatable {
     /// True when `Range` should be honoured: no `If-Range`, or it names this version. A date
     /// matches only exactly, and an entity tag only strongly, as the RFC requires.
     func rangeApplies(ifRange: String?) -> Bool {
-        guard let value = ifRange?.trimmingSpaces, !value.isEmpty else { return true }
+        guard let value = ifRange?.trimmingOptionalWhitespace(), !value.isEmpty else { return true }
         if value.hasPrefix("\"") { return value == etag }
         if value.hasPrefix("W/") { return false }
         return HTTPDate.parse(value) == lastModified
-    }
-
-    private static func matchesAny(_ list: String, etag: String, weak: Bool) -> Bool {
-        for candidate in list.split(separator: ",") {
-            var tag = candidate.trimmingSpaces
-            if tag == "*" { return true }
-            if weak, tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
-            if tag == etag { return true }
-        }
-        return false
     }
 }

@@ -55,10 +55,10 @@ enum AcceptEncoding {
     static func allowsGzip(_ headers: HTTPHeaders) -> Bool {
         for value in headers[canonicalForm: "accept-encoding"] {
             let parts = value.split(separator: ";")
-            let coding = parts.first.map { $0.trimmingSpaces.lowercased() } ?? ""
+            let coding = parts.first.map { $0.trimmingOptionalWhitespace().lowercased() } ?? ""
             guard coding == "gzip" || coding == "x-gzip" || coding == "*" else { continue }
             let refused = parts.dropFirst().contains { parameter in
-                let pair = parameter.trimmingSpaces.lowercased()
+                let pair = parameter.trimmingOptionalWhitespace().lowercased()
                 guard pair.hasPrefix("q=") else { return false }
                 return (Double(pair.dropFirst(2)) ?? 1) == 0
             }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import AppServerProtocol
 import Crypto
 import Hummingbird
 
@@ -22,19 +23,9 @@ enum EntityTag {
         let tag = of(encoded)
         var fields = headers
         fields[.eTag] = tag
-        if status == .ok, let condition = request.headers[.ifNoneMatch], matches(condition, tag) {
+        if status == .ok, let condition = request.headers[.ifNoneMatch], IfNoneMatch.matches(condition, entityTag: tag) {
             return Response(status: .notModified, headers: fields)
         }
         return JSONResponse.make(status: status, encoded: encoded, headers: fields)
-    }
-
-    static func matches(_ ifNoneMatch: String, _ tag: String) -> Bool {
-        let wanted = tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
-        return ifNoneMatch.split(separator: ",").contains { candidate in
-            var candidate = candidate.trimmingOptionalWhitespace()
-            if candidate == "*" { return true }
-            if candidate.hasPrefix("W/") { candidate.removeFirst(2) }
-            return candidate == wanted
-        }
     }
 }

@@ -1,11 +1,12 @@
 /// The duration syntax of settings: a whole number followed by `ms`, `s`, `m` or `h`;
-/// a bare number means seconds, the unit most timeouts are thought of in.
-enum DurationText {
+/// a bare number means seconds, the unit most timeouts are thought of in. Shared by the
+/// services' settings and the `rpc` tool.
+package enum DurationText {
     private static let units: [(suffix: String, milliseconds: Int64)] = [
         ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000),
     ]
 
-    static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         let digits = text.prefix { $0.isASCII && $0.isNumber }
         let suffix = text.dropFirst(digits.count)
         guard !digits.isEmpty, let amount = Int64(digits) else { return nil }
@@ -24,7 +25,7 @@ enum DurationText {
 
     /// Writes the duration in the largest unit that represents it exactly, so `--help`
     /// shows `30s` rather than `30000ms` and the output can be pasted back as input.
-    static func format(_ duration: Duration) -> String {
+    package static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         let attosecondsPerMillisecond: Int64 = 1_000_000_000_000_000
         guard seconds >= 0, attoseconds >= 0, attoseconds % attosecondsPerMillisecond == 0 else {
