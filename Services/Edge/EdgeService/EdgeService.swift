@@ -66,6 +66,9 @@ public enum EdgeService {
         return capacity
     }
 
+    /// Client addresses the rate limiter keeps a bucket for; beyond, newcomers share one.
+    static let rateLimitedClientsTracked = 100_000
+
     package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstream: any Upstream, upstreamTimeout: Duration,
         maintenance: MaintenanceSwitch?, logger: Logger
@@ -83,7 +86,10 @@ public enum EdgeService {
             upstreamRequests: UpstreamRequestBuilder(trustedProxies: trustedProxies, listenPort: configuration.listen.port),
             trustedProxies: trustedProxies,
             admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),
-            rateLimiter: configuration.rateLimit > 0 ? RateLimiter(rate: configuration.rateLimit, burst: configuration.rateLimitBurst) : nil,
+            rateLimiter: configuration.rateLimit > 0
+                ? KeyedTokenBuckets(
+                    ratePerSecond: Double(configuration.rateLimit), burst: Double(max(1, configuration.rateLimitBurst)),
+                    maximumKeys: rateLimitedClientsTracked) : nil,
             bodyBudget: RequestBodyBudget(limit: configuration.requestBodyBudget),
             connectionsPerAddress: configuration.maximumConnectionsPerAddress > 0
                 ? ConnectionsPerAddress(limit: configuration.maximumConnectionsPerAddress, exempt: trustedProxies) : nil,

@@ -6,34 +6,6 @@ import XCTest
 @testable import EdgeService
 
 final class LimitsTests: XCTestCase {
-    func testTokenBucketAllowsABurstThenTheRate() {
-        var bucket = TokenBucket(rate: 2, capacity: 3, now: 0)
-        XCTAssertEqual(bucket.take(now: 0), .allowed)
-        XCTAssertEqual(bucket.take(now: 0), .allowed)
-        XCTAssertEqual(bucket.take(now: 0), .allowed)
-        XCTAssertEqual(bucket.take(now: 0), .limited(retryAfter: 1))
-        XCTAssertEqual(bucket.take(now: 0.5), .allowed, "half a second at 2/s refills one token")
-        XCTAssertEqual(bucket.take(now: 0.5), .limited(retryAfter: 1))
-        XCTAssertFalse(bucket.isFull(now: 1))
-        XCTAssertTrue(bucket.isFull(now: 10))
-        XCTAssertEqual(bucket.take(now: 100), .allowed)
-        var slow = TokenBucket(rate: 0.1, capacity: 1, now: 0)
-        XCTAssertEqual(slow.take(now: 0), .allowed)
-        XCTAssertEqual(slow.take(now: 0), .limited(retryAfter: 10))
-    }
-
-    func testRateLimiterKeepsABucketPerClientAndForgetsRefilledOnes() {
-        let now = NIOLockedValueBox(0.0)
-        let limiter = RateLimiter(rate: 1, burst: 1, clock: { now.withLockedValue { $0 } })
-        XCTAssertEqual(limiter.take(client: "a"), .allowed)
-        XCTAssertEqual(limiter.take(client: "a"), .limited(retryAfter: 1))
-        XCTAssertEqual(limiter.take(client: "b"), .allowed)
-        XCTAssertEqual(limiter.trackedClients, 2)
-        now.withLockedValue { $0 = 60 }
-        XCTAssertEqual(limiter.take(client: "c"), .allowed)
-        XCTAssertEqual(limiter.trackedClients, 1, "a and b refilled long ago and were swept")
-    }
-
     func testAdmissionRefusesInNginxOrder() {
         let admission = RequestAdmission(maximumHeaderSize: 64, maximumBodySize: 10)
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/api/x")

@@ -1,4 +1,5 @@
 import NIOHTTP1
+import ServiceKit
 
 /// The checks a request passes as soon as its head is read, before any body byte is accepted
 /// (so `Expect: 100-continue` clients never send a body that would be refused anyway), in

@@ -1,4 +1,5 @@
 import NIOPosix
+import ServiceKit
 
 /// What every connection of the edge shares: configuration and the request-handling parts.
 /// Immutable and Sendable; per-connection state lives in ``HTTPConnectionHandler``.
@@ -12,7 +13,8 @@ package struct EdgeApplication: Sendable {
     let upstreamRequests: UpstreamRequestBuilder
     let trustedProxies: TrustedProxies
     let admission: RequestAdmission
-    let rateLimiter: RateLimiter?
+    /// Requests per client address (`--rate-limit`); nil when off.
+    let rateLimiter: KeyedTokenBuckets?
     let bodyBudget: RequestBodyBudget
     /// nil when `--max-connections-per-address` is 0.
     let connectionsPerAddress: ConnectionsPerAddress?

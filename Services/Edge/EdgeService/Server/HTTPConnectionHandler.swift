@@ -174,7 +174,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let route = EdgeRoute(method: head.method, target: head.uri)
         var rejection = app.admission.check(
             head, route: route,
-            rateLimit: app.rateLimiter?.take(client: forwardedFor.clientAddress),
+            rateLimit: app.rateLimiter?.take(forwardedFor.clientAddress),
             maintenancePage: route == .api ? app.maintenance?.page : nil)
         let announcedLength = RequestAdmission.announcedBodyLength(head) ?? 0
         let expectsBody = announcedLength > 0 || head.headers.contains(name: "transfer-encoding")

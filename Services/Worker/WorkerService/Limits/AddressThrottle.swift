@@ -1,6 +1,6 @@
 import Metrics
 import NIOCore
-import NIOConcurrencyHelpers
+import ServiceKit
 
 /// Attempts per client address per minute at one endpoint, as a token bucket: an address may
 /// make `perMinute` attempts at once, then one every `60 / perMinute` seconds.
@@ -19,31 +19,11 @@ import NIOConcurrencyHelpers
 /// bucket — in a flood from that many addresses newcomers are throttled together rather than
 /// the table growing without end.
 final class AddressThrottle: Sendable {
-    enum Decision: Sendable, Equatable {
-        case allowed
-        /// Whole seconds until an attempt is allowed, at least 1.
-        case limited(retryAfter: Int)
-    }
-
     let perMinute: Int
     let maximumAddresses: Int
-    private let clock: @Sendable () -> ContinuousClock.Instant
-    private let state: NIOLockedValueBox<State>
+    private let buckets: KeyedTokenBuckets
     private let throttled: Counter
     private let trackedGauge: Gauge
-
-    private struct Bucket {
-        var tokens: Double
-        var updated: ContinuousClock.Instant
-    }
-
-    private struct State {
-        var buckets: [String: Bucket] = [:]
-        var lastSweep: ContinuousClock.Instant
-    }
-
-    static let overflowKey = "(addresses beyond the tracked maximum)"
-    private static let sweepInterval: Duration = .seconds(10)
 
     /// - Parameters:
     ///   - action: `login` or `register`, the `action` label of the metrics.
@@ -55,50 +35,20 @@ final class AddressThrottle: Sendable {
         precondition(perMinute > 0 && maximumAddresses > 0, "an address throttle needs a positive limit")
         self.perMinute = perMinute
         self.maximumAddresses = maximumAddresses
-        self.clock = clock
-        state = NIOLockedValueBox(State(lastSweep: clock()))
+        buckets = KeyedTokenBuckets(
+            ratePerSecond: Double(perMinute) / 60, burst: Double(perMinute), maximumKeys: maximumAddresses, clock: clock)
         throttled = Counter(label: "auth_throttled_total", dimensions: [("action", action), ("scope", "address")])
         trackedGauge = Gauge(label: "auth_throttle_tracked_addresses", dimensions: [("action", action)])
     }
 
-    func take(address: String) -> Decision {
-        let key = Self.key(for: address)
-        let now = clock()
-        let capacity = Double(perMinute)
-        let perSecond = capacity / 60
-        let (decision, tracked): (Decision, Int) = state.withLockedValue { state in
-            // When full, sweep early, but not on every request: each sweep walks the whole table.
-            let sinceSweep = now - state.lastSweep
-            if sinceSweep >= Self.sweepInterval || (state.buckets.count >= maximumAddresses && sinceSweep >= .seconds(1)) {
-                state.buckets = state.buckets.filter { Self.tokens($0.value, now: now, perSecond: perSecond, capacity: capacity) < capacity }
-                state.lastSweep = now
-            }
-            let slot = state.buckets[key] != nil || state.buckets.count < maximumAddresses ? key : Self.overflowKey
-            var bucket = state.buckets[slot] ?? Bucket(tokens: capacity, updated: now)
-            bucket.tokens = Self.tokens(bucket, now: now, perSecond: perSecond, capacity: capacity)
-            bucket.updated = now
-            let decision: Decision
-            if bucket.tokens >= 1 {
-                bucket.tokens -= 1
-                decision = .allowed
-            } else {
-                decision = .limited(retryAfter: max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up))))
-            }
-            state.buckets[slot] = bucket
-            return (decision, state.buckets.count)
-        }
-        trackedGauge.record(tracked)
+    func take(address: String) -> TokenBucket.Decision {
+        let decision = buckets.take(Self.key(for: address))
+        trackedGauge.record(buckets.trackedKeys)
         if decision != .allowed { throttled.increment() }
         return decision
     }
 
-    var trackedAddresses: Int { state.withLockedValue { $0.buckets.count } }
-
-    private static func tokens(_ bucket: Bucket, now: ContinuousClock.Instant, perSecond: Double, capacity: Double) -> Double {
-        guard now > bucket.updated else { return bucket.tokens }
-        let (seconds, attoseconds) = (now - bucket.updated).components
-        return min(capacity, bucket.tokens + (Double(seconds) + Double(attoseconds) * 1e-18) * perSecond)
-    }
+    var trackedAddresses: Int { buckets.trackedKeys }
 
     /// IPv4 addresses as they are, IPv6 ones by their /64 (IPv4-mapped ones as IPv4), and
     /// anything unparseable (the direct HTTP mode's "unknown") as its text.

@@ -1,26 +1,26 @@
 /// One client's allowance: refills at `rate` tokens per second up to `capacity`; each request
 /// takes one. Time is passed in, so the arithmetic is tested without a clock.
-struct TokenBucket: Sendable, Equatable {
-    let rate: Double
-    let capacity: Double
+public struct TokenBucket: Sendable, Equatable {
+    public let rate: Double
+    public let capacity: Double
     private(set) var tokens: Double
     private(set) var updated: Double
 
-    enum Decision: Sendable, Equatable {
+    public enum Decision: Sendable, Equatable {
         case allowed
         /// Whole seconds until a token is available, at least 1 (`Retry-After` has no fractions).
         case limited(retryAfter: Int)
     }
 
     /// A new bucket starts full: a client's first burst is always allowed.
-    init(rate: Double, capacity: Double, now: Double) {
+    public init(rate: Double, capacity: Double, now: Double) {
         self.rate = rate
         self.capacity = max(1, capacity)
         self.tokens = self.capacity
         self.updated = now
     }
 
-    mutating func take(now: Double) -> Decision {
+    public mutating func take(now: Double) -> Decision {
         refill(now: now)
         if tokens >= 1 {
             tokens -= 1
@@ -32,7 +32,7 @@ struct TokenBucket: Sendable, Equatable {
 
     /// True once the bucket has refilled completely; such a bucket is indistinguishable from a
     /// new one and can be forgotten.
-    func isFull(now: Double) -> Bool {
+    public func isFull(now: Double) -> Bool {
         tokens + (now - updated) * rate >= capacity
     }
 
