@@ -80,8 +80,18 @@ extension HTTPEnvelopeResponse {
     }
 }
 
+extension HTTPEnvelopeRequest {
+    /// Methods that RFC 9110 §9.2.2 defines as idempotent: sending the request twice has the
+    /// effect of sending it once.
+    public static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]
+
+    /// Whether this request may be forwarded again after it may have reached an app server;
+    /// pass it as ``RPCCallOptions/isIdempotent``.
+    public var isIdempotent: Bool { Self.idempotentMethods.contains(method) }
+}
+
 extension RPCMethod where Request == HTTPEnvelopeRequest, Response == HTTPEnvelopeResponse {
-    /// Whether the forwarded request may be repeated depends on its HTTP method, so the edge
-    /// decides retries itself; the descriptor is conservative.
+    /// Whether a forwarded request may be repeated depends on its HTTP method, so the caller
+    /// says so per call (``HTTPEnvelopeRequest/isIdempotent``); the descriptor is conservative.
     public static let handleHTTP = RPCMethod(name: "worker.http", isIdempotent: false)
 }

@@ -34,6 +34,11 @@ final class ConnectionPool: Sendable {
         var lastErrorWasAuthentication = false
         var nextGeneration: UInt64 = 0
         var random = SplitMix64()
+        /// Bumped on every change that can make a connection ready or waiting pointless.
+        var version: UInt64 = 0
+        /// Callers waiting for such a change (see ``waitForChange(since:until:)``).
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiterID: UInt64 = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -67,6 +72,54 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// The pool's version now: pass it to ``waitForChange(since:until:)`` after a `pick` that
+    /// found nothing, so a change in between is not missed.
+    var version: UInt64 { state.withLockedValue { $0.version } }
+
+    /// Returns after the next change to the pool (a connection ready or lost, an attempt
+    /// failed, new addresses) since `version`, at `deadline`, or when the task is cancelled:
+    /// callers queue here instead of polling.
+    func waitForChange(since version: UInt64, until deadline: ContinuousClock.Instant) async {
+        let id = state.withLockedValue { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let alreadyChanged = self.state.withLockedValue { state in
+                            guard state.version == version, !Task.isCancelled else { return true }
+                            state.waiters[id] = continuation
+                            return false
+                        }
+                        if alreadyChanged { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
+                }
+            }
+            // At most a day at a time: a clock far beyond the deadline would trap in the sleep,
+            // and the caller waits again if nothing changed.
+            let wait = min(deadline - .now, .seconds(86_400))
+            group.addTask { try? await Task.sleep(for: wait) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Runs a change under the lock, then wakes every waiter.
+    private func change<Result>(_ body: (inout State) -> Result) -> Result {
+        let (result, waiters) = state.withLockedValue { state in
+            let result = body(&state)
+            state.version &+= 1
+            defer { state.waiters.removeAll() }
+            return (result, Array(state.waiters.values))
+        }
+        for waiter in waiters { waiter.resume() }
+        return result
+    }
+
     /// Whether waiting can help: the first resolution or a connection attempt is under way.
     var mayBecomeReady: Bool {
         state.withLockedValue { state in
@@ -85,7 +138,7 @@ final class ConnectionPool: Sendable {
 
     /// Installs the newest resolution; returns the addresses that are new and those gone.
     func update(addresses: [SocketAddress]) -> (added: [(SocketAddress, generation: UInt64)], removed: [ClientConnection]) {
-        state.withLockedValue { state in
+        change { state in
             state.resolvedOnce = true
             let wanted = Set(addresses)
             var added: [(SocketAddress, generation: UInt64)] = []
@@ -105,7 +158,7 @@ final class ConnectionPool: Sendable {
     }
 
     func resolutionFailed(_ reason: String) {
-        state.withLockedValue { state in
+        change { state in
             state.resolvedOnce = true
             state.lastError = reason
             state.lastErrorWasAuthentication = false
@@ -129,7 +182,7 @@ final class ConnectionPool: Sendable {
     /// A handshaken (and, if the address was ejected, probed) connection joins the rotation.
     /// Returns false when the address was removed meanwhile; the caller closes the connection.
     func connectAttemptSucceeded(_ connection: ClientConnection) -> (accepted: Bool, wasEjected: Bool) {
-        state.withLockedValue { state in
+        change { state in
             guard var health = state.endpoints[connection.address] else { return (false, false) }
             health.connecting -= 1
             health.hasBeenTried = true
@@ -146,7 +199,7 @@ final class ConnectionPool: Sendable {
 
     /// Returns true when this failure ejected the address.
     func connectAttemptFailed(_ address: SocketAddress, reason: String, authentication: Bool = false) -> Bool {
-        state.withLockedValue { state in
+        change { state in
             state.endpoints[address]?.connecting -= 1
             state.endpoints[address]?.hasBeenTried = true
             state.endpoints[address]?.lostConnection = true
@@ -159,7 +212,7 @@ final class ConnectionPool: Sendable {
     /// A connection stopped taking calls; a failure (not a GOAWAY) counts against its address.
     /// Returns true when this ejected the address.
     func connectionUnusable(_ connection: ClientConnection, reason: String, failed: Bool) -> Bool {
-        state.withLockedValue { state in
+        change { state in
             state.ready.removeAll { $0 === connection }
             state.endpoints[connection.address]?.lostConnection = true
             guard failed else { return false }
@@ -188,7 +241,7 @@ final class ConnectionPool: Sendable {
     }
 
     func removeAll() -> [ClientConnection] {
-        state.withLockedValue { state in
+        change { state in
             for address in state.endpoints.keys { state.endpoints[address]?.isRemoved = true }
             defer { state.ready.removeAll() }
             return state.ready

@@ -47,7 +47,8 @@ public final class RPCClient: Service, Sendable {
         _ request: Request,
         options: RPCCallOptions = RPCCallOptions()
     ) async throws -> Response {
-        let response = try await perform(method: method.name, isIdempotent: method.isIdempotent, encoding: .binary, options: options) {
+        let isIdempotent = options.isIdempotent ?? method.isIdempotent
+        let response = try await perform(method: method.name, isIdempotent: isIdempotent, encoding: .binary, options: options) {
             try PayloadEncoding.binary.encode(request, into: &$0)
         }
         var body = response.body
@@ -59,9 +60,9 @@ public final class RPCClient: Service, Sendable {
     }
 
     /// Calls a method by name with a JSON body and returns the JSON reply: what a command-line
-    /// client needs when it knows no types. Treated as non-idempotent.
+    /// client needs when it knows no types. Non-idempotent unless the options say otherwise.
     public func callJSON(method: String, body: ByteBuffer, options: RPCCallOptions = RPCCallOptions()) async throws -> ByteBuffer {
-        try await perform(method: method, isIdempotent: false, encoding: .json, options: options) { buffer in
+        try await perform(method: method, isIdempotent: options.isIdempotent ?? false, encoding: .json, options: options) { buffer in
             var body = body
             buffer.writeBuffer(&body)
         }.body
@@ -112,11 +113,13 @@ public final class RPCClient: Service, Sendable {
     /// A ready connection now, or — while connections are being made — as soon as one is
     /// ready. Fails fast with `unavailable` when every server is known to be unreachable.
     private func connection(avoiding avoided: SocketAddress?, deadline: ContinuousClock.Instant) async throws -> ClientConnection {
-        if let connection = pool.pick(avoiding: avoided) { return connection }
         let waitUntil = min(deadline, .now + configuration.connectTimeout)
-        while pool.mayBecomeReady, ContinuousClock.now < waitUntil {
-            try await Task.sleep(for: .milliseconds(2))
+        while true {
+            let version = pool.version
             if let connection = pool.pick(avoiding: avoided) { return connection }
+            guard pool.mayBecomeReady, ContinuousClock.now < waitUntil else { break }
+            await pool.waitForChange(since: version, until: waitUntil)
+            try Task.checkCancellation()
         }
         let lastError = pool.lastError
         let reason = lastError.map { " (last error: \($0.reason))" } ?? ""

@@ -40,9 +40,14 @@ public struct RPCCallOptions: Sendable {
     /// How long the caller waits; `nil` uses the client's `defaultTimeout`.
     public var timeout: Duration?
     public var metadata: RPCMetadata
+    /// Whether this call may run twice harmlessly, which decides if it is retried after it may
+    /// have reached a handler; `nil` uses the method's ``RPCMethod/isIdempotent``. For a method
+    /// whose safety depends on its arguments (an HTTP request forwarded whole, say).
+    public var isIdempotent: Bool?
 
-    public init(timeout: Duration? = nil, metadata: RPCMetadata = RPCMetadata()) {
+    public init(timeout: Duration? = nil, metadata: RPCMetadata = RPCMetadata(), isIdempotent: Bool? = nil) {
         self.timeout = timeout
         self.metadata = metadata
+        self.isIdempotent = isIdempotent
     }
 }

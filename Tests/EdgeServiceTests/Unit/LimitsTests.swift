@@ -35,20 +35,6 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(MaintenanceResponse.body(page: [], accept: "text/html"), .json(MaintenanceResponse.errorBody), "an empty file has no page")
     }
 
-    func testRetryOnlyWhenSafe() {
-        let lost = RPCError(.unavailable, "connection closed before the response arrived")
-        let neverSent = RPCError(.unavailable, "no reachable server", wasProcessed: false)
-        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: lost, method: "GET", attempt: 1))
-        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: lost, method: "PUT", attempt: 1))
-        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: lost, method: "DELETE", attempt: 1))
-        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: lost, method: "POST", attempt: 1))
-        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: lost, method: "PATCH", attempt: 1))
-        XCTAssertTrue(UpstreamRetryPolicy.shouldRetry(after: neverSent, method: "POST", attempt: 1))
-        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: neverSent, method: "GET", attempt: 2), "once only")
-        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: RPCError(.deadlineExceeded, "late"), method: "GET", attempt: 1))
-        XCTAssertFalse(UpstreamRetryPolicy.shouldRetry(after: RPCError(.internal, "bug"), method: "GET", attempt: 1))
-    }
-
     func testUpstreamFailuresMapTo502503504() {
         XCTAssertEqual(UpstreamFailure(RPCError(.deadlineExceeded, "late")).status, .gatewayTimeout)
         let unavailable = UpstreamFailure(RPCError(.unavailable, "none", wasProcessed: false))

@@ -1,8 +1,9 @@
 import AppServerProtocol
 import RPC
 
-/// Forwards one `/api/` request to a worker within the upstream deadline, retrying once when
-/// ``UpstreamRetryPolicy`` allows, and reports the time spent waiting on workers.
+/// Forwards one `/api/` request to a worker within the upstream deadline and reports the time
+/// spent waiting on workers. Retries are the RPC client's (the one layer that retries): the
+/// request's HTTP method tells it whether a call that may have reached a worker can be repeated.
 struct APIProxy: Sendable {
     let upstream: any Upstream
     /// The whole budget for a request, retries included.
@@ -16,23 +17,14 @@ struct APIProxy: Sendable {
     func forward(_ request: HTTPEnvelopeRequest, requestID: String) async -> Outcome {
         let clock = ContinuousClock()
         let start = clock.now
-        let deadline = start + timeout
         var metadata = RPCMetadata()
         metadata.requestID = requestID
-        var attempt = 1
-        while true {
-            do {
-                let remaining = deadline - clock.now
-                guard remaining > .zero else { throw RPCError(.deadlineExceeded, "upstream deadline passed") }
-                let response = try await upstream.send(request, options: RPCCallOptions(timeout: remaining, metadata: metadata))
-                return Outcome(result: .success(response), upstreamTime: clock.now - start)
-            } catch let error as RPCError
-                where UpstreamRetryPolicy.shouldRetry(after: error, method: request.method, attempt: attempt) && !Task.isCancelled
-            {
-                attempt += 1
-            } catch {
-                return Outcome(result: .failure(UpstreamFailure(error)), upstreamTime: clock.now - start)
-            }
+        do {
+            let response = try await upstream.send(
+                request, options: RPCCallOptions(timeout: timeout, metadata: metadata, isIdempotent: request.isIdempotent))
+            return Outcome(result: .success(response), upstreamTime: clock.now - start)
+        } catch {
+            return Outcome(result: .failure(UpstreamFailure(error)), upstreamTime: clock.now - start)
         }
     }
 }
