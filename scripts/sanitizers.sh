@@ -19,6 +19,8 @@ status=0
 for sanitizer in "${sanitizers[@]}"; do
     scratch=.build/sanitize-$sanitizer
     reports=$(mktemp -d)
+    # Run as root, the tests start the services as `nobody`: they must be able to write here too.
+    chmod 1777 "$reports"
     start=$SECONDS
     if ! swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" > "$reports/build.log" 2>&1; then
         grep -v "Cannot export local symbol" "$reports/build.log" | tail -n 40
