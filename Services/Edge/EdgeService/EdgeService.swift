@@ -11,17 +11,27 @@ public enum EdgeService {
     public static let defaultAdminPort = 9100
 
     public struct Configuration: Sendable {
+        /// The app servers behind `/api/`.
         public var workerTarget: RPCTarget
-        /// Its `defaultTimeout` (`--worker-timeout`) is the upstream deadline of a request.
+        /// Its `defaultTimeout` (`--worker-timeout`) is the upstream deadline of a request;
+        /// every upstream route is called with these settings.
         public var workerClient: RPCClientConfiguration
+        /// More app services behind this edge (`--routes`): path prefix → their target.
+        public var routes: [EdgeUpstreamRoute]
         public var http: HTTPServerConfiguration
+
+        /// `/api/` first, then `--routes`, in the order the edge's upstream indices use.
+        var upstreamTargets: [EdgeUpstreamRoute] {
+            [EdgeUpstreamRoute(prefix: UpstreamRoutes.apiPrefix, target: workerTarget)] + routes
+        }
     }
 
     public static func configure(_ reader: inout ConfigReader) -> Configuration {
         let secret = RPCSettings.secret(from: &reader)
         let (target, client) = RPCSettings.client(for: "worker", from: &reader, defaultTarget: "dns://worker:\(7101)", secret: secret)
+        let routes = EdgeSettings.routes(from: &reader)
         let http = EdgeSettings.read(from: &reader)
-        return Configuration(workerTarget: target, workerClient: client, http: http)
+        return Configuration(workerTarget: target, workerClient: client, routes: routes, http: http)
     }
 
     public static func main() async -> Never {
@@ -31,20 +41,24 @@ public enum EdgeService {
         ) { configuration, environment in
             var configuration = configuration
             configuration.http.maximumConnections = connectionLimit(configuration.http.maximumConnections, logger: environment.logger)
-            let workers = RPCClient(target: configuration.workerTarget, configuration: configuration.workerClient, logger: environment.logger)
+            let clients = configuration.upstreamTargets.map { route in
+                RPCClient(target: route.target, configuration: configuration.workerClient, logger: environment.logger)
+            }
             let maintenance = configuration.http.maintenanceFile.isEmpty
                 ? nil : MaintenanceSwitch(path: configuration.http.maintenanceFile, logger: environment.logger)
             let readiness = environment.readiness
             readiness.set("http", ready: false)
             let server = HTTPServer(
                 app: makeApplication(
-                    configuration.http, upstream: workers, upstreamTimeout: configuration.workerClient.defaultTimeout,
+                    configuration.http,
+                    upstreams: zip(configuration.upstreamTargets, clients).map { ($0.prefix, $1 as any Upstream) },
+                    upstreamTimeout: configuration.workerClient.defaultTimeout,
                     maintenance: maintenance, logger: environment.logger),
                 onListening: { _ in readiness.set("http", ready: true) },
                 logger: environment.logger)
             // Shutdown runs in reverse: the HTTP server drains first, while the workers' client
             // still answers the requests in flight.
-            return [workers] + (maintenance.map { [$0] } ?? []) + [server]
+            return clients as [any Service] + (maintenance.map { [$0] } ?? []) + [server]
         }
     }
 
@@ -69,8 +83,19 @@ public enum EdgeService {
     /// Client addresses the rate limiter keeps a bucket for; beyond, newcomers share one.
     static let rateLimitedClientsTracked = 100_000
 
+    /// One upstream behind `/api/`.
     package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstream: any Upstream, upstreamTimeout: Duration,
+        maintenance: MaintenanceSwitch?, logger: Logger
+    ) -> EdgeApplication {
+        makeApplication(
+            configuration, upstreams: [(UpstreamRoutes.apiPrefix, upstream)], upstreamTimeout: upstreamTimeout,
+            maintenance: maintenance, logger: logger)
+    }
+
+    /// - Parameter upstreams: path prefix and app servers of each upstream route.
+    package static func makeApplication(
+        _ configuration: HTTPServerConfiguration, upstreams: [(prefix: String, upstream: any Upstream)], upstreamTimeout: Duration,
         maintenance: MaintenanceSwitch?, logger: Logger
     ) -> EdgeApplication {
         var accessLogger = logger
@@ -82,7 +107,8 @@ public enum EdgeService {
                 folder: configuration.staticRoot, listingEnabled: configuration.staticListing, gzipEnabled: configuration.staticGzip),
             staticCache: StaticFileCache(ttl: configuration.staticCacheTTL),
             fileThreadPool: NIOThreadPool.singleton,
-            proxy: APIProxy(upstream: upstream, timeout: upstreamTimeout),
+            upstreamRoutes: UpstreamRoutes(prefixes: upstreams.map(\.prefix)),
+            proxies: upstreams.map { APIProxy(upstream: $0.upstream, timeout: upstreamTimeout) },
             upstreamRequests: UpstreamRequestBuilder(trustedProxies: trustedProxies, listenPort: configuration.listen.port),
             trustedProxies: trustedProxies,
             admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),

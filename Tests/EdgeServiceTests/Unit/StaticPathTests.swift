@@ -57,13 +57,13 @@ final class StaticPathTests: XCTestCase {
 
     func testPrefixesAreMatchedByteByByte() {
         // A combining mark joins the `/` before it into one Character; the route must not change.
-        XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/\u{301}x"), .api)
+        XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/\u{301}x"), .upstream(0))
         XCTAssertEqual(try parse("/static/\u{301}x").get().segments, ["\u{301}x"])
     }
 
     func testRoutesByMethodAndPrefix() {
-        XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/users?x=1"), .api)
-        XCTAssertEqual(EdgeRoute(method: .POST, target: "/api"), .api)
+        XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/users?x=1"), .upstream(0))
+        XCTAssertEqual(EdgeRoute(method: .POST, target: "/api"), .upstream(0))
         XCTAssertEqual(EdgeRoute(method: .GET, target: "/static/a.css?v=2"), .staticFile(StaticPath(segments: ["a.css"], isDirectory: false)))
         XCTAssertEqual(EdgeRoute(method: .POST, target: "/static/a.css"), .methodNotAllowed)
         XCTAssertEqual(EdgeRoute(method: .GET, target: "/static/../x"), .badPath)

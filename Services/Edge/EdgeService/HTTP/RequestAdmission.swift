@@ -41,7 +41,7 @@ struct RequestAdmission: Sendable {
             return .error(
                 .methodNotAllowed, "method_not_allowed", "Static files can only be read with GET or HEAD.",
                 headers: [("Allow", "GET, HEAD")])
-        case .api:
+        case .upstream:
             guard let maintenancePage else { return nil }
             let accept = head.headers[canonicalForm: "accept"].joined(separator: ",")
             switch MaintenanceResponse.body(page: maintenancePage, accept: accept.isEmpty ? nil : accept) {

@@ -65,7 +65,7 @@ struct EdgeMetrics: Sendable {
 extension EdgeRoute {
     var metricsKind: EdgeMetrics.Kind {
         switch self {
-        case .api: .api
+        case .upstream: .api
         case .staticFile: .staticFile
         default: .other
         }

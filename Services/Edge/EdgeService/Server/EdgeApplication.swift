@@ -9,7 +9,9 @@ package struct EdgeApplication: Sendable {
     let staticCache: StaticFileCache
     /// Where blocking file-system calls run.
     let fileThreadPool: NIOThreadPool
-    let proxy: APIProxy
+    let upstreamRoutes: UpstreamRoutes
+    /// One per upstream route, in its order.
+    let proxies: [APIProxy]
     let upstreamRequests: UpstreamRequestBuilder
     let trustedProxies: TrustedProxies
     let admission: RequestAdmission

@@ -171,14 +171,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         serial += 1
         observer.isArmed = false
         let forwardedFor = ForwardedFor(peer: peer, incoming: head.headers["x-forwarded-for"], trusted: app.trustedProxies)
-        let route = EdgeRoute(method: head.method, target: head.uri)
+        let route = EdgeRoute(method: head.method, target: head.uri, upstreams: app.upstreamRoutes)
         var rejection = app.admission.check(
             head, route: route,
             rateLimit: app.rateLimiter?.take(forwardedFor.clientAddress),
-            maintenancePage: route == .api ? app.maintenance?.page : nil)
+            maintenancePage: route.isUpstream ? app.maintenance?.page : nil)
         let announcedLength = RequestAdmission.announcedBodyLength(head) ?? 0
         let expectsBody = announcedLength > 0 || head.headers.contains(name: "transfer-encoding")
-        if rejection == nil, route == .api, announcedLength > 0, !app.bodyBudget.hasRoom(for: announcedLength) {
+        if rejection == nil, route.isUpstream, announcedLength > 0, !app.bodyBudget.hasRoom(for: announcedLength) {
             // Before any of the body is sent (and before 100-continue): a body that cannot be
             // held is better refused at once than after the client has sent most of it.
             app.bodyBudget.countRefusal()
@@ -215,7 +215,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             send(RequestAdmission.bodyTooLarge(app.configuration.maximumBodySize), context: context, early: true)
             return
         }
-        if request.route == .api {
+        if request.route.isUpstream {
             // Counted as it arrives rather than as announced: a client that announces much
             // and sends little holds little, and cannot use up the budget for free.
             guard app.bodyBudget.reserve(part.readableBytes) else {
@@ -241,8 +241,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         switch request.route {
-        case .api:
-            forward(request, context: context)
+        case .upstream(let index):
+            forward(request, to: app.proxies[index], context: context)
         case .staticFile(let path):
             serveStatic(path, request: request, context: context)
         case .notFound, .badPath, .methodNotAllowed:
@@ -329,11 +329,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: - API
 
-    private func forward(_ request: RequestInProgress, context: ChannelHandlerContext) {
+    private func forward(_ request: RequestInProgress, to proxy: APIProxy, context: ChannelHandlerContext) {
         let envelope = app.upstreamRequests.envelope(
             head: request.head, body: request.body, peer: peer,
             forwardedFor: request.forwardedFor, requestID: request.requestID)
-        let proxy = app.proxy
         let requestID = request.requestID
         let promise = context.eventLoop.makePromise(of: APIProxy.Outcome.self)
         proxyTask = Task {
