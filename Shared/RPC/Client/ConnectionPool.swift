@@ -214,7 +214,11 @@ final class ConnectionPool: Sendable {
     func connectionUnusable(_ connection: ClientConnection, reason: String, failed: Bool) -> Bool {
         change { state in
             state.ready.removeAll { $0 === connection }
-            state.endpoints[connection.address]?.lostConnection = true
+            // A connection that ran out of call ids while its replacement is being made has
+            // not lost the address: callers wait for the replacement rather than fail.
+            if failed || state.endpoints[connection.address]?.connecting == 0 {
+                state.endpoints[connection.address]?.lostConnection = true
+            }
             guard failed else { return false }
             state.lastError = "\(connection.address): \(reason)"
             state.lastErrorWasAuthentication = false
