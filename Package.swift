@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -218,7 +218,8 @@ let package = Package(
         /// libFuzzer entry points (scripts/fuzz.sh builds them with `--sanitize=fuzzer
         /// -DLIBFUZZER`); a plain build replays the files it is given.
         .executableTarget(name: "RPCWireFuzzer", dependencies: ["FuzzTargets"], path: "Fuzz/RPCWireFuzzer", swiftSettings: swiftSettings),
-        .executableTarget(name: "EdgeRequestFuzzer", dependencies: ["FuzzTargets"], path: "Fuzz/EdgeRequestFuzzer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "EdgeRequestFuzzer", dependencies: ["FuzzTargets"], path: "Fuzz/EdgeRequestFuzzer", swiftSettings: swiftSettings),
 
         // MARK: Tests
 
@@ -243,8 +244,12 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC"], path: "Tests/RPCTests", swiftSettings: swiftSettings),
         .testTarget(name: "RPCToolTests", dependencies: ["ServiceTestSupport"], path: "Tests/RPCToolTests", swiftSettings: swiftSettings),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], path: "Tests/JSONTextTests", swiftSettings: swiftSettings),
-        .testTarget(name: "AppServerProtocolTests", dependencies: ["AppServerProtocol", "RPC"], path: "Tests/AppServerProtocolTests", swiftSettings: swiftSettings),
-        .testTarget(name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "AppServerProtocol", "RPC"], path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AppServerProtocolTests", dependencies: ["AppServerProtocol", "RPC"], path: "Tests/AppServerProtocolTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "AppServerProtocol", "RPC"],
+            path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
@@ -258,8 +263,18 @@ let package = Package(
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EdgeServiceTests", dependencies: ["EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", .product(name: "NIOHTTP1", package: "swift-nio")], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EdgeServiceTests",
+            dependencies: [
+                "EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WorkerServiceTests",
+            dependencies: [
+                "WorkerService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "MasterServiceTests",
             dependencies: [

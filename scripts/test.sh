@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
+# Style first: it takes seconds (the rules are in .swift-format).
+swift format lint --strict --recursive Shared Services Tests Tools Benchmarks Fuzz Package.swift
 swift build --build-tests
 swift test --skip-build
 # The hostile-input, RPC and edge suites again under AddressSanitizer and ThreadSanitizer.

@@ -80,7 +80,9 @@ struct BenchClient: AsyncParsableCommand {
         if markdown {
             print("| \(concurrency) | \(payload) | \(Int(rate)) | \(percentile(0.5)) | \(percentile(0.99)) | \(percentile(0.999)) |")
         } else {
-            print("in flight \(concurrency), payload \(payload) B: \(Int(rate)) calls/s, p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms, p99.9 \(percentile(0.999)) ms (\(sorted.count) calls)")
+            print(
+                "in flight \(concurrency), payload \(payload) B: \(Int(rate)) calls/s, p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms, p99.9 \(percentile(0.999)) ms (\(sorted.count) calls)"
+            )
         }
     }
 }

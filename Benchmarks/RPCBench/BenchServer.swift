@@ -20,8 +20,9 @@ struct BenchServer: AsyncParsableCommand {
         let server = RPCServer(
             configuration: RPCServerConfiguration(bindTarget: .tcp(host: String(listen[..<colon]), port: port)),
             router: router, serviceName: "rpc-bench", logger: logger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

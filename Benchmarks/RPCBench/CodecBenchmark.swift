@@ -36,7 +36,8 @@ struct CodecBenchmark: ParsableCommand {
         try self.report("sample", BenchmarkMicropost.sample)
         try self.report("post-codable", CodableMicropost(posts[0]), sameBinaryAs: posts[0])
         try self.report("post", posts[0])
-        try self.report("page-codable", Page(items: posts.map(CodableMicropost.init), hasNext: true), sameBinaryAs: Page(items: posts, hasNext: true))
+        try self.report(
+            "page-codable", Page(items: posts.map(CodableMicropost.init), hasNext: true), sameBinaryAs: Page(items: posts, hasNext: true))
         try self.report("page", Page(items: posts, hasNext: true))
     }
 

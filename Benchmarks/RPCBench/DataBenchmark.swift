@@ -55,7 +55,9 @@ struct DataBenchmark: AsyncParsableCommand {
             try await recorder.run("data service RPC", "list 100 microposts") { _ = try await client.call(.listMicroposts, list) }
             try await recorder.run("PostgresNIO direct", "get one micropost") { try await Self.directGet(postgres, id: newest) }
             try await recorder.run("PostgresNIO direct", "list 100 microposts") { try await Self.directList(postgres) }
-            try await recorder.run("PostgresNIO direct", "list 100 microposts as one row of arrays") { try await Self.directListAsArrays(postgres) }
+            try await recorder.run("PostgresNIO direct", "list 100 microposts as one row of arrays") {
+                try await Self.directListAsArrays(postgres)
+            }
         }
     }
 
@@ -64,9 +66,13 @@ struct DataBenchmark: AsyncParsableCommand {
         do {
             _ = try await client.call(.registerUser, RegisterUserRequest(username: Self.username, password: "bench-password-1"))
         } catch let error as RPCError where error.code == .alreadyExists {}
-        let existing = try await client.call(.listMicroposts, UserListRequest(username: Self.username, page: PageRequest(page: 1, size: 100)))
+        let existing = try await client.call(
+            .listMicroposts, UserListRequest(username: Self.username, page: PageRequest(page: 1, size: 100)))
         for index in existing.items.count..<100 {
-            _ = try await client.call(.createMicropost, CreateMicropostRequest(username: Self.username, text: "Benchmark micropost number \(index), long enough to look like a real one."))
+            _ = try await client.call(
+                .createMicropost,
+                CreateMicropostRequest(
+                    username: Self.username, text: "Benchmark micropost number \(index), long enough to look like a real one."))
         }
         let newest = try await client.call(.listMicroposts, UserListRequest(username: Self.username, page: PageRequest(page: 1, size: 1)))
         guard let id = newest.items.first?.id else { throw ValidationError("seeding failed: no micropost") }
@@ -77,7 +83,8 @@ struct DataBenchmark: AsyncParsableCommand {
     // arrays, below) list 100, so the comparison is like for like; `directList` is the row-
     // per-post form the service used before, kept to show what that choice is worth.
     private static func directGet(_ postgres: PostgresClient, id: Int64) async throws {
-        let rows = try await postgres.query("""
+        let rows = try await postgres.query(
+            """
             SELECT m.id, a.username, m.text, r.username, m.created_at, m.updated_at
             FROM microposts m JOIN users a ON a.id = m.author_id LEFT JOIN users r ON r.id = m.referenced_id
             WHERE m.id = \(id) AND a.username = \(username)
@@ -87,7 +94,8 @@ struct DataBenchmark: AsyncParsableCommand {
 
     private static func directList(_ postgres: PostgresClient) async throws {
         let (limit, offset) = (101, 0)
-        let rows = try await postgres.query("""
+        let rows = try await postgres.query(
+            """
             WITH owner AS (SELECT id, username FROM users WHERE username = \(username))
             SELECT EXISTS (SELECT 1 FROM owner), p.id, p.author, p.text, p.referenced, p.created_at, p.updated_at
             FROM (VALUES (1)) AS one LEFT JOIN (
@@ -108,7 +116,8 @@ extension DataBenchmark {
     /// user; the service reads the arrays with its own cursor, which can.
     fileprivate static func directListAsArrays(_ postgres: PostgresClient) async throws {
         let (limit, offset) = (101, 0)
-        let rows = try await postgres.query("""
+        let rows = try await postgres.query(
+            """
             WITH owner AS (SELECT id, username FROM users WHERE username = \(username)),
             page AS (
                 SELECT m.id, m.text, COALESCE(r.username, '') AS referenced, m.created_at, m.updated_at

@@ -129,7 +129,10 @@ enum StaticSite {
         let files: [(String, [UInt8])] = [
             ("index.html", Array("<!doctype html><title>fuzz</title>".utf8)),
             ("style.css", Array(repeating: UInt8(ascii: "a"), count: 2_000)),
-            ("style.css.gz", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
+            (
+                "style.css.gz",
+                [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
+            ),
             ("large.bin", (0..<300_000).map { UInt8(truncatingIfNeeded: $0) }),
             ("docs/index.html", Array("<p>docs</p>".utf8)),
             ("listing/a b.txt", Array("a file with a space".utf8)),

@@ -22,20 +22,40 @@ package enum SeedCorpus {
         let post = Micropost(id: 42, author: "ana", text: "hello", referenced: "bob", createdAt: date, updatedAt: date)
         seeds.append(("payload-health-request", try payload("rpc.health", HealthRequest())))
         seeds.append(("payload-envelope-request", try payload("worker.http", envelopeRequest)))
-        seeds.append(("payload-envelope-response", try payload("worker.http", HTTPEnvelopeResponse(
-            status: 200, headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")], body: ByteBuffer(string: "{}")))))
-        seeds.append(("payload-create-micropost", try payload("microposts.create", CreateMicropostRequest(username: "ana", text: "hi", referenced: "bob"))))
+        seeds.append(
+            (
+                "payload-envelope-response",
+                try payload(
+                    "worker.http",
+                    HTTPEnvelopeResponse(
+                        status: 200, headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
+                        body: ByteBuffer(string: "{}")))
+            ))
+        seeds.append(
+            (
+                "payload-create-micropost",
+                try payload("microposts.create", CreateMicropostRequest(username: "ana", text: "hi", referenced: "bob"))
+            ))
         seeds.append(("payload-micropost", try payload("microposts.get", post)))
         seeds.append(("payload-page", try payload("microposts.list", Page(items: [post, post], hasNext: true))))
-        seeds.append(("payload-patch-micropost", try payload("microposts.patch", PatchMicropostRequest(
-            username: "ana", id: 1, actingUsername: "ana", text: "x", referenced: .set("bob")))))
+        seeds.append(
+            (
+                "payload-patch-micropost",
+                try payload(
+                    "microposts.patch",
+                    PatchMicropostRequest(
+                        username: "ana", id: 1, actingUsername: "ana", text: "x", referenced: .set("bob")))
+            ))
         seeds.append(("payload-search", try payload("microposts.search", SearchMicropostsRequest(text: "a%_", username: "ana"))))
         seeds.append(("payload-register", try payload("users.register", RegisterUserRequest(username: "ana", password: "correct horse"))))
-        seeds.append(("payload-log-in-outcome", try payload("users.logIn", LogInOutcome(user: User(username: "ana"), retryAfterSeconds: 3))))
+        seeds.append(
+            ("payload-log-in-outcome", try payload("users.logIn", LogInOutcome(user: User(username: "ana"), retryAfterSeconds: 3))))
 
         let nonce = [UInt8](repeating: 7, count: Hello.nonceSize)
         let hello = frame(.hello, callID: 0) { Hello(nonce: nonce).write(to: &$0) }
-        let helloWithProof = frame(.hello, callID: 0) { Hello(nonce: nonce, proof: [UInt8](repeating: 9, count: HandshakeProof.size)).write(to: &$0) }
+        let helloWithProof = frame(.hello, callID: 0) {
+            Hello(nonce: nonce, proof: [UInt8](repeating: 9, count: HandshakeProof.size)).write(to: &$0)
+        }
         let authenticate = frame(.authenticate, callID: 0) { $0.writeBytes([UInt8](repeating: 9, count: HandshakeProof.size)) }
         func request(_ callID: UInt32, _ method: String, _ body: [UInt8]) -> [UInt8] {
             frame(.request, callID: callID) {
@@ -50,12 +70,25 @@ package enum SeedCorpus {
         var envelope = ByteBuffer()
         try BinaryPayloadEncoder().encode(envelopeRequest, into: &envelope)
         seeds.append(("stream-request", [0] + hello + request(1, "worker.http", Array(buffer: envelope))))
-        seeds.append(("stream-calls", [0] + hello + request(1, "users.get", [3, 97, 110, 97]) + frame(.cancel, callID: 1) { _ in }
-            + frame(.ping, callID: 0) { $0.writeInteger(UInt64(1)) } + request(2, "no.such.method", [])))
-        seeds.append(("stream-responses", [0] + hello
-            + frame(.response, callID: 1) { ResponseHead(status: .ok).write(to: &$0); $0.writeBytes([1, 2, 3]) }
-            + frame(.response, callID: 2, flags: .notProcessed) { ResponseHead(status: .unavailable, message: "busy").write(to: &$0) }
-            + frame(.goAway, callID: 0) { GoAway(lastCallID: 1, status: .unavailable, message: "draining").write(to: &$0) }))
+        seeds.append(
+            (
+                "stream-calls",
+                [0] + hello + request(1, "users.get", [3, 97, 110, 97]) + frame(.cancel, callID: 1) { _ in }
+                    + frame(.ping, callID: 0) { $0.writeInteger(UInt64(1)) } + request(2, "no.such.method", [])
+            ))
+        seeds.append(
+            (
+                "stream-responses",
+                [0] + hello
+                    + frame(.response, callID: 1) {
+                        ResponseHead(status: .ok).write(to: &$0)
+                        $0.writeBytes([1, 2, 3])
+                    }
+                    + frame(.response, callID: 2, flags: .notProcessed) {
+                        ResponseHead(status: .unavailable, message: "busy").write(to: &$0)
+                    }
+                    + frame(.goAway, callID: 0) { GoAway(lastCallID: 1, status: .unavailable, message: "draining").write(to: &$0) }
+            ))
         return seeds
     }
 
@@ -64,10 +97,19 @@ package enum SeedCorpus {
             ("get-index", "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"),
             ("get-static-gzip", "GET /static/style.css HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip, br\r\n\r\n"),
             ("get-range", "GET /static/large.bin HTTP/1.1\r\nHost: localhost\r\nRange: bytes=10-99,-5\r\nIf-Range: \"x\"\r\n\r\n"),
-            ("conditional", "GET /static/index.html HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: \"a\", W/\"b\"\r\nIf-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n\r\n"),
+            (
+                "conditional",
+                "GET /static/index.html HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: \"a\", W/\"b\"\r\nIf-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n\r\n"
+            ),
             ("head-listing", "HEAD /static/listing/ HTTP/1.1\r\nHost: localhost\r\n\r\nGET /static/listing/a%20b.txt HTTP/1.1\r\n\r\n"),
-            ("traversal", "GET /static/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\nGET /static/%2e%2e/.hidden HTTP/1.1\r\n\r\nGET /static/docs HTTP/1.1\r\n\r\n"),
-            ("api-post", "POST /api/users/ana/microposts?x=1 HTTP/1.1\r\nHost: localhost:8080\r\nContent-Type: application/json\r\nContent-Length: 13\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n{\"text\":\"hi\"}"),
+            (
+                "traversal",
+                "GET /static/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\nGET /static/%2e%2e/.hidden HTTP/1.1\r\n\r\nGET /static/docs HTTP/1.1\r\n\r\n"
+            ),
+            (
+                "api-post",
+                "POST /api/users/ana/microposts?x=1 HTTP/1.1\r\nHost: localhost:8080\r\nContent-Type: application/json\r\nContent-Length: 13\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n{\"text\":\"hi\"}"
+            ),
             ("api-chunked", "PUT /api/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
             ("pipelined", "GET / HTTP/1.1\r\n\r\nGET /api/a HTTP/1.1\r\n\r\nGET /static/style.css HTTP/1.1\r\nConnection: close\r\n\r\n"),
             ("http10", "GET /static/index.html HTTP/1.0\r\n\r\n"),
@@ -87,10 +129,14 @@ package enum SeedCorpus {
 
     private static let envelopeRequest = HTTPEnvelopeRequest(
         method: "POST", target: "/api/users/ana/microposts?page=2",
-        headers: [HTTPHeaderField(name: "Content-Type", value: "application/json"), HTTPHeaderField(name: "Authorization", value: "Bearer x")],
+        headers: [
+            HTTPHeaderField(name: "Content-Type", value: "application/json"), HTTPHeaderField(name: "Authorization", value: "Bearer x"),
+        ],
         body: ByteBuffer(string: "{\"text\":\"hi\"}"), clientAddress: "192.0.2.1", scheme: "http", host: "localhost", port: 8080)
 
-    private static func frame(_ type: FrameType, callID: UInt32, flags: FrameFlags = [], _ writePayload: (inout ByteBuffer) -> Void) -> [UInt8] {
+    private static func frame(_ type: FrameType, callID: UInt32, flags: FrameFlags = [], _ writePayload: (inout ByteBuffer) -> Void)
+        -> [UInt8]
+    {
         var payload = ByteBuffer()
         writePayload(&payload)
         var buffer = ByteBuffer()

@@ -1,8 +1,9 @@
-@testable import DataService
+import NIOConcurrencyHelpers
 import PostgresNIO
 import RPC
-import NIOConcurrencyHelpers
 import XCTest
+
+@testable import DataService
 
 /// Work registered on a connection is failed when the connection closes, unless it ended
 /// first: what keeps a query PostgresNIO never answers from hanging its caller.

@@ -1,8 +1,9 @@
-@testable import DataService
 import MicropostsModels
 import RPC
 import ServiceKit
 import XCTest
+
+@testable import DataService
 
 /// The limits' settings and bookkeeping, without a database.
 final class CostLimitTests: XCTestCase {

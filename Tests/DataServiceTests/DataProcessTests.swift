@@ -1,4 +1,3 @@
-@testable import DataService
 import Foundation
 import Logging
 import MicropostsModels
@@ -7,6 +6,8 @@ import PostgresTestSupport
 import RPC
 import ServiceTestSupport
 import XCTest
+
+@testable import DataService
 
 /// The real `data` executable against the test cluster.
 final class DataProcessTests: XCTestCase {
@@ -20,9 +21,11 @@ final class DataProcessTests: XCTestCase {
     func testServesCallsAndDrainsOnSIGTERM() async throws {
         let (url, _, _) = try await databaseURL()
         let rpcPort = try freePort()
-        let process = try ServiceProcess("data", arguments: [
-            "--rpc-listen", "127.0.0.1:\(rpcPort)", "--database-url", url, "--db-pool-size", "2",
-        ])
+        let process = try ServiceProcess(
+            "data",
+            arguments: [
+                "--rpc-listen", "127.0.0.1:\(rpcPort)", "--database-url", url, "--db-pool-size", "2",
+            ])
         try await process.waitForAdmin("/readyz", status: 200)
 
         let client = RPCClient(target: try RPCTarget(parsing: "127.0.0.1:\(rpcPort)"), logger: quietLogger)
@@ -50,10 +53,13 @@ final class DataProcessTests: XCTestCase {
         let rpcPort = try freePort()
         let secret = "data-process-test-secret-0123456789abcdef"
         let forever = "\(Int64.max)ms"
-        let process = try ServiceProcess("data", arguments: [
-            "--rpc-listen", "127.0.0.1:\(rpcPort)", "--database-url", url, "--db-pool-size", "2",
-            "--db-connect-timeout", forever, "--rpc-handshake-timeout", forever, "--rpc-idle-timeout", forever, "--rpc-frame-timeout", forever,
-        ], environment: ["RPC_SECRET": secret])
+        let process = try ServiceProcess(
+            "data",
+            arguments: [
+                "--rpc-listen", "127.0.0.1:\(rpcPort)", "--database-url", url, "--db-pool-size", "2",
+                "--db-connect-timeout", forever, "--rpc-handshake-timeout", forever, "--rpc-idle-timeout", forever, "--rpc-frame-timeout",
+                forever,
+            ], environment: ["RPC_SECRET": secret])
         try await process.waitForAdmin("/readyz", status: 200)
         defer { process.process.terminate() }
 
@@ -100,9 +106,11 @@ final class DataProcessTests: XCTestCase {
     func testMigrateFailsWhenTheDatabaseIsUnreachable() async throws {
         let port = try freePort()
         let started = ContinuousClock.now
-        let result = try await runTool("data", [
-            "migrate", "--database-url", "postgres://nobody@127.0.0.1:\(port)/none?sslmode=disable", "--db-connect-timeout", "500ms",
-        ])
+        let result = try await runTool(
+            "data",
+            [
+                "migrate", "--database-url", "postgres://nobody@127.0.0.1:\(port)/none?sslmode=disable", "--db-connect-timeout", "500ms",
+            ])
         XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
     }
@@ -110,18 +118,22 @@ final class DataProcessTests: XCTestCase {
     func testHelpMentionsMigrateAndTheDatabaseSettings() async throws {
         let result = try await runTool("data", ["--help"])
         XCTAssertEqual(result.status, 0)
-        for fragment in ["data migrate", "--database-url", "DATABASE_URL", "PGHOST", "--db-pool-size", "--db-connect-timeout",
-                         "--db-statement-timeout", "--password-hash-iterations"] {
+        for fragment in [
+            "data migrate", "--database-url", "DATABASE_URL", "PGHOST", "--db-pool-size", "--db-connect-timeout",
+            "--db-statement-timeout", "--password-hash-iterations",
+        ] {
             XCTAssertTrue(result.stdout.contains(fragment), "--help lacks \(fragment)")
         }
     }
 
     func testHealthcheckFailsWhileTheDatabaseIsUnreachable() async throws {
         let databasePort = try freePort()
-        let process = try ServiceProcess("data", arguments: [
-            "--rpc-listen", "127.0.0.1:\(try freePort())",
-            "--database-url", "postgres://nobody@127.0.0.1:\(databasePort)/none?sslmode=disable", "--db-connect-timeout", "500ms",
-        ])
+        let process = try ServiceProcess(
+            "data",
+            arguments: [
+                "--rpc-listen", "127.0.0.1:\(try freePort())",
+                "--database-url", "postgres://nobody@127.0.0.1:\(databasePort)/none?sslmode=disable", "--db-connect-timeout", "500ms",
+            ])
         try await process.waitForAdmin("/healthz", status: 200)
         let result = try await runTool("data", ["healthcheck", "--admin-port", "\(process.adminPort)"])
         XCTAssertEqual(result.status, 1, result.stdout + result.stderr)

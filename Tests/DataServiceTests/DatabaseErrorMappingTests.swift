@@ -1,6 +1,7 @@
-@testable import DataService
 import RPC
 import XCTest
+
+@testable import DataService
 
 final class DatabaseErrorMappingTests: XCTestCase {
     func testSQLStatesMapToStatuses() {
@@ -19,8 +20,10 @@ final class DatabaseErrorMappingTests: XCTestCase {
         for (state, constraint, code) in cases {
             XCTAssertEqual(DatabaseErrorMapping.mapServerError(sqlState: state, constraint: constraint).code, code, state)
         }
-        XCTAssertTrue(DatabaseErrorMapping.mapServerError(sqlState: "23514", constraint: "microposts_text_check").message.hasPrefix("text:"))
-        XCTAssertTrue(DatabaseErrorMapping.mapServerError(sqlState: "23505", constraint: "users_username_key").message.hasPrefix("username:"))
+        XCTAssertTrue(
+            DatabaseErrorMapping.mapServerError(sqlState: "23514", constraint: "microposts_text_check").message.hasPrefix("text:"))
+        XCTAssertTrue(
+            DatabaseErrorMapping.mapServerError(sqlState: "23505", constraint: "users_username_key").message.hasPrefix("username:"))
     }
 
     func testRPCErrorsPassThroughAndOthersAreInternal() {

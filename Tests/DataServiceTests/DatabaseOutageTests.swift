@@ -1,8 +1,9 @@
-@testable import DataService
 import MicropostsModels
 import PostgresTestSupport
 import RPC
 import XCTest
+
+@testable import DataService
 
 /// The database stops and comes back while the service runs: readiness follows it, calls fail
 /// fast with `unavailable` meanwhile, and everything recovers without a restart.

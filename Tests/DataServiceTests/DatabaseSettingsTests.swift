@@ -1,7 +1,8 @@
-@testable import DataService
 import PostgresNIO
 import PostgresTestSupport
 import XCTest
+
+@testable import DataService
 
 final class DatabaseSettingsTests: XCTestCase {
     func testDefaults() throws {
@@ -20,7 +21,7 @@ final class DatabaseSettingsTests: XCTestCase {
 
     func testDatabaseURL() throws {
         let settings = try DatabaseSettings.resolve(environment: [
-            "DATABASE_URL": "postgres://alice:s3cret@db.internal:6543/blog?sslmode=require",
+            "DATABASE_URL": "postgres://alice:s3cret@db.internal:6543/blog?sslmode=require"
         ])
         XCTAssertEqual(settings.host, "db.internal")
         XCTAssertEqual(settings.port, 6543)
@@ -32,7 +33,7 @@ final class DatabaseSettingsTests: XCTestCase {
 
     func testDatabaseURLPercentDecodesCredentialsAndAcceptsPostgresqlScheme() throws {
         let settings = try DatabaseSettings.resolve(environment: [
-            "DATABASE_URL": "postgresql://us%40er:p%3Aa%2Fss%20w%25rd@localhost/my%20db",
+            "DATABASE_URL": "postgresql://us%40er:p%3Aa%2Fss%20w%25rd@localhost/my%20db"
         ])
         XCTAssertEqual(settings.username, "us@er")
         XCTAssertEqual(settings.password, "p:a/ss w%rd")
@@ -55,7 +56,8 @@ final class DatabaseSettingsTests: XCTestCase {
             "PGHOST": "pg", "PGPORT": "5433", "PGUSER": "bob", "PGPASSWORD": "pw",
             "PGDATABASE": "posts", "PGSSLMODE": "disable",
         ])
-        XCTAssertEqual(settings, DatabaseSettings(host: "pg", port: 5433, username: "bob", password: "pw", database: "posts", sslMode: .disable))
+        XCTAssertEqual(
+            settings, DatabaseSettings(host: "pg", port: 5433, username: "bob", password: "pw", database: "posts", sslMode: .disable))
     }
 
     func testPrecedenceIsOverridesThenURLThenLibpqThenDefaults() throws {
@@ -75,11 +77,14 @@ final class DatabaseSettingsTests: XCTestCase {
 
         let overridden = try DatabaseSettings.resolve(
             environment: environment,
-            overrides: .init(host: "flag-host", port: 7000, username: "flag-user", password: "flag-pass", database: "flag-db", sslMode: .verifyFull)
+            overrides: .init(
+                host: "flag-host", port: 7000, username: "flag-user", password: "flag-pass", database: "flag-db", sslMode: .verifyFull)
         )
-        XCTAssertEqual(overridden, DatabaseSettings(
-            host: "flag-host", port: 7000, username: "flag-user", password: "flag-pass", database: "flag-db", sslMode: .verifyFull
-        ))
+        XCTAssertEqual(
+            overridden,
+            DatabaseSettings(
+                host: "flag-host", port: 7000, username: "flag-user", password: "flag-pass", database: "flag-db", sslMode: .verifyFull
+            ))
     }
 
     func testEmptyVariablesCountAsUnset() throws {

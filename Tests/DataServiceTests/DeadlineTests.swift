@@ -1,8 +1,9 @@
-@testable import DataService
 import MicropostsModels
 import PostgresNIO
 import RPC
 import XCTest
+
+@testable import DataService
 
 /// PostgresNIO does not cancel a running query when its task is cancelled, so the service
 /// bounds each statement by the call's remaining time (`statement_timeout`). These tests
@@ -54,7 +55,9 @@ final class DeadlineTests: XCTestCase {
         }
     }
 
-    private static func waitForNoBlockedQueries(on connection: PostgresConnection, database: String, within limit: Duration) async throws -> Bool {
+    private static func waitForNoBlockedQueries(on connection: PostgresConnection, database: String, within limit: Duration) async throws
+        -> Bool
+    {
         let until = ContinuousClock.now + limit
         while true {
             let rows = try await connection.query(

@@ -1,24 +1,33 @@
-@testable import DataService
 import MicropostsModels
 import RPC
 import XCTest
+
+@testable import DataService
 
 final class FollowMethodTests: XCTestCase {
     func testFollowIsIdempotentAndUnfollowReportsWhatItRemoved() async throws {
         try await withDataService { service in
             try await service.register("ana", "ben")
-            assertEqual(try await service.call(.follow, FollowRequest(username: "ana", other: "ben")), FollowResponse(wasAlreadyFollowing: false))
-            assertEqual(try await service.call(.follow, FollowRequest(username: "ana", other: "ben")), FollowResponse(wasAlreadyFollowing: true))
-            assertEqual(try await service.call(.unfollow, FollowRequest(username: "ana", other: "ben")), UnfollowResponse(wasFollowing: true))
-            assertEqual(try await service.call(.unfollow, FollowRequest(username: "ana", other: "ben")), UnfollowResponse(wasFollowing: false))
+            assertEqual(
+                try await service.call(.follow, FollowRequest(username: "ana", other: "ben")), FollowResponse(wasAlreadyFollowing: false))
+            assertEqual(
+                try await service.call(.follow, FollowRequest(username: "ana", other: "ben")), FollowResponse(wasAlreadyFollowing: true))
+            assertEqual(
+                try await service.call(.unfollow, FollowRequest(username: "ana", other: "ben")), UnfollowResponse(wasFollowing: true))
+            assertEqual(
+                try await service.call(.unfollow, FollowRequest(username: "ana", other: "ben")), UnfollowResponse(wasFollowing: false))
         }
     }
 
     func testFollowErrors() async throws {
         try await withDataService { service in
             try await service.register("ana")
-            await assertRPCError(.invalidArgument, messageContains: "other") { try await service.call(.follow, FollowRequest(username: "ana", other: "ana")) }
-            await assertRPCError(.invalidArgument, messageContains: "other") { try await service.call(.follow, FollowRequest(username: "ana", other: "nobody")) }
+            await assertRPCError(.invalidArgument, messageContains: "other") {
+                try await service.call(.follow, FollowRequest(username: "ana", other: "ana"))
+            }
+            await assertRPCError(.invalidArgument, messageContains: "other") {
+                try await service.call(.follow, FollowRequest(username: "ana", other: "nobody"))
+            }
             await assertRPCError(.notFound) { try await service.call(.follow, FollowRequest(username: "nobody", other: "ana")) }
             await assertRPCError(.notFound) { try await service.call(.unfollow, FollowRequest(username: "ana", other: "nobody")) }
             await assertRPCError(.notFound) { try await service.call(.following, UserListRequest(username: "nobody")) }

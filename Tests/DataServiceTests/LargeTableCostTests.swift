@@ -1,9 +1,10 @@
-@testable import DataService
 import MicropostsModels
+import NIOConcurrencyHelpers
 import PostgresNIO
 import RPC
-import NIOConcurrencyHelpers
 import XCTest
+
+@testable import DataService
 
 /// On a table large enough for a bad query to hurt (200 000 microposts), one user can neither
 /// run pages at any depth nor take the pool with searches the trigram index cannot narrow.

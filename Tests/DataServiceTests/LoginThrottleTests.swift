@@ -1,9 +1,10 @@
-@testable import DataService
 import MicropostsModels
 import PostgresNIO
 import RPC
 import ServiceKit
 import XCTest
+
+@testable import DataService
 
 /// `users.logIn`: failed attempts counted per account in the database, shared by every data
 /// instance, alike for existing and unknown names.
@@ -112,7 +113,9 @@ final class LoginThrottleTests: XCTestCase {
         XCTAssertNoThrow(try configured.finish())
         XCTAssertEqual(read.loginThrottle, LoginThrottleSettings(maximumAttempts: 5, window: .seconds(120)))
         XCTAssertEqual([read.passwordHashConcurrency, read.passwordHashQueue], [3, 0])
-        for arguments in [["--login-account-window", "0s"], ["--password-hash-concurrency", "0"], ["--login-attempts-per-account", "-1"]] {
+        for arguments in [
+            ["--login-account-window", "0s"], ["--password-hash-concurrency", "0"], ["--login-attempts-per-account", "-1"],
+        ] {
             var bad = ConfigReader(arguments: arguments, environment: [:])
             _ = DataServiceConfiguration.read(from: &bad, environment: [:])
             XCTAssertThrowsError(try bad.finish(), "\(arguments)")

@@ -1,7 +1,8 @@
-@testable import DataService
 import MicropostsModels
 import RPC
 import XCTest
+
+@testable import DataService
 
 final class MicropostListTests: XCTestCase {
     func testCollectionPagesNewestFirst() async throws {
@@ -15,7 +16,10 @@ final class MicropostListTests: XCTestCase {
             func page(_ page: Int) async throws -> Page<Micropost> {
                 try await service.call(.listMicroposts, UserListRequest(username: "ana", page: PageRequest(page: page, size: 3)))
             }
-            let first = try await page(1), middle = try await page(2), last = try await page(3), beyond = try await page(4)
+            let first = try await page(1)
+            let middle = try await page(2)
+            let last = try await page(3)
+            let beyond = try await page(4)
             XCTAssertEqual(first.items.map(\.id), Array(newestFirst[0..<3]))
             XCTAssertTrue(first.hasNext)
             XCTAssertEqual(middle.items.map(\.id), Array(newestFirst[3..<6]))
@@ -75,8 +79,10 @@ final class MicropostListTests: XCTestCase {
             XCTAssertEqual(empty, Page(items: [], hasNext: false))
             await assertRPCError(.notFound) { try await service.call(.listMicroposts, UserListRequest(username: "nobody")) }
             await assertRPCError(.notFound) { try await service.call(.timeline, UserListRequest(username: "nobody")) }
-            for (request, field) in [(PageRequest(page: 0, size: 10), "page"), (PageRequest(page: 1, size: 0), "size"),
-                                     (PageRequest(page: 1, size: 101), "size"), (PageRequest(page: -3, size: 10), "page")] {
+            for (request, field) in [
+                (PageRequest(page: 0, size: 10), "page"), (PageRequest(page: 1, size: 0), "size"),
+                (PageRequest(page: 1, size: 101), "size"), (PageRequest(page: -3, size: 10), "page"),
+            ] {
                 await assertRPCError(.invalidArgument, messageContains: field) {
                     try await service.call(.listMicroposts, UserListRequest(username: "ana", page: request))
                 }
@@ -121,7 +127,8 @@ final class MicropostListTests: XCTestCase {
             XCTAssertEqual(all.items.first?.author, "ben")
             let byAna = try await service.call(.searchMicroposts, SearchMicropostsRequest(text: "swift", username: "ANA"))
             XCTAssertEqual(byAna.items.map(\.id), [b.id, a.id])
-            let paged = try await service.call(.searchMicroposts, SearchMicropostsRequest(text: "swift", page: PageRequest(page: 1, size: 2)))
+            let paged = try await service.call(
+                .searchMicroposts, SearchMicropostsRequest(text: "swift", page: PageRequest(page: 1, size: 2)))
             XCTAssertTrue(paged.hasNext)
         }
     }

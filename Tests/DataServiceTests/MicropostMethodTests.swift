@@ -1,7 +1,8 @@
-@testable import DataService
 import MicropostsModels
 import RPC
 import XCTest
+
+@testable import DataService
 
 final class MicropostMethodTests: XCTestCase {
     func testCreateAndGet() async throws {
@@ -32,7 +33,9 @@ final class MicropostMethodTests: XCTestCase {
         try await withDataService { service in
             try await service.register("ana")
             await assertRPCError(.notFound) { try await service.post("nobody", "hello") }
-            await assertRPCError(.invalidArgument, messageContains: "referenced") { try await service.post("ana", "hi", referenced: "nobody") }
+            await assertRPCError(.invalidArgument, messageContains: "referenced") {
+                try await service.post("ana", "hi", referenced: "nobody")
+            }
             await assertRPCError(.invalidArgument, messageContains: "text") { try await service.post("ana", "") }
             await assertRPCError(.invalidArgument, messageContains: "text") { try await service.post("ana", "nul \u{0} inside") }
         }
@@ -60,8 +63,12 @@ final class MicropostMethodTests: XCTestCase {
             try await service.register("ana", "ben")
             let post = try await service.post("ana", "mine")
             await assertRPCError(.notFound) { try await service.call(.getMicropost, GetMicropostRequest(username: "ben", id: post.id)) }
-            await assertRPCError(.notFound) { try await service.call(.getMicropost, GetMicropostRequest(username: "ana", id: post.id + 1000)) }
-            await assertRPCError(.invalidArgument, messageContains: "id") { try await service.call(.getMicropost, GetMicropostRequest(username: "ana", id: 0)) }
+            await assertRPCError(.notFound) {
+                try await service.call(.getMicropost, GetMicropostRequest(username: "ana", id: post.id + 1000))
+            }
+            await assertRPCError(.invalidArgument, messageContains: "id") {
+                try await service.call(.getMicropost, GetMicropostRequest(username: "ana", id: 0))
+            }
         }
     }
 
@@ -69,14 +76,18 @@ final class MicropostMethodTests: XCTestCase {
         try await withDataService { service in
             try await service.register("ana", "ben", "cy")
             let post = try await service.post("ana", "first", referenced: "ben")
-            let replaced = try await service.call(.replaceMicropost, ReplaceMicropostRequest(
-                username: "ana", id: post.id, actingUsername: "ana", text: "second", referenced: "cy"))
+            let replaced = try await service.call(
+                .replaceMicropost,
+                ReplaceMicropostRequest(
+                    username: "ana", id: post.id, actingUsername: "ana", text: "second", referenced: "cy"))
             XCTAssertEqual(replaced.text, "second")
             XCTAssertEqual(replaced.referenced, "cy")
             XCTAssertEqual(replaced.createdAt, post.createdAt)
             XCTAssertGreaterThanOrEqual(replaced.updatedAt, post.updatedAt)
-            let cleared = try await service.call(.replaceMicropost, ReplaceMicropostRequest(
-                username: "ana", id: post.id, actingUsername: "ana", text: "third", referenced: nil))
+            let cleared = try await service.call(
+                .replaceMicropost,
+                ReplaceMicropostRequest(
+                    username: "ana", id: post.id, actingUsername: "ana", text: "third", referenced: nil))
             XCTAssertNil(cleared.referenced)
             assertEqual(try await service.call(.getMicropost, GetMicropostRequest(username: "ana", id: post.id)), cleared)
         }
@@ -87,8 +98,10 @@ final class MicropostMethodTests: XCTestCase {
             try await service.register("ana", "ben", "cy")
             let post = try await service.post("ana", "first", referenced: "ben")
             func patch(text: String?, _ referenced: NullableUpdate<String>) async throws -> Micropost {
-                try await service.call(.patchMicropost, PatchMicropostRequest(
-                    username: "ana", id: post.id, actingUsername: "ana", text: text, referenced: referenced))
+                try await service.call(
+                    .patchMicropost,
+                    PatchMicropostRequest(
+                        username: "ana", id: post.id, actingUsername: "ana", text: text, referenced: referenced))
             }
             let textOnly = try await patch(text: "changed", .keep)
             XCTAssertEqual(textOnly.text, "changed")
@@ -100,7 +113,9 @@ final class MicropostMethodTests: XCTestCase {
             XCTAssertNil(cleared.referenced)
             XCTAssertEqual(cleared.text, "changed")
             await assertRPCError(.invalidArgument, messageContains: "referenced") { try await patch(text: nil, .set("nobody")) }
-            await assertRPCError(.invalidArgument, messageContains: "text") { try await patch(text: String(repeating: "😀", count: 256), .keep) }
+            await assertRPCError(.invalidArgument, messageContains: "text") {
+                try await patch(text: String(repeating: "😀", count: 256), .keep)
+            }
         }
     }
 
@@ -111,17 +126,21 @@ final class MicropostMethodTests: XCTestCase {
             try await service.register("ana", "ben")
             let post = try await service.post("ana", "mine")
             await assertRPCError(.permissionDenied) {
-                try await service.call(.replaceMicropost, ReplaceMicropostRequest(
-                    username: "ana", id: post.id, actingUsername: "ben", text: "stolen", referenced: nil))
+                try await service.call(
+                    .replaceMicropost,
+                    ReplaceMicropostRequest(
+                        username: "ana", id: post.id, actingUsername: "ben", text: "stolen", referenced: nil))
             }
             await assertRPCError(.permissionDenied) {
-                try await service.call(.patchMicropost, PatchMicropostRequest(username: "ana", id: post.id, actingUsername: "ben", text: "stolen"))
+                try await service.call(
+                    .patchMicropost, PatchMicropostRequest(username: "ana", id: post.id, actingUsername: "ben", text: "stolen"))
             }
             await assertRPCError(.permissionDenied) {
                 try await service.call(.deleteMicropost, DeleteMicropostRequest(username: "ana", id: post.id, actingUsername: "ben"))
             }
             await assertRPCError(.notFound) {
-                try await service.call(.patchMicropost, PatchMicropostRequest(username: "ben", id: post.id, actingUsername: "ben", text: "x"))
+                try await service.call(
+                    .patchMicropost, PatchMicropostRequest(username: "ben", id: post.id, actingUsername: "ben", text: "x"))
             }
             await assertRPCError(.notFound) {
                 try await service.call(.deleteMicropost, DeleteMicropostRequest(username: "ana", id: post.id + 99, actingUsername: "ana"))

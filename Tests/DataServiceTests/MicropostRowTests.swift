@@ -36,16 +36,24 @@ final class MicropostRowTests: XCTestCase {
     func testOuterJoinRowsGiveOwnerAndPostsAndSkipTheEmptyRow() async throws {
         try await withTimeLimit {
             try await PostgresTestCluster.withMigratedDatabase { client in
-                let withPost = try await client.query(PostgresQuery(unsafeSQL: "SELECT true, 1::int8, 'ann'::text, 'a'::text, 'bob'::text, now(), now()")).collect()
+                let withPost = try await client.query(
+                    PostgresQuery(unsafeSQL: "SELECT true, 1::int8, 'ann'::text, 'a'::text, 'bob'::text, now(), now()")
+                ).collect()
                 let owned = try OwnedMicropostRows(withPost)
                 XCTAssertTrue(owned.ownerExists)
                 XCTAssertEqual(owned.posts.map(\.referenced), ["bob"])
 
-                let noPosts = try await client.query(PostgresQuery(unsafeSQL: "SELECT true, NULL::int8, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz")).collect()
+                let noPosts = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT true, NULL::int8, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz")
+                ).collect()
                 XCTAssertTrue(try OwnedMicropostRows(noPosts).ownerExists)
                 XCTAssertEqual(try OwnedMicropostRows(noPosts).posts, [])
 
-                let noOwner = try await client.query(PostgresQuery(unsafeSQL: "SELECT false, NULL::int8, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz")).collect()
+                let noOwner = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT false, NULL::int8, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz")
+                ).collect()
                 XCTAssertFalse(try OwnedMicropostRows(noOwner).ownerExists)
             }
         }
@@ -57,10 +65,14 @@ final class MicropostRowTests: XCTestCase {
                 let short = try await client.query(PostgresQuery(unsafeSQL: "SELECT 7::int8, 'ann'::text")).collect()
                 XCTAssertThrowsError(try Micropost(row: XCTUnwrap(short.first))) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
 
-                let wrongType = try await client.query(PostgresQuery(unsafeSQL: "SELECT 'x'::text, 'ann'::text, 'a'::text, NULL::text, now(), now()")).collect()
+                let wrongType = try await client.query(
+                    PostgresQuery(unsafeSQL: "SELECT 'x'::text, 'ann'::text, 'a'::text, NULL::text, now(), now()")
+                ).collect()
                 XCTAssertThrowsError(try Micropost(row: XCTUnwrap(wrongType.first)))
 
-                let nullText = try await client.query(PostgresQuery(unsafeSQL: "SELECT true, 1::int8, 'ann'::text, NULL::text, NULL::text, now(), now()")).collect()
+                let nullText = try await client.query(
+                    PostgresQuery(unsafeSQL: "SELECT true, 1::int8, 'ann'::text, NULL::text, NULL::text, now(), now()")
+                ).collect()
                 XCTAssertEqual(try OwnedMicropostRows(nullText).posts, [], "a row without text is not a micropost")
             }
         }
@@ -69,11 +81,14 @@ final class MicropostRowTests: XCTestCase {
     func testColumnArraysBecomeMicropostsOfTheirOwner() async throws {
         try await withTimeLimit {
             try await PostgresTestCluster.withMigratedDatabase { client in
-                let rows = try await client.query(PostgresQuery(unsafeSQL: """
-                    SELECT 'ann'::text, ARRAY[9, 8]::int8[], ARRAY['b', 'a']::text[], ARRAY[NULL, 'bob']::text[],
-                           ARRAY['2026-01-02 03:04:05.123456+00', now()]::timestamptz[], ARRAY[now(), now()]::timestamptz[],
-                           '2026-01-02 03:04:05.123456+00'::timestamptz
-                    """)).collect()
+                let rows = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT 'ann'::text, ARRAY[9, 8]::int8[], ARRAY['b', 'a']::text[], ARRAY[NULL, 'bob']::text[],
+                                   ARRAY['2026-01-02 03:04:05.123456+00', now()]::timestamptz[], ARRAY[now(), now()]::timestamptz[],
+                                   '2026-01-02 03:04:05.123456+00'::timestamptz
+                            """)
+                ).collect()
                 let columns = try Self.columns(rows)
                 let page = columns.page
                 XCTAssertEqual(columns.owner, "ann")
@@ -93,11 +108,17 @@ final class MicropostRowTests: XCTestCase {
                 XCTAssertEqual(pageOfOne.items.map(\.id), [9])
                 XCTAssertTrue(pageOfOne.hasNext)
 
-                let noPosts = try await client.query(PostgresQuery(unsafeSQL: "SELECT 'ann'::text, NULL::int8[], NULL::text[], NULL::text[], NULL::timestamptz[], NULL::timestamptz[]")).collect()
+                let noPosts = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT 'ann'::text, NULL::int8[], NULL::text[], NULL::text[], NULL::timestamptz[], NULL::timestamptz[]")
+                ).collect()
                 XCTAssertEqual(try Self.columns(noPosts).owner, "ann")
                 XCTAssertEqual(try Self.columns(noPosts).page, Page(items: [], hasNext: false))
 
-                let noOwner = try await client.query(PostgresQuery(unsafeSQL: "SELECT NULL::text, NULL::int8[], NULL::text[], NULL::text[], NULL::timestamptz[], NULL::timestamptz[]")).collect()
+                let noOwner = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT NULL::text, NULL::int8[], NULL::text[], NULL::text[], NULL::timestamptz[], NULL::timestamptz[]")
+                ).collect()
                 XCTAssertNil(try Self.columns(noOwner).owner)
             }
         }
@@ -106,10 +127,13 @@ final class MicropostRowTests: XCTestCase {
     func testColumnArraysOutOfOrderAreReadNewestFirst() async throws {
         try await withTimeLimit {
             try await PostgresTestCluster.withMigratedDatabase { client in
-                let rows = try await client.query(PostgresQuery(unsafeSQL: """
-                    SELECT 'ann'::text, ARRAY[8, 10, 9]::int8[], ARRAY['eight', 'ten', 'nine']::text[], ARRAY[NULL, 'bob', NULL]::text[],
-                           ARRAY[now(), now(), now()]::timestamptz[], ARRAY[now(), now(), now()]::timestamptz[]
-                    """)).collect()
+                let rows = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT 'ann'::text, ARRAY[8, 10, 9]::int8[], ARRAY['eight', 'ten', 'nine']::text[], ARRAY[NULL, 'bob', NULL]::text[],
+                                   ARRAY[now(), now(), now()]::timestamptz[], ARRAY[now(), now(), now()]::timestamptz[]
+                            """)
+                ).collect()
                 let page = try Self.columns(rows, pageSize: 2).page
                 XCTAssertEqual(page.items.map(\.id), [10, 9])
                 XCTAssertEqual(page.items.map(\.text), ["ten", "nine"])
@@ -122,25 +146,37 @@ final class MicropostRowTests: XCTestCase {
     func testColumnArraysOfDifferentLengthsOrWithoutOwnerAreErrors() async throws {
         try await withTimeLimit {
             try await PostgresTestCluster.withMigratedDatabase { client in
-                let ragged = try await client.query(PostgresQuery(unsafeSQL: """
-                    SELECT 'ann'::text, ARRAY[9, 8]::int8[], ARRAY['b']::text[], ARRAY[NULL, NULL]::text[],
-                           ARRAY[now(), now()]::timestamptz[], ARRAY[now(), now()]::timestamptz[]
-                    """)).collect()
+                let ragged = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT 'ann'::text, ARRAY[9, 8]::int8[], ARRAY['b']::text[], ARRAY[NULL, NULL]::text[],
+                                   ARRAY[now(), now()]::timestamptz[], ARRAY[now(), now()]::timestamptz[]
+                            """)
+                ).collect()
                 XCTAssertThrowsError(try Self.columns(ragged)) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
 
-                let orphans = try await client.query(PostgresQuery(unsafeSQL: """
-                    SELECT NULL::text, ARRAY[1]::int8[], ARRAY['b']::text[], ARRAY[NULL]::text[], ARRAY[now()]::timestamptz[], ARRAY[now()]::timestamptz[]
-                    """)).collect()
+                let orphans = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT NULL::text, ARRAY[1]::int8[], ARRAY['b']::text[], ARRAY[NULL]::text[], ARRAY[now()]::timestamptz[], ARRAY[now()]::timestamptz[]
+                            """)
+                ).collect()
                 XCTAssertThrowsError(try Self.columns(orphans)) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
 
-                let nullText = try await client.query(PostgresQuery(unsafeSQL: """
-                    SELECT 'ann'::text, ARRAY[1]::int8[], ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY[now()]::timestamptz[], ARRAY[now()]::timestamptz[]
-                    """)).collect()
+                let nullText = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT 'ann'::text, ARRAY[1]::int8[], ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY[now()]::timestamptz[], ARRAY[now()]::timestamptz[]
+                            """)
+                ).collect()
                 XCTAssertThrowsError(try Self.columns(nullText)) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
 
-                let wrongElements = try await client.query(PostgresQuery(unsafeSQL: """
-                    SELECT 'ann'::text, ARRAY[1]::int4[], ARRAY['b']::text[], ARRAY[NULL]::text[], ARRAY[now()]::timestamptz[], ARRAY[now()]::timestamptz[]
-                    """)).collect()
+                let wrongElements = try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT 'ann'::text, ARRAY[1]::int4[], ARRAY['b']::text[], ARRAY[NULL]::text[], ARRAY[now()]::timestamptz[], ARRAY[now()]::timestamptz[]
+                            """)
+                ).collect()
                 XCTAssertThrowsError(try Self.columns(wrongElements)) { XCTAssertTrue($0 is RowShapeError, "\($0)") }
             }
         }

@@ -1,7 +1,8 @@
-@testable import DataService
 import PostgresNIO
 import PostgresTestSupport
 import XCTest
+
+@testable import DataService
 
 final class MigrationRunnerTests: XCTestCase {
     // MARK: Loading
@@ -13,14 +14,16 @@ final class MigrationRunnerTests: XCTestCase {
     }
 
     func testFileIsSplitIntoStatementsWithoutComments() throws {
-        let migration = try Migration(fileName: "0002_add_likes.sql", sql: """
-            -- A comment; with a semicolon;
-            CREATE TABLE likes (
-                id bigint -- trailing comment
-            );
+        let migration = try Migration(
+            fileName: "0002_add_likes.sql",
+            sql: """
+                -- A comment; with a semicolon;
+                CREATE TABLE likes (
+                    id bigint -- trailing comment
+                );
 
-              CREATE INDEX likes_idx ON likes (id);   \n
-            """)
+                  CREATE INDEX likes_idx ON likes (id);   \n
+                """)
         XCTAssertEqual(migration.version, 2)
         XCTAssertEqual(migration.name, "add_likes")
         XCTAssertEqual(migration.statements.count, 2)
@@ -29,8 +32,10 @@ final class MigrationRunnerTests: XCTestCase {
     }
 
     func testMalformedFilesAreRejected() {
-        for name in ["1_initial.sql", "00001_initial.sql", "0000_initial.sql", "0001-initial.sql", "0001_.sql",
-                     "0001_Initial.sql", "0001_initial.SQL", "abcd_initial.sql", "0001initial.sql"] {
+        for name in [
+            "1_initial.sql", "00001_initial.sql", "0000_initial.sql", "0001-initial.sql", "0001_.sql",
+            "0001_Initial.sql", "0001_initial.SQL", "abcd_initial.sql", "0001initial.sql",
+        ] {
             XCTAssertThrowsError(try Migration(fileName: name, sql: "SELECT 1;")) { error in
                 XCTAssertEqual(error as? MigrationError, .malformedFileName(name))
             }
@@ -41,18 +46,24 @@ final class MigrationRunnerTests: XCTestCase {
     }
 
     func testRefusalChecksAreMarkedByADirective() throws {
-        let migration = try Migration(fileName: "0002_checked.sql", sql: """
-            -- An ordinary comment.
-            --! refuse-if-rows: names collide
-            SELECT name
-            FROM t;
-            CREATE INDEX t_idx ON t (name);
-            """)
-        XCTAssertEqual(migration.steps, [
-            .refuseIfRows(query: "SELECT name\nFROM t;", reason: "names collide"),
-            .execute("CREATE INDEX t_idx ON t (name);"),
-        ])
-        for sql in ["--! refuse-if-rows: x\n", "--! refuse-if-rows:\nSELECT 1;", "--! other: x\nSELECT 1;", "SELECT\n--! refuse-if-rows: x\n1;"] {
+        let migration = try Migration(
+            fileName: "0002_checked.sql",
+            sql: """
+                -- An ordinary comment.
+                --! refuse-if-rows: names collide
+                SELECT name
+                FROM t;
+                CREATE INDEX t_idx ON t (name);
+                """)
+        XCTAssertEqual(
+            migration.steps,
+            [
+                .refuseIfRows(query: "SELECT name\nFROM t;", reason: "names collide"),
+                .execute("CREATE INDEX t_idx ON t (name);"),
+            ])
+        for sql in [
+            "--! refuse-if-rows: x\n", "--! refuse-if-rows:\nSELECT 1;", "--! other: x\nSELECT 1;", "SELECT\n--! refuse-if-rows: x\n1;",
+        ] {
             XCTAssertThrowsError(try Migration(fileName: "0002_a.sql", sql: sql), sql)
         }
     }
@@ -193,7 +204,8 @@ final class MigrationRunnerTests: XCTestCase {
                 }
                 let recorded = try await client.scalar("SELECT max(version) FROM schema_migrations", as: Int.self)
                 XCTAssertEqual(recorded, version - 1)
-                let index = try await client.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_username_lower_key'", as: Int.self)
+                let index = try await client.scalar(
+                    "SELECT count(*) FROM pg_indexes WHERE indexname = 'users_username_lower_key'", as: Int.self)
                 XCTAssertEqual(index, 0)
 
                 try await client.query("UPDATE users SET username = username || '_2' WHERE username IN ('Alice', 'BOB')")
@@ -229,7 +241,8 @@ final class MigrationRunnerTests: XCTestCase {
                     } catch let error as MigrationError {
                         XCTAssertEqual(error, .lockNotAcquired(waited: .milliseconds(200)))
                     }
-                    _ = try await connection.query("SELECT pg_advisory_unlock(\(MigrationRunner.advisoryLockKey))", logger: logger).collect()
+                    _ = try await connection.query("SELECT pg_advisory_unlock(\(MigrationRunner.advisoryLockKey))", logger: logger)
+                        .collect()
                 }
             }
         }

@@ -1,8 +1,9 @@
-@testable import DataService
 import MicropostsModels
-import RPC
 import NIOConcurrencyHelpers
+import RPC
 import XCTest
+
+@testable import DataService
 
 /// The hashing gate: a few hashes at once, a short queue, fast refusals beyond it; and every
 /// login that could match an account costs a hash, whether or not the account exists.
@@ -24,7 +25,10 @@ final class PasswordHashingLimitTests: XCTestCase {
     }
 
     func testBeyondTheQueueCallsAreRefusedAtOnceAndQueuedOnesFinish() async throws {
-        try await withDataService(configure: { $0.passwordHashConcurrency = 1; $0.passwordHashQueue = 1 }) { service in
+        try await withDataService(configure: {
+            $0.passwordHashConcurrency = 1
+            $0.passwordHashQueue = 1
+        }) { service in
             let gate = service.components.users.hasher.gate
             let busy = try await occupy(gate, slots: 1, for: .milliseconds(800))
             let queued = Task { try await service.call(.registerUser, RegisterUserRequest(username: "ana", password: "password123")) }
@@ -51,7 +55,10 @@ final class PasswordHashingLimitTests: XCTestCase {
     /// account and for an unknown name alike (same work, so same time), but not for a name that
     /// no account can have.
     func testUnknownUsersCostAHashLikeKnownOnes() async throws {
-        try await withDataService(configure: { $0.passwordHashConcurrency = 1; $0.passwordHashQueue = 0 }) { service in
+        try await withDataService(configure: {
+            $0.passwordHashConcurrency = 1
+            $0.passwordHashQueue = 0
+        }) { service in
             try await service.register("ana")
             let gate = service.components.users.hasher.gate
             let busy = try await occupy(gate, slots: 1, for: .seconds(5))
@@ -65,7 +72,8 @@ final class PasswordHashingLimitTests: XCTestCase {
             busy.cancel()
             _ = await busy.value
             for username in ["ana", "zed"] {
-                assertEqual(try await service.call(.logIn, VerifyCredentialsRequest(username: username, password: "wrong password")), .refused)
+                assertEqual(
+                    try await service.call(.logIn, VerifyCredentialsRequest(username: username, password: "wrong password")), .refused)
             }
         }
     }

@@ -32,19 +32,26 @@ final class PostgresArrayCursorTests: XCTestCase {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }
 
-    private static func assertRejects(_ bytes: ByteBuffer, as type: PostgresDataType = .int8, read: (inout PostgresArrayCursor) throws -> Void = { _ = try $0.nextInt64() }, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try {
-            var cursor = try PostgresArrayCursor(cell(bytes), elementType: type)
-            try read(&cursor)
-        }(), file: file, line: line) { XCTAssertTrue($0 is RowShapeError, "\($0)", file: file, line: line) }
+    private static func assertRejects(
+        _ bytes: ByteBuffer, as type: PostgresDataType = .int8,
+        read: (inout PostgresArrayCursor) throws -> Void = { _ = try $0.nextInt64() }, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertThrowsError(
+            try {
+                var cursor = try PostgresArrayCursor(cell(bytes), elementType: type)
+                try read(&cursor)
+            }(), file: file, line: line
+        ) { XCTAssertTrue($0 is RowShapeError, "\($0)", file: file, line: line) }
     }
 
     func testElementsAreReadInOrderWithNullsWhereAllowed() throws {
-        var ids = try PostgresArrayCursor(Self.cell(Self.array(of: .int8, [Self.int8(9), Self.int8(-1), Self.int8(.max)])), elementType: .int8)
+        var ids = try PostgresArrayCursor(
+            Self.cell(Self.array(of: .int8, [Self.int8(9), Self.int8(-1), Self.int8(.max)])), elementType: .int8)
         XCTAssertEqual(ids.count, 3)
         XCTAssertEqual([try ids.nextInt64(), try ids.nextInt64(), try ids.nextInt64()], [9, -1, .max])
 
-        var names = try PostgresArrayCursor(Self.cell(Self.array(of: .text, [Array("bob".utf8), nil, Array("héllo 😀".utf8), []])), elementType: .text)
+        var names = try PostgresArrayCursor(
+            Self.cell(Self.array(of: .text, [Array("bob".utf8), nil, Array("héllo 😀".utf8), []])), elementType: .text)
         XCTAssertEqual(names.count, 4)
         XCTAssertEqual(try names.nextString(), "bob")
         XCTAssertNil(try names.nextString())
@@ -58,7 +65,8 @@ final class PostgresArrayCursorTests: XCTestCase {
     }
 
     func testTimestampsAreMicrosecondsSince2000() throws {
-        var dates = try PostgresArrayCursor(Self.cell(Self.array(of: .timestamptz, [Self.int8(0), Self.int8(1_500_000), Self.int8(-1)])), elementType: .timestamptz)
+        var dates = try PostgresArrayCursor(
+            Self.cell(Self.array(of: .timestamptz, [Self.int8(0), Self.int8(1_500_000), Self.int8(-1)])), elementType: .timestamptz)
         XCTAssertEqual(try dates.nextDate(), Date(timeIntervalSince1970: 946_684_800))
         XCTAssertEqual(try dates.nextDate().timeIntervalSince1970, 946_684_801.5, accuracy: 1e-6)
         XCTAssertEqual(try dates.nextDate().timeIntervalSince1970, 946_684_799.999_999, accuracy: 1e-6)

@@ -57,7 +57,8 @@ final class PostgresTestClusterTests: XCTestCase {
                 )
                 configuration.options.connectTimeout = .seconds(1)
                 do {
-                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "test"))
+                    let connection = try await PostgresConnection.connect(
+                        configuration: configuration, id: 1, logger: Logger(label: "test"))
                     try await connection.close()
                     XCTFail("connected to a stopped server")
                 } catch {}

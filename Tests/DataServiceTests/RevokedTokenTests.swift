@@ -1,7 +1,8 @@
-@testable import DataService
 import MicropostsModels
 import RPC
 import XCTest
+
+@testable import DataService
 
 final class RevokedTokenTests: XCTestCase {
     func testRevokedTokensAreReportedUntilTheyExpire() async throws {

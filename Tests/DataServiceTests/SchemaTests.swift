@@ -31,7 +31,8 @@ final class SchemaTests: XCTestCase {
                 let other = try await Self.insertUser("other", client)
                 try await client.query("INSERT INTO microposts (author_id, text, referenced_id) VALUES (\(author), 'hi', \(other))")
                 await assertSQLState(Self.foreignKeyViolation) {
-                    try await client.query("INSERT INTO microposts (author_id, text, referenced_id) VALUES (\(author), 'hi', \(other + 1000))")
+                    try await client.query(
+                        "INSERT INTO microposts (author_id, text, referenced_id) VALUES (\(author), 'hi', \(other + 1000))")
                 }
             }
         }

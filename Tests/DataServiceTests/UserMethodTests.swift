@@ -1,8 +1,9 @@
-@testable import DataService
 import MicropostsModels
 import PostgresNIO
 import RPC
 import XCTest
+
+@testable import DataService
 
 final class UserMethodTests: XCTestCase {
     func testRegisterGetAndVerify() async throws {
@@ -11,7 +12,8 @@ final class UserMethodTests: XCTestCase {
             XCTAssertEqual(user, User(username: "ana.b-c_1"))
             let fetched = try await service.call(.getUser, GetUserRequest(username: "ana.b-c_1"))
             XCTAssertEqual(fetched, user)
-            let verified = try await service.call(.verifyCredentials, VerifyCredentialsRequest(username: "ana.b-c_1", password: "correct horse"))
+            let verified = try await service.call(
+                .verifyCredentials, VerifyCredentialsRequest(username: "ana.b-c_1", password: "correct horse"))
             XCTAssertEqual(verified, user)
         }
     }
@@ -44,7 +46,9 @@ final class UserMethodTests: XCTestCase {
     /// looked up exactly as spelled.
     func testUsernamesAreUniqueIgnoringCaseAndKeepTheirSpelling() async throws {
         try await withDataService { service in
-            assertEqual(try await service.call(.registerUser, RegisterUserRequest(username: "Alice", password: "password123")), User(username: "Alice"))
+            assertEqual(
+                try await service.call(.registerUser, RegisterUserRequest(username: "Alice", password: "password123")),
+                User(username: "Alice"))
             for spelling in ["alice", "ALICE", "aLiCe", "Alice"] {
                 await assertRPCError(.alreadyExists, messageContains: "username") {
                     try await service.call(.registerUser, RegisterUserRequest(username: spelling, password: "password123"))
@@ -69,7 +73,9 @@ final class UserMethodTests: XCTestCase {
             let spellings = ["bob", "Bob", "BOB", "bOb"]
             let outcomes = await withTaskGroup(of: Bool.self) { group in
                 for spelling in spellings {
-                    group.addTask { (try? await service.call(.registerUser, RegisterUserRequest(username: spelling, password: "password123"))) != nil }
+                    group.addTask {
+                        (try? await service.call(.registerUser, RegisterUserRequest(username: spelling, password: "password123"))) != nil
+                    }
                 }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
@@ -95,7 +101,8 @@ final class UserMethodTests: XCTestCase {
                 }
             }
             // The limits themselves are accepted.
-            _ = try await service.call(.registerUser, RegisterUserRequest(username: String(repeating: "a", count: 50), password: "12345678"))
+            _ = try await service.call(
+                .registerUser, RegisterUserRequest(username: String(repeating: "a", count: 50), password: "12345678"))
             _ = try await service.call(.registerUser, RegisterUserRequest(username: "b", password: String(repeating: "é", count: 128)))
         }
     }

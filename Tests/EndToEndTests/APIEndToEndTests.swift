@@ -29,13 +29,15 @@ final class APIEndToEndTests: XCTestCase {
         XCTAssertEqual(anonymous.status, 401)
         XCTAssertNotNil(anonymous.header("WWW-Authenticate"))
 
-        let created = try await system.request("POST", "/api/users/ana/collection", json: #"{"text":"héllo wörld","referenced":"bob"}"#, token: ana)
+        let created = try await system.request(
+            "POST", "/api/users/ana/collection", json: #"{"text":"héllo wörld","referenced":"bob"}"#, token: ana)
         XCTAssertEqual(created.status, 201, created.text)
         let href = try XCTUnwrap(created.object["href"] as? String)
         XCTAssertEqual(created.header("Location"), href)
         let path = try XCTUnwrap(URL(string: href)?.path)
         assertStatus(403, try await system.request("POST", "/api/users/bob/collection", json: #"{"text":"x"}"#, token: ana))
-        assertStatus(400, try await system.request("POST", "/api/users/ana/collection", json: #"{"text":"x","referenced":"zed"}"#, token: ana))
+        assertStatus(
+            400, try await system.request("POST", "/api/users/ana/collection", json: #"{"text":"x","referenced":"zed"}"#, token: ana))
         assertStatus(400, try await system.request("POST", "/api/users/ana/collection", json: #"{"text":""}"#, token: ana))
         let tooLong = String(repeating: "é", count: 256)
         assertStatus(400, try await system.request("POST", "/api/users/ana/collection", json: #"{"text":"\#(tooLong)"}"#, token: ana))
@@ -63,7 +65,8 @@ final class APIEndToEndTests: XCTestCase {
         let system = try await RunningSystem()
         let ana = try await system.user("ana")
         for number in 1...5 {
-            assertStatus(201, try await system.request("POST", "/api/users/ana/collection", json: #"{"text":"post \#(number)"}"#, token: ana))
+            assertStatus(
+                201, try await system.request("POST", "/api/users/ana/collection", json: #"{"text":"post \#(number)"}"#, token: ana))
         }
         let base = "http://127.0.0.1:\(system.workerHTTPPorts[0])/api/users/ana/collection"
         let first = try await system.request("GET", "/api/users/ana/collection?size=2", token: ana)
@@ -89,7 +92,8 @@ final class APIEndToEndTests: XCTestCase {
         let system = try await RunningSystem()
         let ana = try await system.user("ana")
         let bob = try await system.user("bob")
-        assertStatus(201, try await system.request("POST", "/api/users/bob/collection", json: #"{"text":"Searching for Swift"}"#, token: bob))
+        assertStatus(
+            201, try await system.request("POST", "/api/users/bob/collection", json: #"{"text":"Searching for Swift"}"#, token: bob))
         assertStatus(201, try await system.request("POST", "/api/users/ana/collection", json: #"{"text":"swift is fun"}"#, token: ana))
 
         assertStatus(201, try await system.request("POST", "/api/users/ana/following", json: #"{"username":"bob"}"#, token: ana))

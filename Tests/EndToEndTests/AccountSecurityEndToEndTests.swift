@@ -15,7 +15,8 @@ final class AccountSecurityEndToEndTests: XCTestCase {
         assertStatus(201, try await system.register("ana"))
         for username in ["ana", "zed"] {
             for attempt in 0..<4 {
-                let reply = try await system.request("POST", "/api/token", json: Self.loginBody(username, "wrong-password"), worker: attempt % 2)
+                let reply = try await system.request(
+                    "POST", "/api/token", json: Self.loginBody(username, "wrong-password"), worker: attempt % 2)
                 XCTAssertEqual(reply.status, 400, "\(username) attempt \(attempt): \(reply.text)")
                 XCTAssertEqual(reply.errorCode, "invalid_grant")
             }

@@ -23,7 +23,8 @@ final class EdgeAndEnvelopeEndToEndTests: XCTestCase {
         let envelope = HTTPEnvelopeRequest(
             method: "POST", target: "/api/users", headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
             body: body, clientAddress: "198.51.100.7", scheme: "https", host: "micro.example", port: 443)
-        let reply = try await client.call(.handleHTTP, envelope, options: RPCCallOptions(timeout: .seconds(10), metadata: ["request-id": "e2e-1"]))
+        let reply = try await client.call(
+            .handleHTTP, envelope, options: RPCCallOptions(timeout: .seconds(10), metadata: ["request-id": "e2e-1"]))
         XCTAssertEqual(reply.status, 201, String(buffer: reply.body))
         XCTAssertEqual(reply.headers.first { $0.name.lowercased() == "location" }?.value, "https://micro.example/api/users/ana")
         do {

@@ -12,9 +12,11 @@ final class SystemStartupTests: XCTestCase {
         let dataPort = try freePort()
         let workerPort = try freePort()
 
-        let data = try ServiceProcess("data", arguments: ["--rpc-listen", "127.0.0.1:\(dataPort)"], environment: ["DATABASE_URL": databaseURL])
+        let data = try ServiceProcess(
+            "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataPort)"], environment: ["DATABASE_URL": databaseURL])
         try await data.waitForAdmin("/readyz", status: 200)
-        let worker = try ServiceProcess("worker", arguments: ["--rpc-listen", "127.0.0.1:\(workerPort)"], environment: ["DATA_TARGET": "127.0.0.1:\(dataPort)"])
+        let worker = try ServiceProcess(
+            "worker", arguments: ["--rpc-listen", "127.0.0.1:\(workerPort)"], environment: ["DATA_TARGET": "127.0.0.1:\(dataPort)"])
         try await worker.waitForAdmin("/readyz", status: 200)
         let edge = try ServiceProcess("edge", arguments: ["--worker-target", "127.0.0.1:\(workerPort)"])
         try await edge.waitForAdmin("/readyz", status: 200)

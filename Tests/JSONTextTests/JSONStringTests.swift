@@ -13,7 +13,8 @@ final class JSONStringTests: XCTestCase {
         for sample in samples {
             var ours: [UInt8] = []
             JSONString.append(sample, to: &ours)
-            XCTAssertEqual(String(decoding: ours, as: UTF8.self), String(decoding: try encoder.encode(sample), as: UTF8.self), sample.debugDescription)
+            XCTAssertEqual(
+                String(decoding: ours, as: UTF8.self), String(decoding: try encoder.encode(sample), as: UTF8.self), sample.debugDescription)
         }
     }
 

@@ -2,8 +2,9 @@ import AppServerProtocol
 import Foundation
 import MicropostsModels
 import NIOCore
-@testable import RPC
 import XCTest
+
+@testable import RPC
 
 /// The hand-written binary payload coding of the models against their synthesized
 /// `Codable` conformances: same bytes, same values, same errors.
@@ -77,10 +78,11 @@ final class BinaryPayloadFastPathTests: XCTestCase {
             self.assertMatchesCodable(request)
         }
         for port in [Int.min, -1, 65_535, .max] {
-            self.assertMatchesCodable(HTTPEnvelopeRequest(
-                method: "GET", target: "/é?q=😀", headers: [.init(name: "", value: "")], body: [0],
-                clientAddress: "::1", scheme: "https", host: "例え.jp", port: port
-            ))
+            self.assertMatchesCodable(
+                HTTPEnvelopeRequest(
+                    method: "GET", target: "/é?q=😀", headers: [.init(name: "", value: "")], body: [0],
+                    clientAddress: "::1", scheme: "https", host: "例え.jp", port: port
+                ))
         }
         self.assertRejectsLikeCodable(empty)
         self.assertRejectsLikeCodable(self.randomRequest(headers: 3, bodyBytes: 20))
@@ -93,7 +95,8 @@ final class BinaryPayloadFastPathTests: XCTestCase {
             self.assertMatchesCodable(response)
         }
         for status in [Int.min, -1, 200, 599, .max] {
-            self.assertMatchesCodable(HTTPEnvelopeResponse(status: status, headers: [.init(name: "Location", value: "/x")], body: Array(0...255)))
+            self.assertMatchesCodable(
+                HTTPEnvelopeResponse(status: status, headers: [.init(name: "Location", value: "/x")], body: Array(0...255)))
         }
         self.assertRejectsLikeCodable(empty)
         self.assertRejectsLikeCodable(self.randomResponse())
@@ -129,7 +132,8 @@ final class BinaryPayloadFastPathTests: XCTestCase {
             let codable = try Self.bytes(value, handWritten: false)
             XCTAssertEqual(fast, codable, "fast path bytes differ from Codable's \(message())", file: file, line: line)
             XCTAssertEqual(try Self.decode(T.self, codable, handWritten: true), value, "fast decoding \(message())", file: file, line: line)
-            XCTAssertEqual(try Self.decode(T.self, fast, handWritten: false), value, "Codable decoding \(message())", file: file, line: line)
+            XCTAssertEqual(
+                try Self.decode(T.self, fast, handWritten: false), value, "Codable decoding \(message())", file: file, line: line)
         } catch {
             XCTFail("\(error) \(message())", file: file, line: line)
         }
@@ -146,7 +150,8 @@ final class BinaryPayloadFastPathTests: XCTestCase {
         guard let bytes = try? Self.bytes(value, handWritten: true), !bytes.isEmpty else {
             return XCTFail("cannot encode \(value)", file: file, line: line)
         }
-        let positions = sampling.map { count in (0..<count).map { _ in Int.random(in: bytes.indices, using: &self.random) } } ?? Array(bytes.indices)
+        let positions =
+            sampling.map { count in (0..<count).map { _ in Int.random(in: bytes.indices, using: &self.random) } } ?? Array(bytes.indices)
         for length in positions {
             let prefix = Array(bytes.prefix(length))
             XCTAssertThrowsError(try Self.decode(T.self, prefix, handWritten: true), "prefix of \(length)", file: file, line: line) {

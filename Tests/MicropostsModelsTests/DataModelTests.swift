@@ -1,8 +1,9 @@
 import Foundation
 import MicropostsModels
 import NIOCore
-@testable import RPC
 import XCTest
+
+@testable import RPC
 
 final class DataModelTests: XCTestCase {
     private func roundTrip<T: Codable & Equatable>(_ value: T, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -49,12 +50,19 @@ final class DataModelTests: XCTestCase {
         XCTAssertEqual(message { try RegisterUserRequest(username: "a b", password: "12345678").validate() }?.hasPrefix("username:"), true)
         XCTAssertEqual(message { try RegisterUserRequest(username: "ab", password: "1234567").validate() }?.hasPrefix("password:"), true)
         XCTAssertNil(message { try CreateMicropostRequest(username: "a", text: String(repeating: "😀", count: 255)).validate() })
-        XCTAssertEqual(message { try CreateMicropostRequest(username: "a", text: String(repeating: "😀", count: 256)).validate() }?.hasPrefix("text:"), true)
-        XCTAssertEqual(message { try CreateMicropostRequest(username: "a", text: "x", referenced: "").validate() }?.hasPrefix("referenced:"), true)
-        XCTAssertEqual(message { try UserListRequest(username: "a", page: PageRequest(page: 1, size: 101)).validate() }?.hasPrefix("size:"), true)
-        XCTAssertEqual(message { try UserListRequest(username: "a", page: PageRequest(page: 0, size: 1)).validate() }?.hasPrefix("page:"), true)
+        XCTAssertEqual(
+            message { try CreateMicropostRequest(username: "a", text: String(repeating: "😀", count: 256)).validate() }?.hasPrefix("text:"),
+            true)
+        XCTAssertEqual(
+            message { try CreateMicropostRequest(username: "a", text: "x", referenced: "").validate() }?.hasPrefix("referenced:"), true)
+        XCTAssertEqual(
+            message { try UserListRequest(username: "a", page: PageRequest(page: 1, size: 101)).validate() }?.hasPrefix("size:"), true)
+        XCTAssertEqual(
+            message { try UserListRequest(username: "a", page: PageRequest(page: 0, size: 1)).validate() }?.hasPrefix("page:"), true)
         XCTAssertEqual(message { try SearchMicropostsRequest(text: "ab").validate() }?.hasPrefix("text:"), true)
         // Code points, not grapheme clusters: a flag is two scalars.
-        XCTAssertEqual(message { try CreateMicropostRequest(username: "a", text: String(repeating: "🇸🇪", count: 128)).validate() }?.hasPrefix("text:"), true)
+        XCTAssertEqual(
+            message { try CreateMicropostRequest(username: "a", text: String(repeating: "🇸🇪", count: 128)).validate() }?.hasPrefix("text:"),
+            true)
     }
 }

@@ -7,9 +7,9 @@ import ServiceLifecycle
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The real listener inside the real runner, over TCP: `/readyz` must answer 503 while the
@@ -53,7 +53,7 @@ final class AdminListenerLiveTests: XCTestCase {
                 return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
                     try await client.get("/readyz").status
                 }
-            } catch where ContinuousClock.now < deadline {
+            } catch  where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -76,9 +76,9 @@ private struct SlowDrain: Service {
 /// binds; on a test machine that is rare enough to accept.
 private func freeLocalPort() throws -> Int {
     #if canImport(Glibc)
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
-    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
     #endif
     guard descriptor >= 0 else { throw NoFreePort() }
     defer { close(descriptor) }

@@ -228,10 +228,13 @@ final class ConfigReaderTests: XCTestCase {
         let help = reader.helpText(name: "data", summary: "Owns the database.")
 
         XCTAssertTrue(help.hasPrefix("data — Owns the database.\n"))
-        XCTAssertEqual(reader.documented.map(\.name), [
-            "admin-host", "admin-port", "log-level", "log-format", "drain-timeout", "event-loop-threads", "task-executor", "supervisor-pid",
-            "dev-mode", "rpc-port",
-        ])
+        XCTAssertEqual(
+            reader.documented.map(\.name),
+            [
+                "admin-host", "admin-port", "log-level", "log-format", "drain-timeout", "event-loop-threads", "task-executor",
+                "supervisor-pid",
+                "dev-mode", "rpc-port",
+            ])
         for expected in [
             "  --admin-host <host>\n", "env ADMIN_HOST, default 0.0.0.0\n",
             // The default shown is the service's default, not the value the environment happens to hold.

@@ -52,9 +52,15 @@ final class ExampleSecretTests: XCTestCase {
                     guard let valueRange = Range(match.range(at: 1), in: text) else { continue }
                     let value = String(text[valueRange])
                     // Variables, command substitutions and <placeholders> are not literal secrets.
-                    if value.hasPrefix("$") || value.hasPrefix("<") || value.hasPrefix("{") || value.hasPrefix("`") || value.hasPrefix("***") { continue }
+                    if value.hasPrefix("$") || value.hasPrefix("<") || value.hasPrefix("{") || value.hasPrefix("`")
+                        || value.hasPrefix("***")
+                    {
+                        continue
+                    }
                     checked += 1
-                    XCTAssertTrue(ExampleSecret.isExample(value), "\(file.lastPathComponent) shows the secret \(value), which the services would accept")
+                    XCTAssertTrue(
+                        ExampleSecret.isExample(value),
+                        "\(file.lastPathComponent) shows the secret \(value), which the services would accept")
                 }
             }
         }

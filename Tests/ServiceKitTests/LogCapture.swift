@@ -1,5 +1,5 @@
-import ServiceKit
 import NIOConcurrencyHelpers
+import ServiceKit
 
 /// Collects the lines a ``ServiceLogHandler`` writes, as the writer sees them.
 final class LogCapture: Sendable {

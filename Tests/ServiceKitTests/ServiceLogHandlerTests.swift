@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import ServiceKit
 import NIOConcurrencyHelpers
+import ServiceKit
 import XCTest
 
 final class ServiceLogHandlerTests: XCTestCase {

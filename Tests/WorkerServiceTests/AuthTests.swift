@@ -1,6 +1,7 @@
 import Foundation
 import ServiceKit
 import XCTest
+
 @testable import WorkerService
 
 /// Bearer tokens: missing, malformed, `alg: none`, wrong key, expired, revoked; the JWT code itself.
@@ -37,7 +38,8 @@ final class AuthTests: XCTestCase {
         let hs512 = Base64URL.encode(Array(#"{"alg":"HS512","typ":"JWT"}"#.utf8))
         await assertRefused("\(hs512).\(parts[1]).\(parts[2])", code: "invalid_token")
 
-        let claims = JWTClaims(sub: "ana", jti: "x1", iat: Int64(Date().timeIntervalSince1970), exp: Int64(Date().timeIntervalSince1970) + 600)
+        let claims = JWTClaims(
+            sub: "ana", jti: "x1", iat: Int64(Date().timeIntervalSince1970), exp: Int64(Date().timeIntervalSince1970) + 600)
         let otherKey = HS256Token(secret: Array("another-secret-that-is-32-bytes-long!!".utf8)).sign(claims)
         await assertRefused(otherKey, code: "invalid_token")
 
@@ -50,7 +52,8 @@ final class AuthTests: XCTestCase {
         let tokens = HS256Token(secret: Array(WorkerHarness.secret.utf8))
         let now = Int64(Date().timeIntervalSince1970)
         await assertRefused(tokens.sign(JWTClaims(sub: "ana", jti: "old", iat: now - 100, exp: now - 10)), code: "invalid_token")
-        let fresh = await harness.send("GET", "/api/users/ana", token: tokens.sign(JWTClaims(sub: "ana", jti: "new", iat: now, exp: now + 60)))
+        let fresh = await harness.send(
+            "GET", "/api/users/ana", token: tokens.sign(JWTClaims(sub: "ana", jti: "new", iat: now, exp: now + 60)))
         XCTAssertEqual(fresh.status, 200)
     }
 
@@ -178,9 +181,11 @@ final class AuthTests: XCTestCase {
             }
         }
 
-        var limits = ConfigReader(arguments: [
-            "--rpc-max-connections", "7", "--rpc-handshake-timeout", "3s", "--rpc-idle-timeout", "9223372036854775807ms", "--rpc-frame-timeout", "250ms",
-        ], environment: [:])
+        var limits = ConfigReader(
+            arguments: [
+                "--rpc-max-connections", "7", "--rpc-handshake-timeout", "3s", "--rpc-idle-timeout", "9223372036854775807ms",
+                "--rpc-frame-timeout", "250ms",
+            ], environment: [:])
         let limited = WorkerService.configure(&limits)
         XCTAssertNoThrow(try limits.finish())
         XCTAssertEqual(limited.rpcServer.maximumConnections, 7)

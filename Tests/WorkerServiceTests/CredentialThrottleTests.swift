@@ -1,9 +1,10 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RPC
 import ServiceKit
-import NIOConcurrencyHelpers
-@testable import WorkerService
 import XCTest
+
+@testable import WorkerService
 
 /// Throttles of `POST /api/token` and `POST /api/users`: this worker's per-address ones, the
 /// data service's per-account one as the worker answers it, and a saturated hashing pool.
@@ -12,7 +13,8 @@ final class CredentialThrottleTests: XCTestCase {
         #"{"grant_type":"client_credentials","client_id":"\#(username)","client_secret":"\#(password)"}"#
     }
 
-    private func assertThrottled(_ response: TestResponse, retryAfterAtMost limit: Int, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertThrottled(_ response: TestResponse, retryAfterAtMost limit: Int, file: StaticString = #filePath, line: UInt = #line)
+    {
         XCTAssertEqual(response.status, 429, response.text, file: file, line: line)
         XCTAssertEqual(response.errorCode, "rate_limited", file: file, line: line)
         XCTAssertNotNil(response.object["message"] as? String, file: file, line: line)
@@ -33,14 +35,16 @@ final class CredentialThrottleTests: XCTestCase {
         XCTAssertEqual(harness.fake.calls(to: "users.logIn"), 3, "a throttled attempt must not reach the data service")
 
         // Other addresses have their own allowance; an IPv6 client has one per /64.
-        assertStatus(200, await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123"), clientAddress: "198.51.100.7"))
+        assertStatus(
+            200, await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123"), clientAddress: "198.51.100.7"))
         for address in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"] {
             assertStatus(400, await harness.send("POST", "/api/token", json: Self.loginBody("ana", "x-wrong-x"), clientAddress: address))
         }
         assertThrottled(
             await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123"), clientAddress: "2001:db8:1:2::4"),
             retryAfterAtMost: 20)
-        assertStatus(200, await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123"), clientAddress: "2001:db8:1:3::1"))
+        assertStatus(
+            200, await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123"), clientAddress: "2001:db8:1:3::1"))
         // Registration has its own limit, off in this harness.
         assertStatus(201, await harness.register("bob"))
     }
@@ -52,7 +56,9 @@ final class CredentialThrottleTests: XCTestCase {
         assertStatus(409, await harness.register("ana"))
         assertThrottled(await harness.register("bob"), retryAfterAtMost: 30)
         XCTAssertEqual(harness.fake.calls(to: "users.register"), 2)
-        assertStatus(201, await harness.send("POST", "/api/users", json: #"{"username":"bob","password":"password123"}"#, clientAddress: "198.51.100.7"))
+        assertStatus(
+            201,
+            await harness.send("POST", "/api/users", json: #"{"username":"bob","password":"password123"}"#, clientAddress: "198.51.100.7"))
     }
 
     func testAThrottledAccountIs429WithTheDataServicesWait() async throws {
@@ -69,8 +75,10 @@ final class CredentialThrottleTests: XCTestCase {
     func testSaturatedPasswordHashingIsAFast503() async throws {
         let harness = try await WorkerHarness()
         defer { harness.shutdown() }
-        harness.fake.fail("users.logIn", with: RPCError(.unavailable, "password hashing is saturated; try again shortly", wasProcessed: true))
-        harness.fake.fail("users.register", with: RPCError(.unavailable, "password hashing is saturated; try again shortly", wasProcessed: true))
+        harness.fake.fail(
+            "users.logIn", with: RPCError(.unavailable, "password hashing is saturated; try again shortly", wasProcessed: true))
+        harness.fake.fail(
+            "users.register", with: RPCError(.unavailable, "password hashing is saturated; try again shortly", wasProcessed: true))
         for response in [
             await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123")),
             await harness.register("ana"),
@@ -101,10 +109,12 @@ final class CredentialThrottleTests: XCTestCase {
         XCTAssertEqual(configuration.registrationsPerAddress, 5)
         XCTAssertEqual(configuration.throttleMaximumAddresses, 100_000)
         var fromEnvironment = ConfigReader(
-            arguments: [], environment: ["LOGIN_ATTEMPTS_PER_ADDRESS": "0", "REGISTRATIONS_PER_ADDRESS": "7", "THROTTLE_MAX_ADDRESSES": "9"])
+            arguments: [],
+            environment: ["LOGIN_ATTEMPTS_PER_ADDRESS": "0", "REGISTRATIONS_PER_ADDRESS": "7", "THROTTLE_MAX_ADDRESSES": "9"])
         let configured = WorkerService.configure(&fromEnvironment)
         XCTAssertNoThrow(try fromEnvironment.finish())
-        XCTAssertEqual([configured.loginAttemptsPerAddress, configured.registrationsPerAddress, configured.throttleMaximumAddresses], [0, 7, 9])
+        XCTAssertEqual(
+            [configured.loginAttemptsPerAddress, configured.registrationsPerAddress, configured.throttleMaximumAddresses], [0, 7, 9])
         var negative = ConfigReader(arguments: ["--login-attempts-per-address", "-1"], environment: [:])
         _ = WorkerService.configure(&negative)
         XCTAssertThrowsError(try negative.finish())

@@ -2,6 +2,7 @@ import Logging
 import MicropostsModels
 import RPC
 import XCTest
+
 @testable import WorkerService
 
 /// The data service's limits on expensive calls, as the API shows them.
@@ -59,7 +60,8 @@ final class ExpensiveCallLimitTests: XCTestCase {
     /// A page beyond the data service's result window: its message reaches the client as a 400.
     func testADeepPageRefusalIs400WithTheLimitsMessage() async throws {
         let ana = try await harness.user("ana")
-        let message = "page: page × size must be at most 10000 (the result window); page 1000000 of size 100 reaches item 100000000. Narrow the query instead."
+        let message =
+            "page: page × size must be at most 10000 (the result window); page 1000000 of size 100 reaches item 100000000. Narrow the query instead."
         harness.fake.fail("microposts.search", with: RPCError.invalidArgument(message))
         let refused = await harness.send("GET", "/api/search?text=hello&page=1000000&size=100", token: ana)
         XCTAssertEqual(refused.status, 400, refused.text)

@@ -43,7 +43,8 @@ final class MicropostTests: XCTestCase {
         let elsewhere = await harness.send("POST", "/api/users/bob/collection", json: #"{"text":"hi"}"#, token: ana)
         XCTAssertEqual(elsewhere.status, 403)
         XCTAssertEqual(elsewhere.errorCode, "forbidden")
-        let unknownReference = await harness.send("POST", "/api/users/ana/collection", json: #"{"text":"hi","referenced":"zed"}"#, token: ana)
+        let unknownReference = await harness.send(
+            "POST", "/api/users/ana/collection", json: #"{"text":"hi","referenced":"zed"}"#, token: ana)
         XCTAssertEqual(unknownReference.status, 400)
         XCTAssertTrue(unknownReference.text.contains("referenced"), unknownReference.text)
         let wrongType = await harness.send("POST", "/api/users/ana/collection", json: #"{"text":12}"#, token: ana)

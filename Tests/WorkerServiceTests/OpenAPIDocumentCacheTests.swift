@@ -8,10 +8,11 @@ final class OpenAPIDocumentCacheTests: XCTestCase {
         let cache = OpenAPIDocumentCache(capacity: 2)
         var renders = 0
         func fetch(_ url: String) -> String {
-            String(buffer: cache.document(for: url) {
-                renders += 1
-                return ByteBuffer(string: "doc for \(url)")
-            })
+            String(
+                buffer: cache.document(for: url) {
+                    renders += 1
+                    return ByteBuffer(string: "doc for \(url)")
+                })
         }
         XCTAssertEqual(fetch("http://a"), "doc for http://a")
         XCTAssertEqual(fetch("http://a"), "doc for http://a")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WorkerService
 
 /// The served OpenAPI document against the route table it is generated from.
@@ -25,7 +26,9 @@ final class OpenAPITests: XCTestCase {
             let responses = try XCTUnwrap(operation["responses"] as? [String: Any])
             XCTAssertEqual(responses["401"] != nil, route.requiresAuthentication, "\(route.path)")
             XCTAssertEqual((operation["security"] as? [Any])?.isEmpty, !route.requiresAuthentication)
-            let names = ((operation["parameters"] as? [[String: Any]]) ?? []).filter { $0["in"] as? String == "path" }.compactMap { $0["name"] as? String }
+            let names = ((operation["parameters"] as? [[String: Any]]) ?? []).filter { $0["in"] as? String == "path" }.compactMap {
+                $0["name"] as? String
+            }
             XCTAssertEqual(names, route.pathParameters)
             for reply in route.documentation.replies { XCTAssertNotNil(responses[String(reply.status)]) }
         }

@@ -3,6 +3,7 @@ import MicropostsModels
 import NIOCore
 import RPC
 import XCTest
+
 @testable import WorkerService
 
 /// The hand-written fast paths produce exactly what the Foundation code they replaced did:
@@ -29,9 +30,11 @@ final class ResponseEncodingTests: XCTestCase {
     }
 
     private var awkwardTexts: [String] {
-        var texts = ["plain", "", "quote \" backslash \\ slash / done", "tab\tnewline\ncr\rbell\u{07}",
-                     "ünïcødé ✓ 😀 👩‍👩‍👧 \u{2028}\u{2029}", "nul \u{0}", "\u{1F}\u{08}\u{0C}\u{7F}", "~\u{7E}\u{7F}\u{80}\u{9F}\u{A0} \u{1F}",
-                     "</script>", String(repeating: "\"\\", count: 140)]
+        var texts = [
+            "plain", "", "quote \" backslash \\ slash / done", "tab\tnewline\ncr\rbell\u{07}",
+            "ünïcødé ✓ 😀 👩‍👩‍👧 \u{2028}\u{2029}", "nul \u{0}", "\u{1F}\u{08}\u{0C}\u{7F}", "~\u{7E}\u{7F}\u{80}\u{9F}\u{A0} \u{1F}",
+            "</script>", String(repeating: "\"\\", count: 140),
+        ]
         texts.append(String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }))
         return texts
     }
@@ -82,7 +85,8 @@ final class ResponseEncodingTests: XCTestCase {
         }
         let date = Date(timeIntervalSince1970: 1_790_000_000.123)
         let worst = Micropost(
-            id: .min, author: "\u{1}\u{2}", text: String(repeating: "\u{1F}", count: 50), referenced: "\u{0}", createdAt: date, updatedAt: date)
+            id: .min, author: "\u{1}\u{2}", text: String(repeating: "\u{1F}", count: 50), referenced: "\u{0}", createdAt: date,
+            updatedAt: date)
         XCTAssertEqual(
             JSONResponse.encode(MicropostBody(post: worst, links: links)).readableBytes,
             MicropostBody.lengths(of: worst, links: links, timestampLength: Timestamp.civilLength).maximum)
@@ -96,7 +100,8 @@ final class ResponseEncodingTests: XCTestCase {
         let next = "https://example.com:8443/api/users/ana/collection?size=3&x=a%20b&page=3"
         let previous = "https://example.com:8443/api/users/ana/collection?size=3&x=a%20b&page=1"
         let posts = awkwardPosts
-        for (result, next, previous) in [(posts, next, previous), ([], nil, previous), (Array(posts.prefix(1)), next, nil), ([], nil, nil)] {
+        for (result, next, previous) in [(posts, next, previous), ([], nil, previous), (Array(posts.prefix(1)), next, nil), ([], nil, nil)]
+        {
             let page = PaginatedBody(result: MicropostList(posts: result, links: links), next: next, previous: previous)
             let expected = try foundationJSON(
                 ReferencePage(next: next, previous: previous, result: result.map { ReferenceMicropost($0, baseURL: links.origin.baseURL) }))
@@ -110,7 +115,9 @@ final class ResponseEncodingTests: XCTestCase {
     func testMicropostPageIsWrittenInOneAllocation() {
         let date = Date(timeIntervalSince1970: 1_790_000_000.123)
         var posts = (1...20).map { Micropost(id: $0, author: "ana", text: "post \($0)", referenced: nil, createdAt: date, updatedAt: date) }
-        posts.append(Micropost(id: 21, author: "ana", text: String(repeating: "\u{1}", count: 1_000), referenced: nil, createdAt: date, updatedAt: date))
+        posts.append(
+            Micropost(
+                id: 21, author: "ana", text: String(repeating: "\u{1}", count: 1_000), referenced: nil, createdAt: date, updatedAt: date))
         let page = PaginatedBody(result: MicropostList(posts: posts, links: links), next: nil, previous: nil)
         XCTAssertEqual(JSONResponse.encode(page).capacity, ByteBufferAllocator().buffer(capacity: page.jsonCapacity).capacity)
     }
@@ -135,10 +142,13 @@ final class ResponseEncodingTests: XCTestCase {
 
         let page = await harness.send("GET", "/api/users/ana/collection?size=3&page=2&x=a%20b", token: token)
         XCTAssertEqual(page.status, 200, page.text)
-        XCTAssertEqual(page.text, try foundationJSON(ReferencePage(
-            next: "\(base)/api/users/ana/collection?size=3&page=3&x=a%20b",
-            previous: "\(base)/api/users/ana/collection?size=3&page=1&x=a%20b",
-            result: newestFirst[3..<6].map { ReferenceMicropost($0, baseURL: base) })))
+        XCTAssertEqual(
+            page.text,
+            try foundationJSON(
+                ReferencePage(
+                    next: "\(base)/api/users/ana/collection?size=3&page=3&x=a%20b",
+                    previous: "\(base)/api/users/ana/collection?size=3&page=1&x=a%20b",
+                    result: newestFirst[3..<6].map { ReferenceMicropost($0, baseURL: base) })))
 
         for post in [posts[0], posts[8], posts[9]] {
             let single = await harness.send("GET", "/api/users/ana/collection/\(post.id)", token: token)
@@ -161,7 +171,9 @@ final class ResponseEncodingTests: XCTestCase {
     }
 
     func testIntegersAreWrittenAsTheirDecimalDigits() {
-        for value: Int64 in [0, 1, 9, 10, -1, -9, -10, 99_999, 100_000, 1_000_000_007, .max, .min, .max - 1, .min + 1, 999_999_999_999_999_999] {
+        for value: Int64 in [
+            0, 1, 9, 10, -1, -9, -10, 99_999, 100_000, 1_000_000_007, .max, .min, .max - 1, .min + 1, 999_999_999_999_999_999,
+        ] {
             var output = JSONOutput(capacity: 0)
             output.write(atMost: ByteWriter.maximumDecimalLength) { $0.decimal(value) }
             XCTAssertEqual(String(buffer: output.buffer), String(value))
@@ -195,8 +207,11 @@ final class ResponseEncodingTests: XCTestCase {
     func testTimestampMatchesFoundationFormatStyle() {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
         var random = SplitMix64(seed: 7)
-        var dates = [0, -1, 0.0009, 951_782_400, 4_107_542_399.999, -62_135_596_800, 253_402_300_799.999, -11_676_096_000, -11_676_096_000.001, -13_239_631_754.322,
-                     253_402_300_800, 1e13, -1e13].map(Date.init(timeIntervalSince1970:))
+        var dates = [
+            0, -1, 0.0009, 951_782_400, 4_107_542_399.999, -62_135_596_800, 253_402_300_799.999, -11_676_096_000, -11_676_096_000.001,
+            -13_239_631_754.322,
+            253_402_300_800, 1e13, -1e13,
+        ].map(Date.init(timeIntervalSince1970:))
         for _ in 0..<2_000 {
             // Microsecond resolution between 1900 and 2200, as PostgreSQL's timestamptz has.
             let microseconds = Int64(bitPattern: random.next() % 9_467_280_000_000_000) - 2_208_988_800_000_000

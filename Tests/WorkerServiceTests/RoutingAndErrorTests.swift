@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import RPC
 import XCTest
+
 @testable import WorkerService
 
 /// 404/405 from the route table, data-service errors mapped to HTTP, malformed envelopes.

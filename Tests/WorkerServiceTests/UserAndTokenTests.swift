@@ -105,7 +105,8 @@ final class UserAndTokenTests: XCTestCase {
             "POST", "/api/token", json: #"{"grant_type":"client_credentials","client_id":"zed","client_secret":"password123"}"#)
         XCTAssertEqual(unknown.status, 400)
         XCTAssertEqual(unknown.errorCode, "invalid_grant")
-        let grant = await harness.send("POST", "/api/token", json: #"{"grant_type":"password","client_id":"ana","client_secret":"password123"}"#)
+        let grant = await harness.send(
+            "POST", "/api/token", json: #"{"grant_type":"password","client_id":"ana","client_secret":"password123"}"#)
         XCTAssertEqual(grant.status, 400)
         XCTAssertEqual(grant.errorCode, "unsupported_grant_type")
         let missing = await harness.send("POST", "/api/token", json: #"{"grant_type":"client_credentials","client_id":"ana"}"#)
@@ -146,14 +147,17 @@ final class UserAndTokenTests: XCTestCase {
     }
 
     func testRequestIDAndDeadlineArePassedToTheDataService() async throws {
-        _ = await harness.send("POST", "/api/users", json: #"{"username":"ana","password":"password123"}"#, metadata: ["request-id": "abc-123", "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"])
+        _ = await harness.send(
+            "POST", "/api/users", json: #"{"username":"ana","password":"password123"}"#,
+            metadata: ["request-id": "abc-123", "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"])
         let call = try XCTUnwrap(harness.fake.lastCall)
         XCTAssertEqual(call.method, "users.register")
         XCTAssertEqual(call.metadata.requestID, "abc-123")
         XCTAssertEqual(call.metadata.traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
         XCTAssertTrue(call.hasDeadline)
 
-        let expired = await harness.send("POST", "/api/users", json: #"{"username":"bob","password":"password123"}"#, deadline: .uptimeNanoseconds(1))
+        let expired = await harness.send(
+            "POST", "/api/users", json: #"{"username":"bob","password":"password123"}"#, deadline: .uptimeNanoseconds(1))
         XCTAssertEqual(expired.status, 504)
     }
 }

@@ -8,7 +8,8 @@ public enum DataService {
     public static let defaultAdminPort = 9102
     public static let defaultRPCPort = 7102
 
-    static let summary = "Microposts data service: owns the PostgreSQL schema and answers typed RPC calls. "
+    static let summary =
+        "Microposts data service: owns the PostgreSQL schema and answers typed RPC calls. "
         + "`data migrate [options]` applies pending migrations and exits."
 
     public static func main() async -> Never {

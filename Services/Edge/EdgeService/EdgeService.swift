@@ -44,7 +44,8 @@ public enum EdgeService {
             let clients = configuration.upstreamTargets.map { route in
                 RPCClient(target: route.target, configuration: configuration.workerClient, logger: environment.logger)
             }
-            let maintenance = configuration.http.maintenanceFile.isEmpty
+            let maintenance =
+                configuration.http.maintenanceFile.isEmpty
                 ? nil : MaintenanceSwitch(path: configuration.http.maintenanceFile, logger: environment.logger)
             let readiness = environment.readiness
             readiness.set("http", ready: false)

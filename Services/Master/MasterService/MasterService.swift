@@ -10,7 +10,8 @@ public enum MasterService {
         let executableFolder = MasterSettings.executableFolder()
         await ServiceMain.run(
             name: "master",
-            summary: "Process master: runs data, worker and edge instances on this machine, restarts, recycles and reloads them (SIGHUP), stops them in order (SIGTERM).",
+            summary:
+                "Process master: runs data, worker and edge instances on this machine, restarts, recycles and reloads them (SIGHUP), stops them in order (SIGTERM).",
             defaultAdminPort: MasterSettings.defaultAdminPort
         ) { reader in
             MasterSettings.read(from: &reader, executableFolder: executableFolder)

@@ -31,7 +31,8 @@ public enum WorkerService {
     static func services(_ configuration: Configuration, environment: ServiceEnvironment) -> [any Service] {
         if configuration.jwtSecret.isGenerated {
             environment.logger.warning(
-                "JWT_SECRET is not set: signing tokens with a random key made for this process. Tokens will not work on other workers or after a restart. Set --jwt-secret/JWT_SECRET (the same on every worker) in any real deployment.")
+                "JWT_SECRET is not set: signing tokens with a random key made for this process. Tokens will not work on other workers or after a restart. Set --jwt-secret/JWT_SECRET (the same on every worker) in any real deployment."
+            )
         }
         let dataClient = RPCClient(
             target: configuration.dataTarget, configuration: configuration.dataClient,
@@ -60,7 +61,8 @@ struct WorkerComponents: Sendable {
         let authenticator = Authenticator(
             tokens: tokens, revocations: RevocationCache(), verified: VerifiedTokenCache(), data: data, clock: clock)
         let throttle = { (action: String, perMinute: Int) -> AddressThrottle? in
-            perMinute > 0 ? AddressThrottle(action: action, perMinute: perMinute, maximumAddresses: configuration.throttleMaximumAddresses) : nil
+            perMinute > 0
+                ? AddressThrottle(action: action, perMinute: perMinute, maximumAddresses: configuration.throttleMaximumAddresses) : nil
         }
         api = MicropostsAPI(
             data: data, authenticator: authenticator,

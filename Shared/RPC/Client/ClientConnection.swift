@@ -1,7 +1,7 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 import Synchronization
 
 /// One established, handshaken connection to one server address. Safe to call from any task:
@@ -131,7 +131,8 @@ final class ClientConnection: Sendable {
             // Out of rotation at once, so the retry waits for the replacement instead of
             // picking this connection again.
             if usable.exchange(false, ordering: .relaxed) { onUnusable(self, "call ids exhausted", false) }
-            throw RPCError(.unavailable, "connection to \(address) has used all its call ids; a fresh one is being opened", wasProcessed: false)
+            throw RPCError(
+                .unavailable, "connection to \(address) has used all its call ids; a fresh one is being opened", wasProcessed: false)
         }
         var frame = channel.allocator.buffer(capacity: 128)
         let head = RequestHead(method: method, timeoutNanoseconds: UInt64(max(0, TimeAmount(timeout).nanoseconds)), metadata: metadata)

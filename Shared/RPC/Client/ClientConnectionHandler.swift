@@ -76,7 +76,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         reportUnusable("connection closed", failed: true)
         for pending in stateMachine.connectionClosed() {
             pending.deadlineTimer?.cancel()
-            pending.continuation.resume(throwing: RPCError(.unavailable, "connection to \(peer) closed before the response arrived", connectionLost: true))
+            pending.continuation.resume(
+                throwing: RPCError(.unavailable, "connection to \(peer) closed before the response arrived", connectionLost: true))
         }
         context.fireChannelInactive()
     }

@@ -1,5 +1,5 @@
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The connections a client can use right now, and the health of every server address.
 /// Picking is power-of-two-choices on outstanding calls: two random ready connections, the
@@ -62,7 +62,8 @@ final class ConnectionPool: Sendable {
                 let first = Int(state.random.next() % UInt64(ready.count))
                 var second = Int(state.random.next() % UInt64(ready.count - 1))
                 if second >= first { second += 1 }
-                let a = ready[first], b = ready[second]
+                let a = ready[first]
+                let b = ready[second]
                 if let avoided {
                     if a.address == avoided, b.address != avoided { return b }
                     if b.address == avoided, a.address != avoided { return a }

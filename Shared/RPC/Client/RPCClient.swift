@@ -82,7 +82,9 @@ public final class RPCClient: Service, Sendable {
                 let connection = try await connection(avoiding: avoided, deadline: deadline)
                 avoided = connection.address
                 let remaining = deadline - .now
-                guard remaining > .zero else { throw RPCError(.deadlineExceeded, "deadline exceeded before \(method) was sent", wasProcessed: false) }
+                guard remaining > .zero else {
+                    throw RPCError(.deadlineExceeded, "deadline exceeded before \(method) was sent", wasProcessed: false)
+                }
                 let response = try await connection.call(
                     method: method, flags: encoding.frameFlags, metadata: options.metadata, timeout: remaining, writeBody: writeBody)
                 guard response.head.status == .ok else {
@@ -91,7 +93,7 @@ public final class RPCClient: Service, Sendable {
                 return response
             } catch let error as RPCError {
                 guard attempt < configuration.maximumAttempts, Self.isSafeToRetry(error, isIdempotent: isIdempotent),
-                      ContinuousClock.now < deadline, retryBudget.tryWithdraw()
+                    ContinuousClock.now < deadline, retryBudget.tryWithdraw()
                 else { throw error }
                 attempt += 1
                 logger.debug("retrying RPC call", metadata: ["method": "\(method)", "attempt": "\(attempt)", "error": "\(error)"])
@@ -137,7 +139,8 @@ public final class RPCClient: Service, Sendable {
     public func run() async throws {
         if configuration.secret == nil {
             logger.warning(
-                "RPC_SECRET is not set: calls to \(target) are not authenticated, and servers that require authentication will refuse them. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment.")
+                "RPC_SECRET is not set: calls to \(target) are not authenticated, and servers that require authentication will refuse them. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment."
+            )
         }
         let (newEndpoints, announce) = AsyncStream.makeStream(of: (SocketAddress, UInt64).self)
         await withDiscardingTaskGroup { group in
@@ -176,9 +179,11 @@ public final class RPCClient: Service, Sendable {
         }
         let (added, removed) = pool.update(addresses: addresses)
         if !added.isEmpty || !removed.isEmpty {
-            logger.info("RPC target addresses changed", metadata: [
-                "added": "\(added.map { "\($0.0)" })", "removed": "\(Set(removed.map { "\($0.address)" }))",
-            ])
+            logger.info(
+                "RPC target addresses changed",
+                metadata: [
+                    "added": "\(added.map { "\($0.0)" })", "removed": "\(Set(removed.map { "\($0.address)" }))",
+                ])
         }
         for connection in removed { closeWhenIdle(connection) }
         for endpoint in added { announce.yield(endpoint) }
@@ -255,9 +260,11 @@ public final class RPCClient: Service, Sendable {
                 }
                 if authentication {
                     authenticationFailures.increment()
-                    logger.error("RPC authentication failed; calls to this address fail until the secrets match", metadata: [
-                        "address": "\(address)", "error": "\(error)", "retry-in": "\(configuration.authenticationRetryDelay)",
-                    ])
+                    logger.error(
+                        "RPC authentication failed; calls to this address fail until the secrets match",
+                        metadata: [
+                            "address": "\(address)", "error": "\(error)", "retry-in": "\(configuration.authenticationRetryDelay)",
+                        ])
                     delay = max(delay, configuration.authenticationRetryDelay)
                 }
             }
@@ -273,7 +280,7 @@ public final class RPCClient: Service, Sendable {
             ) { try PayloadEncoding.binary.encode(HealthRequest(), into: &$0) }
             var body = response.body
             guard response.head.status == .ok,
-                  try PayloadEncoding.binary.decode(HealthResponse.self, from: &body).status == .serving
+                try PayloadEncoding.binary.decode(HealthResponse.self, from: &body).status == .serving
             else { throw RPCError(.unavailable, "health probe: not serving") }
         } catch {
             connection.close()

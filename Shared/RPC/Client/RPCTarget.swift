@@ -26,9 +26,10 @@ public enum RPCTarget: Sendable, Hashable, CustomStringConvertible {
             self = .dns(try Self.parseHostAndPort(String(text.dropFirst("dns://".count)), in: text))
         } else {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            self = .hosts(try parts.map { part throws(ParseError) in
-                try Self.parseHostAndPort(String(part.trimmingWhitespace()), in: text)
-            })
+            self = .hosts(
+                try parts.map { part throws(ParseError) in
+                    try Self.parseHostAndPort(String(part.trimmingWhitespace()), in: text)
+                })
         }
     }
 

@@ -2,9 +2,9 @@ import NIOCore
 import NIOFoundationEssentialsCompat
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 // The format's own containers: types whose binary form is not what their own `Codable`

@@ -1,9 +1,9 @@
 import NIOCore
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Where a ``BinaryPayloadDecodable`` type reads its binary payload form.

@@ -1,9 +1,9 @@
 import NIOCore
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Where a ``BinaryPayloadEncodable`` type writes its binary payload form.

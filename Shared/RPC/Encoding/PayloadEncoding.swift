@@ -2,9 +2,9 @@ import NIOCore
 import NIOFoundationEssentialsCompat
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// How the payload of an RPC call is encoded. The frame carries `rawValue`, so that a

@@ -49,10 +49,11 @@ public struct ClientConnectionStateMachine<Pending> {
         }
         guard hello.version == Hello.currentVersion else {
             state = .closed
-            return .fail(RPCError(
-                .failedPrecondition,
-                "server speaks protocol version \(hello.version); this client speaks version \(Hello.currentVersion)",
-                wasProcessed: false))
+            return .fail(
+                RPCError(
+                    .failedPrecondition,
+                    "server speaks protocol version \(hello.version); this client speaks version \(Hello.currentVersion)",
+                    wasProcessed: false))
         }
         switch (secret, hello.proof.isEmpty) {
         case (nil, true):
@@ -60,23 +61,26 @@ public struct ClientConnectionStateMachine<Pending> {
             return .ready(proof: nil)
         case (nil, false):
             state = .closed
-            return .fail(RPCError(
-                .unauthenticated,
-                "the server requires RPC authentication and this client has no secret: set --rpc-secret/RPC_SECRET to the servers' secret",
-                wasProcessed: false))
+            return .fail(
+                RPCError(
+                    .unauthenticated,
+                    "the server requires RPC authentication and this client has no secret: set --rpc-secret/RPC_SECRET to the servers' secret",
+                    wasProcessed: false))
         case (.some, true):
             state = .closed
-            return .fail(RPCError(
-                .unauthenticated,
-                "the server does not authenticate (it has no RPC secret) but this client has one: set the same --rpc-secret/RPC_SECRET on both",
-                wasProcessed: false))
+            return .fail(
+                RPCError(
+                    .unauthenticated,
+                    "the server does not authenticate (it has no RPC secret) but this client has one: set the same --rpc-secret/RPC_SECRET on both",
+                    wasProcessed: false))
         case (.some(let secret), false):
             guard HandshakeProof.isValid(hello.proof, .server, secret: secret, clientNonce: clientNonce, serverNonce: hello.nonce) else {
                 state = .closed
-                return .fail(RPCError(
-                    .unauthenticated,
-                    "the server failed RPC authentication: its --rpc-secret/RPC_SECRET differs from this client's",
-                    wasProcessed: false))
+                return .fail(
+                    RPCError(
+                        .unauthenticated,
+                        "the server failed RPC authentication: its --rpc-secret/RPC_SECRET differs from this client's",
+                        wasProcessed: false))
             }
             state = .ready
             return .ready(proof: HandshakeProof.make(.client, secret: secret, clientNonce: clientNonce, serverNonce: hello.nonce))

@@ -64,9 +64,10 @@ public struct ServerConnectionStateMachine: Sendable {
             guard let hello, hello.version == Hello.currentVersion else {
                 state = .closed
                 let version = hello.map { String($0.version) } ?? "unknown"
-                return .rejectConnection(GoAway(
-                    lastCallID: 0, status: .failedPrecondition,
-                    message: "unsupported protocol version \(version); this server speaks version \(Hello.currentVersion)"))
+                return .rejectConnection(
+                    GoAway(
+                        lastCallID: 0, status: .failedPrecondition,
+                        message: "unsupported protocol version \(version); this server speaks version \(Hello.currentVersion)"))
             }
             guard let secret else {
                 state = .active
@@ -82,7 +83,7 @@ public struct ServerConnectionStateMachine: Sendable {
         case (.awaitingProof, .authenticate):
             state = .closed
             guard let secret, let proof,
-                  HandshakeProof.isValid(proof, .client, secret: secret, clientNonce: clientNonce, serverNonce: serverNonce)
+                HandshakeProof.isValid(proof, .client, secret: secret, clientNonce: clientNonce, serverNonce: serverNonce)
             else { return .refuseUnauthenticated(reason: "wrong proof (the client's RPC secret differs, or the proof was replayed)") }
             state = .active
             return .none

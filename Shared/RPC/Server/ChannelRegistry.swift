@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 
 /// The open connections of a listening socket — the RPC server's and the edge's HTTP
 /// server's — so the number can be limited and a graceful shutdown can ask every connection

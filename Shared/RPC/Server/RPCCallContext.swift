@@ -12,7 +12,9 @@ public struct RPCCallContext: Sendable {
     /// Carries `request-id` in its metadata so every log line of the call can be correlated.
     public var logger: Logger
 
-    public init(method: String, callID: UInt32, metadata: RPCMetadata, deadline: NIODeadline?, remoteAddress: SocketAddress?, logger: Logger) {
+    public init(
+        method: String, callID: UInt32, metadata: RPCMetadata, deadline: NIODeadline?, remoteAddress: SocketAddress?, logger: Logger
+    ) {
         self.method = method
         self.callID = callID
         self.metadata = metadata

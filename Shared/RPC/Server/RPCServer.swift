@@ -69,7 +69,8 @@ public final class RPCServer: Service, Sendable {
         logger.info("RPC server listening", metadata: ["address": "\(configuration.bindTarget)", "methods": "\(methods.count)"])
         if configuration.secret == nil {
             logger.warning(
-                "RPC_SECRET is not set: the RPC server authenticates no one, so anything that can reach \(configuration.bindTarget) can call every method. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment.")
+                "RPC_SECRET is not set: the RPC server authenticates no one, so anything that can reach \(configuration.bindTarget) can call every method. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment."
+            )
         }
 
         try await registry.serve(listener: serverChannel) {

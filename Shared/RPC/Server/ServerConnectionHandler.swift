@@ -235,9 +235,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let elapsed = NIODeadline.now() - call.startedAt
         call.method.metrics.record(status: status, nanoseconds: elapsed.nanoseconds)
         if logger.logLevel <= .debug {
-            logger.debug("rpc call", metadata: [
-                "method": "\(call.method.name)", "status": "\(status)", "micros": "\(elapsed.nanoseconds / 1000)",
-            ])
+            logger.debug(
+                "rpc call",
+                metadata: [
+                    "method": "\(call.method.name)", "status": "\(status)", "micros": "\(elapsed.nanoseconds / 1000)",
+                ])
         }
         apply(stateMachine.callFinished(callID))
     }

@@ -41,7 +41,7 @@ public struct RequestHead: Sendable, Equatable {
         for _ in 0..<count {
             let key = try payload.readShortString(in: .request, what: "metadata key")
             guard let length = payload.readInteger(as: UInt16.self),
-                  let value = payload.readString(length: Int(length))
+                let value = payload.readString(length: Int(length))
             else { throw .malformedPayload(.request, "truncated metadata value") }
             metadata.entries.append((key: key, value: value))
         }
@@ -93,8 +93,8 @@ public struct GoAway: Sendable, Equatable {
     public init(from payload: ByteBuffer) throws(FrameError) {
         var payload = payload
         guard let last = payload.readInteger(as: UInt32.self),
-              let raw = payload.readInteger(as: UInt8.self),
-              let status = RPCStatusCode(rawValue: raw)
+            let raw = payload.readInteger(as: UInt8.self),
+            let status = RPCStatusCode(rawValue: raw)
         else { throw .malformedPayload(.goAway, "truncated or unknown status") }
         lastCallID = last
         self.status = status

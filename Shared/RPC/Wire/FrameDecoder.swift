@@ -41,9 +41,9 @@ public struct FrameDecoder: Sendable {
         guard buffer.readableBytes >= Frame.lengthPrefixSize + frameLength else { return nil }
         let typeIndex = buffer.readerIndex + Frame.lengthPrefixSize
         guard let rawType = buffer.getInteger(at: typeIndex, as: UInt8.self),
-              let flags = buffer.getInteger(at: typeIndex + 1, as: UInt8.self),
-              let callID = buffer.getInteger(at: typeIndex + 2, as: UInt32.self),
-              let payload = buffer.getSlice(at: typeIndex + Frame.headerSize, length: frameLength - Frame.headerSize)
+            let flags = buffer.getInteger(at: typeIndex + 1, as: UInt8.self),
+            let callID = buffer.getInteger(at: typeIndex + 2, as: UInt32.self),
+            let payload = buffer.getSlice(at: typeIndex + Frame.headerSize, length: frameLength - Frame.headerSize)
         else { return nil }
         guard let type = FrameType(rawValue: rawType) else { throw .unknownFrameType(rawType) }
         buffer.moveReaderIndex(forwardBy: Frame.lengthPrefixSize + frameLength)

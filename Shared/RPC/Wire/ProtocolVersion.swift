@@ -18,7 +18,8 @@ public struct Hello: Sendable, Equatable {
     /// (and always empty from a client, whose proof follows in an authenticate frame).
     public var proof: [UInt8]
 
-    public init(version: UInt16 = Hello.currentVersion, nonce: [UInt8] = [UInt8](repeating: 0, count: Hello.nonceSize), proof: [UInt8] = []) {
+    public init(version: UInt16 = Hello.currentVersion, nonce: [UInt8] = [UInt8](repeating: 0, count: Hello.nonceSize), proof: [UInt8] = [])
+    {
         self.version = version
         self.nonce = nonce
         self.proof = proof
@@ -48,7 +49,7 @@ public struct Hello: Sendable, Equatable {
         }
         guard let nonce = payload.readBytes(length: Self.nonceSize) else { throw .malformedPayload(.hello, "truncated nonce") }
         guard let proofLength = payload.readInteger(as: UInt8.self), proofLength == 0 || Int(proofLength) == HandshakeProof.size,
-              let proof = payload.readBytes(length: Int(proofLength))
+            let proof = payload.readBytes(length: Int(proofLength))
         else { throw .malformedPayload(.hello, "missing or malformed proof") }
         guard payload.readableBytes == 0 else { throw .malformedPayload(.hello, "\(payload.readableBytes) unexpected trailing bytes") }
         self.nonce = nonce

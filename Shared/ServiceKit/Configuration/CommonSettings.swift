@@ -61,7 +61,8 @@ public struct CommonSettings: Sendable, Equatable {
             supervisorPID: reader.read(
                 Setting<Int32?>(
                     "supervisor-pid", env: "SUPERVISOR_PID", default: nil,
-                    help: "Stop gracefully once this process is no longer our parent; a supervisor such as master sets it, so no instance outlives it.",
+                    help:
+                        "Stop gracefully once this process is no longer our parent; a supervisor such as master sets it, so no instance outlives it.",
                     placeholder: "<pid>", expected: "a process id above 1", defaultDescription: "none"
                 ) { text in Int32(text).flatMap { $0 > 1 ? $0 : nil } })
         )

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The process's limit on open file descriptors (`RLIMIT_NOFILE`). Every connection is one, so
@@ -30,8 +30,8 @@ public enum OpenFileLimit {
             var raised = limit
             raised.rlim_cur = limit.rlim_max
             #if canImport(Darwin)
-            // Darwin refuses a soft limit above OPEN_MAX even when the hard limit is unlimited.
-            raised.rlim_cur = min(raised.rlim_cur, rlim_t(OPEN_MAX))
+                // Darwin refuses a soft limit above OPEN_MAX even when the hard limit is unlimited.
+                raised.rlim_cur = min(raised.rlim_cur, rlim_t(OPEN_MAX))
             #endif
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised)
         }

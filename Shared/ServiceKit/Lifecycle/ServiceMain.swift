@@ -1,16 +1,17 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Logging
 import RPC
 import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The one entry point every service executable calls.
 ///
@@ -100,7 +101,8 @@ public enum ServiceMain {
                 "admin": "\(HostPort(host: settings.adminHost, port: settings.adminPort))",
                 "log-level": "\(settings.logLevel.rawValue)",
                 "drain-timeout": "\(DurationText.format(settings.drainTimeout))",
-                "task-executor": "\(executorInstalled ? settings.threading.taskExecutor.rawValue : TaskExecutorChoice.cooperative.rawValue)",
+                "task-executor":
+                    "\(executorInstalled ? settings.threading.taskExecutor.rawValue : TaskExecutorChoice.cooperative.rawValue)",
                 "open-files": "\(openFiles.map { "\($0.soft)" } ?? "unknown")",
             ]
         )

@@ -109,7 +109,7 @@ private struct CutOffWatcher: Service, CustomStringConvertible {
     func run() async throws {
         do {
             try await base.run()
-        } catch where Task.isCancelled && readiness.isDraining {
+        } catch  where Task.isCancelled && readiness.isDraining {
             cutOff.record()
             return
         }

@@ -16,7 +16,9 @@ extension Setting where Value == RPCTarget {
 
 extension Setting where Value == RPCServerConfiguration.BindTarget {
     /// `host:port` or `unix:/path`.
-    public static func rpcListen(_ name: String, env: String, default defaultValue: RPCServerConfiguration.BindTarget, help: String) -> Setting {
+    public static func rpcListen(_ name: String, env: String, default defaultValue: RPCServerConfiguration.BindTarget, help: String)
+        -> Setting
+    {
         Setting(
             name, env: env, default: defaultValue, help: help,
             placeholder: "<host:port|unix:path>", expected: "host:port or unix:/path",
@@ -56,31 +58,38 @@ public enum RPCSettings {
     public static func server(from reader: inout ConfigReader, defaultPort: Int, secret: RPCSecret?) -> RPCServerConfiguration {
         let defaults = RPCServerConfiguration(bindTarget: .tcp(host: "0.0.0.0", port: defaultPort))
         return RPCServerConfiguration(
-            bindTarget: reader.read(.rpcListen(
-                "rpc-listen", env: "RPC_LISTEN", default: defaults.bindTarget,
-                help: "Where the RPC server listens: host:port or unix:/path.")),
-            maximumFrameSize: reader.read(.int(
-                "rpc-max-frame-size", env: "RPC_MAX_FRAME_SIZE", default: defaults.maximumFrameSize, range: 1024...(1 << 30),
-                help: "Largest RPC frame accepted, in bytes; a larger one closes the connection.")),
-            maximumConcurrentCallsPerConnection: reader.read(.int(
-                "rpc-max-concurrent-calls", env: "RPC_MAX_CONCURRENT_CALLS",
-                default: defaults.maximumConcurrentCallsPerConnection, range: 1...1_000_000,
-                help: "Calls in flight per RPC connection; more are answered resourceExhausted.")),
-            maximumConnections: reader.read(.int(
-                "rpc-max-connections", env: "RPC_MAX_CONNECTIONS", default: defaults.maximumConnections, range: 1...1_000_000,
-                help: "Open RPC connections; a connection beyond it is closed as soon as it is accepted.")),
-            handshakeTimeout: readPositive(.duration(
-                "rpc-handshake-timeout", env: "RPC_HANDSHAKE_TIMEOUT", default: defaults.handshakeTimeout,
-                help: "Time a new RPC connection has to complete the handshake (hello and authentication) before it is closed."),
+            bindTarget: reader.read(
+                .rpcListen(
+                    "rpc-listen", env: "RPC_LISTEN", default: defaults.bindTarget,
+                    help: "Where the RPC server listens: host:port or unix:/path.")),
+            maximumFrameSize: reader.read(
+                .int(
+                    "rpc-max-frame-size", env: "RPC_MAX_FRAME_SIZE", default: defaults.maximumFrameSize, range: 1024...(1 << 30),
+                    help: "Largest RPC frame accepted, in bytes; a larger one closes the connection.")),
+            maximumConcurrentCallsPerConnection: reader.read(
+                .int(
+                    "rpc-max-concurrent-calls", env: "RPC_MAX_CONCURRENT_CALLS",
+                    default: defaults.maximumConcurrentCallsPerConnection, range: 1...1_000_000,
+                    help: "Calls in flight per RPC connection; more are answered resourceExhausted.")),
+            maximumConnections: reader.read(
+                .int(
+                    "rpc-max-connections", env: "RPC_MAX_CONNECTIONS", default: defaults.maximumConnections, range: 1...1_000_000,
+                    help: "Open RPC connections; a connection beyond it is closed as soon as it is accepted.")),
+            handshakeTimeout: readPositive(
+                .duration(
+                    "rpc-handshake-timeout", env: "RPC_HANDSHAKE_TIMEOUT", default: defaults.handshakeTimeout,
+                    help: "Time a new RPC connection has to complete the handshake (hello and authentication) before it is closed."),
                 from: &reader),
-            idleTimeout: readPositive(.duration(
-                "rpc-idle-timeout", env: "RPC_IDLE_TIMEOUT", default: defaults.idleTimeout,
-                help: "An RPC connection without calls and without frames (clients ping every keepalive interval) is closed after it; "
-                    + "keep it well above every client's --<peer>-keepalive."),
+            idleTimeout: readPositive(
+                .duration(
+                    "rpc-idle-timeout", env: "RPC_IDLE_TIMEOUT", default: defaults.idleTimeout,
+                    help: "An RPC connection without calls and without frames (clients ping every keepalive interval) is closed after it; "
+                        + "keep it well above every client's --<peer>-keepalive."),
                 from: &reader),
-            frameTimeout: readPositive(.duration(
-                "rpc-frame-timeout", env: "RPC_FRAME_TIMEOUT", default: defaults.frameTimeout,
-                help: "Time a frame may take to arrive once its first byte has; a stalled frame closes the connection."),
+            frameTimeout: readPositive(
+                .duration(
+                    "rpc-frame-timeout", env: "RPC_FRAME_TIMEOUT", default: defaults.frameTimeout,
+                    help: "Time a frame may take to arrive once its first byte has; a stalled frame closes the connection."),
                 from: &reader),
             secret: secret)
     }
@@ -102,24 +111,31 @@ public enum RPCSettings {
         let env = peer.uppercased()
         var configuration = RPCClientConfiguration()
         configuration.secret = secret
-        let target = reader.read(.rpcTarget(
-            "\(peer)-target", env: "\(env)_TARGET", default: defaultTarget,
-            help: "Where the \(peer) service is: host:port[,host:port...], dns://name:port (re-resolved) or unix:/path[,unix:/path...]."))
-        configuration.connectionsPerEndpoint = reader.read(.int(
-            "\(peer)-connections", env: "\(env)_CONNECTIONS", default: configuration.connectionsPerEndpoint, range: 1...64,
-            help: "RPC connections kept to each \(peer) instance."))
-        configuration.defaultTimeout = reader.read(.duration(
-            "\(peer)-timeout", env: "\(env)_TIMEOUT", default: configuration.defaultTimeout,
-            help: "Deadline of a call to the \(peer) service."))
-        configuration.connectTimeout = reader.read(.duration(
-            "\(peer)-connect-timeout", env: "\(env)_CONNECT_TIMEOUT", default: configuration.connectTimeout,
-            help: "How long connecting to a \(peer) instance may take."))
-        configuration.resolveInterval = reader.read(.duration(
-            "\(peer)-resolve-interval", env: "\(env)_RESOLVE_INTERVAL", default: configuration.resolveInterval,
-            help: "How often a dns:// target for \(peer) is looked up again."))
-        configuration.keepaliveInterval = reader.read(.duration(
-            "\(peer)-keepalive", env: "\(env)_KEEPALIVE", default: configuration.keepaliveInterval,
-            help: "Ping interval on idle \(peer) connections; an unanswered ping closes the connection."))
+        let target = reader.read(
+            .rpcTarget(
+                "\(peer)-target", env: "\(env)_TARGET", default: defaultTarget,
+                help: "Where the \(peer) service is: host:port[,host:port...], dns://name:port (re-resolved) or unix:/path[,unix:/path...]."
+            ))
+        configuration.connectionsPerEndpoint = reader.read(
+            .int(
+                "\(peer)-connections", env: "\(env)_CONNECTIONS", default: configuration.connectionsPerEndpoint, range: 1...64,
+                help: "RPC connections kept to each \(peer) instance."))
+        configuration.defaultTimeout = reader.read(
+            .duration(
+                "\(peer)-timeout", env: "\(env)_TIMEOUT", default: configuration.defaultTimeout,
+                help: "Deadline of a call to the \(peer) service."))
+        configuration.connectTimeout = reader.read(
+            .duration(
+                "\(peer)-connect-timeout", env: "\(env)_CONNECT_TIMEOUT", default: configuration.connectTimeout,
+                help: "How long connecting to a \(peer) instance may take."))
+        configuration.resolveInterval = reader.read(
+            .duration(
+                "\(peer)-resolve-interval", env: "\(env)_RESOLVE_INTERVAL", default: configuration.resolveInterval,
+                help: "How often a dns:// target for \(peer) is looked up again."))
+        configuration.keepaliveInterval = reader.read(
+            .duration(
+                "\(peer)-keepalive", env: "\(env)_KEEPALIVE", default: configuration.keepaliveInterval,
+                help: "Ping interval on idle \(peer) connections; an unanswered ping closes the connection."))
         return (target, configuration)
     }
 }

@@ -1,5 +1,6 @@
-@testable import DataService
 import XCTest
+
+@testable import DataService
 
 /// The batching rules, without I/O.
 final class BatchQueueTests: XCTestCase {

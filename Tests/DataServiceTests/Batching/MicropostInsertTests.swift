@@ -1,7 +1,8 @@
-@testable import DataService
 import MicropostsModels
 import RPC
 import XCTest
+
+@testable import DataService
 
 /// Creates are batched into multi-row inserts: every caller still gets its own answer.
 final class MicropostInsertTests: XCTestCase {
@@ -11,12 +12,13 @@ final class MicropostInsertTests: XCTestCase {
             let outcomes = try await withThrowingTaskGroup(of: (Int, Result<Micropost, RPCError>).self) { group in
                 for index in 0..<120 {
                     group.addTask {
-                        let (author, referenced): (String, String?) = switch index % 4 {
-                        case 0: ("ana", nil)
-                        case 1: ("ben", "ana")
-                        case 2: ("nobody", nil)
-                        default: ("ana", "ghost")
-                        }
+                        let (author, referenced): (String, String?) =
+                            switch index % 4 {
+                            case 0: ("ana", nil)
+                            case 1: ("ben", "ana")
+                            case 2: ("nobody", nil)
+                            default: ("ana", "ghost")
+                            }
                         do {
                             return (index, .success(try await service.post(author, "post \(index)", referenced: referenced)))
                         } catch let error as RPCError {

@@ -1,11 +1,12 @@
-@testable import DataService
 import Logging
-import NIOCore
 import MicropostsModels
+import NIOConcurrencyHelpers
+import NIOCore
 import RPC
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 import XCTest
+
+@testable import DataService
 
 /// The point reader with a fetch the test controls (the batching, cancellation and shutdown
 /// are what is tested here), then through the real service and PostgreSQL.
@@ -194,7 +195,9 @@ final class StatementBatcherTests: XCTestCase {
                         let user = try await service.call(.getUser, GetUserRequest(username: round.isMultiple(of: 2) ? "ana" : "ben"))
                         XCTAssertEqual(user.username, round.isMultiple(of: 2) ? "ana" : "ben")
                     }
-                    group.addTask { await assertRPCError(.notFound) { _ = try await service.call(.getUser, GetUserRequest(username: "nobody")) } }
+                    group.addTask {
+                        await assertRPCError(.notFound) { _ = try await service.call(.getUser, GetUserRequest(username: "nobody")) }
+                    }
                 }
                 try await group.waitForAll()
             }

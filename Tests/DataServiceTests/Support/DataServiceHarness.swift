@@ -1,4 +1,3 @@
-@testable import DataService
 import Logging
 import MicropostsModels
 import PostgresNIO
@@ -7,6 +6,8 @@ import RPC
 import ServiceKit
 import ServiceLifecycle
 import XCTest
+
+@testable import DataService
 
 let quietLogger = Logger(label: "data-test") { _ in SwiftLogNoOpLogHandler() }
 

@@ -54,7 +54,8 @@ final class DrainTests: XCTestCase {
             "--http-listen", "--static-root", "--static-listing", "--static-gzip", "--static-cache-control", "--max-header-size",
             "--max-body-size", "--rate-limit", "--rate-limit-burst", "--max-connections", "--header-timeout", "--body-timeout",
             "--keepalive-timeout", "--request-timeout", "--request-body-budget", "--max-connections-per-address",
-            "--max-pipelined-requests", "--write-buffer-limit", "--send-timeout", "--trusted-proxies", "--maintenance-file", "--access-log", "--access-log-format",
+            "--max-pipelined-requests", "--write-buffer-limit", "--send-timeout", "--trusted-proxies", "--maintenance-file", "--access-log",
+            "--access-log-format",
             "--worker-target", "--worker-timeout", "HTTP_LISTEN", "STATIC_ROOT",
         ] {
             XCTAssertTrue(result.stdout.contains(flag), "--help lacks \(flag)")

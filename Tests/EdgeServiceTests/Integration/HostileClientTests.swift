@@ -46,7 +46,8 @@ final class HostileClientTests: XCTestCase {
         try await edge.waitForWorkers()
 
         let client = try await RawHTTPClient.connect(port: edge.port)
-        try await client.send("GET /api/sleep?ms=200 HTTP/1.1\r\nHost: x\r\n\r\n" + String(repeating: "GET / HTTP/1.1\r\n\r\n", count: 1_000))
+        try await client.send(
+            "GET /api/sleep?ms=200 HTTP/1.1\r\nHost: x\r\n\r\n" + String(repeating: "GET / HTTP/1.1\r\n\r\n", count: 1_000))
         _ = try await client.waitForClose(timeout: .seconds(10))
 
         let text = client.unreadText

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import NIOCore
+import XCTest
 
 @testable import EdgeService
 
@@ -62,7 +62,8 @@ final class ProxyTests: XCTestCase {
         let edge = try await EdgeHarness.start(workers: worker.target) { $0.maximumBodySize = 100 }
         try await edge.waitForWorkers()
         let client = try await edge.connect()
-        try await client.send("POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        try await client.send(
+            "POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
         let chunked = try await client.response()
         XCTAssertEqual(chunked.status, 200)
         XCTAssertEqual(script.calls.last?.request.body, ByteBuffer(string: "hello world"))
@@ -84,7 +85,8 @@ final class ProxyTests: XCTestCase {
 
         // A chunked body growing past the limit is cut off too.
         let big = try await edge.connect()
-        try await big.send("POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n\(String(repeating: "x", count: 100))\r\n")
+        try await big.send(
+            "POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n\(String(repeating: "x", count: 100))\r\n")
         try await big.send("1\r\nx\r\n0\r\n\r\n")
         let answer2 = try await big.response()
         XCTAssertEqual(answer2.status, 413)

@@ -18,7 +18,8 @@ final class UpstreamRoutesTests: XCTestCase {
         XCTAssertNil(routes.match("/shopping"))
         XCTAssertNil(routes.match("/static/x"))
         XCTAssertEqual(EdgeRoute(method: .POST, target: "/shop/cart?x=1", upstreams: routes), .upstream(1))
-        XCTAssertEqual(EdgeRoute(method: .GET, target: "/static/a", upstreams: routes), .staticFile(StaticPath(segments: ["a"], isDirectory: false)))
+        XCTAssertEqual(
+            EdgeRoute(method: .GET, target: "/static/a", upstreams: routes), .staticFile(StaticPath(segments: ["a"], isDirectory: false)))
     }
 
     func testRoutesSetting() throws {

@@ -42,7 +42,8 @@ final class EdgeHarness: Sendable {
         clientConfiguration.reconnectBackoffCap = .milliseconds(200)
         clientConfiguration.connectTimeout = .milliseconds(500)
         let client = RPCClient(target: try RPCTarget(parsing: workers), configuration: clientConfiguration, logger: quietLogger)
-        let maintenance = configuration.maintenanceFile.isEmpty ? nil : MaintenanceSwitch(path: configuration.maintenanceFile, logger: quietLogger)
+        let maintenance =
+            configuration.maintenanceFile.isEmpty ? nil : MaintenanceSwitch(path: configuration.maintenanceFile, logger: quietLogger)
         let app = EdgeService.makeApplication(
             configuration, upstream: client, upstreamTimeout: upstreamTimeout, maintenance: maintenance, logger: quietLogger)
         let server = HTTPServer(app: app, logger: quietLogger)

@@ -1,10 +1,10 @@
 import AppServerProtocol
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import RPC
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 
 let quietLogger = Logger(label: "edge-test") { _ in SwiftLogNoOpLogHandler() }
 

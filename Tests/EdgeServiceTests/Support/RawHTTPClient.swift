@@ -1,7 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 import XCTest
 
 /// A parsed HTTP/1.1 response as a test sees it.
@@ -67,7 +67,9 @@ final class RawHTTPClient: Sendable {
 
     /// Reads the next complete response, consuming it. `isHead` marks a response to HEAD,
     /// whose Content-Length announces a body that is not there.
-    func response(isHead: Bool = false, timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line) async throws -> TestResponse {
+    func response(isHead: Bool = false, timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line) async throws
+        -> TestResponse
+    {
         let until = ContinuousClock.now + timeout
         while ContinuousClock.now < until {
             let parsed: TestResponse? = collector.state.withLockedValue { state in
@@ -79,7 +81,9 @@ final class RawHTTPClient: Sendable {
             if isClosed {
                 // Closed: give the parser one last look at what arrived.
                 if let (response, _) = collector.state.withLockedValue({ Self.parse($0.bytes, isHead: isHead) }) { return response }
-                throw TestFailure("connection closed without a complete response; got \(String(decoding: collector.state.withLockedValue { $0.bytes }, as: UTF8.self).prefix(200))")
+                throw TestFailure(
+                    "connection closed without a complete response; got \(String(decoding: collector.state.withLockedValue { $0.bytes }, as: UTF8.self).prefix(200))"
+                )
             }
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -122,7 +126,9 @@ final class RawHTTPClient: Sendable {
         let bodyLength = isHead || status == 304 || (100..<200).contains(status) ? 0 : length
         let bodyStart = headEnd.upperBound
         guard bytes.count >= bodyStart + bodyLength else { return nil }
-        return (TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + bodyLength)])), bodyStart + bodyLength)
+        return (
+            TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + bodyLength)])), bodyStart + bodyLength
+        )
     }
 }
 

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 
 /// A client that sends and then does not read, with a small receive buffer, so the server's
 /// responses pile up on the server's side: what a hostile or stuck client does.

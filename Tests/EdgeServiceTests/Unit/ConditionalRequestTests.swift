@@ -62,7 +62,8 @@ final class ConditionalRequestTests: XCTestCase {
         XCTAssertEqual(partial.range, 10..<20)
         XCTAssertTrue(partial.headers.contains { $0 == ("Content-Range", "bytes 10-19/100") })
 
-        let stale = StaticResponsePlan(file: info, request: HTTPHeaders([("Range", "bytes=10-19"), ("If-Range", "\"old\"")]), cacheControl: "")
+        let stale = StaticResponsePlan(
+            file: info, request: HTTPHeaders([("Range", "bytes=10-19"), ("If-Range", "\"old\"")]), cacheControl: "")
         XCTAssertEqual(stale.status, .ok)
 
         let outside = StaticResponsePlan(file: info, request: HTTPHeaders([("Range", "bytes=500-")]), cacheControl: "")

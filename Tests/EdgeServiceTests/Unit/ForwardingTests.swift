@@ -50,7 +50,8 @@ final class ForwardingTests: XCTestCase {
         head.headers.add(name: "X-Secret-Hop", value: "1")
         head.headers.add(name: "Authorization", value: "Bearer t")
         let forwarded = ForwardedFor(peer: "127.0.0.1", incoming: ["198.51.100.7"], trusted: builder.trustedProxies)
-        let envelope = builder.envelope(head: head, body: ByteBuffer(string: "{}"), peer: "127.0.0.1", forwardedFor: forwarded, requestID: "r1")
+        let envelope = builder.envelope(
+            head: head, body: ByteBuffer(string: "{}"), peer: "127.0.0.1", forwardedFor: forwarded, requestID: "r1")
         XCTAssertEqual(envelope.clientAddress, "198.51.100.7")
         XCTAssertEqual(envelope.scheme, "https")
         XCTAssertEqual(envelope.host, "example.com")

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOHTTP1
 import RPC
-import NIOConcurrencyHelpers
 import XCTest
 
 @testable import EdgeService
@@ -11,7 +11,8 @@ final class LimitsTests: XCTestCase {
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/api/x")
         head.headers.add(name: "Content-Length", value: "11")
         XCTAssertEqual(admission.check(head, route: .upstream(0), rateLimit: .allowed, maintenancePage: nil)?.status, .payloadTooLarge)
-        XCTAssertEqual(admission.check(head, route: .upstream(0), rateLimit: .limited(retryAfter: 3), maintenancePage: nil)?.headers.last?.1, "3")
+        XCTAssertEqual(
+            admission.check(head, route: .upstream(0), rateLimit: .limited(retryAfter: 3), maintenancePage: nil)?.headers.last?.1, "3")
         head.headers.replaceOrAdd(name: "Content-Length", value: "5")
         XCTAssertNil(admission.check(head, route: .upstream(0), rateLimit: .allowed, maintenancePage: nil))
         XCTAssertEqual(admission.check(head, route: .upstream(0), rateLimit: nil, maintenancePage: [])?.status, .serviceUnavailable)
@@ -32,7 +33,8 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(MaintenanceResponse.body(page: page, accept: "application/json, text/html"), .json(MaintenanceResponse.errorBody))
         XCTAssertEqual(MaintenanceResponse.body(page: page, accept: "*/*"), .json(MaintenanceResponse.errorBody))
         XCTAssertEqual(MaintenanceResponse.body(page: page, accept: nil), .json(MaintenanceResponse.errorBody))
-        XCTAssertEqual(MaintenanceResponse.body(page: [], accept: "text/html"), .json(MaintenanceResponse.errorBody), "an empty file has no page")
+        XCTAssertEqual(
+            MaintenanceResponse.body(page: [], accept: "text/html"), .json(MaintenanceResponse.errorBody), "an empty file has no page")
     }
 
     func testUpstreamFailuresMapTo502503504() {

@@ -64,7 +64,8 @@ final class StaticPathTests: XCTestCase {
     func testRoutesByMethodAndPrefix() {
         XCTAssertEqual(EdgeRoute(method: .GET, target: "/api/users?x=1"), .upstream(0))
         XCTAssertEqual(EdgeRoute(method: .POST, target: "/api"), .upstream(0))
-        XCTAssertEqual(EdgeRoute(method: .GET, target: "/static/a.css?v=2"), .staticFile(StaticPath(segments: ["a.css"], isDirectory: false)))
+        XCTAssertEqual(
+            EdgeRoute(method: .GET, target: "/static/a.css?v=2"), .staticFile(StaticPath(segments: ["a.css"], isDirectory: false)))
         XCTAssertEqual(EdgeRoute(method: .POST, target: "/static/a.css"), .methodNotAllowed)
         XCTAssertEqual(EdgeRoute(method: .GET, target: "/static/../x"), .badPath)
         XCTAssertEqual(EdgeRoute(method: .GET, target: "/favicon.ico"), .notFound)

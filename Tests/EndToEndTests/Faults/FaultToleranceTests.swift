@@ -34,9 +34,11 @@ final class FaultToleranceTests: XCTestCase {
         let stack = try await FaultStack.start(for: self)
         let token = try await stack.user(Self.user)
         let post = Self.post("k9")
-        let load = FaultStack.Load.start(port: stack.edgePort, request: { client, index in
-            client.isMultiple(of: 2) ? Self.get(client, index) : post(client, index)
-        }, token: token)
+        let load = FaultStack.Load.start(
+            port: stack.edgePort,
+            request: { client, index in
+                client.isMultiple(of: 2) ? Self.get(client, index) : post(client, index)
+            }, token: token)
         try await load.waitFor(20, status: 200)
         try await load.waitFor(20, status: 201)
         let killed = ContinuousClock.now
@@ -49,7 +51,8 @@ final class FaultToleranceTests: XCTestCase {
         let posts = samples.filter { $0.method == "POST" }
         XCTAssertGreaterThan(samples.filter { $0.started > killed }.count, 50, "too little load after the kill")
         let failedGets = gets.filter { $0.status != 200 }
-        XCTAssertTrue(failedGets.isEmpty, "\(failedGets.count) of \(gets.count) GETs failed: \(failedGets.prefix(5).map(\.summary))\n\(stack.logs())")
+        XCTAssertTrue(
+            failedGets.isEmpty, "\(failedGets.count) of \(gets.count) GETs failed: \(failedGets.prefix(5).map(\.summary))\n\(stack.logs())")
         let badPosts = posts.filter { $0.status != 201 && $0.status != 502 }
         XCTAssertTrue(badPosts.isEmpty, "POSTs may fail only with 502: \(badPosts.prefix(5).map(\.summary))\n\(stack.logs())")
 
@@ -58,7 +61,9 @@ final class FaultToleranceTests: XCTestCase {
         let stored = try await stack.micropostTexts()
         try assertStoredExactlyOnce(created: created, stored: stored, allowedExtra: Set(rejected))
         let appliedDespite502 = Set(stored).intersection(rejected).count
-        print("FAULT-METRIC kill -9 worker: GETs \(FaultStack.statusCounts(gets)); POSTs \(FaultStack.statusCounts(posts)); 502s applied anyway: \(appliedDespite502)")
+        print(
+            "FAULT-METRIC kill -9 worker: GETs \(FaultStack.statusCounts(gets)); POSTs \(FaultStack.statusCounts(posts)); 502s applied anyway: \(appliedDespite502)"
+        )
     }
 
     // MARK: 2. SIGTERM a worker
@@ -79,7 +84,8 @@ final class FaultToleranceTests: XCTestCase {
 
         XCTAssertEqual(status, 0, stack.workers[0].logTail())
         let failed = samples.filter { $0.status != 200 }
-        XCTAssertTrue(failed.isEmpty, "\(failed.count) of \(samples.count) requests failed: \(failed.prefix(5).map(\.summary))\n\(stack.logs())")
+        XCTAssertTrue(
+            failed.isEmpty, "\(failed.count) of \(samples.count) requests failed: \(failed.prefix(5).map(\.summary))\n\(stack.logs())")
         print("FAULT-METRIC SIGTERM worker: \(FaultStack.statusCounts(samples)); drained and exited in \(FaultStack.ms(drained)) ms")
     }
 
@@ -155,7 +161,8 @@ final class FaultToleranceTests: XCTestCase {
         let unexplained = failed.filter { !($0.status == 503 && $0.retryAfter != nil) && !($0.status == 502 && $0.retryAfter == nil) }
         XCTAssertTrue(
             unexplained.isEmpty,
-            "while the data service is down a POST should get 503 with Retry-After (or 502 if cut off mid-call): \(unexplained.prefix(5).map(\.summary))\n\(stack.logs())")
+            "while the data service is down a POST should get 503 with Retry-After (or 502 if cut off mid-call): \(unexplained.prefix(5).map(\.summary))\n\(stack.logs())"
+        )
         let created = samples.filter { $0.status == 201 }.compactMap(\.text)
         let notCreated = Set(failed.compactMap(\.text))
         let stored = try await stack.micropostTexts()
@@ -169,7 +176,8 @@ final class FaultToleranceTests: XCTestCase {
         // client got an error. Such requests are listed here, with when they ended.
         let appliedAnyway = failed.filter { $0.text.map(Set(stored).contains) == true }
             .map { "\($0.summary) (ended \(FaultStack.ms($0.finished - killed)) ms after the kill)" }
-        print("""
+        print(
+            """
             FAULT-METRIC kill -9 data: POSTs \(FaultStack.statusCounts(samples)); failing until \(FaultStack.ms(outage)) ms \
             after the kill was reaped, \(FaultStack.ms(ready - down)) ms of it until the new process was ready; \
             applied despite an error: \(appliedAnyway.count) \(appliedAnyway)
@@ -188,7 +196,9 @@ final class FaultToleranceTests: XCTestCase {
         let duplicates = counts.filter { $0.value > 1 }
         XCTAssertTrue(duplicates.isEmpty, "stored more than once: \(duplicates.prefix(5))", file: file, line: line)
         let missing = created.filter { counts[$0] == nil }
-        XCTAssertTrue(missing.isEmpty, "\(missing.count) of \(created.count) acknowledged microposts are missing: \(missing.prefix(5))", file: file, line: line)
+        XCTAssertTrue(
+            missing.isEmpty, "\(missing.count) of \(created.count) acknowledged microposts are missing: \(missing.prefix(5))", file: file,
+            line: line)
         XCTAssertEqual(Set(created).count, created.count, "a text was acknowledged twice", file: file, line: line)
         let acknowledged = Set(created)
         let unexpected = counts.keys.filter { !acknowledged.contains($0) && !allowedExtra.contains($0) }
@@ -202,13 +212,15 @@ final class FaultToleranceTests: XCTestCase {
     private func assertOutage(
         _ samples: [FaultStack.Sample], down: ContinuousClock.Instant, back: ContinuousClock.Instant, stack: FaultStack, what: String,
         file: StaticString = #filePath, line: UInt = #line
-    ) throws {        let unexpected = samples.filter { !($0.status == 200 || ($0.status == 503 && $0.retryAfter != nil)) }
+    ) throws {
+        let unexpected = samples.filter { !($0.status == 200 || ($0.status == 503 && $0.retryAfter != nil)) }
         XCTAssertTrue(
             unexpected.isEmpty, "only 200 or 503 with Retry-After are expected: \(unexpected.prefix(5).map(\.summary))\n\(stack.logs())",
             file: file, line: line)
         let limit = FaultStack.dataDeadline + Self.latencyMargin
         let slow = samples.filter { $0.latency > limit }
-        XCTAssertTrue(slow.isEmpty, "\(slow.count) requests took longer than \(limit): \(slow.prefix(5).map(\.summary))", file: file, line: line)
+        XCTAssertTrue(
+            slow.isEmpty, "\(slow.count) requests took longer than \(limit): \(slow.prefix(5).map(\.summary))", file: file, line: line)
         let unavailable = samples.filter { $0.status == 503 }
         XCTAssertFalse(unavailable.isEmpty, "no request noticed the outage: the test did not test anything", file: file, line: line)
         let lastFailure = samples.filter { $0.status != 200 }.map(\.finished).max() ?? back
@@ -218,7 +230,8 @@ final class FaultToleranceTests: XCTestCase {
         let slowest = samples.map(\.latency).max() ?? .zero
         // Where the slow answers fall, relative to the moment the outage was complete (negative: before it).
         let slowStarts = samples.filter { $0.latency > .milliseconds(250) }.map { FaultStack.ms($0.started - down) }
-        print("""
+        print(
+            """
             FAULT-METRIC \(what): \(FaultStack.statusCounts(samples)); outage \(FaultStack.ms(back - down)) ms; \
             last failure \(FaultStack.ms(recovery)) ms after it was back; slowest 503 \(FaultStack.ms(slowest503)) ms; \
             slowest request \(FaultStack.ms(slowest)) ms; \(slowStarts.count) answers slower than 250 ms, \

@@ -81,22 +81,28 @@ struct FuzzBytes {
         "4294967296", "+5", "", "1_000", "\u{0}5", "٣",
     ]
     private static let chunkSizes = [
-        "fffffffffffffffffffff", "-1", "0x10", "1;ext=\u{0}", "  5", "5 ", "g", "", "ffffffff", "7fffffffffffffff", "00000000000000000000001",
+        "fffffffffffffffffffff", "-1", "0x10", "1;ext=\u{0}", "  5", "5 ", "g", "", "ffffffff", "7fffffffffffffff",
+        "00000000000000000000001",
         "1\r\n\r\n", "0;" + String(repeating: "a", count: 300),
     ]
     private static let headerNames = [
         "Content Length", "Content-Length\u{0}", ":", "", "X-\u{7F}", "Ho st", "Transfer-Encoding", "Content-Length", "Host",
-        "Authorization", "Expect", "Connection", "X-Request-ID", "Ünicode", "X-Forwarded-For", "\t", "A" + String(repeating: "b", count: 200),
+        "Authorization", "Expect", "Connection", "X-Request-ID", "Ünicode", "X-Forwarded-For", "\t",
+        "A" + String(repeating: "b", count: 200),
     ]
     private static let headerValues = [
         "chunked", "chunked, gzip", "identity", "100-continue", "close", "keep-alive, Upgrade", "\u{0}", "a\rb", "a\nb", "\u{FF}",
         String(repeating: "v", count: 2000), "Bearer", "Bearer \u{1}", "999999999999999999999", "1.2.3.4, ::1, nonsense", "",
     ]
-    private static let methods = ["HEAD", "OPTIONS", "TRACE", "CONNECT", "DELETE", "PATCH", "PUT", "G\u{0}T", "get", "PRI", "XYZ", String(repeating: "M", count: 100), ""]
+    private static let methods = [
+        "HEAD", "OPTIONS", "TRACE", "CONNECT", "DELETE", "PATCH", "PUT", "G\u{0}T", "get", "PRI", "XYZ", String(repeating: "M", count: 100),
+        "",
+    ]
     private static let versions = ["HTTP/1.0", "HTTP/2.0", "HTTP/9.9", "HTTP/1.", "HTTP/1.1\u{0}", "HTTX/1.1", "", "HTTP/01.1", "http/1.1"]
     private static let targets = [
         "/api/users/%ZZ", "/api/users/%", "/api/%00", "/static/../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd", "*",
-        "http://evil.example/api/users", "/api/users/alice?page=%FF&size=-1", "/api/users/al ice", "/\u{0}", "/api/" + String(repeating: "a", count: 3000),
+        "http://evil.example/api/users", "/api/users/alice?page=%FF&size=-1", "/api/users/al ice", "/\u{0}",
+        "/api/" + String(repeating: "a", count: 3000),
         "/api/search?text=%C3%28&username=%00", "//api//users", "/api/users/alice/collection/99999999999999999999999",
     ]
 
@@ -105,7 +111,9 @@ struct FuzzBytes {
         var lines = text.components(separatedBy: "\r\n")
         switch int(0..<12) {
         case 0:  // a CRLF becomes LF, CR, CRCRLF, nothing or NUL
-            if let range = nthRange(of: "\r\n", in: text) { text.replaceSubrange(range, with: pick(["\n", "\r", "\r\r\n", "", "\u{0}", "\r\n\r\n", "\n\r"])) }
+            if let range = nthRange(of: "\r\n", in: text) {
+                text.replaceSubrange(range, with: pick(["\n", "\r", "\r\r\n", "", "\u{0}", "\r\n\r\n", "\n\r"]))
+            }
             return Array(text.utf8)
         case 1:  // a header name replaced
             if lines.count > 2 {
@@ -125,9 +133,10 @@ struct FuzzBytes {
                 lines.insert("Content-Length: " + value, at: min(1, lines.count))
             }
         case 4:  // a chunk size made bad, or chunked added to a request that has none
-            let sizes = lines.firstIndex(of: "").map { blank in
-                lines.indices.filter { $0 > blank && !lines[$0].isEmpty && lines[$0].allSatisfy(\.isHexDigit) }
-            } ?? []
+            let sizes =
+                lines.firstIndex(of: "").map { blank in
+                    lines.indices.filter { $0 > blank && !lines[$0].isEmpty && lines[$0].allSatisfy(\.isHexDigit) }
+                } ?? []
             if !sizes.isEmpty {
                 lines[pick(sizes)] = pick(Self.chunkSizes)
             } else {

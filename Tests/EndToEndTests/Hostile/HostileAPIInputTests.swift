@@ -50,11 +50,17 @@ extension HostileInputTests {
         }
         let micropost = "/api/users/alice/collection/\(micropostID)"
         let endpoints = [
-            Endpoint(method: "POST", target: "/api/users", fields: [("username", "\"newcomer\"", true), ("password", "\"password123\"", true)]),
+            Endpoint(
+                method: "POST", target: "/api/users", fields: [("username", "\"newcomer\"", true), ("password", "\"password123\"", true)]),
             Endpoint(
                 method: "POST", target: "/api/token",
-                fields: [("grant_type", "\"client_credentials\"", true), ("client_id", "\"alice\"", true), ("client_secret", "\"password123\"", true)]),
-            Endpoint(method: "POST", target: "/api/users/alice/collection", fields: [("text", "\"hello\"", true), ("referenced", "\"bob\"", false)]),
+                fields: [
+                    ("grant_type", "\"client_credentials\"", true), ("client_id", "\"alice\"", true),
+                    ("client_secret", "\"password123\"", true),
+                ]),
+            Endpoint(
+                method: "POST", target: "/api/users/alice/collection",
+                fields: [("text", "\"hello\"", true), ("referenced", "\"bob\"", false)]),
             Endpoint(method: "PUT", target: micropost, fields: [("text", "\"replaced\"", true), ("referenced", "\"bob\"", false)]),
             Endpoint(method: "PATCH", target: micropost, fields: [("text", "\"patched\"", true), ("referenced", "\"bob\"", false)]),
             Endpoint(method: "POST", target: "/api/users/alice/following", fields: [("username", "\"bob\"", true)]),
@@ -76,9 +82,10 @@ extension HostileInputTests {
                 // PATCH may clear `referenced` with null; `text` must never be null.
                 if field.required || (endpoint.method == "PATCH" && field.name == "text") { values.append(("null", Array("null".utf8))) }
                 for value in values {
-                    cases.append(APICase(
-                        name: "\(label) \(field.name)=\(value.name)", method: endpoint.method, target: endpoint.target,
-                        contentType: "application/json", body: body(replacing: field.name, with: value.json)))
+                    cases.append(
+                        APICase(
+                            name: "\(label) \(field.name)=\(value.name)", method: endpoint.method, target: endpoint.target,
+                            contentType: "application/json", body: body(replacing: field.name, with: value.json)))
                 }
             }
             let valid = body(replacing: nil, with: [])
@@ -96,14 +103,20 @@ extension HostileInputTests {
                 ("duplicate keys", Array(valid.dropLast()) + Array(",".utf8) + Array(valid.dropFirst()), true),
             ]
             for (name, bytes, successAllowed) in wholeBodies {
-                cases.append(APICase(
-                    name: "\(label) body: \(name)", method: endpoint.method, target: endpoint.target, contentType: "application/json", body: bytes,
-                    successAllowed: successAllowed))
+                cases.append(
+                    APICase(
+                        name: "\(label) body: \(name)", method: endpoint.method, target: endpoint.target, contentType: "application/json",
+                        body: bytes,
+                        successAllowed: successAllowed))
             }
             let json = endpoint.target == "/api/token" ? [] : ["application/x-www-form-urlencoded"]
-            for contentType in [nil, "text/plain", "application/json; charset=latin1", "multipart/form-data; boundary=x", "application/json\u{7F}"] + json {
-                cases.append(APICase(
-                    name: "\(label) Content-Type: \(contentType ?? "none")", method: endpoint.method, target: endpoint.target, contentType: contentType, body: valid))
+            for contentType in [
+                nil, "text/plain", "application/json; charset=latin1", "multipart/form-data; boundary=x", "application/json\u{7F}",
+            ] + json {
+                cases.append(
+                    APICase(
+                        name: "\(label) Content-Type: \(contentType ?? "none")", method: endpoint.method, target: endpoint.target,
+                        contentType: contentType, body: valid))
             }
         }
         // The token endpoint also takes forms.
@@ -120,11 +133,17 @@ extension HostileInputTests {
             ("other grant", Array("grant_type=password&client_id=alice&client_secret=password123".utf8)),
             ("%u escape", Array("grant_type=client_credentials&client_id=%u0061lice&client_secret=password123".utf8)),
             ("secret missing", Array("grant_type=client_credentials&client_id=alice".utf8)),
-            ("20 000-character client_id", Array(("grant_type=client_credentials&client_secret=password123&client_id=" + String(repeating: "a", count: 20_000)).utf8)),
+            (
+                "20 000-character client_id",
+                Array(("grant_type=client_credentials&client_secret=password123&client_id=" + String(repeating: "a", count: 20_000)).utf8)
+            ),
             ("empty", []),
         ]
         for (name, body) in forms {
-            cases.append(APICase(name: "POST /api/token form: \(name)", method: "POST", target: "/api/token", contentType: "application/x-www-form-urlencoded", body: body))
+            cases.append(
+                APICase(
+                    name: "POST /api/token form: \(name)", method: "POST", target: "/api/token",
+                    contentType: "application/x-www-form-urlencoded", body: body))
         }
         return cases
     }
@@ -132,7 +151,10 @@ extension HostileInputTests {
     /// Bad `page`, `size`, `text` and `username` on every list, and bad percent-encoding in paths.
     static func queryAndPathCases() -> [APICase] {
         var cases: [APICase] = []
-        let lists = ["/api/users/alice/collection", "/api/users/alice/timeline", "/api/users/alice/following", "/api/users/alice/followers", "/api/search?text=fuzz"]
+        let lists = [
+            "/api/users/alice/collection", "/api/users/alice/timeline", "/api/users/alice/following", "/api/users/alice/followers",
+            "/api/search?text=fuzz",
+        ]
         let numbers = [
             "0", "-1", "1e400", "18446744073709551616", "99999999999999999999999999999", "1.5", "+1", "%201", "%00", "%ZZ", "%", "0x10", "",
             "%EF%BC%91", "%C3%28", "abc", String(repeating: "1", count: 5000), "NaN", "1%00", "%2B1", "١",
@@ -141,26 +163,41 @@ extension HostileInputTests {
             let separator = list.contains("?") ? "&" : "?"
             for name in ["page", "size"] {
                 for value in numbers + ["1&\(name)=2", name == "page" ? "1000001" : "101"] {
-                    cases.append(APICase(name: "GET \(list) \(name)=\(value.prefix(40))", method: "GET", target: "\(list)\(separator)\(name)=\(value)"))
+                    cases.append(
+                        APICase(
+                            name: "GET \(list) \(name)=\(value.prefix(40))", method: "GET", target: "\(list)\(separator)\(name)=\(value)"))
                 }
             }
             cases.append(APICase(name: "GET \(list) bad query", method: "GET", target: "\(list)\(separator)%=1"))
         }
-        for text in ["ab", String(repeating: "a", count: 256), "%00abc", "ab%00", "%ZZ", "%C3%28", "%FF%FEabc", "", "%", "a%2", "+", "%20%20", "abc&text=abd"] {
+        for text in [
+            "ab", String(repeating: "a", count: 256), "%00abc", "ab%00", "%ZZ", "%C3%28", "%FF%FEabc", "", "%", "a%2", "+", "%20%20",
+            "abc&text=abd",
+        ] {
             cases.append(APICase(name: "GET /api/search text=\(text.prefix(40))", method: "GET", target: "/api/search?text=\(text)"))
         }
         cases.append(APICase(name: "GET /api/search without text", method: "GET", target: "/api/search?username=alice"))
         for username in ["%00", "%ZZ", "", String(repeating: "a", count: 51), "%C3%28", "%", "a&username=b"] {
-            cases.append(APICase(name: "GET /api/search username=\(username.prefix(40))", method: "GET", target: "/api/search?text=fuzz&username=\(username)"))
+            cases.append(
+                APICase(
+                    name: "GET /api/search username=\(username.prefix(40))", method: "GET",
+                    target: "/api/search?text=fuzz&username=\(username)"))
         }
         let paths: [(String, String)] = [
-            ("GET", "/api/users/%ZZ"), ("GET", "/api/users/%"), ("GET", "/api/users/%C3%28"), ("GET", "/api/users/%00"), ("GET", "/api/users/%FF"),
-            ("GET", "/api/users/alice%2F..%2F..%2Fetc"), ("GET", "/api/users/a%2"), ("GET", "/api/users/%E2%80%AE"), ("GET", "/api/users/alice%00/collection"),
-            ("GET", "/api/users/alice/collection/%31"), ("GET", "/api/users/alice/collection/%ZZ"), ("GET", "/api/users/alice/collection/-1"),
-            ("GET", "/api/users/alice/collection/0"), ("GET", "/api/users/alice/collection/99999999999999999999"), ("GET", "/api/users/alice/collection/1e3"),
-            ("DELETE", "/api/users/alice/collection/%00"), ("PUT", "/api/users/alice/collection/%"), ("DELETE", "/api/users/alice/following/%00"),
-            ("DELETE", "/api/users/alice/following/%ZZ"), ("GET", "/api/%2e%2e/%2e%2e/etc/passwd"), ("GET", "/api/%"), ("GET", "/api/users/%25%"),
-            ("GET", "/static/%ZZ"), ("GET", "/static/%00"), ("GET", "/static/%C3%28"), ("GET", "/static/%2e%2e/%2e%2e/etc/passwd"), ("GET", "/%"),
+            ("GET", "/api/users/%ZZ"), ("GET", "/api/users/%"), ("GET", "/api/users/%C3%28"), ("GET", "/api/users/%00"),
+            ("GET", "/api/users/%FF"),
+            ("GET", "/api/users/alice%2F..%2F..%2Fetc"), ("GET", "/api/users/a%2"), ("GET", "/api/users/%E2%80%AE"),
+            ("GET", "/api/users/alice%00/collection"),
+            ("GET", "/api/users/alice/collection/%31"), ("GET", "/api/users/alice/collection/%ZZ"),
+            ("GET", "/api/users/alice/collection/-1"),
+            ("GET", "/api/users/alice/collection/0"), ("GET", "/api/users/alice/collection/99999999999999999999"),
+            ("GET", "/api/users/alice/collection/1e3"),
+            ("DELETE", "/api/users/alice/collection/%00"), ("PUT", "/api/users/alice/collection/%"),
+            ("DELETE", "/api/users/alice/following/%00"),
+            ("DELETE", "/api/users/alice/following/%ZZ"), ("GET", "/api/%2e%2e/%2e%2e/etc/passwd"), ("GET", "/api/%"),
+            ("GET", "/api/users/%25%"),
+            ("GET", "/static/%ZZ"), ("GET", "/static/%00"), ("GET", "/static/%C3%28"), ("GET", "/static/%2e%2e/%2e%2e/etc/passwd"),
+            ("GET", "/%"),
             ("GET", "/static/.%2e/x"), ("GET", "/api/search%3Ftext=fuzz"), ("GET", "/api/users/alice/timeline/%"),
         ]
         for (method, path) in paths {
@@ -175,7 +212,8 @@ extension HostileInputTests {
         try await stack.register("alice", port: port)
         try await stack.register("bob", port: port)
         let token = try await stack.login("alice", port: port)
-        let created = try await HostileHTTP.request(port: port, "POST", "/api/users/alice/collection", json: #"{"text":"the one to mutate"}"#, token: token)
+        let created = try await HostileHTTP.request(
+            port: port, "POST", "/api/users/alice/collection", json: #"{"text":"the one to mutate"}"#, token: token)
         XCTAssertEqual(created.status, 201, created.text)
         let id = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? Int)
 
@@ -196,7 +234,9 @@ extension HostileInputTests {
             ("raw C3 28 in a path", Array("/api/users/".utf8) + [0xC3, 0x28]),
             ("raw NUL in a path", Array("/api/users/al".utf8) + [0] + Array("ice".utf8)),
         ] {
-            let request = Array("GET ".utf8) + target + Array(" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n".utf8)
+            let request =
+                Array("GET ".utf8) + target
+                + Array(" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n".utf8)
             let outcome = try await HostileHTTP.exchange(port: port, bytes: request, finishSending: false, timeout: .seconds(10))
             let statuses = HostileHTTP.parse(outcome.bytes).replies.map(\.status)
             XCTAssertTrue(outcome.closed, name)
@@ -208,8 +248,10 @@ extension HostileInputTests {
         var histogram: [Int: Int] = [:]
         for (_, status, _) in replies { histogram[status, default: 0] += 1 }
         let lenient = replies.filter { $0.0.successAllowed }.map { "\($0.0.name) → \($0.1)" }
-        print("[hostile] malformed input: \(bodyCases.count) body cases, \(queryCases.count) query/path cases, \(raw.count) raw-byte targets in \(elapsed); "
-            + "statuses: \(histogram.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); lenient readings: \(lenient)")
+        print(
+            "[hostile] malformed input: \(bodyCases.count) body cases, \(queryCases.count) query/path cases, \(raw.count) raw-byte targets in \(elapsed); "
+                + "statuses: \(histogram.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); lenient readings: \(lenient)"
+        )
         for (apiCase, status, text) in replies {
             if apiCase.successAllowed {
                 XCTAssertLessThan(status, 500, "\(apiCase.name): \(status) \(text.prefix(300))")
@@ -232,7 +274,8 @@ extension HostileInputTests {
         // The hand-rolled HS256 must reproduce the worker's own signature, or the forgeries below prove nothing.
         let parts = token.split(separator: ".").map(String.init)
         XCTAssertEqual(parts.count, 3)
-        let resigned = ForgedTokens.base64URL(ForgedTokens.hmacSHA256(key: Array(HostileStack.secret.utf8), message: Array("\(parts[0]).\(parts[1])".utf8)))
+        let resigned = ForgedTokens.base64URL(
+            ForgedTokens.hmacSHA256(key: Array(HostileStack.secret.utf8), message: Array("\(parts[0]).\(parts[1])".utf8)))
         XCTAssertEqual(resigned, parts[2], "test HMAC-SHA256 disagrees with the worker's")
         let genuine = ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice"), secret: HostileStack.secret)
         let control = try await HostileHTTP.request(port: port, "GET", "/api/users/alice", token: genuine)
@@ -266,24 +309,70 @@ extension HostileInputTests {
             ("wrong key", ["Bearer " + ForgedTokens.hs256(claims: claims, secret: "another-secret-of-at-least-32-bytes!!")]),
             ("empty key", ["Bearer " + ForgedTokens.hs256(claims: claims, secret: "")]),
             ("other claims, real signature", ["Bearer \(parts[0]).\(b64(ForgedTokens.claims(sub: "bob"))).\(parts[2])"]),
-            ("expired", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice", issuedAt: now - 7200, lifetime: 3600), secret: secret)]),
-            ("expired a minute ago", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice", issuedAt: now - 3660, lifetime: 3600), secret: secret)]),
-            ("issued in the future", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice", issuedAt: now + 3600), secret: secret)]),
+            (
+                "expired",
+                [
+                    "Bearer "
+                        + ForgedTokens.hs256(
+                            claims: ForgedTokens.claims(sub: "alice", issuedAt: now - 7200, lifetime: 3600), secret: secret)
+                ]
+            ),
+            (
+                "expired a minute ago",
+                [
+                    "Bearer "
+                        + ForgedTokens.hs256(
+                            claims: ForgedTokens.claims(sub: "alice", issuedAt: now - 3660, lifetime: 3600), secret: secret)
+                ]
+            ),
+            (
+                "issued in the future",
+                ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice", issuedAt: now + 3600), secret: secret)]
+            ),
             ("invalid sub", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "../etc"), secret: secret)]),
             ("empty sub", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: ""), secret: secret)]),
             ("empty jti", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice", jti: ""), secret: secret)]),
-            ("300-character jti", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice", jti: String(repeating: "j", count: 300)), secret: secret)]),
+            (
+                "300-character jti",
+                [
+                    "Bearer "
+                        + ForgedTokens.hs256(
+                            claims: ForgedTokens.claims(sub: "alice", jti: String(repeating: "j", count: 300)), secret: secret)
+                ]
+            ),
             ("no exp", ["Bearer " + ForgedTokens.hs256(claims: #"{"iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]),
-            ("exp as a string", ["Bearer " + ForgedTokens.hs256(claims: #"{"exp":"\#(now + 60)","iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]),
-            ("exp 1e400", ["Bearer " + ForgedTokens.hs256(claims: #"{"exp":1e400,"iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]),
-            ("exp 1e300", ["Bearer " + ForgedTokens.hs256(claims: #"{"exp":1e300,"iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]),
-            ("exp 2^64", ["Bearer " + ForgedTokens.hs256(claims: #"{"exp":18446744073709551616,"iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]),
+            (
+                "exp as a string",
+                ["Bearer " + ForgedTokens.hs256(claims: #"{"exp":"\#(now + 60)","iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]
+            ),
+            (
+                "exp 1e400",
+                ["Bearer " + ForgedTokens.hs256(claims: #"{"exp":1e400,"iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]
+            ),
+            (
+                "exp 1e300",
+                ["Bearer " + ForgedTokens.hs256(claims: #"{"exp":1e300,"iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)]
+            ),
+            (
+                "exp 2^64",
+                [
+                    "Bearer "
+                        + ForgedTokens.hs256(claims: #"{"exp":18446744073709551616,"iat":\#(now),"jti":"x","sub":"alice"}"#, secret: secret)
+                ]
+            ),
             ("claims not an object", ["Bearer " + ForgedTokens.hs256(claims: "[1,2,3]", secret: secret)]),
             ("claims 5 000 unclosed arrays", ["Bearer " + ForgedTokens.hs256(claims: String(repeating: "[", count: 5000), secret: secret)]),
             ("padding", ["Bearer \(parts[0])==.\(parts[1]).\(parts[2])"]),
             ("standard alphabet", ["Bearer \(parts[0].replacingOccurrences(of: "-", with: "+")).\(parts[1]).\(parts[2])+/"]),
             ("10 000-character token", ["Bearer " + String(repeating: "A", count: 10_000)]),
-            ("10 000-character signed token", ["Bearer " + ForgedTokens.hs256(claims: ForgedTokens.claims(sub: "alice", jti: String(repeating: "j", count: 7000)), secret: secret)]),
+            (
+                "10 000-character signed token",
+                [
+                    "Bearer "
+                        + ForgedTokens.hs256(
+                            claims: ForgedTokens.claims(sub: "alice", jti: String(repeating: "j", count: 7000)), secret: secret)
+                ]
+            ),
             ("two Authorization headers", ["Bearer \(token)", "Bearer garbage"]),
         ]
         // Revoked: log out, then try the token again, on the edge and on the worker directly.
@@ -294,7 +383,10 @@ extension HostileInputTests {
 
         var results: [(String, String, Int)] = []
         for (name, values) in cases {
-            for (method, target, body) in [("GET", "/api/users/alice", nil), ("POST", "/api/users/alice/collection", #"{"text":"forged"}"#), ("DELETE", "/api/token", nil)] {
+            for (method, target, body) in [
+                ("GET", "/api/users/alice", nil), ("POST", "/api/users/alice/collection", #"{"text":"forged"}"#),
+                ("DELETE", "/api/token", nil),
+            ] {
                 let reply = try await HostileHTTP.request(
                     port: port, method, target, json: body, headers: values.map { ("Authorization", $0) })
                 results.append((name, "\(method) \(target)", reply.status))
@@ -309,7 +401,9 @@ extension HostileInputTests {
         // Larger than the edge's head limit: refused before any worker sees it.
         let oversize = try await HostileHTTP.request(port: port, "GET", "/api/users/alice", token: String(repeating: "A", count: 20_000))
         XCTAssertEqual(oversize.status, 431, oversize.text)
-        print("[hostile] tokens: \(cases.count) bad tokens × 3 endpoints = \(results.count) requests, statuses \(Set(results.map(\.2)).sorted()); 20 000-character token → \(oversize.status)")
+        print(
+            "[hostile] tokens: \(cases.count) bad tokens × 3 endpoints = \(results.count) requests, statuses \(Set(results.map(\.2)).sorted()); 20 000-character token → \(oversize.status)"
+        )
 
         let still = try await HostileHTTP.request(port: port, "GET", "/api/users/alice", token: token)
         XCTAssertEqual(still.status, 200, "the genuine token still works: \(still.text)")

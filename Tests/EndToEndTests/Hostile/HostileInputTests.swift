@@ -82,12 +82,14 @@ final class HostileInputTests: XCTestCase {
         for _ in 0..<count(160) {
             // Framing intact, payload mutated: reaches the request head and body decoders.
             let flags: UInt8 = fuzz.chance(10) ? 1 : 0
-            let frame = RPCFrames.frame(type: RPCFrames.requestType, flags: flags, callID: UInt32(fuzz.int(1...1000)), payload: fuzz.mutate(fuzz.pick(payloads)))
+            let frame = RPCFrames.frame(
+                type: RPCFrames.requestType, flags: flags, callID: UInt32(fuzz.int(1...1000)), payload: fuzz.mutate(fuzz.pick(payloads)))
             inputs.append(RPCInput(kind: "mutated payload", bytes: hello + frame, expectedResponses: 1, mustClose: false))
         }
         for _ in 0..<count(30) {
             let valid = hello + RPCFrames.frame(type: RPCFrames.requestType, callID: 1, payload: fuzz.pick(payloads))
-            inputs.append(RPCInput(kind: "truncated", bytes: Array(valid.prefix(fuzz.int(1..<valid.count))), expectedResponses: 0, mustClose: false))
+            inputs.append(
+                RPCInput(kind: "truncated", bytes: Array(valid.prefix(fuzz.int(1..<valid.count))), expectedResponses: 0, mustClose: false))
         }
         for _ in 0..<count(80) {
             let bytes = fuzz.randomBytes(count: fuzz.int(1...4096))
@@ -107,7 +109,8 @@ final class HostileInputTests: XCTestCase {
                 case 1: bytes += RPCFrames.frame(type: RPCFrames.cancelType, callID: UInt32(fuzz.int(1...40)), payload: [])
                 default:
                     requests += 1
-                    bytes += RPCFrames.frame(type: RPCFrames.requestType, callID: UInt32(callID), payload: fuzz.mutate(fuzz.pick(payloads), maxMutations: 2))
+                    bytes += RPCFrames.frame(
+                        type: RPCFrames.requestType, callID: UInt32(callID), payload: fuzz.mutate(fuzz.pick(payloads), maxMutations: 2))
                 }
             }
             inputs.append(RPCInput(kind: "frame flood", bytes: bytes, expectedResponses: requests, mustClose: false))
@@ -167,7 +170,9 @@ final class HostileInputTests: XCTestCase {
             for status in outcome.envelopeStatuses { envelopes["\(status / 100)xx", default: 0] += 1 }
         }
         let closed = outcomes.count(where: \.closed)
-        func describe(_ counts: [String: Int]) -> String { counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+        func describe(_ counts: [String: Int]) -> String {
+            counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
         return "\(outcomes.count) connections (\(describe(kinds))); closed by the server: \(closed); "
             + "responses: \(describe(statuses)); HTTP statuses in worker.http answers: \(describe(envelopes))"
     }
@@ -183,22 +188,31 @@ final class HostileInputTests: XCTestCase {
         func envelope(_ method: String, _ target: String, body: String = "") -> HTTPEnvelopeRequest {
             HTTPEnvelopeRequest(
                 method: method, target: target,
-                headers: [HTTPHeaderField(name: "Authorization", value: "Bearer \(token)"), HTTPHeaderField(name: "Content-Type", value: "application/json")],
+                headers: [
+                    HTTPHeaderField(name: "Authorization", value: "Bearer \(token)"),
+                    HTTPHeaderField(name: "Content-Type", value: "application/json"),
+                ],
                 body: Array(body.utf8), clientAddress: "127.0.0.1", scheme: "http", host: "localhost", port: 8080)
         }
         let workerPayloads = try [
             RPCFrames.requestPayload(RPCMethod.handleHTTP.name, envelope("GET", "/api/users/alice")),
-            RPCFrames.requestPayload(RPCMethod.handleHTTP.name, envelope("POST", "/api/users/alice/collection", body: #"{"text":"from a fuzzed frame"}"#)),
+            RPCFrames.requestPayload(
+                RPCMethod.handleHTTP.name, envelope("POST", "/api/users/alice/collection", body: #"{"text":"from a fuzzed frame"}"#)),
             RPCFrames.requestPayload(RPCMethod.handleHTTP.name, envelope("GET", "/api/search?text=fuzz&page=1&size=5")),
             RPCFrames.requestPayload(RPCMethod.health.name, HealthRequest()),
         ]
         let dataPayloads = try [
             RPCFrames.requestPayload(RPCMethod.getUser.name, GetUserRequest(username: "alice")),
-            RPCFrames.requestPayload(RPCMethod.searchMicroposts.name, SearchMicropostsRequest(text: "fuzz", username: "ali", page: PageRequest(page: 1, size: 5))),
-            RPCFrames.requestPayload(RPCMethod.listMicroposts.name, UserListRequest(username: "alice", page: PageRequest(page: 2, size: 3))),
-            RPCFrames.requestPayload(RPCMethod.createMicropost.name, CreateMicropostRequest(username: "alice", text: "from a fuzzed frame", referenced: "alice")),
             RPCFrames.requestPayload(
-                RPCMethod.patchMicropost.name, PatchMicropostRequest(username: "alice", id: 1, actingUsername: "alice", text: "patched", referenced: .set("alice"))),
+                RPCMethod.searchMicroposts.name, SearchMicropostsRequest(text: "fuzz", username: "ali", page: PageRequest(page: 1, size: 5))
+            ),
+            RPCFrames.requestPayload(
+                RPCMethod.listMicroposts.name, UserListRequest(username: "alice", page: PageRequest(page: 2, size: 3))),
+            RPCFrames.requestPayload(
+                RPCMethod.createMicropost.name, CreateMicropostRequest(username: "alice", text: "from a fuzzed frame", referenced: "alice")),
+            RPCFrames.requestPayload(
+                RPCMethod.patchMicropost.name,
+                PatchMicropostRequest(username: "alice", id: 1, actingUsername: "alice", text: "patched", referenced: .set("alice"))),
             RPCFrames.requestPayload(RPCMethod.checkRevokedTokens.name, CheckRevokedTokensRequest(tokenIDs: ["a", "b"])),
             RPCFrames.requestPayload(RPCMethod.following.name, UserListRequest(username: "alice")),
             RPCFrames.requestPayload(RPCMethod.health.name, HealthRequest()),
@@ -211,27 +225,32 @@ final class HostileInputTests: XCTestCase {
         let started = ContinuousClock.now
         for target in targets {
             // A small warm-up first, so the baseline includes what the first calls allocate for good.
-            _ = try await Self.send(Self.rpcInputs(payloads: target.payloads, seed: target.seed ^ 0xFFFF, scale: 0.2), toRPCPort: target.port)
+            _ = try await Self.send(
+                Self.rpcInputs(payloads: target.payloads, seed: target.seed ^ 0xFFFF, scale: 0.2), toRPCPort: target.port)
             let before = target.member.residentBytes
             let inputs = Self.rpcInputs(payloads: target.payloads, seed: target.seed, scale: 1)
             let outcomes = try await Self.send(inputs, toRPCPort: target.port)
             let peak = target.member.residentBytes
             let after = try await HostileStack.residentBytes(of: target.member, settlingBelow: before + Self.memorySlack)
-            print("[hostile] \(target.member.name) RPC :\(target.port): \(Self.summary(outcomes)); "
-                + "RSS before \(before / 1024) KiB, right after \(peak / 1024) KiB, settled \(after / 1024) KiB; "
-                + "'closing RPC connection' warnings logged: \(target.member.count("closing RPC connection"))")
+            print(
+                "[hostile] \(target.member.name) RPC :\(target.port): \(Self.summary(outcomes)); "
+                    + "RSS before \(before / 1024) KiB, right after \(peak / 1024) KiB, settled \(after / 1024) KiB; "
+                    + "'closing RPC connection' warnings logged: \(target.member.count("closing RPC connection"))")
 
             stack.assertAllAlive("after the RPC barrage on \(target.member.name)")
             for outcome in outcomes where outcome.mustClose {
                 XCTAssertTrue(outcome.closed, "\(target.member.name): a '\(outcome.kind)' connection was not closed by the server")
             }
             let internalErrors = outcomes.flatMap(\.statuses).count(where: { $0 == "\(RPCStatusCode.internal)" })
-            XCTAssertEqual(internalErrors, 0, "\(target.member.name) answered 'internal' to malformed requests; log: \(target.member.log())")
+            XCTAssertEqual(
+                internalErrors, 0, "\(target.member.name) answered 'internal' to malformed requests; log: \(target.member.log())")
             let serverErrors = outcomes.flatMap(\.envelopeStatuses).filter { $0 >= 500 }
             XCTAssertEqual(serverErrors, [], "\(target.member.name) answered 5xx to mutated envelopes; log: \(target.member.log())")
             XCTAssertLessThan(after, before + Self.memorySlack, "\(target.member.name) RSS did not come back near its start")
-            try await stack.assertServesNormally(port: edgePort, token: token, user: "alice", "through the edge after the barrage on \(target.member.name)")
-            try await stack.assertServesNormally(port: workerHTTP, token: token, user: "alice", "through the worker's --http after the barrage on \(target.member.name)")
+            try await stack.assertServesNormally(
+                port: edgePort, token: token, user: "alice", "through the edge after the barrage on \(target.member.name)")
+            try await stack.assertServesNormally(
+                port: workerHTTP, token: token, user: "alice", "through the worker's --http after the barrage on \(target.member.name)")
         }
         print("[hostile] RPC barrages took \(ContinuousClock.now - started)")
     }
@@ -240,7 +259,9 @@ final class HostileInputTests: XCTestCase {
 
     func testEdgeSurvivesRandomAndMutatedHTTP() async throws {
         // Short timeouts so that a connection left incomplete or idle is closed by the edge quickly.
-        let stack = try await startStack(edgeArguments: ["--header-timeout", "500ms", "--body-timeout", "500ms", "--keepalive-timeout", "500ms"])
+        let stack = try await startStack(edgeArguments: [
+            "--header-timeout", "500ms", "--body-timeout", "500ms", "--keepalive-timeout", "500ms",
+        ])
         let port = stack.edgePort
         try await stack.register("alice", port: port)
         try await stack.register("bob", port: port)
@@ -256,7 +277,9 @@ final class HostileInputTests: XCTestCase {
         let auth = "Authorization: Bearer \(token)\n"
         let seeds: [[UInt8]] = [
             request("GET /api/users/alice HTTP/1.1\nHost: localhost\n\(auth)Accept: application/json\n"),
-            request("POST /api/users/alice/collection HTTP/1.1\nHost: localhost\n\(auth)Content-Type: application/json\n", body: #"{"text":"fuzzing"}"#),
+            request(
+                "POST /api/users/alice/collection HTTP/1.1\nHost: localhost\n\(auth)Content-Type: application/json\n",
+                body: #"{"text":"fuzzing"}"#),
             request(
                 "POST /api/users/alice/following HTTP/1.1\nHost: localhost\n\(auth)Content-Type: application/json\nTransfer-Encoding: chunked\n",
                 body: "8\r\n{\"userna\r\n9\r\nme\":\"bob\"}\r\n0\r\n\r\n", chunked: true),
@@ -266,7 +289,9 @@ final class HostileInputTests: XCTestCase {
             request("GET /static/site.css HTTP/1.1\nHost: localhost\nIf-None-Match: \"x\"\nRange: bytes=0-3\nAccept-Encoding: gzip\n"),
             request("GET /api/search?text=fuzz&page=1&size=5 HTTP/1.1\nHost: localhost\n\(auth)")
                 + request("GET /api/users/alice/timeline?page=2 HTTP/1.1\nHost: localhost\n\(auth)X-Request-ID: abc\n"),
-            request("POST /api/users HTTP/1.1\nHost: localhost\nContent-Type: application/json\n", body: #"{"username":"fz","password":"password123"}"#),
+            request(
+                "POST /api/users HTTP/1.1\nHost: localhost\nContent-Type: application/json\n",
+                body: #"{"username":"fz","password":"password123"}"#),
         ]
         var fuzz = FuzzBytes(seed: 0x5EED_0003)
         var inputs: [(kind: String, bytes: [UInt8])] = []
@@ -276,7 +301,9 @@ final class HostileInputTests: XCTestCase {
         for _ in 0..<120 { inputs.append(("random bytes", fuzz.randomBytes(count: fuzz.int(1...2048)))) }
         for _ in 0..<60 {
             // Printable lines with CRLFs: gets past "is this text" and into the request-line parser.
-            let lines = (0..<fuzz.int(1...8)).map { _ in String((0..<fuzz.int(0...80)).map { _ in Character(Unicode.Scalar(UInt8(fuzz.int(32...126)))) }) }
+            let lines = (0..<fuzz.int(1...8)).map { _ in
+                String((0..<fuzz.int(0...80)).map { _ in Character(Unicode.Scalar(UInt8(fuzz.int(32...126)))) })
+            }
             inputs.append(("random text lines", Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)))
         }
         let indexed = Array(inputs.enumerated())
@@ -289,24 +316,33 @@ final class HostileInputTests: XCTestCase {
             let finish = index.isMultiple(of: 2)
             let outcome = try await HostileHTTP.exchange(port: port, bytes: input.bytes, finishSending: finish, timeout: .seconds(8))
             let parsed = HostileHTTP.parse(outcome.bytes, requestIsHead: input.bytes.starts(with: Array("HEAD ".utf8)))
-            return (index: index, kind: input.kind, closed: outcome.closed, statuses: parsed.replies.map(\.status),
-                leftover: parsed.leftover, serverErrorText: HostileHTTP.containsServerError(outcome.bytes), bytes: outcome.bytes)
+            return (
+                index: index, kind: input.kind, closed: outcome.closed, statuses: parsed.replies.map(\.status),
+                leftover: parsed.leftover, serverErrorText: HostileHTTP.containsServerError(outcome.bytes), bytes: outcome.bytes
+            )
         }
         let elapsed = ContinuousClock.now - started
 
         var histogram: [Int: Int] = [:]
         for outcome in outcomes { for status in outcome.statuses { histogram[status, default: 0] += 1 } }
         let silentCloses = outcomes.count(where: { $0.statuses.isEmpty })
-        print("[hostile] edge HTTP: \(inputs.count) connections (\(seeds.count * 100) mutated requests, 120 random byte strings, 60 random text lines) in \(elapsed); "
-            + "statuses: \(histogram.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); closed without a response: \(silentCloses); "
-            + "edge RSS before \(before / 1024) KiB, after \(try XCTUnwrap(stack.edge).residentBytes / 1024) KiB")
+        print(
+            "[hostile] edge HTTP: \(inputs.count) connections (\(seeds.count * 100) mutated requests, 120 random byte strings, 60 random text lines) in \(elapsed); "
+                + "statuses: \(histogram.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); closed without a response: \(silentCloses); "
+                + "edge RSS before \(before / 1024) KiB, after \(try XCTUnwrap(stack.edge).residentBytes / 1024) KiB")
 
         for outcome in outcomes {
             let input = String(decoding: inputs[outcome.index].bytes.prefix(300), as: UTF8.self).debugDescription
             XCTAssertTrue(outcome.closed, "the edge left connection #\(outcome.index) (\(outcome.kind)) open: \(input)")
-            XCTAssertFalse(outcome.statuses.contains { $0 >= 500 }, "5xx for \(outcome.kind) #\(outcome.index): \(outcome.statuses) for \(input)")
-            XCTAssertFalse(outcome.serverErrorText, "a 5xx status line for #\(outcome.index): \(String(decoding: outcome.bytes.prefix(300), as: UTF8.self))")
-            XCTAssertEqual(outcome.leftover, 0, "unparseable answer to #\(outcome.index) \(input): \(String(decoding: outcome.bytes.prefix(300), as: UTF8.self).debugDescription)")
+            XCTAssertFalse(
+                outcome.statuses.contains { $0 >= 500 }, "5xx for \(outcome.kind) #\(outcome.index): \(outcome.statuses) for \(input)")
+            XCTAssertFalse(
+                outcome.serverErrorText,
+                "a 5xx status line for #\(outcome.index): \(String(decoding: outcome.bytes.prefix(300), as: UTF8.self))")
+            XCTAssertEqual(
+                outcome.leftover, 0,
+                "unparseable answer to #\(outcome.index) \(input): \(String(decoding: outcome.bytes.prefix(300), as: UTF8.self).debugDescription)"
+            )
         }
         stack.assertAllAlive("after the HTTP barrage")
         try await stack.assertServesNormally(port: port, token: token, user: "alice", "after the HTTP barrage")
@@ -320,17 +356,20 @@ final class HostileInputTests: XCTestCase {
         try await stack.register("alice", port: port)
         let token = try await stack.login("alice", port: port)
 
-        let bigHeader = try await HostileHTTP.request(port: port, "GET", "/api/users/alice", token: token, headers: [("X-Big", String(repeating: "a", count: 20_000))])
+        let bigHeader = try await HostileHTTP.request(
+            port: port, "GET", "/api/users/alice", token: token, headers: [("X-Big", String(repeating: "a", count: 20_000))])
         XCTAssertEqual(bigHeader.status, 431, bigHeader.text)
         let manyHeaders = try await HostileHTTP.request(
             port: port, "GET", "/api/users/alice", token: token, headers: (0..<2000).map { ("X-H\($0)", "0123456789") })
         XCTAssertEqual(manyHeaders.status, 431, manyHeaders.text)
-        let longTarget = try await HostileHTTP.request(port: port, "GET", "/api/users/" + String(repeating: "a", count: 20_000), token: token)
+        let longTarget = try await HostileHTTP.request(
+            port: port, "GET", "/api/users/" + String(repeating: "a", count: 20_000), token: token)
         XCTAssertTrue([414, 431].contains(longTarget.status), "\(longTarget.status) \(longTarget.text)")
 
         // Announced too large: refused before the body is read.
         let announced = try await HostileHTTP.exchange(
-            port: port, bytes: Array("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{".utf8),
+            port: port,
+            bytes: Array("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{".utf8),
             finishSending: false, timeout: .seconds(5))
         XCTAssertEqual(HostileHTTP.parse(announced.bytes).replies.map(\.status), [413])
         XCTAssertTrue(announced.closed)
@@ -338,7 +377,9 @@ final class HostileInputTests: XCTestCase {
         // refused at once, not left waiting for a body without any timeout.
         for length in ["9223372036854775808", "18446744073709551615"] {
             let overflowing = try await HostileHTTP.exchange(
-                port: port, bytes: Array("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(length)\r\n\r\n{".utf8),
+                port: port,
+                bytes: Array(
+                    "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(length)\r\n\r\n{".utf8),
                 finishSending: false, timeout: .seconds(5))
             XCTAssertEqual(HostileHTTP.parse(overflowing.bytes).replies.map(\.status), [413], "Content-Length: \(length)")
             XCTAssertTrue(overflowing.closed, "Content-Length: \(length) left the connection open")
@@ -353,7 +394,9 @@ final class HostileInputTests: XCTestCase {
             port: port, "POST", "/api/users/alice/collection", token: token, headers: [("Content-Type", "application/json")],
             body: [UInt8](repeating: 0x20, count: (1 << 20) + 1))
         XCTAssertEqual(sent.status, 413, sent.text)
-        var chunked = Array("POST /api/users/alice/collection HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        var chunked = Array(
+            "POST /api/users/alice/collection HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .utf8)
         for _ in 0..<18 { chunked += Array("10000\r\n".utf8) + [UInt8](repeating: 0x20, count: 0x10000) + Array("\r\n".utf8) }
         chunked += Array("0\r\n\r\n".utf8)
         let chunkedReply = try await HostileHTTP.exchange(port: port, bytes: chunked, finishSending: false, timeout: .seconds(5))
@@ -381,7 +424,8 @@ final class HostileInputTests: XCTestCase {
         // A body that stops halfway: 408.
         let stalled = try await HostileHTTP.exchange(
             port: port,
-            bytes: Array("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":".utf8),
+            bytes: Array(
+                "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":".utf8),
             finishSending: false, timeout: .seconds(5))
         XCTAssertEqual(HostileHTTP.parse(stalled.bytes).replies.map(\.status), [408])
         print("[hostile] limits: 431 ×2, \(longTarget.status) for a 20 KB target, 413 ×7; slow head cut after \(slowElapsed)")
@@ -441,22 +485,25 @@ final class HostileInputTests: XCTestCase {
         var rounds: [(during: Int, after: Int, opened: Duration)] = []
         var probe = Duration.zero
         for index in 0..<7 {
-            rounds.append(try await round {
-                guard index == 0 else { return }
-                let probeStart = ContinuousClock.now
-                try await stack.assertServesNormally(port: port, token: token, user: "alice", "with \(idle) idle connections open")
-                probe = ContinuousClock.now - probeStart
-            })
+            rounds.append(
+                try await round {
+                    guard index == 0 else { return }
+                    let probeStart = ContinuousClock.now
+                    try await stack.assertServesNormally(port: port, token: token, user: "alice", "with \(idle) idle connections open")
+                    probe = ContinuousClock.now - probeStart
+                })
         }
         let mib = Self.mebibyte
-        print("[hostile] \(idle) idle connections × \(rounds.count) rounds: each opened and accepted in \(rounds.map { "\($0.opened)".prefix(5) + " s" }); "
-            + "a normal read + write took \(probe) with them open; edge RSS (KiB) at start \(start / 1024), "
-            + "with them open / after closing: \(rounds.map { "\($0.during / 1024)/\($0.after / 1024)" }.joined(separator: ", "))")
+        print(
+            "[hostile] \(idle) idle connections × \(rounds.count) rounds: each opened and accepted in \(rounds.map { "\($0.opened)".prefix(5) + " s" }); "
+                + "a normal read + write took \(probe) with them open; edge RSS (KiB) at start \(start / 1024), "
+                + "with them open / after closing: \(rounds.map { "\($0.during / 1024)/\($0.after / 1024)" }.joined(separator: ", "))")
         // Growth in the first rounds is the allocator settling (measured: up to ~8 MiB until the
         // fourth round on a busy machine, then flat); the leak added ~11 MiB every round, ~33 MiB over the last three.
         let settled = rounds[3]
         let last = rounds[rounds.count - 1]
-        XCTAssertLessThan(last.after, settled.after + 16 * mib, "the edge's RSS keeps growing with every \(idle) connections opened and closed (leak)")
+        XCTAssertLessThan(
+            last.after, settled.after + 16 * mib, "the edge's RSS keeps growing with every \(idle) connections opened and closed (leak)")
         XCTAssertLessThan(last.during, settled.during + 16 * mib, "\(idle) open connections cost more memory every round (leak)")
         stack.assertAllAlive("after the idle connections")
         try await stack.assertServesNormally(port: port, token: token, user: "alice", "after the idle connections closed")

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Many plain TCP connections that connect and then say nothing: the cheapest way to hold
@@ -70,7 +71,9 @@ enum IdleSockets {
                     return .failure(Failure(description: "socket() failed after \(opened.count + pending.count) sockets: errno \(errno)"))
                 }
                 let status = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
                 }
                 guard status == 0 || errno == EINPROGRESS else {
                     let error = errno

@@ -1,10 +1,10 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresNIO
 import PostgresTestSupport
 import ServiceTestSupport
-import NIOConcurrencyHelpers
 import Synchronization
 import XCTest
 
@@ -337,7 +337,9 @@ extension FaultStack {
             let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self)
             var lines = head.components(separatedBy: "\r\n")
             let statusLine = lines.removeFirst().split(separator: " ")
-            guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw Failure(description: "bad status line: \(head.prefix(80))") }
+            guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+                throw Failure(description: "bad status line: \(head.prefix(80))")
+            }
             var headers: [String: String] = [:]
             for line in lines {
                 guard let colon = line.firstIndex(of: ":") else { continue }
@@ -359,7 +361,9 @@ extension FaultStack {
             while true {
                 guard let lineEnd = bytes[index...].firstRange(of: Array("\r\n".utf8)) else { throw Failure(description: "bad chunk") }
                 let sizeText = String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-                guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { throw Failure(description: "bad chunk size") }
+                guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
+                    throw Failure(description: "bad chunk size")
+                }
                 if size == 0 { return output }
                 let start = lineEnd.upperBound
                 guard start + size <= bytes.count else { throw Failure(description: "chunk cut short") }
@@ -451,7 +455,9 @@ extension FaultStack {
         }
 
         /// Waits until `count` answers with `status` were recorded (bounded).
-        func waitFor(_ count: Int, status: Int = 200, after instant: ContinuousClock.Instant? = nil, timeout: Duration = .seconds(10)) async throws {
+        func waitFor(_ count: Int, status: Int = 200, after instant: ContinuousClock.Instant? = nil, timeout: Duration = .seconds(10))
+            async throws
+        {
             let until = ContinuousClock.now + timeout
             while samples.withLockedValue({ $0.filter { $0.status == status && $0.started >= (instant ?? $0.started) }.count }) < count {
                 guard ContinuousClock.now < until else {

@@ -1,9 +1,9 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresTestSupport
 import ServiceTestSupport
-import NIOConcurrencyHelpers
 import XCTest
 
 /// data ×1, worker ×n and (optionally) an edge as real processes on loopback ports, built for
@@ -89,11 +89,16 @@ final class HostileStack: @unchecked Sendable {
         let database = try await cluster.createDatabase()
         let url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(database)?sslmode=disable"
         dataRPCPort = try freePort()
-        let data = Member("data", try ServiceProcess(
-            // Throttles off here: they would answer most hostile logins and registrations with 429
-            // before their bodies are read, which is what these tests are about.
-            "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataRPCPort)", "--password-hash-iterations", "210000", "--login-attempts-per-account", "0"],
-            environment: ["DATABASE_URL": url]))
+        let data = Member(
+            "data",
+            try ServiceProcess(
+                // Throttles off here: they would answer most hostile logins and registrations with 429
+                // before their bodies are read, which is what these tests are about.
+                "data",
+                arguments: [
+                    "--rpc-listen", "127.0.0.1:\(dataRPCPort)", "--password-hash-iterations", "210000", "--login-attempts-per-account", "0",
+                ],
+                environment: ["DATABASE_URL": url]))
         add(data)
         self.data = data
         try await data.service.waitForAdmin("/readyz", status: 200)
@@ -101,13 +106,15 @@ final class HostileStack: @unchecked Sendable {
         for index in 0..<workerCount {
             let http = try freePort()
             let rpc = try freePort()
-            let worker = Member("worker\(index)", try ServiceProcess(
-                "worker",
-                arguments: [
-                    "--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataRPCPort)",
-                    "--login-attempts-per-address", "0", "--registrations-per-address", "0",
-                ],
-                environment: ["JWT_SECRET": Self.secret]))
+            let worker = Member(
+                "worker\(index)",
+                try ServiceProcess(
+                    "worker",
+                    arguments: [
+                        "--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataRPCPort)",
+                        "--login-attempts-per-address", "0", "--registrations-per-address", "0",
+                    ],
+                    environment: ["JWT_SECRET": Self.secret]))
             add(worker)
             workers.append(worker)
             workerRPCPorts.append(rpc)
@@ -126,12 +133,15 @@ final class HostileStack: @unchecked Sendable {
         try UnprivilegedAccount.giveToServices(root)
         staticRoot = root
         edgePort = try freePort()
-        let edge = Member("edge", try ServiceProcess(
+        let edge = Member(
             "edge",
-            arguments: [
-                "--http-listen", "127.0.0.1:\(edgePort)", "--worker-target", workerRPCPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
-                "--static-root", root.path, "--access-log=false",
-            ] + edgeArguments))
+            try ServiceProcess(
+                "edge",
+                arguments: [
+                    "--http-listen", "127.0.0.1:\(edgePort)", "--worker-target",
+                    workerRPCPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
+                    "--static-root", root.path, "--access-log=false",
+                ] + edgeArguments))
         add(edge)
         self.edge = edge
         try await edge.service.waitForAdmin("/readyz", status: 200)
@@ -178,7 +188,8 @@ final class HostileStack: @unchecked Sendable {
 
     func login(_ username: String, port: Int) async throws -> String {
         let reply = try await HostileHTTP.request(
-            port: port, "POST", "/api/token", json: #"{"grant_type":"client_credentials","client_id":"\#(username)","client_secret":"password123"}"#)
+            port: port, "POST", "/api/token",
+            json: #"{"grant_type":"client_credentials","client_id":"\#(username)","client_secret":"password123"}"#)
         XCTAssertEqual(reply.status, 200, reply.text)
         guard let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any],
             let token = object["access_token"] as? String
@@ -187,7 +198,9 @@ final class HostileStack: @unchecked Sendable {
     }
 
     /// A normal authenticated read and write: what a well-behaved client does.
-    func assertServesNormally(port: Int, token: String, user: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) async throws {
+    func assertServesNormally(port: Int, token: String, user: String, _ context: String, file: StaticString = #filePath, line: UInt = #line)
+        async throws
+    {
         let read = try await HostileHTTP.request(port: port, "GET", "/api/users/\(user)", token: token)
         XCTAssertEqual(read.status, 200, "read \(context): \(read.text)", file: file, line: line)
         let write = try await HostileHTTP.request(
@@ -326,7 +339,8 @@ enum HostileHTTP {
         let outcome = try await exchange(port: port, bytes: Array(head.utf8) + (payload ?? []), finishSending: false, timeout: timeout)
         guard outcome.closed else { throw HostileStackError(description: "\(method) \(target): no complete answer within \(timeout)") }
         guard let reply = parse(outcome.bytes, requestIsHead: method == "HEAD").replies.first else {
-            throw HostileStackError(description: "\(method) \(target): not an HTTP response: \(String(decoding: outcome.bytes.prefix(200), as: UTF8.self))")
+            throw HostileStackError(
+                description: "\(method) \(target): not an HTTP response: \(String(decoding: outcome.bytes.prefix(200), as: UTF8.self))")
         }
         return reply
     }
@@ -387,7 +401,8 @@ enum HostileHTTP {
     /// Any status line of class 5xx anywhere in `bytes` — a second look independent of framing.
     static func containsServerError(_ bytes: [UInt8]) -> Bool {
         let text = String(decoding: bytes, as: UTF8.self)
-        return text.hasPrefix("HTTP/1.1 5") || text.hasPrefix("HTTP/1.0 5") || text.contains("\r\nHTTP/1.1 5") || text.contains("}HTTP/1.1 5")
+        return text.hasPrefix("HTTP/1.1 5") || text.hasPrefix("HTTP/1.0 5") || text.contains("\r\nHTTP/1.1 5")
+            || text.contains("}HTTP/1.1 5")
     }
 }
 

@@ -3,8 +3,9 @@ import Foundation
 import PostgresTestSupport
 import ServiceTestSupport
 import XCTest
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A real `data` service on a fresh database and `workerCount` real `worker` processes
@@ -119,6 +120,7 @@ final class RunningSystem: @unchecked Sendable {
     }
 }
 
-func assertStatus(_ expected: Int, _ reply: RunningSystem.Reply, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+func assertStatus(_ expected: Int, _ reply: RunningSystem.Reply, _ message: String = "", file: StaticString = #filePath, line: UInt = #line)
+{
     XCTAssertEqual(reply.status, expected, "\(message) \(reply.text)", file: file, line: line)
 }

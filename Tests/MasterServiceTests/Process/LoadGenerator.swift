@@ -1,6 +1,6 @@
 import Foundation
-import ServiceTestSupport
 import NIOConcurrencyHelpers
+import ServiceTestSupport
 import Synchronization
 
 /// Concurrent clients sending GETs through the edge until stopped, counting what failed.

@@ -1,6 +1,7 @@
 import Foundation
 import ServiceTestSupport
 import XCTest
+
 @testable import MasterService
 
 /// What happens to the instances when the master itself dies without stopping them.

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import ServiceTestSupport
 import XCTest
+
 @testable import MasterService
 
 /// The real `master` executable (with the real `worker`/`edge` beside it) on loopback ports.
@@ -27,15 +28,17 @@ final class MasterProcess: @unchecked Sendable {
         }
         let output = try FileHandle(forWritingTo: logFile)
         try UnprivilegedAccount.giveToServices(Self.staticFolder)
-        try process.useServiceExecutable("master", arguments: [
-            "--admin-host", "127.0.0.1", "--admin-port", "\(ports.master)",
-            "--data-instances", "0", "--worker-instances", "\(workers)", "--edge-instances", "\(edges)",
-            "--worker-rpc-port", "\(ports.workerRPC)", "--worker-admin-port", "\(ports.workerAdmin)",
-            "--edge-http-port", "\(ports.edgeHTTP)", "--edge-admin-port", "\(ports.edgeAdmin)",
-            "--edge-args=--static-root \(Self.staticFolder.path)",
-            // Quick enough for tests, long enough for the edge to find a replacement.
-            "--handover-delay", "1500ms", "--stop-timeout", "15s", "--drain-timeout", "60s",
-        ] + arguments)
+        try process.useServiceExecutable(
+            "master",
+            arguments: [
+                "--admin-host", "127.0.0.1", "--admin-port", "\(ports.master)",
+                "--data-instances", "0", "--worker-instances", "\(workers)", "--edge-instances", "\(edges)",
+                "--worker-rpc-port", "\(ports.workerRPC)", "--worker-admin-port", "\(ports.workerAdmin)",
+                "--edge-http-port", "\(ports.edgeHTTP)", "--edge-admin-port", "\(ports.edgeAdmin)",
+                "--edge-args=--static-root \(Self.staticFolder.path)",
+                // Quick enough for tests, long enough for the edge to find a replacement.
+                "--handover-delay", "1500ms", "--stop-timeout", "15s", "--drain-timeout", "60s",
+            ] + arguments)
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -155,8 +158,9 @@ struct PortBlock {
     }
 
     private static func isFree(_ port: Int) -> Bool {
-        guard let channel = try? ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: port).wait()
+        guard
+            let channel = try? ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: port).wait()
         else { return false }
         try? channel.close().wait()
         return true

@@ -1,6 +1,7 @@
 import Foundation
 import ServiceTestSupport
 import XCTest
+
 @testable import MasterService
 
 /// The real master supervising real workers (which serve health without a data service).
@@ -108,10 +109,12 @@ final class MasterSupervisionProcessTests: XCTestCase {
 
     func testACrashLoopingServiceIsReportedNotSpun() async throws {
         // A worker that cannot start: its RPC flag is invalid, so it exits 2 at once.
-        let master = try MasterProcess(workers: 1, arguments: [
-            "--worker-args=--rpc-max-frame-size 1", "--restart-backoff", "50ms", "--restart-backoff-cap", "2s",
-            "--crash-loop-exits", "3", "--crash-loop-window", "30s",
-        ])
+        let master = try MasterProcess(
+            workers: 1,
+            arguments: [
+                "--worker-args=--rpc-max-frame-size 1", "--restart-backoff", "50ms", "--restart-backoff-cap", "2s",
+                "--crash-loop-exits", "3", "--crash-loop-window", "30s",
+            ])
         defer { master.forceStop() }
         let looping = try await master.waitForState("crash loop reported") { state in
             state.entries(.worker).first?.crashLoop == true

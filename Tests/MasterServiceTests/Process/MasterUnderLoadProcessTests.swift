@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import MasterService
 
 /// Requests through the real edge to real workers while the master kills, reloads and
@@ -76,9 +77,11 @@ final class MasterUnderLoadProcessTests: XCTestCase {
     }
 
     func testRecyclingAfterRequestsCostsNoRequest() async throws {
-        let master = try MasterProcess(workers: 2, edges: 1, arguments: [
-            "--worker-recycle-requests", "150", "--check-interval", "200ms",
-        ])
+        let master = try MasterProcess(
+            workers: 2, edges: 1,
+            arguments: [
+                "--worker-recycle-requests", "150", "--check-interval", "200ms",
+            ])
         defer { master.forceStop() }
         _ = try await master.waitUntilServing()
         let running = try await startLoad(on: master)

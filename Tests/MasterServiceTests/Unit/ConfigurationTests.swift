@@ -1,6 +1,7 @@
 import NIOCore
 import ServiceKit
 import XCTest
+
 @testable import MasterService
 
 final class ConfigurationTests: XCTestCase {
@@ -24,19 +25,23 @@ final class ConfigurationTests: XCTestCase {
         let (configuration, _) = read(["--worker-instances", "2", "--worker-rpc-port", "7200", "--data-rpc-port", "7300"])
         let worker = configuration.launchCommand(
             for: InstanceID(SlotID(.worker, 1), generation: 1), ports: InstancePorts(rpc: 7203, admin: 9203))
-        XCTAssertEqual(worker.arguments, [
-            "--admin-host", "127.0.0.1", "--admin-port", "9203",
-            "--rpc-listen", "127.0.0.1:7203",
-            "--data-target", "127.0.0.1:7300,127.0.0.1:7301",
-        ])
+        XCTAssertEqual(
+            worker.arguments,
+            [
+                "--admin-host", "127.0.0.1", "--admin-port", "9203",
+                "--rpc-listen", "127.0.0.1:7203",
+                "--data-target", "127.0.0.1:7300,127.0.0.1:7301",
+            ])
         let edge = configuration.launchCommand(
             for: InstanceID(SlotID(.edge, 0), generation: 1), ports: InstancePorts(admin: 9110, http: 8080),
             common: ["--log-level", "debug"])
-        XCTAssertEqual(edge.arguments, [
-            "--log-level", "debug", "--admin-host", "127.0.0.1", "--admin-port", "9110",
-            "--http-listen", "127.0.0.1:8080",
-            "--worker-target", "127.0.0.1:7200,127.0.0.1:7201,127.0.0.1:7202,127.0.0.1:7203",
-        ])
+        XCTAssertEqual(
+            edge.arguments,
+            [
+                "--log-level", "debug", "--admin-host", "127.0.0.1", "--admin-port", "9110",
+                "--http-listen", "127.0.0.1:8080",
+                "--worker-target", "127.0.0.1:7200,127.0.0.1:7201,127.0.0.1:7202,127.0.0.1:7203",
+            ])
     }
 
     func testExtraArgumentsComeLastAndEnvironmentIsParsed() throws {

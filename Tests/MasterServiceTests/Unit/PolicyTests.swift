@@ -1,12 +1,15 @@
 import XCTest
+
 @testable import MasterService
 
 final class RestartPolicyTests: XCTestCase {
     func testBackoffDoublesUpToTheCap() {
         let policy = RestartPolicy(backoffBase: .milliseconds(250), backoffCap: .seconds(2))
-        XCTAssertEqual((1...6).map { policy.delay(consecutiveFailures: $0) }, [
-            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(2), .seconds(2),
-        ])
+        XCTAssertEqual(
+            (1...6).map { policy.delay(consecutiveFailures: $0) },
+            [
+                .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(2), .seconds(2),
+            ])
     }
 
     func testHugeFailureCountsDoNotOverflow() {
@@ -84,7 +87,8 @@ final class RecyclePolicyTests: XCTestCase {
 final class ReplacementQueueTests: XCTestCase {
     func testOneAtATimeWithoutDuplicates() {
         var queue = ReplacementQueue()
-        let a = SlotID(.worker, 0), b = SlotID(.worker, 1)
+        let a = SlotID(.worker, 0)
+        let b = SlotID(.worker, 1)
         XCTAssertTrue(queue.enqueue(a, reason: .reload))
         XCTAssertTrue(queue.enqueue(b, reason: .reload))
         XCTAssertFalse(queue.enqueue(a, reason: .requests(served: 5, limit: 5)))

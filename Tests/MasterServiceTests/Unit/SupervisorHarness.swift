@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import MasterService
 
 /// Drives a ``Supervisor`` the way the runtime does, with a fake clock and fake pids: every

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import MasterService
 
 final class SupervisorReplacementTests: XCTestCase {
@@ -116,7 +117,8 @@ final class SupervisorReplacementTests: XCTestCase {
 
     func testAReplacementThatCrashLoopsIsAbandonedAndTheOldInstanceKeepsServing() {
         var harness = SupervisorHarness(data: 0, worker: 1, edge: 0) { plan in
-            plan.restart = RestartPolicy(backoffBase: .milliseconds(10), backoffCap: .seconds(1), crashLoopExits: 3, crashLoopWindow: .seconds(30))
+            plan.restart = RestartPolicy(
+                backoffBase: .milliseconds(10), backoffCap: .seconds(1), crashLoopExits: 3, crashLoopWindow: .seconds(30))
         }
         harness.startAll()
         let old = harness.current(.worker, 0)!

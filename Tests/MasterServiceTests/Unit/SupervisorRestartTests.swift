@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import MasterService
 
 final class SupervisorRestartTests: XCTestCase {
@@ -35,7 +36,8 @@ final class SupervisorRestartTests: XCTestCase {
 
     func testConsecutiveCrashesBackOffExponentially() {
         var harness = SupervisorHarness(data: 0, worker: 1, edge: 0) { plan in
-            plan.restart = RestartPolicy(backoffBase: .milliseconds(100), backoffCap: .seconds(60), crashLoopExits: 100, crashLoopWindow: .seconds(30))
+            plan.restart = RestartPolicy(
+                backoffBase: .milliseconds(100), backoffCap: .seconds(60), crashLoopExits: 100, crashLoopWindow: .seconds(30))
         }
         harness.start()
         var delays: [Duration] = []
@@ -51,7 +53,8 @@ final class SupervisorRestartTests: XCTestCase {
 
     func testACrashLoopIsReportedAndRestartsAreBoundedByTheCap() {
         var harness = SupervisorHarness(data: 0, worker: 1, edge: 0) { plan in
-            plan.restart = RestartPolicy(backoffBase: .milliseconds(10), backoffCap: .seconds(5), crashLoopExits: 5, crashLoopWindow: .seconds(30))
+            plan.restart = RestartPolicy(
+                backoffBase: .milliseconds(10), backoffCap: .seconds(5), crashLoopExits: 5, crashLoopWindow: .seconds(30))
         }
         harness.start()
         var last: [SupervisorAction] = []

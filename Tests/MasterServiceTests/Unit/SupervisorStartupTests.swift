@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import MasterService
 
 final class SupervisorStartupTests: XCTestCase {

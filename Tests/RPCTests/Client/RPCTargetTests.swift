@@ -15,7 +15,10 @@ final class RPCTargetTests: XCTestCase {
     }
 
     func testRejectsBadTargetsWithClearMessages() {
-        for bad in ["data", "data:", "data:0", "data:70000", "data:abc", ":7000", "unix:", "unix:/a,unix:", "unix:,unix:/b", "dns://worker", "[::1]7000", "a:1,,b:2"] {
+        for bad in [
+            "data", "data:", "data:0", "data:70000", "data:abc", ":7000", "unix:", "unix:/a,unix:", "unix:,unix:/b", "dns://worker",
+            "[::1]7000", "a:1,,b:2",
+        ] {
             XCTAssertThrowsError(try RPCTarget(parsing: bad), bad) { error in
                 XCTAssertTrue("\(error)".contains("target"), "\(error)")
             }

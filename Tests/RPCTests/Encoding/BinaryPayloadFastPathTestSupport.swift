@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
-@testable import RPC
 import XCTest
+
+@testable import RPC
 
 // MARK: The Codable path, for comparison
 
@@ -62,9 +63,12 @@ func assertFastPathRejectsLikeCodable<T: Codable>(
     line: UInt = #line
 ) {
     var random = SplitMix64(seed: UInt64(bytes.count))
-    let positions = bytes.isEmpty ? [] : sampling.map { count in
-        (0..<count).map { _ in Int.random(in: bytes.indices, using: &random) }
-    } ?? Array(bytes.indices)
+    let positions =
+        bytes.isEmpty
+        ? []
+        : sampling.map { count in
+            (0..<count).map { _ in Int.random(in: bytes.indices, using: &random) }
+        } ?? Array(bytes.indices)
     for length in positions {
         XCTAssertThrowsError(try binaryDecode(type, Array(bytes.prefix(length))), "prefix of \(length)", file: file, line: line) {
             XCTAssertTrue($0 is DecodingError, "prefix of \(length): \($0)", file: file, line: line)

@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
-@testable import RPC
 import XCTest
+
+@testable import RPC
 
 /// The public fast path (`BinaryPayloadEncodable`, `BinaryPayloadOutput`, …) against the
 /// `Codable` path it must reproduce byte for byte.

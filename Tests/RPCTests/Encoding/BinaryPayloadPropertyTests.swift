@@ -38,11 +38,16 @@ final class BinaryPayloadPropertyTests: XCTestCase {
                 date: Date(timeIntervalSinceReferenceDate: .randomBits(using: &random)),
                 bytes: (0..<Int.random(in: 0...40, using: &random)).map { _ in .random(in: 0...255, using: &random) },
                 map: Dictionary(
-                    (0..<Int.random(in: 0...4, using: &random)).map { _ in (String.random(using: &random), Int32.randomSpread(using: &random)) },
+                    (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                        (String.random(using: &random), Int32.randomSpread(using: &random))
+                    },
                     uniquingKeysWith: { first, _ in first }
                 ),
-                optionals: (0..<Int.random(in: 0...5, using: &random)).map { _ in Bool.random(using: &random) ? .randomSpread(using: &random) : nil },
-                children: depth >= 3 ? [] : (0..<Int.random(in: 0...2, using: &random)).map { _ in .random(depth: depth + 1, using: &random) }
+                optionals: (0..<Int.random(in: 0...5, using: &random)).map { _ in
+                    Bool.random(using: &random) ? .randomSpread(using: &random) : nil
+                },
+                children: depth >= 3
+                    ? [] : (0..<Int.random(in: 0...2, using: &random)).map { _ in .random(depth: depth + 1, using: &random) }
             )
         }
     }

@@ -7,7 +7,10 @@ final class BinaryPayloadRoundTripTests: XCTestCase {
     func testIntegersAtTheirLimits() {
         assertBinaryRoundTrip(AllIntegers.min)
         assertBinaryRoundTrip(AllIntegers.max)
-        assertBinaryRoundTrip(AllIntegers(int: -1, int8: -1, int16: -129, int32: -65_537, int64: -1 << 40, uint: 0, uint8: 128, uint16: 300, uint32: 1 << 31, uint64: 1 << 63))
+        assertBinaryRoundTrip(
+            AllIntegers(
+                int: -1, int8: -1, int16: -129, int32: -65_537, int64: -1 << 40, uint: 0, uint8: 128, uint16: 300, uint32: 1 << 31,
+                uint64: 1 << 63))
     }
 
     func testTopLevelScalars() {
@@ -25,7 +28,9 @@ final class BinaryPayloadRoundTripTests: XCTestCase {
     }
 
     func testFloatingPointSpecialValues() throws {
-        let doubles: [Double] = [0, -0.0, 1.5, -.pi, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .nan, -.signalingNaN]
+        let doubles: [Double] = [
+            0, -0.0, 1.5, -.pi, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .nan, -.signalingNaN,
+        ]
         let decodedDoubles = try binaryRoundTrip(doubles)
         XCTAssertEqual(decodedDoubles.map(\.bitPattern), doubles.map(\.bitPattern))
 

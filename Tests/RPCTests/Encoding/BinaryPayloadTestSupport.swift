@@ -217,7 +217,10 @@ extension SampleTimeline {
         owner: "ada",
         visibility: .followers,
         priority: .high,
-        posts: [.sample, SamplePost(id: -7, username: "", text: "", referencedUsername: nil, createdAt: Date(timeIntervalSinceReferenceDate: 0))],
+        posts: [
+            .sample,
+            SamplePost(id: -7, username: "", text: "", referencedUsername: nil, createdAt: Date(timeIntervalSinceReferenceDate: 0)),
+        ],
         pinned: .sample,
         cursors: [1, nil, -3],
         labels: [nil, "x", ""],

@@ -10,7 +10,9 @@ final class RPCAuthenticationTests: XCTestCase {
     static let secret = RPCSecret("the-test-deployments-shared-rpc-secret!")!
     static let wrongSecret = RPCSecret("somebody-elses-secret-also-32-bytes-long")!
 
-    private func authenticatedServer(log: HandlerLog = HandlerLog(), bind: RPCServerConfiguration.BindTarget = .tcp(host: "127.0.0.1", port: 0)) async throws -> TestServer {
+    private func authenticatedServer(
+        log: HandlerLog = HandlerLog(), bind: RPCServerConfiguration.BindTarget = .tcp(host: "127.0.0.1", port: 0)
+    ) async throws -> TestServer {
         try await TestServer.start(router: echoRouter(name: "s", log: log), bind: bind) { $0.secret = Self.secret }
     }
 
@@ -130,7 +132,8 @@ final class RPCAuthenticationTests: XCTestCase {
                     XCTFail("a client with the wrong secret got an answer")
                 } catch let error as RPCError {
                     XCTAssertEqual(error.code, .unauthenticated, "\(error)")
-                    XCTAssertTrue(error.message.contains("127.0.0.1") && error.message.contains("\(server.address.port ?? 0)"), error.message)
+                    XCTAssertTrue(
+                        error.message.contains("127.0.0.1") && error.message.contains("\(server.address.port ?? 0)"), error.message)
                     XCTAssertTrue(error.message.contains("RPC_SECRET"), error.message)
                     XCTAssertFalse(error.wasProcessed)
                 }
@@ -154,15 +157,20 @@ final class RPCAuthenticationTests: XCTestCase {
         let impostor = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 accepted.increment()
-                return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ProvingServer(secret: Self.wrongSecret)) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ProvingServer(secret: Self.wrongSecret))
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         defer { impostor.close(promise: nil) }
-        try await withClient("127.0.0.1:\(impostor.localAddress?.port ?? 0)", configure: {
-            $0.secret = Self.secret
-            $0.reconnectBackoffBase = .milliseconds(1)
-            $0.reconnectBackoffCap = .milliseconds(5)
-        }) { client in
+        try await withClient(
+            "127.0.0.1:\(impostor.localAddress?.port ?? 0)",
+            configure: {
+                $0.secret = Self.secret
+                $0.reconnectBackoffBase = .milliseconds(1)
+                $0.reconnectBackoffCap = .milliseconds(5)
+            }
+        ) { client in
             let until = ContinuousClock.now + .milliseconds(1500)
             var failures = 0
             while ContinuousClock.now < until {
@@ -185,7 +193,7 @@ private final class ProvingServer: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         guard let frame = try? FrameDecoder(maximumFrameSize: 1024).decodeFrame(from: &bytes), frame.type == .hello,
-              let hello = try? Hello(from: frame.payload)
+            let hello = try? Hello(from: frame.payload)
         else { return }
         let nonce = HandshakeProof.makeNonce()
         let proof = HandshakeProof.make(.server, secret: secret, clientNonce: hello.nonce, serverNonce: nonce)

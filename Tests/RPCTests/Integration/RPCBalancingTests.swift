@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 import XCTest
 
 @testable import RPC
@@ -10,7 +10,12 @@ final class RPCBalancingTests: XCTestCase {
         let log = HandlerLog()
         let a = try await TestServer.start(router: echoRouter(name: "a", log: log))
         let b = try await TestServer.start(router: echoRouter(name: "b", log: log))
-        defer { Task { await a.kill(); await b.kill() } }
+        defer {
+            Task {
+                await a.kill()
+                await b.kill()
+            }
+        }
         // Two connections per server: balancing covers connections as well as servers.
         try await withClient("\(a.hostAndPort),\(b.hostAndPort)", configure: { $0.connectionsPerEndpoint = 2 }) { client in
             try await eventually { client.readyConnectionCount == 4 }
@@ -30,7 +35,13 @@ final class RPCBalancingTests: XCTestCase {
         let a = try await TestServer.start(router: echoRouter(name: "a"))
         let b = try await TestServer.start(router: echoRouter(name: "b"))
         defer { Task { await b.kill() } }
-        try await withClient("\(a.hostAndPort),\(b.hostAndPort)", configure: { $0.maximumAttempts = 1; $0.connectionsPerEndpoint = 2 }) { client in
+        try await withClient(
+            "\(a.hostAndPort),\(b.hostAndPort)",
+            configure: {
+                $0.maximumAttempts = 1
+                $0.connectionsPerEndpoint = 2
+            }
+        ) { client in
             try await eventually { client.readyConnectionCount == 4 }
             // Slow calls on both servers, then drain a while they run.
             let inFlight = (0..<20).map { index in
@@ -55,7 +66,13 @@ final class RPCBalancingTests: XCTestCase {
         let a = try await TestServer.start(router: echoRouter(name: "a"))
         let b = try await TestServer.start(router: echoRouter(name: "b"))
         defer { Task { await b.kill() } }
-        try await withClient("\(a.hostAndPort),\(b.hostAndPort)", configure: { $0.ejectionThreshold = 2; $0.connectionsPerEndpoint = 2 }) { client in
+        try await withClient(
+            "\(a.hostAndPort),\(b.hostAndPort)",
+            configure: {
+                $0.ejectionThreshold = 2
+                $0.connectionsPerEndpoint = 2
+            }
+        ) { client in
             try await eventually { client.readyConnectionCount == 4 }
             let failures = SharedCounter()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -84,9 +101,20 @@ final class RPCBalancingTests: XCTestCase {
     func testDNSTargetPicksUpNewAndRemovedAddresses() async throws {
         let a = try await TestServer.start(router: echoRouter(name: "a"))
         let b = try await TestServer.start(router: echoRouter(name: "b"))
-        defer { Task { await a.kill(); await b.kill() } }
+        defer {
+            Task {
+                await a.kill()
+                await b.kill()
+            }
+        }
         let resolver = FakeResolver(addresses: [a.address])
-        try await withClient("dns://workers:7001", configure: { $0.resolveInterval = .milliseconds(50); $0.connectionsPerEndpoint = 2 }, resolver: resolver) { client in
+        try await withClient(
+            "dns://workers:7001",
+            configure: {
+                $0.resolveInterval = .milliseconds(50)
+                $0.connectionsPerEndpoint = 2
+            }, resolver: resolver
+        ) { client in
             let first = try await client.call(.echo, Echo(text: "1"))
             XCTAssertEqual(first.text, "a:1")
             resolver.set([a.address, b.address])

@@ -1,5 +1,5 @@
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import XCTest
 
 @testable import RPC
@@ -30,10 +30,13 @@ final class RPCCallIDRetirementTests: XCTestCase {
         let seen = Seen()
         let server = try await TestServer.start(router: router(seen))
         defer { Task { await server.kill() } }
-        try await withClient(server.hostAndPort, configure: {
-            $0.connectionsPerEndpoint = 1
-            $0.callIDSpace = CallIDSpace(retireAfter: 4, lastUsable: 8)
-        }) { client in
+        try await withClient(
+            server.hostAndPort,
+            configure: {
+                $0.connectionsPerEndpoint = 1
+                $0.callIDSpace = CallIDSpace(retireAfter: 4, lastUsable: 8)
+            }
+        ) { client in
             for index in 0..<60 {
                 let reply = try await client.call(.echo, Echo(text: "\(index)"))
                 XCTAssertEqual(reply.text, "ok:\(index)")
@@ -47,10 +50,13 @@ final class RPCCallIDRetirementTests: XCTestCase {
         let seen = Seen()
         let server = try await TestServer.start(router: router(seen))
         defer { Task { await server.kill() } }
-        try await withClient(server.hostAndPort, configure: {
-            $0.connectionsPerEndpoint = 1
-            $0.callIDSpace = CallIDSpace(retireAfter: 3, lastUsable: 6)
-        }) { client in
+        try await withClient(
+            server.hostAndPort,
+            configure: {
+                $0.connectionsPerEndpoint = 1
+                $0.callIDSpace = CallIDSpace(retireAfter: 3, lastUsable: 6)
+            }
+        ) { client in
             _ = try await client.call(.echo, Echo(text: "warm"))
             async let slow = client.call(.echo, Echo(text: "slow", sleepMilliseconds: 600), options: RPCCallOptions(timeout: .seconds(10)))
             try await Task.sleep(for: .milliseconds(50))
@@ -70,12 +76,15 @@ final class RPCCallIDRetirementTests: XCTestCase {
         let seen = Seen()
         let server = try await TestServer.start(router: router(seen))
         defer { Task { await server.kill() } }
-        try await withClient(server.hostAndPort, configure: {
-            $0.connectionsPerEndpoint = 1
-            // Room for the 8 callers between retirement and the last id, as the default's two
-            // billion ids leave room for any number of callers.
-            $0.callIDSpace = CallIDSpace(retireAfter: 20, lastUsable: 60)
-        }) { client in
+        try await withClient(
+            server.hostAndPort,
+            configure: {
+                $0.connectionsPerEndpoint = 1
+                // Room for the 8 callers between retirement and the last id, as the default's two
+                // billion ids leave room for any number of callers.
+                $0.callIDSpace = CallIDSpace(retireAfter: 20, lastUsable: 60)
+            }
+        ) { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for caller in 0..<8 {
                     group.addTask {

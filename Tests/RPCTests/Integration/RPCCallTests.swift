@@ -95,7 +95,8 @@ final class RPCCallTests: XCTestCase {
             _ = try await client.call(.echo, Echo(text: "warm"))
             let started = ContinuousClock.now
             await assertRPCError(.deadlineExceeded) {
-                try await client.call(.echo, Echo(text: "late", sleepMilliseconds: 5000), options: RPCCallOptions(timeout: .milliseconds(200)))
+                try await client.call(
+                    .echo, Echo(text: "late", sleepMilliseconds: 5000), options: RPCCallOptions(timeout: .milliseconds(200)))
             }
             XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(300))
             try await eventually { log.cancelled == 1 }
@@ -121,7 +122,13 @@ final class RPCCallTests: XCTestCase {
     func testConcurrencyLimitAnswersResourceExhausted() async throws {
         let server = try await TestServer.start(router: echoRouter(name: "l"), maximumConcurrentCalls: 2)
         defer { Task { await server.kill() } }
-        try await withClient(server.hostAndPort, configure: { $0.connectionsPerEndpoint = 1; $0.maximumAttempts = 1 }) { client in
+        try await withClient(
+            server.hostAndPort,
+            configure: {
+                $0.connectionsPerEndpoint = 1
+                $0.maximumAttempts = 1
+            }
+        ) { client in
             async let first = client.call(.echo, Echo(text: "1", sleepMilliseconds: 300))
             async let second = client.call(.echo, Echo(text: "2", sleepMilliseconds: 300))
             try await Task.sleep(for: .milliseconds(100))
@@ -137,7 +144,9 @@ final class RPCCallTests: XCTestCase {
         try await probe.close()
         try await withClient("127.0.0.1:\(port)") { client in
             let started = ContinuousClock.now
-            await assertRPCError(.unavailable) { try await client.call(.echo, Echo(text: "x"), options: RPCCallOptions(timeout: .seconds(10))) }
+            await assertRPCError(.unavailable) {
+                try await client.call(.echo, Echo(text: "x"), options: RPCCallOptions(timeout: .seconds(10)))
+            }
             XCTAssertLessThan(ContinuousClock.now - started, .seconds(3), "must fail within the connect timeout, not the deadline")
         }
     }

@@ -1,5 +1,5 @@
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import XCTest
 
 @testable import RPC
@@ -83,10 +83,13 @@ final class RPCConnectionLimitsTests: XCTestCase {
         XCTAssertEqual(idle.frames.map(\.type), [.hello, .goAway], "an idle close says why, so a call sent meanwhile is retried")
 
         // A client pinging more often than the idle timeout keeps its one connection.
-        try await withClient(server.hostAndPort, configure: {
-            $0.keepaliveInterval = .milliseconds(100)
-            $0.maximumAttempts = 1
-        }) { client in
+        try await withClient(
+            server.hostAndPort,
+            configure: {
+                $0.keepaliveInterval = .milliseconds(100)
+                $0.maximumAttempts = 1
+            }
+        ) { client in
             for index in 0..<4 {
                 _ = try await client.call(.echo, Echo(text: "\(index)"))
                 try await Task.sleep(for: .milliseconds(400))

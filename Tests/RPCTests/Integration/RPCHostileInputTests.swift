@@ -18,8 +18,14 @@ final class RPCHostileInputTests: XCTestCase {
         let closed: Bool
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask { try await channel.closeFuture.get(); return true }
-                group.addTask { try await Task.sleep(for: .seconds(2)); return false }
+                group.addTask {
+                    try await channel.closeFuture.get()
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(2))
+                    return false
+                }
                 let first = try await group.next() ?? false
                 group.cancelAll()
                 if !first { throw CancellationError() }
@@ -132,11 +138,14 @@ final class RPCKeepaliveTests: XCTestCase {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         defer { silent.close(promise: nil) }
-        try await withClient("127.0.0.1:\(silent.localAddress?.port ?? 0)", configure: {
-            $0.connectionsPerEndpoint = 1
-            $0.keepaliveInterval = .milliseconds(100)
-            $0.maximumAttempts = 1
-        }) { client in
+        try await withClient(
+            "127.0.0.1:\(silent.localAddress?.port ?? 0)",
+            configure: {
+                $0.connectionsPerEndpoint = 1
+                $0.keepaliveInterval = .milliseconds(100)
+                $0.maximumAttempts = 1
+            }
+        ) { client in
             let started = ContinuousClock.now
             await assertRPCError(.unavailable) {
                 try await client.call(.echo, Echo(text: "never answered"), options: RPCCallOptions(timeout: .seconds(10)))

@@ -1,5 +1,5 @@
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import XCTest
 
 @testable import RPC
@@ -31,12 +31,15 @@ final class RPCHugeTimeoutTests: XCTestCase {
         }
         defer { Task { await server.kill() } }
         for timeout in Self.huge {
-            try await withClient(server.hostAndPort, configure: {
-                $0.connectTimeout = timeout
-                $0.keepaliveInterval = timeout
-                $0.defaultTimeout = timeout
-                $0.maximumAttempts = 1
-            }) { client in
+            try await withClient(
+                server.hostAndPort,
+                configure: {
+                    $0.connectTimeout = timeout
+                    $0.keepaliveInterval = timeout
+                    $0.defaultTimeout = timeout
+                    $0.maximumAttempts = 1
+                }
+            ) { client in
                 let reply = try await client.call(.echo, Echo(text: "\(timeout)"))
                 XCTAssertEqual(reply.text, "\(timeout)")
                 let explicit = try await client.call(.echo, Echo(text: "explicit"), options: RPCCallOptions(timeout: timeout))

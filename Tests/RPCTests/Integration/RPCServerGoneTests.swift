@@ -2,11 +2,11 @@ import NIOCore
 import NIOPosix
 import XCTest
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @testable import RPC
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A server that went away (restarted, stopped, its container gone) may leave an address where
 /// connection attempts hang instead of being refused. Callers must then fail fast with

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 import XCTest
 
 @testable import RPC
@@ -64,7 +64,8 @@ final class RawPeer: Sendable {
     func sendEcho(callID: UInt32, text: String) async throws {
         var buffer = ByteBuffer()
         try buffer.writeFrame(type: .request, callID: callID) { payload in
-            try RequestHead(method: RPCMethod<Echo, Echo>.echo.name, timeoutNanoseconds: 5_000_000_000, metadata: RPCMetadata()).write(to: &payload)
+            try RequestHead(method: RPCMethod<Echo, Echo>.echo.name, timeoutNanoseconds: 5_000_000_000, metadata: RPCMetadata()).write(
+                to: &payload)
             try PayloadEncoding.binary.encode(Echo(text: text), into: &payload)
         }
         await send(buffer)

@@ -1,8 +1,8 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 import Synchronization
 import XCTest
 
@@ -66,7 +66,8 @@ struct TestServer {
         router: RPCRouter, bind: RPCServerConfiguration.BindTarget = .tcp(host: "127.0.0.1", port: 0), maximumFrameSize: Int = 1 << 20,
         maximumConcurrentCalls: Int = 1024, configure: (inout RPCServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
-        var configuration = RPCServerConfiguration(bindTarget: bind, maximumFrameSize: maximumFrameSize, maximumConcurrentCallsPerConnection: maximumConcurrentCalls)
+        var configuration = RPCServerConfiguration(
+            bindTarget: bind, maximumFrameSize: maximumFrameSize, maximumConcurrentCallsPerConnection: maximumConcurrentCalls)
         configure(&configuration)
         let server = RPCServer(configuration: configuration, router: router, serviceName: "test", logger: quietLogger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger))

@@ -8,14 +8,17 @@ final class CallIDSpaceTests: XCTestCase {
         XCTAssertEqual(space.verdict(forCallNumber: 1), .use(1))
         XCTAssertEqual(space.verdict(forCallNumber: 1 << 31), .useAndRetire(1 << 31))
         XCTAssertEqual(space.verdict(forCallNumber: UInt64(UInt32.max)), .use(UInt32.max))
-        XCTAssertEqual(space.verdict(forCallNumber: UInt64(UInt32.max) + 1), .exhausted, "id 0 after wrapping would be refused by the server")
+        XCTAssertEqual(
+            space.verdict(forCallNumber: UInt64(UInt32.max) + 1), .exhausted, "id 0 after wrapping would be refused by the server")
         XCTAssertEqual(space.verdict(forCallNumber: UInt64.max), .exhausted)
         XCTAssertEqual(space.verdict(forCallNumber: 0), .exhausted)
     }
 
     func testSmallInjectedLimit() {
         let space = CallIDSpace(retireAfter: 3, lastUsable: 5)
-        XCTAssertEqual((1...7).map { space.verdict(forCallNumber: $0) }, [.use(1), .use(2), .useAndRetire(3), .use(4), .use(5), .exhausted, .exhausted])
+        XCTAssertEqual(
+            (1...7).map { space.verdict(forCallNumber: $0) },
+            [.use(1), .use(2), .useAndRetire(3), .use(4), .use(5), .exhausted, .exhausted])
     }
 
     func testLimitsAreKeptInsideThe32BitIDSpace() {

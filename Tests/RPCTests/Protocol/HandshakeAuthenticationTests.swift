@@ -60,7 +60,9 @@ final class HandshakeAuthenticationTests: XCTestCase {
         XCTAssertEqual(honest.state, .closed)
         XCTAssertEqual(honest.received(.request, callID: 1), .none, "nothing after a refusal")
 
-        for (name, proof) in [("empty", [UInt8]()), ("short", [UInt8](repeating: 1, count: 16)), ("zeros", [UInt8](repeating: 0, count: 32))] {
+        for (name, proof) in [
+            ("empty", [UInt8]()), ("short", [UInt8](repeating: 1, count: 16)), ("zeros", [UInt8](repeating: 0, count: 32)),
+        ] {
             var machine = server(secret: secret)
             _ = serverHello(&machine)
             guard case .refuseUnauthenticated = machine.received(.authenticate, callID: 0, proof: proof) else { return XCTFail(name) }
@@ -83,12 +85,16 @@ final class HandshakeAuthenticationTests: XCTestCase {
         // Same client nonce, a new connection: the server's fresh nonce makes the old proof worthless.
         var second = server(secret: secret, nonce: [UInt8](repeating: 2, count: 32))
         let secondHello = try XCTUnwrap(serverHello(&second))
-        guard case .refuseUnauthenticated = second.received(.authenticate, callID: 0, proof: recorded) else { return XCTFail("replayed proof accepted") }
+        guard case .refuseUnauthenticated = second.received(.authenticate, callID: 0, proof: recorded) else {
+            return XCTFail("replayed proof accepted")
+        }
 
         // The server's own proof sent back: the role label tells them apart.
         var third = server(secret: secret)
         let thirdHello = try XCTUnwrap(serverHello(&third))
-        guard case .refuseUnauthenticated = third.received(.authenticate, callID: 0, proof: thirdHello.proof) else { return XCTFail("reflected proof accepted") }
+        guard case .refuseUnauthenticated = third.received(.authenticate, callID: 0, proof: thirdHello.proof) else {
+            return XCTFail("reflected proof accepted")
+        }
         XCTAssertNotEqual(secondHello.proof, thirdHello.proof)
     }
 
@@ -113,7 +119,9 @@ final class HandshakeAuthenticationTests: XCTestCase {
         var plainClient = ClientConnectionStateMachine<Int>(clientNonce: clientNonce)
         XCTAssertEqual(plainClient.receivedHello(plainHello), .ready(proof: nil))
         // A server without a secret takes no authenticate frame.
-        guard case .close = unauthenticatedServer.received(.authenticate, callID: 0, proof: [UInt8](repeating: 0, count: 32)) else { return XCTFail() }
+        guard case .close = unauthenticatedServer.received(.authenticate, callID: 0, proof: [UInt8](repeating: 0, count: 32)) else {
+            return XCTFail()
+        }
     }
 
     func testHelloWireFormat() throws {

@@ -75,8 +75,12 @@ final class ServerConnectionTimeoutsTests: XCTestCase {
         XCTAssertNil(timeouts.tick(now: .distantFuture, seen(established: false, partial: true)))
         XCTAssertNil(timeouts.tick(now: .distantFuture, seen(established: true, partial: true)))
 
-        XCTAssertEqual(ServerConnectionTimeouts.Limits(handshake: .milliseconds(1), idle: .seconds(1), frame: .seconds(1)).tickInterval, .milliseconds(10))
+        XCTAssertEqual(
+            ServerConnectionTimeouts.Limits(handshake: .milliseconds(1), idle: .seconds(1), frame: .seconds(1)).tickInterval,
+            .milliseconds(10))
         XCTAssertEqual(limits.tickInterval, .seconds(1))
-        XCTAssertEqual(ServerConnectionTimeouts.Limits(handshake: .milliseconds(400), idle: .seconds(1), frame: .seconds(1)).tickInterval, .milliseconds(100))
+        XCTAssertEqual(
+            ServerConnectionTimeouts.Limits(handshake: .milliseconds(400), idle: .seconds(1), frame: .seconds(1)).tickInterval,
+            .milliseconds(100))
     }
 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Asks the kernel for an unused TCP port on 127.0.0.1 by binding port 0 and reading back the choice.
@@ -12,9 +12,9 @@ import Darwin
 /// the cluster retries with a new port when that happens.
 func freeLoopbackPort() throws -> Int {
     #if canImport(Darwin)
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
     #else
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #endif
     guard fd >= 0 else { throw socketError("socket") }
     defer { close(fd) }

@@ -2,11 +2,11 @@ import Foundation
 import PostgresNIO
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A throwaway PostgreSQL server in a temporary folder, tuned for speed over durability.
@@ -57,8 +57,10 @@ public final class PostgresTestCluster: Sendable {
         do {
             try Subprocess.run(
                 binaries.initdb,
-                ["-D", root.appending(path: "data").path, "-U", superuser, "--auth=trust",
-                 "-E", "UTF8", "--no-locale", "--no-sync"],
+                [
+                    "-D", root.appending(path: "data").path, "-U", superuser, "--auth=trust",
+                    "-E", "UTF8", "--no-locale", "--no-sync",
+                ],
                 asUser: serverUser, timeout: .seconds(120)
             )
             try writeConfiguration(dataDirectory: root.appending(path: "data"), socketDirectory: root)
@@ -75,7 +77,7 @@ public final class PostgresTestCluster: Sendable {
                     try cluster.startServerBlocking()
                     LiveClusters.register(cluster)
                     return cluster
-                } catch where cluster.serverLog().contains("Address already in use") {
+                } catch  where cluster.serverLog().contains("Address already in use") {
                     continue
                 }
             }

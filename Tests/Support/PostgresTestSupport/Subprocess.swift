@@ -23,7 +23,7 @@ struct Subprocess {
             launch = [try runuser().path, "-u", user, "--"] + launch
         }
         #if os(Linux)
-        launch = ["/bin/bash", "-c", closeInheritedDescriptors, "close-fds"] + launch
+            launch = ["/bin/bash", "-c", closeInheritedDescriptors, "close-fds"] + launch
         #endif
         let process = Process()
         process.executableURL = URL(filePath: launch[0])
@@ -62,7 +62,8 @@ struct Subprocess {
     /// closes. `pg_ctl start` leaves the server running with that socket, so the exit of pg_ctl would go
     /// unnoticed until the server stops. Closing every descriptor above stderr before exec avoids it
     /// (Foundation still reaps the child with waitpid). bash, because dash cannot close fds above 9.
-    private static let closeInheritedDescriptors = #"for fd in /proc/$$/fd/*; do fd=${fd##*/}; if (( fd > 2 )); then eval "exec $fd>&-"; fi; done; exec "$@""#
+    private static let closeInheritedDescriptors =
+        #"for fd in /proc/$$/fd/*; do fd=${fd##*/}; if (( fd > 2 )); then eval "exec $fd>&-"; fi; done; exec "$@""#
 
     private static func runuser() throws -> URL {
         let candidates = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"]

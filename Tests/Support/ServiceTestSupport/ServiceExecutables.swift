@@ -1,7 +1,8 @@
 import Foundation
 import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where SwiftPM put the executables: beside the test bundle.
@@ -47,7 +48,8 @@ enum ServiceExecutables {
         let contents = try Contents(of: products)
         if account.can(contents.needs) { return products }
 
-        let staged = FileManager.default.temporaryDirectory.appendingPathComponent("service-products-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let staged = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "service-products-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: staged, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         staging.withLockedValue { $0 = staged }
         atexit {
@@ -55,11 +57,12 @@ enum ServiceExecutables {
         }
         try contents.stage(in: staged)
         guard account.can(try Contents(of: staged).needs) else {
-            throw ServiceProcessError(description: """
-                \(products.path) is closed to \(account.name), who runs the services, and so is the copy in \
-                \(staged.path). Point TMPDIR at a folder every user can reach, or set \
-                \(UnprivilegedAccount.environmentVariable)=root to run the services as root.
-                """)
+            throw ServiceProcessError(
+                description: """
+                    \(products.path) is closed to \(account.name), who runs the services, and so is the copy in \
+                    \(staged.path). Point TMPDIR at a folder every user can reach, or set \
+                    \(UnprivilegedAccount.environmentVariable)=root to run the services as root.
+                    """)
         }
         return staged
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The ordinary account this package's services run as in tests when the suite itself runs as
@@ -42,10 +43,11 @@ public struct UnprivilegedAccount: Sendable, Equatable {
         guard let account = try forServices() else { return }
         try account.own(folder.path)
         guard account.can([.write(folder)]) else {
-            throw ServiceProcessError(description: """
-                \(folder.path) is not reachable by \(account.name), who runs the services: a folder above it \
-                is closed to it. Point TMPDIR at a folder every user can reach, or set \(environmentVariable)=root.
-                """)
+            throw ServiceProcessError(
+                description: """
+                    \(folder.path) is not reachable by \(account.name), who runs the services: a folder above it \
+                    is closed to it. Point TMPDIR at a folder every user can reach, or set \(environmentVariable)=root.
+                    """)
         }
     }
 
@@ -60,10 +62,11 @@ public struct UnprivilegedAccount: Sendable, Equatable {
             throw ServiceProcessError(description: "\(environmentVariable)=\(name) has uid 0; say root to run the services as root")
         }
         guard FileManager.default.isExecutableFile(atPath: setpriv) else {
-            throw ServiceProcessError(description: """
-                the tests run as root and start the services as \(name) with \(setpriv), which is missing \
-                (Debian: apt-get install util-linux); or set \(environmentVariable)=root to run them as root
-                """)
+            throw ServiceProcessError(
+                description: """
+                    the tests run as root and start the services as \(name) with \(setpriv), which is missing \
+                    (Debian: apt-get install util-linux); or set \(environmentVariable)=root to run them as root
+                    """)
         }
         return account
     }

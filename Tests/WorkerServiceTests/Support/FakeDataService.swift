@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import MicropostsModels
-import RPC
 import NIOConcurrencyHelpers
+import RPC
+
 @testable import WorkerService
 
 /// The data service's methods over a real `RPCServer`, backed by memory: the worker is tested
@@ -73,8 +74,11 @@ final class FakeDataService: Sendable {
         register(&router, .createMicropost) { s, r in
             try r.validate()
             guard s.passwords[r.username] != nil else { throw RPCError.notFound("no user named \(r.username)") }
-            if let referenced = r.referenced, s.passwords[referenced] == nil { throw RPCError.invalidArgument("referenced: no user named \(referenced)") }
-            let post = Micropost(id: s.nextID, author: r.username, text: r.text, referenced: r.referenced, createdAt: Date(), updatedAt: Date())
+            if let referenced = r.referenced, s.passwords[referenced] == nil {
+                throw RPCError.invalidArgument("referenced: no user named \(referenced)")
+            }
+            let post = Micropost(
+                id: s.nextID, author: r.username, text: r.text, referenced: r.referenced, createdAt: Date(), updatedAt: Date())
             s.posts[post.id] = post
             s.nextID += 1
             return post
@@ -82,7 +86,9 @@ final class FakeDataService: Sendable {
         register(&router, .getMicropost) { s, r in try Self.post(&s, r.username, r.id) }
         register(&router, .replaceMicropost) { s, r in
             var post = try Self.owned(&s, r.username, r.id, by: r.actingUsername)
-            if let referenced = r.referenced, s.passwords[referenced] == nil { throw RPCError.invalidArgument("referenced: no user named \(referenced)") }
+            if let referenced = r.referenced, s.passwords[referenced] == nil {
+                throw RPCError.invalidArgument("referenced: no user named \(referenced)")
+            }
             post.text = r.text
             post.referenced = r.referenced
             s.posts[post.id] = post
@@ -170,7 +176,9 @@ final class FakeDataService: Sendable {
     }
 
     private static func post(_ state: inout State, _ username: String, _ id: Int64) throws -> Micropost {
-        guard let post = state.posts[id], post.author == username else { throw RPCError.notFound("no micropost \(id) in \(username)'s collection") }
+        guard let post = state.posts[id], post.author == username else {
+            throw RPCError.notFound("no micropost \(id) in \(username)'s collection")
+        }
         return post
     }
 

@@ -2,12 +2,13 @@ import AppServerProtocol
 import Foundation
 import Logging
 import MicropostsModels
+import NIOConcurrencyHelpers
 import NIOCore
 import RPC
 import ServiceKit
-import NIOConcurrencyHelpers
-@testable import WorkerService
 import XCTest
+
+@testable import WorkerService
 
 /// A worker's request-serving parts in-process, calling a ``FakeDataService`` over real RPC
 /// on loopback. Requests enter exactly as the edge sends them: as an HTTP envelope.

@@ -1,8 +1,8 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import RPC
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 
 /// Answers many concurrent requests of one kind with few statements: requests that arrive
 /// while earlier batches run are collected (see ``BatchQueue``) and run together — point
@@ -37,7 +37,8 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
     private let logger: Logger
 
     init(maximumBatchSize: Int, maximumConcurrentBatches: Int, logger: Logger, fetch: @escaping Fetch) {
-        state = NIOLockedValueBox(State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
+        state = NIOLockedValueBox(
+            State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
         self.fetch = fetch
         self.logger = logger
         (batchStarts, batchStartsInput) = AsyncStream.makeStream()
@@ -96,7 +97,11 @@ final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service
         }
     }
 
-    private enum Decision { case wait, start(BatchQueue<Key>.Batch), refuse(RPCError) }
+    private enum Decision {
+        case wait
+        case start(BatchQueue<Key>.Batch)
+        case refuse(RPCError)
+    }
 
     private func cancel(_ waiter: BatchQueue<Key>.WaiterID, key: Key) {
         let continuation = state.withLockedValue { state in

@@ -1,6 +1,6 @@
 import Foundation
-import RPC
 import MicropostsModels
+import RPC
 import ServiceKit
 
 /// Everything the data service reads from flags and the environment.
@@ -55,24 +55,28 @@ struct DataServiceConfiguration: Sendable {
         let healthCheckInterval = reader.read(healthInterval)
         if healthCheckInterval <= .zero { reader.reject(healthInterval, because: "must be more than 0") }
 
-        let iterations = reader.read(.int(
-            "password-hash-iterations", env: "PASSWORD_HASH_ITERATIONS", default: PasswordHasher.defaultIterations,
-            range: PasswordHasher.minimumIterations...100_000_000,
-            help: "PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP recommends 600000); "
-                + "existing hashes keep their own count."))
+        let iterations = reader.read(
+            .int(
+                "password-hash-iterations", env: "PASSWORD_HASH_ITERATIONS", default: PasswordHasher.defaultIterations,
+                range: PasswordHasher.minimumIterations...100_000_000,
+                help: "PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP recommends 600000); "
+                    + "existing hashes keep their own count."))
 
-        let hashConcurrency = reader.read(.int(
-            "password-hash-concurrency", env: "PASSWORD_HASH_CONCURRENCY", default: HashingGate.defaultConcurrency, range: 1...1_024,
-            help: "Password hashes (registrations, logins) computed at once; each takes a core for its duration."))
-        let hashQueue = reader.read(.int(
-            "password-hash-queue", env: "PASSWORD_HASH_QUEUE", default: HashingGate.defaultQueueLimit, range: 0...100_000,
-            help: "Password hashes that may wait for a free slot; more are refused at once (the API answers 503 with Retry-After)."))
+        let hashConcurrency = reader.read(
+            .int(
+                "password-hash-concurrency", env: "PASSWORD_HASH_CONCURRENCY", default: HashingGate.defaultConcurrency, range: 1...1_024,
+                help: "Password hashes (registrations, logins) computed at once; each takes a core for its duration."))
+        let hashQueue = reader.read(
+            .int(
+                "password-hash-queue", env: "PASSWORD_HASH_QUEUE", default: HashingGate.defaultQueueLimit, range: 0...100_000,
+                help: "Password hashes that may wait for a free slot; more are refused at once (the API answers 503 with Retry-After)."))
 
-        let loginAttempts = reader.read(.int(
-            "login-attempts-per-account", env: "LOGIN_ATTEMPTS_PER_ACCOUNT", default: LoginThrottleSettings.defaultMaximumAttempts,
-            range: 0...1_000_000,
-            help: "Login attempts an account may fail within --login-account-window before further ones are refused "
-                + "unchecked (429); counted in the database, across all workers and data instances; 0 turns it off."))
+        let loginAttempts = reader.read(
+            .int(
+                "login-attempts-per-account", env: "LOGIN_ATTEMPTS_PER_ACCOUNT", default: LoginThrottleSettings.defaultMaximumAttempts,
+                range: 0...1_000_000,
+                help: "Login attempts an account may fail within --login-account-window before further ones are refused "
+                    + "unchecked (429); counted in the database, across all workers and data instances; 0 turns it off."))
         let windowSetting = Setting<Duration>.duration(
             "login-account-window", env: "LOGIN_ACCOUNT_WINDOW", default: LoginThrottleSettings.defaultWindow,
             help: "The window failed logins per account are counted in, from its first attempt; a throttled account waits for its end.")
@@ -89,12 +93,16 @@ struct DataServiceConfiguration: Sendable {
 
         let defaults = BatchSettings()
         let batches = BatchSettings(
-            maximumBatchSize: reader.read(.int(
-                "db-batch-size", env: "DB_BATCH_SIZE", default: defaults.maximumBatchSize, range: 1...10_000,
-                help: "Most requests one batched statement serves (reads of one micropost or user, collection pages, micropost inserts).")),
-            maximumConcurrentBatches: reader.read(.int(
-                "db-batches", env: "DB_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
-                help: "Batched statements of one kind that run at once; requests arriving meanwhile wait for the next batch.")))
+            maximumBatchSize: reader.read(
+                .int(
+                    "db-batch-size", env: "DB_BATCH_SIZE", default: defaults.maximumBatchSize, range: 1...10_000,
+                    help:
+                        "Most requests one batched statement serves (reads of one micropost or user, collection pages, micropost inserts).")
+            ),
+            maximumConcurrentBatches: reader.read(
+                .int(
+                    "db-batches", env: "DB_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
+                    help: "Batched statements of one kind that run at once; requests arriving meanwhile wait for the next batch.")))
 
         let costs = readCosts(from: &reader, poolSize: database.maximumConnections)
 
@@ -108,17 +116,19 @@ struct DataServiceConfiguration: Sendable {
 
     /// What one request and one user may cost the database (see ``CostLimits``).
     static func readCosts(from reader: inout ConfigReader, poolSize: Int) -> CostLimits {
-        let window = reader.read(.int(
-            "max-result-window", env: "MAX_RESULT_WINDOW", default: CostLimits.defaultMaximumResultWindow,
-            // At least one full page of the largest size, so page 1 always works.
-            range: DataLimits.pageSize.upperBound...100_000_000,
-            help: "Deepest item a list page may reach (page × size); deeper pages are refused with invalidArgument "
-                + "(400), since OFFSET reads every row it skips."))
-        let perCaller = reader.read(.int(
-            "expensive-calls-per-user", env: "EXPENSIVE_CALLS_PER_USER", default: CostLimits.defaultExpensiveCallsPerCaller,
-            range: 1...10_000,
-            help: "Searches and timelines one user may have running at once in this process; more are refused "
-                + "with resourceExhausted (429)."))
+        let window = reader.read(
+            .int(
+                "max-result-window", env: "MAX_RESULT_WINDOW", default: CostLimits.defaultMaximumResultWindow,
+                // At least one full page of the largest size, so page 1 always works.
+                range: DataLimits.pageSize.upperBound...100_000_000,
+                help: "Deepest item a list page may reach (page × size); deeper pages are refused with invalidArgument "
+                    + "(400), since OFFSET reads every row it skips."))
+        let perCaller = reader.read(
+            .int(
+                "expensive-calls-per-user", env: "EXPENSIVE_CALLS_PER_USER", default: CostLimits.defaultExpensiveCallsPerCaller,
+                range: 1...10_000,
+                help: "Searches and timelines one user may have running at once in this process; more are refused "
+                    + "with resourceExhausted (429)."))
         let totalSetting = Setting<Int>.int(
             "db-expensive-statements", env: "DB_EXPENSIVE_STATEMENTS",
             default: CostLimits.defaultExpensiveStatements(poolSize: poolSize), range: 1...10_000,
@@ -161,9 +171,10 @@ struct DataServiceConfiguration: Sendable {
             help: "An unused pooled PostgreSQL connection is closed after this long.")
         database.idleTimeout = reader.read(idleTimeout)
         if database.idleTimeout <= .zero { reader.reject(idleTimeout, because: "must be more than 0") }
-        database.statementTimeout = reader.read(.duration(
-            "db-statement-timeout", env: "DB_STATEMENT_TIMEOUT", default: database.statementTimeout,
-            help: "Longest any one SQL statement may run, whatever the call's deadline; 0 means no limit."))
+        database.statementTimeout = reader.read(
+            .duration(
+                "db-statement-timeout", env: "DB_STATEMENT_TIMEOUT", default: database.statementTimeout,
+                help: "Longest any one SQL statement may run, whatever the call's deadline; 0 means no limit."))
         return database
     }
 }

@@ -1,9 +1,9 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresNIO
 import RPC
-import NIOConcurrencyHelpers
 
 /// The data service's one way to PostgreSQL. Every use of a connection
 ///
@@ -223,7 +223,9 @@ private final class LeaseAttempt<Result: Sendable>: Sendable {
         }
         switch winner {
         case .leased?, .failed?: timer.cancel()
-        case .cancelled?: lease.cancel(); timer.cancel()
+        case .cancelled?:
+            lease.cancel()
+            timer.cancel()
         case .timedOut?, nil: break
         }
     }

@@ -18,7 +18,7 @@ enum DatabaseErrorMapping {
         }
         switch error.code {
         case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed,
-             .sslUnsupported, .failedToAddSSLHandler, .saslError, .unsupportedAuthMechanism, .authMechanismRequiresPassword:
+            .sslUnsupported, .failedToAddSSLHandler, .saslError, .unsupportedAuthMechanism, .authMechanismRequiresPassword:
             return logged(RPCError.unavailable("database connection failed"), error, logger: logger)
         case .queryCancelled:
             return logged(RPCError(.cancelled, "query cancelled"), error, logger: logger)
@@ -68,12 +68,14 @@ enum DatabaseErrorMapping {
     private static func logged(_ mapped: RPCError, _ error: PSQLError, logger: Logger) -> RPCError {
         let info = error.serverInfo
         let level: Logger.Level = mapped.code == .internal ? .error : .debug
-        logger.log(level: level, "database error", metadata: [
-            "status": "\(mapped.code)",
-            "sqlstate": "\(info?[.sqlState] ?? "-")",
-            "constraint": "\(info?[.constraintName] ?? "-")",
-            "detail": "\(info?[.message] ?? "\(error.code)")",
-        ])
+        logger.log(
+            level: level, "database error",
+            metadata: [
+                "status": "\(mapped.code)",
+                "sqlstate": "\(info?[.sqlState] ?? "-")",
+                "constraint": "\(info?[.constraintName] ?? "-")",
+                "detail": "\(info?[.message] ?? "\(error.code)")",
+            ])
         return mapped
     }
 

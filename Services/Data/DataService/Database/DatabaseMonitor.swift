@@ -40,9 +40,11 @@ struct DatabaseMonitor: Service, CustomStringConvertible {
             attempts += 1
             do {
                 let applied = try await database.migrate(with: migrations, logger: logger)
-                logger.info("database schema is up to date", metadata: [
-                    "version": "\(migrations.latestVersion)", "applied": "\(applied.count)",
-                ])
+                logger.info(
+                    "database schema is up to date",
+                    metadata: [
+                        "version": "\(migrations.latestVersion)", "applied": "\(applied.count)",
+                    ])
                 markReachable()
                 return
             } catch let error as MigrationError {

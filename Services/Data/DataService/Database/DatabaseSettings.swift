@@ -84,12 +84,14 @@ public struct DatabaseSettings: Sendable, Equatable {
 
         let host = overrides.host ?? url?.host ?? env["PGHOST"] ?? defaults.host
         if host.contains(",") {
-            throw DatabaseSettingsError(source: url?.host != nil ? DatabaseURL.variable : "PGHOST", problem: "several hosts are not supported")
+            throw DatabaseSettingsError(
+                source: url?.host != nil ? DatabaseURL.variable : "PGHOST", problem: "several hosts are not supported")
         }
         let password = overrides.password ?? url?.password ?? env["PGPASSWORD"]
         if let password, ExampleSecret.isExample(password) {
             let source = overrides.password != nil ? "the password option" : url?.password != nil ? DatabaseURL.variable : "PGPASSWORD"
-            throw DatabaseSettingsError(source: source, problem: "the password is an example value from the documentation; set one of your own")
+            throw DatabaseSettingsError(
+                source: source, problem: "the password is an example value from the documentation; set one of your own")
         }
         return DatabaseSettings(
             host: host,

@@ -46,7 +46,8 @@ struct DatabaseURL: Equatable {
         for item in components.queryItems ?? [] {
             // Silently ignoring a misspelt parameter would hide a wrong TLS setting.
             guard item.name == "sslmode", let value = item.value else {
-                throw DatabaseSettingsError(source: Self.variable, problem: "unsupported query parameter '\(item.name)'; only sslmode is understood")
+                throw DatabaseSettingsError(
+                    source: Self.variable, problem: "unsupported query parameter '\(item.name)'; only sslmode is understood")
             }
             sslMode = try SSLMode(parsing: value, source: Self.variable)
         }

@@ -12,7 +12,8 @@ struct DataHandlers: Sendable {
     let pageDepth: PageDepthLimit
     let expensiveCalls: ExpensiveCallGate
 
-    init(database: Database, hasher: PasswordHasher, loginThrottle: LoginThrottleSettings,
+    init(
+        database: Database, hasher: PasswordHasher, loginThrottle: LoginThrottleSettings,
         micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
         micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>,
         collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>,
@@ -44,10 +45,12 @@ struct DataHandlers: Sendable {
         router.register(.getMicropost, validating: microposts.get)
         router.register(.replaceMicropost, validating: microposts.replace)
         router.register(.patchMicropost, validating: microposts.patch)
-        router.register(.deleteMicropost, validating: { request, call in
-            try await microposts.delete(request, call)
-            return NoContent()
-        })
+        router.register(
+            .deleteMicropost,
+            validating: { request, call in
+                try await microposts.delete(request, call)
+                return NoContent()
+            })
         // A collection page is one index range of one author (after the depth check), so it
         // stays cheap; a timeline merges every followed author's posts and a search may scan
         // the whole table, so those are rationed.
@@ -60,10 +63,12 @@ struct DataHandlers: Sendable {
         router.register(.following, paged: pageDepth, follows.following)
         router.register(.followers, paged: pageDepth, follows.followers)
 
-        router.register(.revokeToken, validating: { request, call in
-            try await tokens.revoke(request, call)
-            return NoContent()
-        })
+        router.register(
+            .revokeToken,
+            validating: { request, call in
+                try await tokens.revoke(request, call)
+                return NoContent()
+            })
         router.register(.checkRevokedTokens, validating: tokens.revoked)
     }
 }

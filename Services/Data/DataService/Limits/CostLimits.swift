@@ -1,5 +1,5 @@
-import MicropostsModels
 import Metrics
+import MicropostsModels
 import RPC
 
 /// What one request and one caller may cost the database. Without these a single user could

@@ -1,8 +1,8 @@
 import Metrics
-import NIOCore
 import MicropostsModels
-import RPC
 import NIOConcurrencyHelpers
+import NIOCore
+import RPC
 
 /// Admits expensive calls (those no index answers cheaply) up to a limit per caller and a
 /// limit for everyone, and refuses the rest at once: a refused call costs a lock and a

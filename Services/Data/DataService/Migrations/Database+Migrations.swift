@@ -11,7 +11,8 @@ extension Database {
     @discardableResult
     func migrate(with runner: MigrationRunner, logger: Logger) async throws -> [Migration] {
         let budget = CallBudget(deadline: nil, statementTimeout: .zero)
-        let outcome: Result<[Migration], MigrationError> = try await withConnection(budget, logger: logger, requiresAvailability: false) { connection in
+        let outcome: Result<[Migration], MigrationError> = try await withConnection(budget, logger: logger, requiresAvailability: false) {
+            connection in
             do {
                 return .success(try await runner.run(on: connection, logger: logger))
             } catch let error as MigrationError {

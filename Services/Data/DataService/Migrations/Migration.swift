@@ -60,7 +60,8 @@ public struct Migration: Sendable, Equatable {
                 }
                 let reason = trimmed.dropFirst(Self.refuseDirective.count).trimmingWhitespace()
                 guard pending.isEmpty, refusal == nil, !reason.isEmpty else {
-                    throw MigrationError.unsupportedSQL(file: fileName, reason: "'\(Self.refuseDirective)' needs a reason and must precede a statement")
+                    throw MigrationError.unsupportedSQL(
+                        file: fileName, reason: "'\(Self.refuseDirective)' needs a reason and must precede a statement")
                 }
                 refusal = String(reason)
                 continue
@@ -98,7 +99,7 @@ public struct Migration: Sendable, Equatable {
         let name = stem[stem.index(after: underscore)...]
         let nameCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
         guard digits.count == 4, digits.allSatisfy(\.isASCII), let version = Int(digits), version > 0,
-              !name.isEmpty, name.allSatisfy(nameCharacters.contains)
+            !name.isEmpty, name.allSatisfy(nameCharacters.contains)
         else { return nil }
         return (version, String(name))
     }

@@ -33,9 +33,10 @@ public struct MigrationRunner: Sendable {
             throw MigrationError.missingResources
         }
         let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-        return try MigrationRunner(migrations: files.filter { $0.pathExtension == "sql" }.map { file in
-            try Migration(fileName: file.lastPathComponent, sql: String(contentsOf: file, encoding: .utf8))
-        })
+        return try MigrationRunner(
+            migrations: files.filter { $0.pathExtension == "sql" }.map { file in
+                try Migration(fileName: file.lastPathComponent, sql: String(contentsOf: file, encoding: .utf8))
+            })
     }
 
     /// The schema version this build produces.

@@ -1,6 +1,6 @@
 import Metrics
-import RPC
 import NIOConcurrencyHelpers
+import RPC
 
 /// Admits password hashes: at most ``concurrency`` run at once, at most ``queueLimit`` more
 /// wait, and any beyond that are refused at once with `unavailable` (the whole instance is

@@ -22,9 +22,9 @@ struct PasswordHash: Equatable {
     init?(parsing text: String) {
         let parts = text.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == Self.scheme,
-              let iterations = Int(parts[1]), iterations > 0,
-              let salt = Data(base64Encoded: String(parts[2])), !salt.isEmpty,
-              let key = Data(base64Encoded: String(parts[3])), !key.isEmpty
+            let iterations = Int(parts[1]), iterations > 0,
+            let salt = Data(base64Encoded: String(parts[2])), !salt.isEmpty,
+            let key = Data(base64Encoded: String(parts[3])), !key.isEmpty
         else { return nil }
         self.init(iterations: iterations, salt: Array(salt), derivedKey: Array(key))
     }

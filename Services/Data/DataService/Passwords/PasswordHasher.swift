@@ -1,7 +1,7 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import NIOPosix
+import _CryptoExtras
 
 /// Hashes and verifies passwords with PBKDF2-HMAC-SHA256 and a random 16-byte salt per password.
 ///
@@ -30,10 +30,11 @@ struct PasswordHasher: Sendable {
         self.iterations = iterations
         self.gate = gate
         self.threadPool = threadPool
-        dummyHash = PasswordHash(
-            iterations: iterations, salt: [UInt8](repeating: 0, count: Self.saltByteCount),
-            derivedKey: [UInt8](repeating: 0, count: Self.keyByteCount)
-        ).text
+        dummyHash =
+            PasswordHash(
+                iterations: iterations, salt: [UInt8](repeating: 0, count: Self.saltByteCount),
+                derivedKey: [UInt8](repeating: 0, count: Self.keyByteCount)
+            ).text
     }
 
     /// A new hash of `password` in ``PasswordHash`` text form.

@@ -73,30 +73,31 @@ struct FollowRepository: Sendable {
     private func list(_ request: UserListRequest, _ call: DatabaseCall, direction: Direction) async throws -> Page<User> {
         let (username, window) = (request.username, PageWindow(request.page))
         // Two whole statements rather than spliced column names: the SQL stays constant text.
-        let query: PostgresQuery = switch direction {
-        case .following:
-            """
-            WITH subject AS (SELECT id FROM users WHERE username = \(username))
-            SELECT EXISTS (SELECT 1 FROM subject), p.username
-            FROM (VALUES (1)) AS one LEFT JOIN (
-                SELECT u.username, f.created_at, u.id
-                FROM subject JOIN follows f ON f.follower_id = subject.id JOIN users u ON u.id = f.followed_id
-                ORDER BY f.created_at DESC, u.id DESC LIMIT \(window.limit) OFFSET \(window.offset)
-            ) AS p ON true
-            ORDER BY p.created_at DESC, p.id DESC
-            """
-        case .followers:
-            """
-            WITH subject AS (SELECT id FROM users WHERE username = \(username))
-            SELECT EXISTS (SELECT 1 FROM subject), p.username
-            FROM (VALUES (1)) AS one LEFT JOIN (
-                SELECT u.username, f.created_at, u.id
-                FROM subject JOIN follows f ON f.followed_id = subject.id JOIN users u ON u.id = f.follower_id
-                ORDER BY f.created_at DESC, u.id DESC LIMIT \(window.limit) OFFSET \(window.offset)
-            ) AS p ON true
-            ORDER BY p.created_at DESC, p.id DESC
-            """
-        }
+        let query: PostgresQuery =
+            switch direction {
+            case .following:
+                """
+                WITH subject AS (SELECT id FROM users WHERE username = \(username))
+                SELECT EXISTS (SELECT 1 FROM subject), p.username
+                FROM (VALUES (1)) AS one LEFT JOIN (
+                    SELECT u.username, f.created_at, u.id
+                    FROM subject JOIN follows f ON f.follower_id = subject.id JOIN users u ON u.id = f.followed_id
+                    ORDER BY f.created_at DESC, u.id DESC LIMIT \(window.limit) OFFSET \(window.offset)
+                ) AS p ON true
+                ORDER BY p.created_at DESC, p.id DESC
+                """
+            case .followers:
+                """
+                WITH subject AS (SELECT id FROM users WHERE username = \(username))
+                SELECT EXISTS (SELECT 1 FROM subject), p.username
+                FROM (VALUES (1)) AS one LEFT JOIN (
+                    SELECT u.username, f.created_at, u.id
+                    FROM subject JOIN follows f ON f.followed_id = subject.id JOIN users u ON u.id = f.follower_id
+                    ORDER BY f.created_at DESC, u.id DESC LIMIT \(window.limit) OFFSET \(window.offset)
+                ) AS p ON true
+                ORDER BY p.created_at DESC, p.id DESC
+                """
+            }
         let rows = try await database.withConnection(for: call) { connection in
             try await connection.run(query, logger: call.logger).map { try $0.decode((Bool, String?).self) }
         }

@@ -48,11 +48,12 @@ enum MicropostInserts {
             var outcomes: [PendingInsert: InsertOutcome] = [:]
             for row in rows where row.ordinal >= 0 && row.ordinal < batch.count {
                 let pending = batch[row.ordinal]
-                outcomes[pending] = outcome(of: pending.request, authorExists: row.authorExists, referencedExists: row.referencedExists,
-                                            id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt)
+                outcomes[pending] = outcome(
+                    of: pending.request, authorExists: row.authorExists, referencedExists: row.referencedExists,
+                    id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt)
             }
             return outcomes
-        } catch where error.code == .invalidArgument || error.code == .alreadyExists {
+        } catch  where error.code == .invalidArgument || error.code == .alreadyExists {
             logger.debug("batched insert refused a value; inserting one by one", metadata: ["error": "\(error)"])
             var outcomes: [PendingInsert: InsertOutcome] = [:]
             for pending in batch {
@@ -77,7 +78,8 @@ enum MicropostInserts {
         guard let (authorExists, referencedExists, id, createdAt, updatedAt) = row else {
             return .failed(.internal("insert returned no row"))
         }
-        return outcome(of: request, authorExists: authorExists, referencedExists: referencedExists, id: id, createdAt: createdAt, updatedAt: updatedAt)
+        return outcome(
+            of: request, authorExists: authorExists, referencedExists: referencedExists, id: id, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     private static func outcome(
@@ -88,7 +90,9 @@ enum MicropostInserts {
             return .failed(.invalidArgument("referenced: no user '\(referenced)'"))
         }
         guard let id, let createdAt, let updatedAt else { return .failed(.internal("insert returned no post")) }
-        return .created(Micropost(
-            id: id, author: request.username, text: request.text, referenced: request.referenced, createdAt: createdAt, updatedAt: updatedAt))
+        return .created(
+            Micropost(
+                id: id, author: request.username, text: request.text, referenced: request.referenced, createdAt: createdAt,
+                updatedAt: updatedAt))
     }
 }

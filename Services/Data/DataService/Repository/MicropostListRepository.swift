@@ -42,22 +42,23 @@ struct MicropostListRepository: Sendable {
     func timeline(_ request: UserListRequest, _ call: DatabaseCall) async throws -> Page<Micropost> {
         let (username, window) = (request.username, PageWindow(request.page))
         let rows = try await database.withConnection(for: call) { connection in
-            try OwnedMicropostRows(try await connection.run(
-                """
-                WITH reader AS (SELECT id FROM users WHERE username = \(username))
-                SELECT EXISTS (SELECT 1 FROM reader), p.id, p.author, p.text, p.referenced, p.created_at, p.updated_at
-                FROM (VALUES (1)) AS one LEFT JOIN (
-                    SELECT m.id, a.username AS author, m.text, r.username AS referenced, m.created_at, m.updated_at
-                    FROM reader
-                    JOIN follows f ON f.follower_id = reader.id
-                    JOIN microposts m ON m.author_id = f.followed_id
-                    JOIN users a ON a.id = m.author_id
-                    LEFT JOIN users r ON r.id = m.referenced_id
-                    ORDER BY m.id DESC LIMIT \(window.limit) OFFSET \(window.offset)
-                ) AS p ON true
-                ORDER BY p.id DESC
-                """,
-                logger: call.logger))
+            try OwnedMicropostRows(
+                try await connection.run(
+                    """
+                    WITH reader AS (SELECT id FROM users WHERE username = \(username))
+                    SELECT EXISTS (SELECT 1 FROM reader), p.id, p.author, p.text, p.referenced, p.created_at, p.updated_at
+                    FROM (VALUES (1)) AS one LEFT JOIN (
+                        SELECT m.id, a.username AS author, m.text, r.username AS referenced, m.created_at, m.updated_at
+                        FROM reader
+                        JOIN follows f ON f.follower_id = reader.id
+                        JOIN microposts m ON m.author_id = f.followed_id
+                        JOIN users a ON a.id = m.author_id
+                        LEFT JOIN users r ON r.id = m.referenced_id
+                        ORDER BY m.id DESC LIMIT \(window.limit) OFFSET \(window.offset)
+                    ) AS p ON true
+                    ORDER BY p.id DESC
+                    """,
+                    logger: call.logger))
         }
         guard rows.ownerExists else { throw RPCError.notFound("no user '\(username)'") }
         return window.page(of: rows.posts)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import NIOCore
 import MicropostsModels
+import NIOCore
 import PostgresNIO
 import RPC
 
@@ -31,7 +31,8 @@ struct MicropostRepository: Sendable {
     }
 
     /// The batch behind ``get(_:_:)``.
-    static func fetch(ids: [Int64], deadline: NIODeadline?, database: Database, logger: Logger) async throws(RPCError) -> [Int64: Micropost] {
+    static func fetch(ids: [Int64], deadline: NIODeadline?, database: Database, logger: Logger) async throws(RPCError) -> [Int64: Micropost]
+    {
         try await database.withConnection(database.budget(deadline: deadline), logger: logger) { connection in
             var posts: [Int64: Micropost] = [:]
             posts.reserveCapacity(ids.count)
@@ -103,10 +104,11 @@ struct MicropostRepository: Sendable {
     }
 
     private func update(_ key: PostKey, text: String?, referenced: ReferencedChange, _ call: DatabaseCall) async throws -> Micropost {
-        let (changesReferenced, newReferenced): (Bool, String?) = switch referenced {
-        case .keep: (false, nil)
-        case .set(let name): (true, name)
-        }
+        let (changesReferenced, newReferenced): (Bool, String?) =
+            switch referenced {
+            case .keep: (false, nil)
+            case .set(let name): (true, name)
+            }
         let row = try await database.withConnection(for: call) { connection in
             try await connection.run(
                 """
@@ -145,7 +147,8 @@ struct MicropostRepository: Sendable {
             // Found and owned, yet not updated: a concurrent delete won.
             throw Self.notFound(id: key.id, username: key.username)
         }
-        return Micropost(id: id, author: key.username, text: newText, referenced: referencedName, createdAt: createdAt, updatedAt: updatedAt)
+        return Micropost(
+            id: id, author: key.username, text: newText, referenced: referencedName, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     static func notFound(id: Int64, username: String) -> RPCError {

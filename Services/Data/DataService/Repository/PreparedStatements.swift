@@ -203,7 +203,9 @@ struct InsertMicroposts: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row {
         let (ordinal, authorExists, referencedExists, id, createdAt, updatedAt) =
             try row.decode((Int64, Bool, Bool, Int64?, Date?, Date?).self)
-        return Row(ordinal: Int(ordinal), authorExists: authorExists, referencedExists: referencedExists, id: id, createdAt: createdAt, updatedAt: updatedAt)
+        return Row(
+            ordinal: Int(ordinal), authorExists: authorExists, referencedExists: referencedExists, id: id, createdAt: createdAt,
+            updatedAt: updatedAt)
     }
 }
 

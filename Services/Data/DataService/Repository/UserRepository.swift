@@ -1,6 +1,6 @@
 import Logging
-import NIOCore
 import MicropostsModels
+import NIOCore
 import PostgresNIO
 import RPC
 
@@ -83,7 +83,9 @@ struct UserRepository: Sendable {
     }
 
     /// The batch behind ``get(_:_:)``: each existing username maps to itself.
-    static func fetch(usernames: [String], deadline: NIODeadline?, database: Database, logger: Logger) async throws(RPCError) -> [String: String] {
+    static func fetch(usernames: [String], deadline: NIODeadline?, database: Database, logger: Logger) async throws(RPCError) -> [String:
+        String]
+    {
         try await database.withConnection(database.budget(deadline: deadline), logger: logger) { connection in
             var found: [String: String] = [:]
             for username in try await connection.runPrepared(ExistingUsernames(usernames: usernames), logger: logger) {

@@ -12,7 +12,8 @@ enum EdgeRoute: Sendable, Equatable {
     case methodNotAllowed
 
     init(method: HTTPMethod, target: String, upstreams: UpstreamRoutes = .default) {
-        let path = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
+        let path =
+            target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
             .map { target[..<$0] } ?? target[...]
         if let index = upstreams.match(path) {
             self = .upstream(index)

@@ -33,7 +33,8 @@ struct UpstreamRequestBuilder: Sendable {
         let authority = forwardedHost ?? headers.first(name: "host").flatMap(HostHeader.init)
         let host = authority?.host ?? "localhost"
         var port = authority?.port
-        if port == nil, trusted, let text = headers.firstListElement(name: "x-forwarded-port"), let value = Int(text.trimmingOptionalWhitespace()),
+        if port == nil, trusted, let text = headers.firstListElement(name: "x-forwarded-port"),
+            let value = Int(text.trimmingOptionalWhitespace()),
             (1...65535).contains(value)
         {
             port = value

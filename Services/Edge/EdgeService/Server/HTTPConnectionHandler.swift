@@ -285,7 +285,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private func sendStatic(_ lookup: StaticLookup, request: RequestInProgress, context: ChannelHandlerContext) {
         switch lookup {
         case .file(let file):
-            let plan = StaticResponsePlan(file: file.info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
+            let plan = StaticResponsePlan(
+                file: file.info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
             guard let range = plan.range, request.head.method != .HEAD else {
                 try? file.handle.close()
                 sendBodiless(plan, context: context)
@@ -412,9 +413,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
 
         if let request {
-            app.metrics.record(kind: request.route.metricsKind, status: Int(status.code), duration: ContinuousClock.now - request.start, upstream: upstreamTime)
+            app.metrics.record(
+                kind: request.route.metricsKind, status: Int(status.code), duration: ContinuousClock.now - request.start,
+                upstream: upstreamTime)
             if app.accessLog.isEnabled {
-                app.accessLog.record(request.logEntry(client: request.forwardedFor.clientAddress, status: status, bytes: body.count, upstreamTime: upstreamTime))
+                app.accessLog.record(
+                    request.logEntry(
+                        client: request.forwardedFor.clientAddress, status: status, bytes: body.count, upstreamTime: upstreamTime))
             }
         }
 

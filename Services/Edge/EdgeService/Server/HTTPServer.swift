@@ -91,7 +91,8 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelOption(
                 .writeBufferWaterMark,
-                value: .init(low: app.configuration.writeBufferLimit / 2, high: app.configuration.writeBufferLimit))
+                value: .init(low: app.configuration.writeBufferLimit / 2, high: app.configuration.writeBufferLimit)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations

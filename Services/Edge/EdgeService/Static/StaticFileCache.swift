@@ -1,5 +1,5 @@
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// Small static files held in memory for a short time, so a hot file (the 1 KiB CSS every
 /// page loads) is answered without a thread-pool hop or a system call on the file system.

@@ -1,11 +1,11 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds and opens files in the static folder. Every call blocks on the file system, so it
@@ -124,9 +124,9 @@ struct StaticFileResolver: Sendable {
     private static func openNoFollow(_ path: String) -> CInt {
         // O_NOFOLLOW: the path was just resolved, so a link appearing now is a swap in progress.
         #if canImport(Darwin)
-        return Darwin.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            return Darwin.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         #else
-        return Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            return Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         #endif
     }
 
@@ -141,9 +141,9 @@ struct StaticFileResolver: Sendable {
 
     private static func modificationTime(_ info: stat) -> Int {
         #if canImport(Darwin)
-        Int(info.st_mtimespec.tv_sec)
+            Int(info.st_mtimespec.tv_sec)
         #else
-        Int(info.st_mtim.tv_sec)
+            Int(info.st_mtim.tv_sec)
         #endif
     }
 }

@@ -25,7 +25,9 @@ struct StaticResponsePlan: Sendable, Equatable {
         if file.hasEncodedVariant { headers.append(("Vary", "Accept-Encoding")) }
 
         let validators = file.validators
-        if validators.isNotModified(ifNoneMatch: request.first(name: "if-none-match"), ifModifiedSince: request.first(name: "if-modified-since")) {
+        if validators.isNotModified(
+            ifNoneMatch: request.first(name: "if-none-match"), ifModifiedSince: request.first(name: "if-modified-since"))
+        {
             // A 304 repeats the validators and caching headers, not the representation's framing.
             self.status = .notModified
             self.headers = headers.filter { $0.0 != "Content-Type" && $0.0 != "Accept-Ranges" && $0.0 != "Content-Encoding" }

@@ -105,7 +105,9 @@ struct ActionPerformer {
         let host = configuration.host
         let timeout = configuration.readyTimeout
         group.addTask {
-            if let event = await InstanceProbe.waitUntilReady(id, pid: pid, host: host, adminPort: ports.admin, timeout: timeout, board: board) {
+            if let event = await InstanceProbe.waitUntilReady(
+                id, pid: pid, host: host, adminPort: ports.admin, timeout: timeout, board: board)
+            {
                 sink.yield(event)
             }
         }

@@ -53,8 +53,16 @@ public struct Slot: Sendable, Equatable {
     /// Applies `change` to the instance with this id, wherever it is.
     mutating func update(_ id: InstanceID, _ change: (inout Instance) -> Void) {
         switch role(of: id) {
-        case .current: if var instance = current { change(&instance); current = instance }
-        case .successor: if var instance = successor { change(&instance); successor = instance }
+        case .current:
+            if var instance = current {
+                change(&instance)
+                current = instance
+            }
+        case .successor:
+            if var instance = successor {
+                change(&instance)
+                successor = instance
+            }
         case .retiring:
             if let index = retiring.firstIndex(where: { $0.id == id }) { change(&retiring[index]) }
         case nil: break
@@ -64,8 +72,12 @@ public struct Slot: Sendable, Equatable {
     /// Removes the instance and returns it with the role it had.
     mutating func remove(_ id: InstanceID) -> (Instance, Role)? {
         switch role(of: id) {
-        case .current: defer { current = nil }; return current.map { ($0, .current) }
-        case .successor: defer { successor = nil }; return successor.map { ($0, .successor) }
+        case .current:
+            defer { current = nil }
+            return current.map { ($0, .current) }
+        case .successor:
+            defer { successor = nil }
+            return successor.map { ($0, .successor) }
         case .retiring:
             guard let index = retiring.firstIndex(where: { $0.id == id }) else { return nil }
             return (retiring.remove(at: index), .retiring)

@@ -120,11 +120,15 @@ extension Supervisor {
         let decision = slot.crashes.recordExit(at: now.instant, readySince: instance.readySince, policy: plan.restart)
         let what = role == .successor ? "replacement exited unexpectedly" : "instance exited unexpectedly"
         if decision.startedLooping {
-            log(.error, "crash loop: restarts slowed down", metadata(instance, [
-                "exits": "\(plan.restart.crashLoopExits)",
-                "window": "\(plan.restart.crashLoopWindow)",
-                "restart-every": "\(plan.restart.backoffCap)",
-            ]))
+            log(
+                .error, "crash loop: restarts slowed down",
+                metadata(
+                    instance,
+                    [
+                        "exits": "\(plan.restart.crashLoopExits)",
+                        "window": "\(plan.restart.crashLoopWindow)",
+                        "restart-every": "\(plan.restart.backoffCap)",
+                    ]))
         }
         slots[slot.id] = slot
         if slot.isStopping { return }
@@ -147,9 +151,13 @@ extension Supervisor {
         }
         slot.restartPending = true
         slots[slot.id] = slot
-        log(.error, what, metadata(instance, [
-            "status": "\(status)", "restart-in": "\(decision.delay)", "crash-loop": "\(decision.isLooping)",
-        ]))
+        log(
+            .error, what,
+            metadata(
+                instance,
+                [
+                    "status": "\(status)", "restart-in": "\(decision.delay)", "crash-loop": "\(decision.isLooping)",
+                ]))
         actions.append(.restartAfter(slot.id, decision.delay))
     }
 

@@ -11,10 +11,12 @@ extension Supervisor {
         }
         let targets = slots.keys.filter { plan.reloadServices.contains($0.service) }.sorted()
         let added = targets.filter { queue.enqueue($0, reason: .reload) }
-        log(.info, "chain reload requested", [
-            "instances": "\(added.count)",
-            "already-queued": "\(targets.count - added.count)",
-        ])
+        log(
+            .info, "chain reload requested",
+            [
+                "instances": "\(added.count)",
+                "already-queued": "\(targets.count - added.count)",
+            ])
         startNextReplacement()
     }
 

@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Hummingbird
 import MicropostsModels
 import RPC
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Checks a request's `Authorization: Bearer <token>`: signature, pinned algorithm, expiry
 /// and claims locally, then revocation through the cache or the data service.

@@ -43,7 +43,8 @@ public struct WorkerConfiguration: Sendable {
         } else if let configured = JWTSecret(configured: secretText) {
             jwtSecret = configured
         } else {
-            reader.reject(secretSetting, because: "must be at least \(JWTSecret.minimumLength) bytes; generate one with `openssl rand -base64 48`")
+            reader.reject(
+                secretSetting, because: "must be at least \(JWTSecret.minimumLength) bytes; generate one with `openssl rand -base64 48`")
             jwtSecret = .generated()
         }
 
@@ -56,19 +57,22 @@ public struct WorkerConfiguration: Sendable {
         }
 
         // Per worker: see AddressThrottle for why these are not shared between workers.
-        let loginAttempts = reader.read(.int(
-            "login-attempts-per-address", env: "LOGIN_ATTEMPTS_PER_ADDRESS", default: defaultLoginAttemptsPerAddress,
-            range: 0...1_000_000,
-            help: "Login attempts per client address per minute, in each worker (N workers allow up to N times it); "
-                + "beyond it 429 with Retry-After; 0 turns it off."))
-        let registrations = reader.read(.int(
-            "registrations-per-address", env: "REGISTRATIONS_PER_ADDRESS", default: defaultRegistrationsPerAddress,
-            range: 0...1_000_000,
-            help: "Registrations per client address per minute, in each worker; beyond it 429 with Retry-After; 0 turns it off."))
-        let maximumAddresses = reader.read(.int(
-            "throttle-max-addresses", env: "THROTTLE_MAX_ADDRESSES", default: defaultThrottleMaximumAddresses,
-            range: 1...10_000_000,
-            help: "Client addresses each of those limits tracks; beyond it, addresses not yet tracked share one allowance."))
+        let loginAttempts = reader.read(
+            .int(
+                "login-attempts-per-address", env: "LOGIN_ATTEMPTS_PER_ADDRESS", default: defaultLoginAttemptsPerAddress,
+                range: 0...1_000_000,
+                help: "Login attempts per client address per minute, in each worker (N workers allow up to N times it); "
+                    + "beyond it 429 with Retry-After; 0 turns it off."))
+        let registrations = reader.read(
+            .int(
+                "registrations-per-address", env: "REGISTRATIONS_PER_ADDRESS", default: defaultRegistrationsPerAddress,
+                range: 0...1_000_000,
+                help: "Registrations per client address per minute, in each worker; beyond it 429 with Retry-After; 0 turns it off."))
+        let maximumAddresses = reader.read(
+            .int(
+                "throttle-max-addresses", env: "THROTTLE_MAX_ADDRESSES", default: defaultThrottleMaximumAddresses,
+                range: 1...10_000_000,
+                help: "Client addresses each of those limits tracks; beyond it, addresses not yet tracked share one allowance."))
 
         return WorkerConfiguration(
             rpcServer: rpcServer, dataTarget: data.target, dataClient: data.configuration, http: http,

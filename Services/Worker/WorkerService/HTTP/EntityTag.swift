@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import AppServerProtocol
 import Crypto
 import Hummingbird
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Strong entity tags for single resources, derived from the exact bytes of the body, and the
 /// `If-None-Match` check that turns a repeated GET into a 304.
@@ -18,7 +19,9 @@ enum EntityTag {
 
     /// The resource as JSON with its `ETag`, or 304 when the client's `If-None-Match` already
     /// names this version (weak comparison, as RFC 9110 §13.1.2 prescribes for it).
-    static func response(status: HTTPResponse.Status = .ok, body: some JSONWritable, request: Request, headers: HTTPFields = [:]) -> Response {
+    static func response(status: HTTPResponse.Status = .ok, body: some JSONWritable, request: Request, headers: HTTPFields = [:])
+        -> Response
+    {
         let encoded = JSONResponse.encode(body)
         let tag = of(encoded)
         var fields = headers

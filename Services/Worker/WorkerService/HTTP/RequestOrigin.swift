@@ -1,8 +1,9 @@
 import RPC
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The scheme, host and port the client addressed, from which absolute links are built.

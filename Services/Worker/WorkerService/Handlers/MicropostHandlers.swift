@@ -19,7 +19,8 @@ extension MicropostsAPI {
         }
         let fields = try await call.fields()
         try fields.rejectUnknown(allowed: ["text", "referenced"])
-        let request = CreateMicropostRequest(username: username, text: try fields.requiredString("text"), referenced: try fields.optionalString("referenced"))
+        let request = CreateMicropostRequest(
+            username: username, text: try fields.requiredString("text"), referenced: try fields.optionalString("referenced"))
         do { try request.validate() } catch { throw APIError.badRequest(error.message) }
         let post = try await data.call(.createMicropost, request, context: call.context)
         let body = MicropostBody(post: post, links: call.links)

@@ -4,9 +4,15 @@ import RPC
 
 /// `{"access_token": "…", "token_type": "bearer", "expires_in": 86400}` (RFC 6749 §5.1)
 struct TokenBody: Encodable, Sendable {
-    var access_token: String
-    var token_type = "bearer"
-    var expires_in: Int64
+    var accessToken: String
+    var tokenType = "bearer"
+    var expiresIn: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+    }
 }
 
 extension MicropostsAPI {
@@ -36,7 +42,7 @@ extension MicropostsAPI {
         let issued = issuer.issue(to: user.username)
         // Tokens are credentials: no cache may keep this answer (RFC 6749 §5.1).
         return JSONResponse.make(
-            status: .ok, body: TokenBody(access_token: issued.token, expires_in: issuer.lifetimeSeconds),
+            status: .ok, body: TokenBody(accessToken: issued.token, expiresIn: issuer.lifetimeSeconds),
             headers: [.cacheControl: "no-store"])
     }
 
@@ -45,7 +51,8 @@ extension MicropostsAPI {
     /// last moment any worker would still accept the token, which is its expiry plus the clock
     /// leeway: a revocation dropped at the bare expiry let the token back in for that leeway.
     func logout(_ call: APIRequest, _ user: AuthenticatedUser) async throws -> Response {
-        _ = try await data.call(.revokeToken, RevokeTokenRequest(tokenID: user.tokenID, expiresAt: user.acceptedUntil), context: call.context)
+        _ = try await data.call(
+            .revokeToken, RevokeTokenRequest(tokenID: user.tokenID, expiresAt: user.acceptedUntil), context: call.context)
         revocations.recordRevoked(user.tokenID, until: user.acceptedUntil)
         return JSONResponse.noContent()
     }

@@ -16,7 +16,8 @@ extension MicropostsAPI {
                 ? .conflict("username: \(request.username) is already taken (usernames that differ only in case count as the same).") : nil
         }
         let location = call.links.user(user.username)
-        return JSONResponse.make(status: .created, body: UserBody(username: user.username, links: call.links), headers: [.location: location])
+        return JSONResponse.make(
+            status: .created, body: UserBody(username: user.username, links: call.links), headers: [.location: location])
     }
 
     /// `GET /api/users/{username}`

@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Hummingbird
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads a request body into ``RequestFields`` after checking its media type: JSON objects for
 /// every write of the API, and also forms where OAuth clients send them (`POST /api/token`).
@@ -14,7 +15,9 @@ enum BodyReader {
         case form
     }
 
-    static func fields(of request: Request, context: WorkerRequestContext, accepting accepted: [MediaType] = [.json]) async throws -> RequestFields {
+    static func fields(of request: Request, context: WorkerRequestContext, accepting accepted: [MediaType] = [.json]) async throws
+        -> RequestFields
+    {
         let mediaType = try mediaType(of: request, accepting: accepted)
         let body: ByteBuffer
         do {
@@ -92,7 +95,9 @@ enum BodyReader {
         }
         let parameters = header.split(separator: ";").map { $0.trimmingOptionalWhitespace().lowercased() }
         let type = parameters.first ?? ""
-        let charset = parameters.dropFirst().first { $0.hasPrefix("charset=") }.map { $0.dropFirst("charset=".count).trimming(where: { $0 == "\"" }) }
+        let charset = parameters.dropFirst().first { $0.hasPrefix("charset=") }.map {
+            $0.dropFirst("charset=".count).trimming(where: { $0 == "\"" })
+        }
         let found: MediaType?
         if type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) {
             found = .json

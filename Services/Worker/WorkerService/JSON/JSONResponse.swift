@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Hummingbird
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Encodes response bodies the same way everywhere: compact, slashes unescaped (links stay
 /// readable), keys sorted (the encoder's key order is otherwise not stable, and ETags hash

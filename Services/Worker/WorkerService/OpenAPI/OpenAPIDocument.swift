@@ -84,9 +84,11 @@ enum OpenAPIDocument {
             response["content"] = ["application/json": ["schema": OpenAPISchemas.reference(schema)]]
         }
         if !headers.isEmpty {
-            response["headers"] = .object(Dictionary(uniqueKeysWithValues: headers.map { name in
-                (name, ["schema": ["type": "string"], "description": .string(headerDescriptions[name] ?? name)] as JSONValue)
-            }))
+            response["headers"] = .object(
+                Dictionary(
+                    uniqueKeysWithValues: headers.map { name in
+                        (name, ["schema": ["type": "string"], "description": .string(headerDescriptions[name] ?? name)] as JSONValue)
+                    }))
         }
         return .object(response)
     }

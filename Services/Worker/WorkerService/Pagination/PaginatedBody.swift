@@ -38,7 +38,9 @@ struct PaginatedBody<Items: Encodable & Sendable>: Encodable, Sendable {
         var parts: [String] = []
         var replaced = false
         for part in (request.uri.query ?? "").split(separator: "&") {
-            let name = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.flatMap { FormURLEncoding.decode($0) }
+            let name = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.flatMap {
+                FormURLEncoding.decode($0)
+            }
             if name == "page" {
                 if !replaced { parts.append("page=\(number)") }
                 replaced = true

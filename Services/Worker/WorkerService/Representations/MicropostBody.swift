@@ -62,7 +62,8 @@ struct MicropostBody: JSONWritable, Sendable {
     static func lengths(of post: Micropost, links: LinkBuilder, timestampLength: Int) -> (maximum: Int, unescaped: Int) {
         // The keys, their quotes and colons, the commas and the braces.
         let punctuation = 62
-        let maximum = punctuation + links.maximumMicropostLength(post.author) + ByteWriter.maximumDecimalLength
+        let maximum =
+            punctuation + links.maximumMicropostLength(post.author) + ByteWriter.maximumDecimalLength
             + ByteWriter.maximumJSONLength(post.referenced) + ByteWriter.maximumJSONLength(post.text)
             + timestampLength + ByteWriter.maximumJSONLength(post.author)
         // An escape takes up to 6 bytes for 1, a percent-encoding 3 (the author is in the link).

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ServiceKit
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `2026-02-01T00:04:10.123Z`: ISO 8601 in UTC with milliseconds, the format of every
 /// micropost's `timestamp`. Computed with integer arithmetic, to the same digits as
@@ -64,7 +65,7 @@ struct Timestamp {
         switch form {
         case .formatted(let text):
             writer.utf8(text)
-        case let .civil(date, secondOfDay, millisecond):
+        case .civil(let date, let secondOfDay, let millisecond):
             writer.fill(Self.civilLength) { output in
                 var index = 0
                 func put(_ value: Int, digits: Int) {
@@ -79,9 +80,20 @@ struct Timestamp {
                     output[index] = UInt8(ascii: character)
                     index += 1
                 }
-                put(date.year, digits: 4); put("-"); put(date.month, digits: 2); put("-"); put(date.day, digits: 2)
-                put("T"); put(secondOfDay / 3600, digits: 2); put(":"); put(secondOfDay / 60 % 60, digits: 2); put(":")
-                put(secondOfDay % 60, digits: 2); put("."); put(millisecond, digits: 3); put("Z")
+                put(date.year, digits: 4)
+                put("-")
+                put(date.month, digits: 2)
+                put("-")
+                put(date.day, digits: 2)
+                put("T")
+                put(secondOfDay / 3600, digits: 2)
+                put(":")
+                put(secondOfDay / 60 % 60, digits: 2)
+                put(":")
+                put(secondOfDay % 60, digits: 2)
+                put(".")
+                put(millisecond, digits: 3)
+                put("Z")
             }
         }
     }

@@ -31,9 +31,10 @@ struct APIRoute: Sendable {
 
     /// The same template in Hummingbird's syntax: `/api/users/:username`.
     var routerPath: String {
-        "/" + segments.map { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
-        }.joined(separator: "/")
+        "/"
+            + segments.map { segment in
+                segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
+            }.joined(separator: "/")
     }
 
     /// Whether a concrete request path falls under this template (any value fills a `{…}`).

@@ -18,7 +18,9 @@ extension MicropostsAPI {
                     operationID: "registerUser", summary: "Register a user.", requestBody: .init(schema: "NewUser"),
                     replies: [
                         Reply(status: 201, description: "Registered.", schema: "User", headers: ["Location"]),
-                        Reply(status: 409, description: "The username is taken, in this or another mix of upper and lower case.", schema: "Error"),
+                        Reply(
+                            status: 409, description: "The username is taken, in this or another mix of upper and lower case.",
+                            schema: "Error"),
                         throttled("Too many registrations from this client address."),
                     ]),
                 handler: .anyone(register)),

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import RPC
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // Hand-written binary payload coding: the bytes of the synthesized `Codable` conformance
 // (stored properties in declaration order), without the generic machinery. Keep it in step
