@@ -14,6 +14,14 @@ final class RPCToolTests: XCTestCase {
         XCTAssertEqual(health.status, 0, health.stderr)
         XCTAssertEqual(health.stdout.trimmingCharacters(in: .whitespacesAndNewlines), #"{"service":"worker","status":"serving"}"#)
 
+        let list = try await runTool("rpc", ["list", target])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        let methods = list.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(methods, methods.sorted())
+        XCTAssertTrue(methods.contains("rpc.health  (idempotent)"), list.stdout)
+        XCTAssertTrue(methods.contains("rpc.methods  (idempotent)"), list.stdout)
+        XCTAssertTrue(methods.contains("worker.http"), list.stdout)
+
         let call = try await runTool("rpc", ["call", target, "rpc.health", "{}", "--request-id", "abc"])
         XCTAssertEqual(call.status, 0, call.stderr)
         XCTAssertTrue(call.stdout.contains(#""status":"serving""#), call.stdout)

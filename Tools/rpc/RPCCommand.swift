@@ -16,7 +16,7 @@ struct RPCCommand: AsyncParsableCommand {
             Authentication: the services' RPC secret from RPC_SECRET (or --rpc-secret, which other users can see in ps).
             Exit status: 0 on success, 1 when the call failed (status and message on stderr), 2 for bad usage.
             """,
-        subcommands: [Call.self, Health.self]
+        subcommands: [Call.self, Health.self, List.self]
     )
 }
 
@@ -93,6 +93,24 @@ struct Health: AsyncParsableCommand {
             let reply = try await client.call(.health, HealthRequest(), options: try options.callOptions())
             print(#"{"service":"\#(reply.service)","status":"\#(reply.status.rawValue)"}"#)
             if reply.status != .serving { throw ExitCode(1) }
+        }
+    }
+}
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the methods a service answers, one per line.")
+
+    @Argument(help: "Where the service listens.")
+    var target: String
+
+    @OptionGroup var options: CallOptions
+
+    func run() async throws {
+        try await withCLIClient(target, secret: try options.secret()) { client in
+            let reply = try await client.call(.methodList, MethodListRequest(), options: try options.callOptions())
+            for method in reply.methods {
+                print(method.isIdempotent ? "\(method.name)  (idempotent)" : method.name)
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ public struct RPCRouter: Sendable {
         handler: @escaping Handler<Request, Response>
     ) {
         precondition(methods[method.name] == nil, "method \(method.name) registered twice")
-        methods[method.name] = RegisteredMethod(name: method.name) { body, encoding, context in
+        methods[method.name] = RegisteredMethod(name: method.name, isIdempotent: method.isIdempotent) { body, encoding, context in
             var body = body
             let request: Request
             do {
@@ -35,12 +35,21 @@ public struct RPCRouter: Sendable {
     }
 
     public var methodNames: [String] { methods.keys.sorted() }
+
+    /// What `rpc.methods` answers: every registered method, itself included.
+    mutating func registerMethodList() {
+        var listed = methods.values.map { MethodList.Method(name: $0.name, isIdempotent: $0.isIdempotent) }
+        listed.append(MethodList.Method(name: RPCMethod.methodList.name, isIdempotent: RPCMethod.methodList.isIdempotent))
+        let list = MethodList(methods: listed.sorted { $0.name < $1.name })
+        register(.methodList) { _, _ in list }
+    }
 }
 
 /// A handler with its types erased: takes the request body, returns a complete response frame.
 /// Encoding happens in the handler's task so the event loop only writes bytes.
 struct RegisteredMethod: Sendable {
     let name: String
+    let isIdempotent: Bool
     let invoke: @Sendable (ByteBuffer, PayloadEncoding, RPCCallContext) async throws -> ByteBuffer
 }
 

@@ -37,6 +37,7 @@ public final class RPCServer: Service, Sendable {
         router.register(.health) { _, _ in
             HealthResponse(status: isServing() ? .serving : .notServing, service: serviceName)
         }
+        router.registerMethodList()
         self.configuration = configuration
         self.registry = ChannelRegistry(limit: configuration.maximumConnections) { channel in
             channel.eventLoop.execute {
