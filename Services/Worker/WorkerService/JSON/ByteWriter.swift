@@ -20,7 +20,7 @@ struct ByteWriter {
     /// The longest `jsonString(text)`: every byte as `\u00XX`, between quotes; `null` for nil.
     static func maximumJSONLength(_ text: String?) -> Int {
         guard let text else { return 4 }
-        return 6 * text.utf8.count + 2
+        return JSONString.maximumEscapedBytesPerByte * text.utf8.count + 2
     }
 
     mutating func byte(_ value: UInt8) {
