@@ -1,42 +1,51 @@
 import Logging
-import Metrics
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// Calls the servers behind one target. Run it as a ServiceLifecycle service (`run()` keeps
-/// the address list fresh and the connections up); call it from any task.
+/// Calls the servers one transport reaches. Run it as a ServiceLifecycle service (`run()`
+/// keeps the transport ready); call it from any task.
 ///
-/// Each call goes to the less busy of two random ready connections. A failed call is retried
-/// on another server only when that is safe — the request never left, a draining server
-/// refused it, or the method is idempotent — and only within the retry budget.
+/// Every call passes the interceptors: the caller's own first, then propagation of the call
+/// being served (deadline, request id), metrics, and retries — the one layer that retries,
+/// only when that is safe (the request never reached a handler, or the method is idempotent)
+/// and within the retry budget.
 public final class RPCClient: Service, Sendable {
-    public let target: RPCTarget
+    public let transport: any RPCClientTransport
     public let configuration: RPCClientConfiguration
-    private let group: any EventLoopGroup
-    private let resolver: any NameResolver
+    private let interceptors: [any RPCClientInterceptor]
     private let logger: Logger
-    private let pool: ConnectionPool
-    private let retryBudget: RetryBudget
-    private let authenticationFailures = Counter(label: "rpc_client_authentication_failures_total")
-    private let retiredConnections = Counter(label: "rpc_client_connections_retired_total")
 
-    public init(
+    /// A client of the servers behind `target`, over TCP or Unix sockets.
+    public convenience init(
         target: RPCTarget,
         configuration: RPCClientConfiguration = RPCClientConfiguration(),
         resolver: any NameResolver = SystemNameResolver(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        interceptors: [any RPCClientInterceptor] = [],
         logger: Logger
     ) {
-        self.target = target
+        let transport = SocketClientTransport(
+            target: target, configuration: configuration, resolver: resolver, eventLoopGroup: eventLoopGroup, logger: logger)
+        self.init(transport: transport, configuration: configuration, interceptors: interceptors, logger: logger)
+    }
+
+    /// A client over any transport, e.g. ``InProcessTransport/client``.
+    public init(
+        transport: any RPCClientTransport,
+        configuration: RPCClientConfiguration = RPCClientConfiguration(),
+        interceptors: [any RPCClientInterceptor] = [],
+        logger: Logger
+    ) {
+        self.transport = transport
         self.configuration = configuration
-        self.group = eventLoopGroup
-        self.resolver = resolver
-        var logger = logger
-        logger[metadataKey: "rpc-target"] = "\(target)"
         self.logger = logger
-        self.pool = ConnectionPool(ejectionThreshold: configuration.ejectionThreshold)
-        self.retryBudget = RetryBudget(ratio: configuration.retryBudgetRatio)
+        self.interceptors =
+            interceptors + [
+                CallPropagationInterceptor(), ClientMetricsInterceptor(),
+                RetryInterceptor(
+                    maximumAttempts: configuration.maximumAttempts, budgetRatio: configuration.retryBudgetRatio, logger: logger),
+            ]
     }
 
     // MARK: Calling
@@ -47,13 +56,15 @@ public final class RPCClient: Service, Sendable {
         _ request: Request,
         options: RPCCallOptions = RPCCallOptions()
     ) async throws -> Response {
-        let isIdempotent = options.isIdempotent ?? method.isIdempotent
-        let response = try await perform(method: method.name, isIdempotent: isIdempotent, encoding: .binary, options: options) {
-            try PayloadEncoding.binary.encode(request, into: &$0)
-        }
-        var body = response.body
+        var body = ByteBuffer()
+        body.reserveCapacity(128)
+        try PayloadEncoding.binary.encode(request, into: &body)
+        let response = try await perform(
+            method: method.name, isIdempotent: options.isIdempotent ?? method.isIdempotent, encoding: .binary, body: body,
+            options: options)
+        var responseBody = response.body
         do {
-            return try PayloadEncoding(flags: response.flags).decode(Response.self, from: &body)
+            return try response.encoding.decode(Response.self, from: &responseBody)
         } catch {
             throw RPCError(.internal, "cannot decode \(method.name) response: \(error)")
         }
@@ -62,237 +73,31 @@ public final class RPCClient: Service, Sendable {
     /// Calls a method by name with a JSON body and returns the JSON reply: what a command-line
     /// client needs when it knows no types. Non-idempotent unless the options say otherwise.
     public func callJSON(method: String, body: ByteBuffer, options: RPCCallOptions = RPCCallOptions()) async throws -> ByteBuffer {
-        try await perform(method: method, isIdempotent: options.isIdempotent ?? false, encoding: .json, options: options) { buffer in
-            var body = body
-            buffer.writeBuffer(&body)
-        }.body
+        try await perform(method: method, isIdempotent: options.isIdempotent ?? false, encoding: .json, body: body, options: options).body
     }
 
     private func perform(
-        method: String, isIdempotent: Bool, encoding: PayloadEncoding, options: RPCCallOptions,
-        writeBody: (inout ByteBuffer) throws -> Void
-    ) async throws -> RawResponse {
-        let timeout = options.timeout ?? configuration.defaultTimeout
-        let deadline = ContinuousClock.now + timeout
-        retryBudget.recordCall()
-        var attempt = 1
-        var avoided: SocketAddress?
-        while true {
-            do {
-                let connection = try await connection(avoiding: avoided, deadline: deadline)
-                avoided = connection.address
-                let remaining = deadline - .now
-                guard remaining > .zero else {
-                    throw RPCError(.deadlineExceeded, "deadline exceeded before \(method) was sent", wasProcessed: false)
-                }
-                let response = try await connection.call(
-                    method: method, flags: encoding.frameFlags, metadata: options.metadata, timeout: remaining, writeBody: writeBody)
-                guard response.head.status == .ok else {
-                    throw RPCError(response.head.status, response.head.message, wasProcessed: !response.flags.contains(.notProcessed))
-                }
-                return response
-            } catch let error as RPCError {
-                guard attempt < configuration.maximumAttempts, Self.isSafeToRetry(error, isIdempotent: isIdempotent),
-                    ContinuousClock.now < deadline, retryBudget.tryWithdraw()
-                else { throw error }
-                attempt += 1
-                logger.debug("retrying RPC call", metadata: ["method": "\(method)", "attempt": "\(attempt)", "error": "\(error)"])
-            }
+        method: String, isIdempotent: Bool, encoding: PayloadEncoding, body: ByteBuffer, options: RPCCallOptions
+    ) async throws -> RPCClientResponse {
+        let request = RPCClientRequest(
+            method: method, metadata: options.metadata, isIdempotent: isIdempotent,
+            deadline: .now + (options.timeout ?? configuration.defaultTimeout), body: body, encoding: encoding)
+        return try await run(request, from: 0)
+    }
+
+    private func run(_ request: RPCClientRequest, from index: Int) async throws -> RPCClientResponse {
+        guard index < interceptors.count else { return try await transport.send(request) }
+        return try await interceptors[index].intercept(request) { request in
+            try await run(request, from: index + 1)
         }
     }
 
-    static func isSafeToRetry(_ error: RPCError, isIdempotent: Bool) -> Bool {
-        switch error.code {
-        case .cancelled, .deadlineExceeded:
-            return false
-        case .unavailable, .resourceExhausted:
-            return !error.wasProcessed || (isIdempotent && error.code == .unavailable)
-        default:
-            return false
-        }
-    }
-
-    /// A ready connection now, or — while connections are being made — as soon as one is
-    /// ready. Fails fast with `unavailable` when every server is known to be unreachable.
-    private func connection(avoiding avoided: SocketAddress?, deadline: ContinuousClock.Instant) async throws -> ClientConnection {
-        let waitUntil = min(deadline, .now + configuration.connectTimeout)
-        while true {
-            let version = pool.version
-            if let connection = pool.pick(avoiding: avoided) { return connection }
-            guard pool.mayBecomeReady, ContinuousClock.now < waitUntil else { break }
-            await pool.waitForChange(since: version, until: waitUntil)
-            try Task.checkCancellation()
-        }
-        let lastError = pool.lastError
-        let reason = lastError.map { " (last error: \($0.reason))" } ?? ""
-        if lastError?.authentication == true {
-            throw RPCError(.unauthenticated, "no authenticated server for \(target)\(reason)", wasProcessed: false)
-        }
-        throw RPCError(.unavailable, "no reachable server for \(target)\(reason)", wasProcessed: false)
-    }
-
-    /// Connections ready to take calls, across all addresses.
-    public var readyConnectionCount: Int { pool.readyCount }
+    /// Connections ready to take calls.
+    public var readyConnectionCount: Int { transport.readyConnectionCount }
 
     // MARK: Running
 
     public func run() async throws {
-        if configuration.secret == nil {
-            logger.warning(
-                "RPC_SECRET is not set: calls to \(target) are not authenticated, and servers that require authentication will refuse them. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment."
-            )
-        }
-        let (newEndpoints, announce) = AsyncStream.makeStream(of: (SocketAddress, UInt64).self)
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                await cancelWhenGracefulShutdown {
-                    while !Task.isCancelled {
-                        await self.refreshAddresses(announcing: announce)
-                        if case .unix = self.target {
-                            // Socket paths never change: nothing more to resolve.
-                            try? await Task.sleep(for: .seconds(3600 * 24 * 365))
-                        } else {
-                            try? await Task.sleep(for: self.configuration.resolveInterval)
-                        }
-                    }
-                }
-                announce.finish()
-            }
-            for await (address, generation) in newEndpoints {
-                for _ in 0..<configuration.connectionsPerEndpoint {
-                    group.addTask { await self.maintainConnection(to: address, generation: generation) }
-                }
-            }
-            group.cancelAll()
-        }
-        for connection in pool.removeAll() { connection.close() }
-    }
-
-    private func refreshAddresses(announcing announce: AsyncStream<(SocketAddress, UInt64)>.Continuation) async {
-        let addresses: [SocketAddress]
-        do {
-            addresses = try await resolve()
-        } catch {
-            logger.warning("RPC target resolution failed; keeping the previous addresses", metadata: ["error": "\(error)"])
-            pool.resolutionFailed("\(error)")
-            return
-        }
-        let (added, removed) = pool.update(addresses: addresses)
-        if !added.isEmpty || !removed.isEmpty {
-            logger.info(
-                "RPC target addresses changed",
-                metadata: [
-                    "added": "\(added.map { "\($0.0)" })", "removed": "\(Set(removed.map { "\($0.address)" }))",
-                ])
-        }
-        for connection in removed { closeWhenIdle(connection) }
-        for endpoint in added { announce.yield(endpoint) }
-    }
-
-    private func resolve() async throws -> [SocketAddress] {
-        switch target {
-        case .unix(let paths):
-            return try paths.map { try SocketAddress(unixDomainSocketPath: $0) }
-        case .dns(let hostAndPort):
-            return try await resolver.resolve(host: hostAndPort.host, port: hostAndPort.port)
-        case .hosts(let list):
-            var all: [SocketAddress] = []
-            for hostAndPort in list {
-                for address in try await resolver.resolve(host: hostAndPort.host, port: hostAndPort.port) where !all.contains(address) {
-                    all.append(address)
-                }
-            }
-            return all
-        }
-    }
-
-    /// Keeps one connection to `address` up for as long as the address is in the target:
-    /// connect, (probe if ejected), serve until it closes, back off with jitter, repeat. A
-    /// connection running out of call ids keeps serving until its replacement is in.
-    private func maintainConnection(to address: SocketAddress, generation: UInt64) async {
-        var backoff = Backoff(base: configuration.reconnectBackoffBase, cap: configuration.reconnectBackoffCap)
-        var retiring: ClientConnection?
-        defer { retiring?.retire() }
-        while !Task.isCancelled, pool.isActive(address, generation: generation) {
-            pool.connectAttemptStarted(address)
-            var delay = backoff.next()
-            do {
-                let pool = self.pool
-                let logger = self.logger
-                let connection = try await ClientConnection.connect(
-                    to: address, group: group, configuration: configuration, logger: logger
-                ) { connection, reason, failed in
-                    guard let connection else { return }
-                    if pool.connectionUnusable(connection, reason: reason, failed: failed) {
-                        logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "reason": "\(reason)"])
-                    }
-                }
-                if pool.isEjected(address) { try await probe(connection) }
-                let (accepted, wasEjected) = pool.connectAttemptSucceeded(connection)
-                if wasEjected { logger.info("RPC endpoint back in rotation", metadata: ["address": "\(address)"]) }
-                guard accepted else {
-                    connection.close()
-                    continue
-                }
-                if let old = retiring {
-                    pool.retire(old)
-                    old.retire()
-                    retiring = nil
-                    retiredConnections.increment()
-                }
-                backoff.reset()
-                // Serve until the connection closes — or until the client stops, which must
-                // close it, or shutdown would wait here forever.
-                let ending = await withTaskCancellationHandler {
-                    await connection.ended()
-                } onCancel: {
-                    connection.close()
-                }
-                if case .retiring = ending, !Task.isCancelled {
-                    retiring = connection
-                    continue
-                }
-                delay = backoff.next()
-            } catch {
-                let authentication = (error as? RPCError)?.code == .unauthenticated
-                if pool.connectAttemptFailed(address, reason: "\(error)", authentication: authentication) {
-                    logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "error": "\(error)"])
-                }
-                if authentication {
-                    authenticationFailures.increment()
-                    logger.error(
-                        "RPC authentication failed; calls to this address fail until the secrets match",
-                        metadata: [
-                            "address": "\(address)", "error": "\(error)", "retry-in": "\(configuration.authenticationRetryDelay)",
-                        ])
-                    delay = max(delay, configuration.authenticationRetryDelay)
-                }
-            }
-            try? await Task.sleep(for: delay)
-        }
-    }
-
-    /// An ejected address must answer a health call before it takes traffic again.
-    private func probe(_ connection: ClientConnection) async throws {
-        do {
-            let response = try await connection.call(
-                method: RPCMethod.health.name, flags: [], metadata: RPCMetadata(), timeout: configuration.connectTimeout
-            ) { try PayloadEncoding.binary.encode(HealthRequest(), into: &$0) }
-            var body = response.body
-            guard response.head.status == .ok,
-                try PayloadEncoding.binary.decode(HealthResponse.self, from: &body).status == .serving
-            else { throw RPCError(.unavailable, "health probe: not serving") }
-        } catch {
-            connection.close()
-            throw error
-        }
-    }
-
-    private func closeWhenIdle(_ connection: ClientConnection) {
-        if connection.outstanding.load(ordering: .relaxed) == 0 {
-            connection.close()
-        } else {
-            connection.channel.eventLoop.scheduleTask(in: TimeAmount(configuration.defaultTimeout)) { connection.close() }
-        }
+        try await transport.run()
     }
 }

@@ -6,7 +6,7 @@ import NIOCore
 public struct RPCRouter: Sendable {
     public typealias Handler<Request, Response> = @Sendable (Request, RPCCallContext) async throws -> Response
 
-    private(set) var methods: [String: RegisteredMethod] = [:]
+    package private(set) var methods: [String: RegisteredMethod] = [:]
 
     public init() {}
 
@@ -24,13 +24,9 @@ public struct RPCRouter: Sendable {
                 throw RPCError(.invalidArgument, "cannot decode \(method.name) request: \(error)")
             }
             let response = try await handler(request, context)
-            var frame = ByteBuffer()
-            frame.reserveCapacity(64)
-            try frame.writeFrame(type: .response, flags: encoding.frameFlags, callID: context.callID) { buffer in
-                ResponseHead(status: .ok).write(to: &buffer)
-                try encoding.encode(response, into: &buffer)
-            }
-            return frame
+            var encoded = ResponseFraming.makeBody()
+            try encoding.encode(response, into: &encoded)
+            return encoded
         }
     }
 
@@ -45,15 +41,16 @@ public struct RPCRouter: Sendable {
     }
 }
 
-/// A handler with its types erased: takes the request body, returns a complete response frame.
-/// Encoding happens in the handler's task so the event loop only writes bytes.
-struct RegisteredMethod: Sendable {
-    let name: String
-    let isIdempotent: Bool
-    let invoke: @Sendable (ByteBuffer, PayloadEncoding, RPCCallContext) async throws -> ByteBuffer
+/// A handler with its types erased: takes the request body, returns the encoded response body
+/// laid out for framing in place (see ``ResponseFraming``). Encoding happens in the handler's
+/// task so the event loop only writes bytes.
+package struct RegisteredMethod: Sendable {
+    package let name: String
+    package let isIdempotent: Bool
+    package let invoke: @Sendable (ByteBuffer, PayloadEncoding, RPCCallContext) async throws -> ByteBuffer
 }
 
 extension PayloadEncoding {
-    init(flags: FrameFlags) { self = flags.contains(.jsonPayload) ? .json : .binary }
-    var frameFlags: FrameFlags { self == .json ? .jsonPayload : [] }
+    package init(flags: FrameFlags) { self = flags.contains(.jsonPayload) ? .json : .binary }
+    package var frameFlags: FrameFlags { self == .json ? .jsonPayload : [] }
 }

@@ -16,11 +16,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var deadlineTimer: Scheduled<Void>?
         /// Set once a response went out (or the client gave up), so none is written twice.
         var answeredWith: RPCStatusCode?
-        let startedAt: NIODeadline
-        let method: ServedMethod
+        let context: RPCCallContext
     }
 
-    private let methods: [String: ServedMethod]
+    private let dispatcher: RPCCallDispatcher
     private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
     private var stateMachine: ServerConnectionStateMachine
     private var timeouts: ServerConnectionTimeouts
@@ -35,8 +34,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var flushScheduled = false
     private var remoteAddress: SocketAddress?
 
-    init(methods: [String: ServedMethod], configuration: RPCServerConfiguration, metrics: ServerConnectionMetrics, logger: Logger) {
-        self.methods = methods
+    init(dispatcher: RPCCallDispatcher, configuration: RPCServerConfiguration, metrics: ServerConnectionMetrics, logger: Logger) {
+        self.dispatcher = dispatcher
         self.decoder = NIOSingleStepByteToMessageProcessor(
             FrameDecoder(maximumFrameSize: configuration.maximumFrameSize),
             maximumBufferSize: configuration.maximumFrameSize + Frame.lengthPrefixSize + 64 * 1024)
@@ -180,25 +179,24 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func startCall(_ callID: UInt32, frame: Frame, context: ChannelHandlerContext) throws {
         var body = frame.payload
         let head = try RequestHead(from: &body)
-        guard let method = methods[head.method] else {
+        guard let method = dispatcher.method(named: head.method) else {
             writeError(callID: callID, flags: [], RPCError(.unimplemented, "unknown method \(head.method)"))
             apply(stateMachine.callFinished(callID))
             return
         }
         let now = NIODeadline.now()
         let deadline = head.timeoutNanoseconds == 0 ? nil : now + .nanoseconds(Int64(clamping: head.timeoutNanoseconds))
-        var callLogger = logger
-        if let requestID = head.metadata.requestID { callLogger[metadataKey: "request-id"] = "\(requestID)" }
         let callContext = RPCCallContext(
             method: head.method, callID: callID, metadata: head.metadata, deadline: deadline,
-            remoteAddress: remoteAddress, logger: callLogger)
+            remoteAddress: remoteAddress, logger: logger)
         let encoding = PayloadEncoding(flags: frame.flags)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        var call = RunningCall(startedAt: now, method: method)
+        let dispatcher = self.dispatcher
+        var call = RunningCall(context: callContext)
         call.task = Task {
-            let result: Result<ByteBuffer, any Error>
+            let result: Result<RPCEncodedResponse, any Error>
             do {
-                result = .success(try await method.registered.invoke(body, encoding, callContext))
+                result = .success(try await dispatcher.invoke(method, body: body, encoding: encoding, context: callContext))
             } catch {
                 result = .failure(error)
             }
@@ -212,41 +210,32 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         calls[callID] = call
     }
 
-    private func finishCall(_ callID: UInt32, flags: FrameFlags, result: Result<ByteBuffer, any Error>) {
+    private func finishCall(_ callID: UInt32, flags: FrameFlags, result: Result<RPCEncodedResponse, any Error>) {
         guard let call = calls.removeValue(forKey: callID) else { return }
         callsFinished &+= 1
         call.deadlineTimer?.cancel()
-        let status: RPCStatusCode
-        if let answered = call.answeredWith {
-            status = answered
-        } else {
+        if call.answeredWith == nil {
             switch result {
-            case .success(let frame):
-                status = .ok
-                write(frame)
+            case .success(let response):
+                write(ResponseFraming.frame(response.buffer, callID: callID, flags: flags))
             case .failure(let error):
-                let rpcError = rpcError(for: error, method: call.method.name)
-                status = rpcError.code
+                let rpcError = RPCCallDispatcher.rpcError(for: error, context: call.context)
+                if rpcError.code == .internal, !(error is RPCError) {
+                    logger.error(
+                        "unexpected error in RPC handler",
+                        metadata: ["method": "\(call.context.method)", "error": "\(String(reflecting: error))"])
+                }
                 // A handler that refused before doing anything (say, its database is not ready
                 // yet) lets the client retry the call elsewhere, as for a draining server.
                 writeError(callID: callID, flags: rpcError.wasProcessed ? flags : flags.union(.notProcessed), rpcError)
             }
-        }
-        let elapsed = NIODeadline.now() - call.startedAt
-        call.method.metrics.record(status: status, nanoseconds: elapsed.nanoseconds)
-        if logger.logLevel <= .debug {
-            logger.debug(
-                "rpc call",
-                metadata: [
-                    "method": "\(call.method.name)", "status": "\(status)", "micros": "\(elapsed.nanoseconds / 1000)",
-                ])
         }
         apply(stateMachine.callFinished(callID))
     }
 
     private func deadlinePassed(_ callID: UInt32, flags: FrameFlags) {
         guard let call = calls[callID], call.answeredWith == nil else { return }
-        writeError(callID: callID, flags: flags, RPCError(.deadlineExceeded, "deadline exceeded in \(call.method.name)"))
+        writeError(callID: callID, flags: flags, RPCError(.deadlineExceeded, "deadline exceeded in \(call.context.method)"))
         markAnswered(callID, status: .deadlineExceeded)
     }
 
@@ -255,18 +244,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         call.answeredWith = status
         call.task?.cancel()
         calls[callID] = call
-    }
-
-    private func rpcError(for error: any Error, method: String) -> RPCError {
-        switch error {
-        case let error as RPCError:
-            return error
-        case is CancellationError:
-            return RPCError(.cancelled, "call cancelled")
-        default:
-            logger.error("unexpected error in RPC handler", metadata: ["method": "\(method)", "error": "\(String(reflecting: error))"])
-            return RPCError(.internal, "internal error")
-        }
     }
 
     // MARK: Drain and close
@@ -330,11 +307,4 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         flushScheduled = false
         context.flush()
     }
-}
-
-/// A registered method with the instruments the server keeps for it.
-struct ServedMethod: Sendable {
-    let registered: RegisteredMethod
-    let metrics: MethodMetrics
-    var name: String { registered.name }
 }

@@ -37,11 +37,11 @@ final class BackoffAndRetryTests: XCTestCase {
     }
 
     func testOnlySafeFailuresAreRetried() {
-        XCTAssertTrue(RPCClient.isSafeToRetry(RPCError(.unavailable, "", wasProcessed: false), isIdempotent: false))
-        XCTAssertTrue(RPCClient.isSafeToRetry(RPCError(.resourceExhausted, "", wasProcessed: false), isIdempotent: false))
-        XCTAssertFalse(RPCClient.isSafeToRetry(RPCError(.unavailable, "", wasProcessed: true), isIdempotent: false))
-        XCTAssertTrue(RPCClient.isSafeToRetry(RPCError(.unavailable, "", wasProcessed: true), isIdempotent: true))
-        XCTAssertFalse(RPCClient.isSafeToRetry(RPCError(.deadlineExceeded, "", wasProcessed: false), isIdempotent: true))
-        XCTAssertFalse(RPCClient.isSafeToRetry(RPCError(.notFound, ""), isIdempotent: true))
+        XCTAssertTrue(RetryInterceptor.isSafeToRetry(RPCError(.unavailable, "", wasProcessed: false), isIdempotent: false))
+        XCTAssertTrue(RetryInterceptor.isSafeToRetry(RPCError(.resourceExhausted, "", wasProcessed: false), isIdempotent: false))
+        XCTAssertFalse(RetryInterceptor.isSafeToRetry(RPCError(.unavailable, "", wasProcessed: true), isIdempotent: false))
+        XCTAssertTrue(RetryInterceptor.isSafeToRetry(RPCError(.unavailable, "", wasProcessed: true), isIdempotent: true))
+        XCTAssertFalse(RetryInterceptor.isSafeToRetry(RPCError(.deadlineExceeded, "", wasProcessed: false), isIdempotent: true))
+        XCTAssertFalse(RetryInterceptor.isSafeToRetry(RPCError(.notFound, ""), isIdempotent: true))
     }
 }

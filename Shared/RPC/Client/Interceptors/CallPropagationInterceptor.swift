@@ -1,0 +1,27 @@
+import NIOCore
+
+/// A call made while serving a call carries it on: never a later deadline than the caller's
+/// (the work would outlive anyone waiting for it), and its request id and trace context when
+/// the call sets none.
+public struct CallPropagationInterceptor: RPCClientInterceptor {
+    public init() {}
+
+    public func intercept(
+        _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
+    ) async throws -> RPCClientResponse {
+        guard let inbound = RPCCallContext.current else { return try await next(request) }
+        var request = request
+        if let deadline = inbound.deadline {
+            let remaining = deadline - .now()
+            guard remaining > .zero else {
+                throw RPCError(.deadlineExceeded, "the call being served has no time left for \(request.method)", wasProcessed: false)
+            }
+            request.deadline = min(request.deadline, .now + .nanoseconds(remaining.nanoseconds))
+        }
+        if request.metadata.requestID == nil, let requestID = inbound.metadata.requestID { request.metadata.requestID = requestID }
+        if request.metadata.traceparent == nil, let traceparent = inbound.metadata.traceparent {
+            request.metadata.traceparent = traceparent
+        }
+        return try await next(request)
+    }
+}

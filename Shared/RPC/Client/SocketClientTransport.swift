@@ -1,0 +1,240 @@
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Reaches the servers behind one target over TCP or Unix sockets: keeps the address list
+/// fresh and a connection up to each address, sends each call to the less busy of two random
+/// ready connections, ejects addresses that keep failing and probes them before reuse.
+public final class SocketClientTransport: RPCClientTransport {
+    public let target: RPCTarget
+    public let configuration: RPCClientConfiguration
+    private let group: any EventLoopGroup
+    private let resolver: any NameResolver
+    private let logger: Logger
+    private let pool: ConnectionPool
+    private let authenticationFailures = Counter(label: "rpc_client_authentication_failures_total")
+    private let retiredConnections = Counter(label: "rpc_client_connections_retired_total")
+
+    public init(
+        target: RPCTarget,
+        configuration: RPCClientConfiguration = RPCClientConfiguration(),
+        resolver: any NameResolver = SystemNameResolver(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) {
+        self.target = target
+        self.configuration = configuration
+        self.group = eventLoopGroup
+        self.resolver = resolver
+        var logger = logger
+        logger[metadataKey: "rpc-target"] = "\(target)"
+        self.logger = logger
+        self.pool = ConnectionPool(ejectionThreshold: configuration.ejectionThreshold)
+    }
+
+    // MARK: Sending
+
+    public func send(_ request: RPCClientRequest) async throws -> RPCClientResponse {
+        let connection = try await connection(avoiding: request.trail.lastAddress, deadline: request.deadline)
+        request.trail.lastAddress = connection.address
+        let remaining = request.deadline - .now
+        guard remaining > .zero else {
+            throw RPCError(.deadlineExceeded, "deadline exceeded before \(request.method) was sent", wasProcessed: false)
+        }
+        let response = try await connection.call(
+            method: request.method, flags: request.encoding.frameFlags, metadata: request.metadata, timeout: remaining
+        ) { buffer in
+            var body = request.body
+            buffer.writeBuffer(&body)
+        }
+        guard response.head.status == .ok else {
+            throw RPCError(response.head.status, response.head.message, wasProcessed: !response.flags.contains(.notProcessed))
+        }
+        return RPCClientResponse(body: response.body, encoding: PayloadEncoding(flags: response.flags))
+    }
+
+    /// A ready connection now, or — while connections are being made — as soon as one is
+    /// ready. Fails fast with `unavailable` when every server is known to be unreachable.
+    private func connection(avoiding avoided: SocketAddress?, deadline: ContinuousClock.Instant) async throws -> ClientConnection {
+        let waitUntil = min(deadline, .now + configuration.connectTimeout)
+        while true {
+            let version = pool.version
+            if let connection = pool.pick(avoiding: avoided) { return connection }
+            guard pool.mayBecomeReady, ContinuousClock.now < waitUntil else { break }
+            await pool.waitForChange(since: version, until: waitUntil)
+            try Task.checkCancellation()
+        }
+        let lastError = pool.lastError
+        let reason = lastError.map { " (last error: \($0.reason))" } ?? ""
+        if lastError?.authentication == true {
+            throw RPCError(.unauthenticated, "no authenticated server for \(target)\(reason)", wasProcessed: false)
+        }
+        throw RPCError(.unavailable, "no reachable server for \(target)\(reason)", wasProcessed: false)
+    }
+
+    public var readyConnectionCount: Int { pool.readyCount }
+
+    // MARK: Running
+
+    public func run() async throws {
+        if configuration.secret == nil {
+            logger.warning(
+                "RPC_SECRET is not set: calls to \(target) are not authenticated, and servers that require authentication will refuse them. Set --rpc-secret/RPC_SECRET (the same on every service) in any real deployment."
+            )
+        }
+        let (newEndpoints, announce) = AsyncStream.makeStream(of: (SocketAddress, UInt64).self)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        await self.refreshAddresses(announcing: announce)
+                        if case .unix = self.target {
+                            // Socket paths never change: nothing more to resolve.
+                            try? await Task.sleep(for: .seconds(3600 * 24 * 365))
+                        } else {
+                            try? await Task.sleep(for: self.configuration.resolveInterval)
+                        }
+                    }
+                }
+                announce.finish()
+            }
+            for await (address, generation) in newEndpoints {
+                for _ in 0..<configuration.connectionsPerEndpoint {
+                    group.addTask { await self.maintainConnection(to: address, generation: generation) }
+                }
+            }
+            group.cancelAll()
+        }
+        for connection in pool.removeAll() { connection.close() }
+    }
+
+    private func refreshAddresses(announcing announce: AsyncStream<(SocketAddress, UInt64)>.Continuation) async {
+        let addresses: [SocketAddress]
+        do {
+            addresses = try await resolve()
+        } catch {
+            logger.warning("RPC target resolution failed; keeping the previous addresses", metadata: ["error": "\(error)"])
+            pool.resolutionFailed("\(error)")
+            return
+        }
+        let (added, removed) = pool.update(addresses: addresses)
+        if !added.isEmpty || !removed.isEmpty {
+            logger.info(
+                "RPC target addresses changed",
+                metadata: [
+                    "added": "\(added.map { "\($0.0)" })", "removed": "\(Set(removed.map { "\($0.address)" }))",
+                ])
+        }
+        for connection in removed { closeWhenIdle(connection) }
+        for endpoint in added { announce.yield(endpoint) }
+    }
+
+    private func resolve() async throws -> [SocketAddress] {
+        switch target {
+        case .unix(let paths):
+            return try paths.map { try SocketAddress(unixDomainSocketPath: $0) }
+        case .dns(let hostAndPort):
+            return try await resolver.resolve(host: hostAndPort.host, port: hostAndPort.port)
+        case .hosts(let list):
+            var all: [SocketAddress] = []
+            for hostAndPort in list {
+                for address in try await resolver.resolve(host: hostAndPort.host, port: hostAndPort.port) where !all.contains(address) {
+                    all.append(address)
+                }
+            }
+            return all
+        }
+    }
+
+    /// Keeps one connection to `address` up for as long as the address is in the target:
+    /// connect, (probe if ejected), serve until it closes, back off with jitter, repeat. A
+    /// connection running out of call ids keeps serving until its replacement is in.
+    private func maintainConnection(to address: SocketAddress, generation: UInt64) async {
+        var backoff = Backoff(base: configuration.reconnectBackoffBase, cap: configuration.reconnectBackoffCap)
+        var retiring: ClientConnection?
+        defer { retiring?.retire() }
+        while !Task.isCancelled, pool.isActive(address, generation: generation) {
+            pool.connectAttemptStarted(address)
+            var delay = backoff.next()
+            do {
+                let pool = self.pool
+                let logger = self.logger
+                let connection = try await ClientConnection.connect(
+                    to: address, group: group, configuration: configuration, logger: logger
+                ) { connection, reason, failed in
+                    guard let connection else { return }
+                    if pool.connectionUnusable(connection, reason: reason, failed: failed) {
+                        logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "reason": "\(reason)"])
+                    }
+                }
+                if pool.isEjected(address) { try await probe(connection) }
+                let (accepted, wasEjected) = pool.connectAttemptSucceeded(connection)
+                if wasEjected { logger.info("RPC endpoint back in rotation", metadata: ["address": "\(address)"]) }
+                guard accepted else {
+                    connection.close()
+                    continue
+                }
+                if let old = retiring {
+                    pool.retire(old)
+                    old.retire()
+                    retiring = nil
+                    retiredConnections.increment()
+                }
+                backoff.reset()
+                // Serve until the connection closes — or until the client stops, which must
+                // close it, or shutdown would wait here forever.
+                let ending = await withTaskCancellationHandler {
+                    await connection.ended()
+                } onCancel: {
+                    connection.close()
+                }
+                if case .retiring = ending, !Task.isCancelled {
+                    retiring = connection
+                    continue
+                }
+                delay = backoff.next()
+            } catch {
+                let authentication = (error as? RPCError)?.code == .unauthenticated
+                if pool.connectAttemptFailed(address, reason: "\(error)", authentication: authentication) {
+                    logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "error": "\(error)"])
+                }
+                if authentication {
+                    authenticationFailures.increment()
+                    logger.error(
+                        "RPC authentication failed; calls to this address fail until the secrets match",
+                        metadata: [
+                            "address": "\(address)", "error": "\(error)", "retry-in": "\(configuration.authenticationRetryDelay)",
+                        ])
+                    delay = max(delay, configuration.authenticationRetryDelay)
+                }
+            }
+            try? await Task.sleep(for: delay)
+        }
+    }
+
+    /// An ejected address must answer a health call before it takes traffic again.
+    private func probe(_ connection: ClientConnection) async throws {
+        do {
+            let response = try await connection.call(
+                method: RPCMethod.health.name, flags: [], metadata: RPCMetadata(), timeout: configuration.connectTimeout
+            ) { try PayloadEncoding.binary.encode(HealthRequest(), into: &$0) }
+            var body = response.body
+            guard response.head.status == .ok,
+                try PayloadEncoding.binary.decode(HealthResponse.self, from: &body).status == .serving
+            else { throw RPCError(.unavailable, "health probe: not serving") }
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    private func closeWhenIdle(_ connection: ClientConnection) {
+        if connection.outstanding.load(ordering: .relaxed) == 0 {
+            connection.close()
+        } else {
+            connection.channel.eventLoop.scheduleTask(in: TimeAmount(configuration.defaultTimeout)) { connection.close() }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import NIOCore
+
+/// What a server transport hands each call to: the server's methods, behind its interceptors.
+/// Built by ``RPCServer``; a transport only looks methods up and invokes them.
+public struct RPCCallDispatcher: Sendable {
+    private let methods: [String: RegisteredMethod]
+    private let interceptors: [any RPCServerInterceptor]
+
+    package init(methods: [String: RegisteredMethod], interceptors: [any RPCServerInterceptor]) {
+        self.methods = methods
+        self.interceptors = interceptors
+    }
+
+    /// Every method served, sorted.
+    public var methodNames: [String] { methods.keys.sorted() }
+
+    package func method(named name: String) -> RegisteredMethod? {
+        methods[name]
+    }
+
+    /// Decodes the request, runs the interceptors and the handler with ``RPCCallContext/current``
+    /// set (so calls it makes inherit its deadline and request id), and encodes the answer.
+    package func invoke(
+        _ method: RegisteredMethod, body: ByteBuffer, encoding: PayloadEncoding, context: RPCCallContext
+    ) async throws -> RPCEncodedResponse {
+        try await RPCCallContext.$current.withValue(context) {
+            try await run(from: 0, context: context) { context in
+                RPCEncodedResponse(buffer: try await method.invoke(body, encoding, context))
+            }
+        }
+    }
+
+    private func run(
+        from index: Int, context: RPCCallContext, handler: (RPCCallContext) async throws -> RPCEncodedResponse
+    ) async throws -> RPCEncodedResponse {
+        guard index < interceptors.count else { return try await handler(context) }
+        return try await interceptors[index].intercept(context) { context in
+            try await run(from: index + 1, context: context, handler: handler)
+        }
+    }
+
+    /// The error a caller is told for whatever a handler threw: its own `RPCError`, or a
+    /// status without internals (the transport logs those).
+    package static func rpcError(for error: any Error, context: RPCCallContext) -> RPCError {
+        switch error {
+        case let error as RPCError:
+            return error
+        case is CancellationError:
+            if let deadline = context.deadline, deadline <= .now() {
+                return RPCError(.deadlineExceeded, "deadline exceeded in \(context.method)")
+            }
+            return RPCError(.cancelled, "call cancelled")
+        default:
+            return RPCError(.internal, "internal error")
+        }
+    }
+}
