@@ -21,6 +21,27 @@ final class RPCToolTests: XCTestCase {
         XCTAssertTrue(methods.contains("rpc.health  (idempotent)"), list.stdout)
         XCTAssertTrue(methods.contains("rpc.methods  (idempotent)"), list.stdout)
         XCTAssertTrue(methods.contains("worker.http"), list.stdout)
+        XCTAssertTrue(methods.contains("rpc.describe  (idempotent)"), list.stdout)
+
+        let describe = try await runTool("rpc", ["describe", target, "rpc.health"])
+        XCTAssertEqual(describe.status, 0, describe.stderr)
+        XCTAssertEqual(
+            describe.stdout,
+            """
+            rpc.health  (idempotent)
+            request: {}
+            response: {
+              "status": "serving" | "notServing",
+              "service": string
+            }
+
+            """)
+        let describeEnvelope = try await runTool("rpc", ["describe", target, "worker.http"])
+        XCTAssertEqual(describeEnvelope.status, 0, describeEnvelope.stderr)
+        XCTAssertTrue(describeEnvelope.stdout.contains(#""method": string"#), describeEnvelope.stdout)
+        let describeMissing = try await runTool("rpc", ["describe", target, "no.such.method"])
+        XCTAssertEqual(describeMissing.status, 1)
+        XCTAssertEqual(describeMissing.stderr, "error: notFound: no method no.such.method\n")
 
         let call = try await runTool("rpc", ["call", target, "rpc.health", "{}", "--request-id", "abc"])
         XCTAssertEqual(call.status, 0, call.stderr)

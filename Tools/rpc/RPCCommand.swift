@@ -10,13 +10,13 @@ import RPC
 struct RPCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rpc",
-        abstract: "Call methods of a running Microposts service over the internal RPC.",
+        abstract: "List, describe and call the methods of a running service over the internal RPC.",
         discussion: """
             Targets: host:port[,host:port...], dns://name:port, unix:/path.
             Authentication: the services' RPC secret from RPC_SECRET (or --rpc-secret, which other users can see in ps).
             Exit status: 0 on success, 1 when the call failed (status and message on stderr), 2 for bad usage.
             """,
-        subcommands: [Call.self, Health.self, List.self]
+        subcommands: [Call.self, Health.self, List.self, Describe.self]
     )
 }
 
@@ -111,6 +111,28 @@ struct List: AsyncParsableCommand {
             for method in reply.methods {
                 print(method.isIdempotent ? "\(method.name)  (idempotent)" : method.name)
             }
+        }
+    }
+}
+
+struct Describe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a method's request and response as JSON shapes (what `rpc call` takes and prints).")
+
+    @Argument(help: "Where the service listens.")
+    var target: String
+
+    @Argument(help: "Method name, e.g. rpc.health.")
+    var method: String
+
+    @OptionGroup var options: CallOptions
+
+    func run() async throws {
+        try await withCLIClient(target, secret: try options.secret()) { client in
+            let reply = try await client.call(.describe, DescribeRequest(method: method), options: try options.callOptions())
+            print(reply.isIdempotent ? "\(reply.name)  (idempotent)" : reply.name)
+            print("request: \(reply.request)")
+            print("response: \(reply.response)")
         }
     }
 }

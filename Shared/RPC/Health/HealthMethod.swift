@@ -5,7 +5,7 @@ public struct HealthRequest: Codable, Sendable, Equatable {
 }
 
 public struct HealthResponse: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         case serving
         case notServing
     }

@@ -15,7 +15,13 @@ public struct RPCRouter: Sendable {
         handler: @escaping Handler<Request, Response>
     ) {
         precondition(methods[method.name] == nil, "method \(method.name) registered twice")
-        methods[method.name] = RegisteredMethod(name: method.name, isIdempotent: method.isIdempotent) { body, encoding, context in
+        let describe: @Sendable () -> MethodDescription = {
+            MethodDescription(
+                name: method.name, isIdempotent: method.isIdempotent, request: PayloadShape.of(Request.self).rendered(),
+                response: PayloadShape.of(Response.self).rendered())
+        }
+        methods[method.name] = RegisteredMethod(name: method.name, isIdempotent: method.isIdempotent, describe: describe) {
+            body, encoding, context in
             var body = body
             let request: Request
             do {
@@ -32,12 +38,23 @@ public struct RPCRouter: Sendable {
 
     public var methodNames: [String] { methods.keys.sorted() }
 
-    /// What `rpc.methods` answers: every registered method, itself included.
-    mutating func registerMethodList() {
+    /// What `rpc.methods` and `rpc.describe` answer: every registered method, themselves included.
+    mutating func registerReflection() {
         var listed = methods.values.map { MethodList.Method(name: $0.name, isIdempotent: $0.isIdempotent) }
-        listed.append(MethodList.Method(name: RPCMethod.methodList.name, isIdempotent: RPCMethod.methodList.isIdempotent))
+        for method in [RPCMethod.methodList.name, RPCMethod.describe.name] {
+            listed.append(MethodList.Method(name: method, isIdempotent: true))
+        }
         let list = MethodList(methods: listed.sorted { $0.name < $1.name })
         register(.methodList) { _, _ in list }
+        let described = methods
+        let describeItself = MethodDescription(
+            name: RPCMethod.describe.name, isIdempotent: true, request: PayloadShape.of(DescribeRequest.self).rendered(),
+            response: PayloadShape.of(MethodDescription.self).rendered())
+        register(.describe) { request, _ in
+            if request.method == RPCMethod.describe.name { return describeItself }
+            guard let method = described[request.method] else { throw RPCError(.notFound, "no method \(request.method)") }
+            return method.describe()
+        }
     }
 }
 
@@ -47,6 +64,8 @@ public struct RPCRouter: Sendable {
 package struct RegisteredMethod: Sendable {
     package let name: String
     package let isIdempotent: Bool
+    /// The method's request and response shapes, for `rpc.describe`.
+    package let describe: @Sendable () -> MethodDescription
     package let invoke: @Sendable (ByteBuffer, PayloadEncoding, RPCCallContext) async throws -> ByteBuffer
 }
 

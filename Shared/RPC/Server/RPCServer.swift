@@ -58,7 +58,7 @@ public final class RPCServer: Service, Sendable {
         router.register(.health) { _, _ in
             HealthResponse(status: isServing() ? .serving : .notServing, service: serviceName)
         }
-        router.registerMethodList()
+        router.registerReflection()
         self.transport = transport
         self.socketTransport = socketTransport
         let builtIn: [any RPCServerInterceptor] = [

@@ -7,8 +7,8 @@ import XCTest
 final class ProxyTests: XCTestCase {
     func testForwardsHeadersClientAndRequestID() async throws {
         let script = WorkerScript()
-        let worker = try await FakeWorker.start(name: "w1", script: script)
-        let edge = try await EdgeHarness.start(workers: worker.target) { $0.trustedProxies = "127.0.0.1/32" }
+        let worker = try await FakeWorker.start(name: "w1", script: script, inProcess: true)
+        let edge = try await EdgeHarness.start(worker: worker) { $0.trustedProxies = "127.0.0.1/32" }
         try await edge.waitForWorkers()
 
         let response = try await edge.get(
@@ -44,8 +44,8 @@ final class ProxyTests: XCTestCase {
 
     func testUntrustedForwardedForIsReplaced() async throws {
         let script = WorkerScript()
-        let worker = try await FakeWorker.start(name: "w1", script: script)
-        let edge = try await EdgeHarness.start(workers: worker.target)
+        let worker = try await FakeWorker.start(name: "w1", script: script, inProcess: true)
+        let edge = try await EdgeHarness.start(worker: worker)
         try await edge.waitForWorkers()
         _ = try await edge.get("/api/x", headers: ["X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"])
         let call = try XCTUnwrap(script.calls.last)
@@ -58,8 +58,8 @@ final class ProxyTests: XCTestCase {
 
     func testChunkedBodyAnd100Continue() async throws {
         let script = WorkerScript()
-        let worker = try await FakeWorker.start(name: "w1", script: script)
-        let edge = try await EdgeHarness.start(workers: worker.target) { $0.maximumBodySize = 100 }
+        let worker = try await FakeWorker.start(name: "w1", script: script, inProcess: true)
+        let edge = try await EdgeHarness.start(worker: worker) { $0.maximumBodySize = 100 }
         try await edge.waitForWorkers()
         let client = try await edge.connect()
         try await client.send(
@@ -95,8 +95,8 @@ final class ProxyTests: XCTestCase {
     }
 
     func testBodyTimeoutAnswers408() async throws {
-        let worker = try await FakeWorker.start(name: "w1", script: WorkerScript())
-        let edge = try await EdgeHarness.start(workers: worker.target) { $0.bodyTimeout = .milliseconds(300) }
+        let worker = try await FakeWorker.start(name: "w1", script: WorkerScript(), inProcess: true)
+        let edge = try await EdgeHarness.start(worker: worker) { $0.bodyTimeout = .milliseconds(300) }
         let client = try await edge.connect()
         try await client.send("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf")
         let response = try await client.response()
@@ -165,8 +165,8 @@ final class ProxyTests: XCTestCase {
         XCTAssertTrue(none.text.hasPrefix(#"{"error":"service_unavailable","message":"#), none.text)
         await unreachable.stop()
 
-        let worker = try await FakeWorker.start(name: "w1", script: WorkerScript())
-        let edge = try await EdgeHarness.start(workers: worker.target, upstreamTimeout: .milliseconds(300))
+        let worker = try await FakeWorker.start(name: "w1", script: WorkerScript(), inProcess: true)
+        let edge = try await EdgeHarness.start(worker: worker, upstreamTimeout: .milliseconds(300))
         try await edge.waitForWorkers()
         let start = ContinuousClock.now
         let late = try await edge.get("/api/sleep?ms=3000")
@@ -192,8 +192,8 @@ final class ProxyTests: XCTestCase {
     func testMaintenanceModeAnswersAPIWith503WhileStaticWorks() async throws {
         let flag = FileManager.default.temporaryDirectory.appendingPathComponent("edge-maintenance-\(UUID().uuidString).html")
         try Data("<h1>Back soon</h1>".utf8).write(to: flag)
-        let worker = try await FakeWorker.start(name: "w1", script: WorkerScript())
-        let edge = try await EdgeHarness.start(workers: worker.target) { $0.maintenanceFile = flag.path }
+        let worker = try await FakeWorker.start(name: "w1", script: WorkerScript(), inProcess: true)
+        let edge = try await EdgeHarness.start(worker: worker) { $0.maintenanceFile = flag.path }
         try await edge.waitForWorkers()
 
         let page = try await edge.get("/api/x", headers: ["Accept": "text/html,*/*;q=0.8"])

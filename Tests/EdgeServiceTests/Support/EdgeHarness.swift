@@ -19,8 +19,18 @@ final class EdgeHarness: Sendable {
     /// - Parameters:
     ///   - workers: An RPC target; by default a port nobody listens on.
     ///   - files: Files to create in the static folder, path → content.
+    /// The edge in front of one fake worker, in process when the worker is.
+    static func start(
+        worker: FakeWorker,
+        upstreamTimeout: Duration = .seconds(5),
+        configure: (inout HTTPServerConfiguration) -> Void = { _ in }
+    ) async throws -> EdgeHarness {
+        try await start(workers: worker.target, transport: worker.transport?.client, upstreamTimeout: upstreamTimeout, configure: configure)
+    }
+
     static func start(
         workers: String = "127.0.0.1:1",
+        transport: (any RPCClientTransport)? = nil,
         upstreamTimeout: Duration = .seconds(5),
         files: [String: String] = ["index.html": "<h1>home</h1>\n"],
         configure: (inout HTTPServerConfiguration) -> Void = { _ in }
@@ -41,7 +51,12 @@ final class EdgeHarness: Sendable {
         var clientConfiguration = RPCClientConfiguration()
         clientConfiguration.reconnectBackoffCap = .milliseconds(200)
         clientConfiguration.connectTimeout = .milliseconds(500)
-        let client = RPCClient(target: try RPCTarget(parsing: workers), configuration: clientConfiguration, logger: quietLogger)
+        let client =
+            if let transport {
+                RPCClient(transport: transport, configuration: clientConfiguration, logger: quietLogger)
+            } else {
+                RPCClient(target: try RPCTarget(parsing: workers), configuration: clientConfiguration, logger: quietLogger)
+            }
         let maintenance =
             configuration.maintenanceFile.isEmpty ? nil : MaintenanceSwitch(path: configuration.maintenanceFile, logger: quietLogger)
         let app = EdgeService.makeApplication(

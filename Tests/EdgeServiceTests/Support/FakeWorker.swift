@@ -41,7 +41,8 @@ final class WorkerScript: Sendable {
     }
 }
 
-/// A worker stand-in: a real `RPCServer` serving `.handleHTTP`. Behaviour by path:
+/// A worker stand-in: a real `RPCServer` serving `.handleHTTP` on loopback, or in process
+/// (``InProcessTransport``) for tests that are not about the connection to workers. Behaviour by path:
 /// `/api/sleep?ms=N` sleeps, `/api/fail` throws an internal error, `/api/hang` hangs the first
 /// time (see ``WorkerScript``), `/api/big?kb=N` answers N KiB, anything else answers 200 with a
 /// JSON summary of what it got.
@@ -51,8 +52,10 @@ struct FakeWorker {
     let group: ServiceGroup
     let task: Task<Void, any Error>
     let port: Int
+    /// Set for an in-process worker: the edge reaches it through `transport.client`.
+    let transport: InProcessTransport?
 
-    static func start(name: String, script: WorkerScript) async throws -> FakeWorker {
+    static func start(name: String, script: WorkerScript, inProcess: Bool = false) async throws -> FakeWorker {
         var router = RPCRouter()
         router.register(.handleHTTP) { request, context in
             script.record(ReceivedCall(worker: name, request: request, metadata: context.metadata))
@@ -89,13 +92,20 @@ struct FakeWorker {
                 ],
                 body: Array(body.utf8))
         }
+        if inProcess {
+            let transport = InProcessTransport(logger: quietLogger)
+            let server = RPCServer(transport: transport.server, router: router, serviceName: name)
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger))
+            let task = Task { try await group.run() }
+            return FakeWorker(name: name, server: server, group: group, task: task, port: 0, transport: transport)
+        }
         let server = RPCServer(
             configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),
             router: router, serviceName: name, logger: quietLogger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger))
         let task = Task { try await group.run() }
         let address = try await server.localAddress()
-        return FakeWorker(name: name, server: server, group: group, task: task, port: address.port ?? 0)
+        return FakeWorker(name: name, server: server, group: group, task: task, port: address.port ?? 0, transport: nil)
     }
 
     var target: String { "127.0.0.1:\(port)" }
