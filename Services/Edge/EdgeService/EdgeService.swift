@@ -81,9 +81,6 @@ public enum EdgeService {
         return capacity
     }
 
-    /// Client addresses the rate limiter keeps a bucket for; beyond, newcomers share one.
-    static let rateLimitedClientsTracked = 100_000
-
     /// One upstream behind `/api/`.
     package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstream: any Upstream, upstreamTimeout: Duration,
@@ -114,9 +111,9 @@ public enum EdgeService {
             trustedProxies: trustedProxies,
             admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),
             rateLimiter: configuration.rateLimit > 0
-                ? KeyedTokenBuckets(
-                    ratePerSecond: Double(configuration.rateLimit), burst: Double(max(1, configuration.rateLimitBurst)),
-                    maximumKeys: rateLimitedClientsTracked) : nil,
+                ? ClientRateLimiter(
+                    ratePerSecond: configuration.rateLimit, burst: configuration.rateLimitBurst,
+                    trackedClients: configuration.rateLimitTrackedClients) : nil,
             bodyBudget: RequestBodyBudget(limit: configuration.requestBodyBudget),
             connectionsPerAddress: configuration.maximumConnectionsPerAddress > 0
                 ? ConnectionsPerAddress(limit: configuration.maximumConnectionsPerAddress, exempt: trustedProxies) : nil,

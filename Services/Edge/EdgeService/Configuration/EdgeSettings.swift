@@ -58,6 +58,11 @@ enum EdgeSettings {
             .int(
                 "rate-limit-burst", env: "RATE_LIMIT_BURST", default: defaults.rateLimitBurst, range: 1...1_000_000,
                 help: "Requests a client may make at once before --rate-limit applies."))
+        config.rateLimitTrackedClients = reader.read(
+            .int(
+                "rate-limit-tracked-clients", env: "RATE_LIMIT_TRACKED_CLIENTS", default: defaults.rateLimitTrackedClients,
+                range: 1...10_000_000,
+                help: "Client addresses --rate-limit keeps a bucket for; beyond, new addresses share one bucket."))
         config.maximumConnections = reader.read(
             .int(
                 "max-connections", env: "MAX_CONNECTIONS", default: defaults.maximumConnections, range: 1...1_000_000,

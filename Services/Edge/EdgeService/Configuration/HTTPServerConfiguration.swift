@@ -27,6 +27,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Requests per second per client address; 0 turns rate limiting off.
     public var rateLimit = 0
     public var rateLimitBurst = 20
+    /// Client addresses the rate limiter keeps a bucket for; beyond, newcomers share one, so a
+    /// flood from many addresses cannot grow the table without end.
+    public var rateLimitTrackedClients = 100_000
     public var maximumConnections = 10_000
     /// Open connections per client (TCP peer) address; more are answered 429 and closed.
     /// 0 turns the cap off. nginx's `limit_conn` is usually set far lower (tens); this

@@ -16,7 +16,7 @@ package struct EdgeApplication: Sendable {
     let trustedProxies: TrustedProxies
     let admission: RequestAdmission
     /// Requests per client address (`--rate-limit`); nil when off.
-    let rateLimiter: KeyedTokenBuckets?
+    let rateLimiter: ClientRateLimiter?
     let bodyBudget: RequestBodyBudget
     /// nil when `--max-connections-per-address` is 0.
     let connectionsPerAddress: ConnectionsPerAddress?
