@@ -169,4 +169,21 @@ final class ConnectionTests: XCTestCase {
         client.close()
         await edge.stop()
     }
+
+    /// Beyond `--rate-limit-tracked-clients`, new addresses share one bucket: a flood from
+    /// many addresses throttles newcomers together instead of growing the table.
+    func testRateLimitTracksAtMostTheConfiguredClients() async throws {
+        let edge = try await EdgeHarness.start {
+            $0.rateLimit = 1
+            $0.rateLimitBurst = 1
+            $0.rateLimitTrackedClients = 1
+            $0.trustedProxies = "127.0.0.1/32"
+        }
+        var statuses: [Int] = []
+        for client in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] {
+            statuses.append(try await edge.get("/", headers: ["X-Forwarded-For": client]).status)
+        }
+        XCTAssertEqual(statuses, [200, 200, 429], "the first address has its own bucket; the next two share the overflow one")
+        await edge.stop()
+    }
 }

@@ -43,6 +43,7 @@ final class EdgeSettingsTests: XCTestCase {
         XCTAssertEqual(defaults.maximumConnectionsPerAddress, 256)
         XCTAssertEqual(defaults.requestTimeout, .seconds(60))
         XCTAssertEqual(defaults.rateLimit, 0)
+        XCTAssertEqual(defaults.rateLimitTrackedClients, 100_000)
         XCTAssertFalse(defaults.staticListing)
         XCTAssertEqual(defaults.maximumPipelinedRequests, 100)
         XCTAssertEqual(defaults.writeBufferLimit, 64 * 1024)
