@@ -269,8 +269,9 @@ let package = Package(
         .testTarget(
             name: "AppServerTests",
             dependencies: [
-                "AppServer", "AppServerProtocol", "RPC",
+                "AppServer", "AppServerProtocol", "RPC", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -300,7 +301,7 @@ let package = Package(
         .testTarget(
             name: "WorkerServiceTests",
             dependencies: [
-                "WorkerService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
+                "WorkerService", "AppServer", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
         .testTarget(

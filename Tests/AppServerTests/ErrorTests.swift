@@ -32,7 +32,9 @@ final class ErrorTests: XCTestCase {
     func testBodiesAreCheckedForMediaTypeSizeAndShape() async {
         let json = [("Content-Type", "application/json")]
         XCTAssertEqual(await ItemsApp.send("POST", "/items", body: #"{"name":"a"}"#, headers: json).status, 201)
-        XCTAssertEqual(await ItemsApp.send("POST", "/items", body: "name=a", headers: [("Content-Type", "application/x-www-form-urlencoded")]).status, 201)
+        XCTAssertEqual(
+            await ItemsApp.send("POST", "/items", body: "name=a", headers: [("Content-Type", "application/x-www-form-urlencoded")]).status,
+            201)
         XCTAssertEqual(await ItemsApp.send("POST", "/items", body: #"{"name":"a"}"#).status, 415)
         XCTAssertEqual(await ItemsApp.send("POST", "/items", body: #"{"name":"a",}"#, headers: json).status, 400)
         let unknown = await ItemsApp.send("POST", "/items", body: #"{"name":"a","colour":1}"#, headers: json)

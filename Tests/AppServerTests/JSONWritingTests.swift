@@ -75,7 +75,8 @@ final class JSONWritingTests: XCTestCase {
 
     func testOriginsLeaveDefaultPortsOutAndRefuseHostsThatBreakURLs() {
         XCTAssertEqual(RequestOrigin(scheme: "HTTP", host: "::1", port: 80)?.baseURL, "http://[::1]")
-        XCTAssertEqual(RequestOrigin(scheme: "https", host: "a.example", port: 8443)?.url("/x", query: "q=1"), "https://a.example:8443/x?q=1")
+        XCTAssertEqual(
+            RequestOrigin(scheme: "https", host: "a.example", port: 8443)?.url("/x", query: "q=1"), "https://a.example:8443/x?q=1")
         XCTAssertEqual(RequestOrigin(scheme: "http", hostHeader: "a.example:8080")?.port, 8080)
         XCTAssertNil(RequestOrigin(scheme: "https", host: "evil.com/x@", port: 443))
         XCTAssertNil(RequestOrigin(scheme: "ftp", host: "a.example", port: 21))
@@ -98,4 +99,5 @@ final class JSONWritingTests: XCTestCase {
         XCTAssertNil(Base64URL.decode("Zh"), "non-zero leftover bits: a second spelling of \"f\"")
         XCTAssertNil(Base64URL.decode("Zm9v YmFy"))
         XCTAssertNil(Base64URL.decode("Zm9v\u{0}mFy"))
-    }}
+    }
+}

@@ -1,7 +1,6 @@
+import AppServer
 import NIOCore
 import XCTest
-
-import AppServer
 
 final class OpenAPIDocumentCacheTests: XCTestCase {
     func testRendersEachOriginOnceAndStaysBounded() {

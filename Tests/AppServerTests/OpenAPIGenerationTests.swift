@@ -19,14 +19,30 @@ final class OpenAPIGenerationTests: XCTestCase {
 
     func testPathParametersAreTypedFromTheirDeclarations() {
         let item = parameters("get", "/items/{owner}/{id}")
-        XCTAssertEqual(item["id"], ["name": "id", "in": "path", "required": true, "description": "The item's number.", "schema": ["type": "integer", "format": "int64", "minimum": 1]])
-        XCTAssertEqual(item["owner"], ["name": "owner", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[a-z0-9_-]{1,8}$"]])
+        XCTAssertEqual(
+            item["id"],
+            [
+                "name": "id", "in": "path", "required": true, "description": "The item's number.",
+                "schema": ["type": "integer", "format": "int64", "minimum": 1],
+            ])
+        XCTAssertEqual(
+            item["owner"], ["name": "owner", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[a-z0-9_-]{1,8}$"]])
     }
 
     func testQueryParametersAreTypedWithRequiredAndDefaults() {
         let search = parameters("get", "/search")
-        XCTAssertEqual(search["q"], ["name": "q", "in": "query", "required": true, "description": "Words to find.", "schema": ["type": "string", "minLength": 2, "maxLength": 5]])
-        XCTAssertEqual(search["limit"], ["name": "limit", "in": "query", "required": false, "description": "How many.", "schema": ["type": "integer", "format": "int64", "minimum": 1, "maximum": 50, "default": 10]])
+        XCTAssertEqual(
+            search["q"],
+            [
+                "name": "q", "in": "query", "required": true, "description": "Words to find.",
+                "schema": ["type": "string", "minLength": 2, "maxLength": 5],
+            ])
+        XCTAssertEqual(
+            search["limit"],
+            [
+                "name": "limit", "in": "query", "required": false, "description": "How many.",
+                "schema": ["type": "integer", "format": "int64", "minimum": 1, "maximum": 50, "default": 10],
+            ])
         XCTAssertEqual(search["offset"]?["schema"], ["type": "integer", "format": "int64", "minimum": -5, "maximum": 5])
     }
 
@@ -68,7 +84,9 @@ final class OpenAPIGenerationTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix(#"{"components":"#), text.prefix(40).description)
         var documented = Set<String>()
         if case .object(let paths)? = document["paths"] {
-            for (path, item) in paths { if case .object(let methods) = item { for method in methods.keys { documented.insert("\(method) \(path)") } } }
+            for (path, item) in paths {
+                if case .object(let methods) = item { for method in methods.keys { documented.insert("\(method) \(path)") } }
+            }
         }
         XCTAssertEqual(documented, Set(ItemsApp.routes.routes.map { "\($0.method.rawValue.lowercased()) \($0.path)" }))
     }

@@ -1,3 +1,4 @@
+import AppServer
 import Foundation
 import NIOConcurrencyHelpers
 import RPC
@@ -91,7 +92,7 @@ final class CredentialThrottleTests: XCTestCase {
     func testTheDocumentDeclares429WithRetryAfterOnBothOperations() async throws {
         let harness = try await WorkerHarness()
         defer { harness.shutdown() }
-        let document = OpenAPIDocument.make(routes: harness.components.api.routes, serverURL: "http://x")
+        let document = harness.components.api.openAPIDocument(serverURL: "http://x")
         for (path, method) in [("/api/users", "post"), ("/api/token", "post")] {
             guard case .object(let paths)? = document["paths"], case .object(let item)? = paths[path],
                 case .object(let operation)? = item[method], case .object(let responses)? = operation["responses"],

@@ -1,3 +1,4 @@
+import AppServer
 import Foundation
 import MicropostsModels
 import NIOCore
@@ -192,7 +193,6 @@ final class ResponseEncodingTests: XCTestCase {
             XCTAssertEqual(timestamp.utf8Count, timestamp.text.utf8.count, "\(date.timeIntervalSince1970)")
         }
     }
-
 
 }
 

@@ -6,6 +6,7 @@ import HTTPTypes
 /// Handlers throw it for every client mistake and every known server condition, so the
 /// response an error becomes is decided where the error is understood, not in a catch-all.
 public struct APIError: Error, Sendable, CustomStringConvertible {
+    /// The response status.
     public var status: HTTPResponse.Status
     /// Stable and machine-readable, e.g. `invalid_request`; clients branch on it.
     public var code: String
@@ -14,6 +15,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// Extra response headers such as `Allow`, `WWW-Authenticate` or `Retry-After`.
     public var headers: HTTPFields = [:]
 
+    /// An error with any status; prefer the named constructors below.
     public init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
@@ -21,6 +23,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         self.headers = headers
     }
 
+    /// `<status> <code>: <message>`, for logs.
     public var description: String { "\(status.code) \(code): \(message)" }
 
     /// 400; the message names the field or parameter.

@@ -9,8 +9,10 @@ import RPC
 /// into a Hummingbird request, runs it through the same router direct HTTP mode uses, and
 /// collects the response into an ``HTTPEnvelopeResponse``.
 public struct EnvelopeResponder: Sendable {
+    /// The router every envelope is answered by.
     public let responder: RouterResponder<AppRequestContext>
 
+    /// Serves envelopes with `responder` (a route table's router, built).
     public init(responder: RouterResponder<AppRequestContext>) {
         self.responder = responder
     }

@@ -11,8 +11,11 @@ import RPC
 /// Behind the edge these come in the envelope (the edge resolved `X-Forwarded-*` from trusted
 /// proxies and the `Host` header); served directly they come from the `Host` header.
 public struct RequestOrigin: Sendable, Equatable {
+    /// `http` or `https`, lowercased.
     public let scheme: String
+    /// A registered name or an IP literal (IPv6 unbracketed).
     public let host: String
+    /// The port, default ones included.
     public let port: Int
     /// `https://example.com` or `http://[::1]:8080`: the default port is left out. Built once,
     /// as every link of a response starts with it.

@@ -32,12 +32,14 @@ public struct ByteWriter {
         return JSONString.maximumEscapedBytesPerByte * text.utf8.count + 2
     }
 
+    /// One byte.
     @inlinable
     public mutating func byte(_ value: UInt8) {
         requireRoom(1)
         put(value)
     }
 
+    /// A literal's bytes, e.g. a key with its quotes and colon.
     @inlinable
     public mutating func literal(_ text: StaticString) {
         requireRoom(text.utf8CodeUnitCount)
@@ -53,6 +55,7 @@ public struct ByteWriter {
         }
     }
 
+    /// `value` in decimal digits, as JSON writes an integer.
     @inlinable
     public mutating func decimal(_ value: Int64) {
         requireRoom(Self.maximumDecimalLength)

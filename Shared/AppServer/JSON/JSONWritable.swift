@@ -20,6 +20,7 @@ public struct JSONOutput {
 
     @usableFromInline var storage: ByteBuffer
 
+    /// An empty output whose buffer holds `capacity` bytes before it grows.
     @inlinable
     public init(capacity: Int) {
         storage = ByteBufferAllocator().buffer(capacity: capacity)
@@ -39,11 +40,13 @@ public struct JSONOutput {
 }
 
 extension Array: JSONWritable where Element: JSONWritable {
+    /// The elements' capacities and the punctuation.
     @inlinable
     public var jsonCapacity: Int {
         reduce(2) { $0 + $1.jsonCapacity + 1 }
     }
 
+    /// `[element,element,…]`.
     @inlinable
     public func writeJSON(to output: inout JSONOutput) {
         for (index, element) in enumerated() {

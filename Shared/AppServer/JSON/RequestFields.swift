@@ -3,6 +3,7 @@
 public struct RequestFields: Sendable {
     private let values: [String: JSONValue]
 
+    /// The fields of a decoded body.
     public init(_ values: [String: JSONValue]) {
         self.values = values
     }

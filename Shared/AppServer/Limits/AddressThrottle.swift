@@ -18,7 +18,9 @@ import ServiceKit
 /// bucket — in a flood from that many addresses newcomers are throttled together rather than
 /// the table growing without end.
 public final class AddressThrottle: Sendable {
+    /// Attempts per address per minute, and the burst allowed at once.
     public let perMinute: Int
+    /// How many addresses are tracked before newcomers share one bucket.
     public let maximumAddresses: Int
     private let buckets: KeyedTokenBuckets
     private let throttled: Counter

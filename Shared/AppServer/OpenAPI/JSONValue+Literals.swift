@@ -3,16 +3,23 @@
 extension JSONValue: Encodable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral, ExpressibleByStringLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
 {
+    /// `["key": value]` is an object.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 
+    /// `[a, b]` is an array.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// `"text"` is a string.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `1` is a number.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// `true` is a boolean.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `nil` is `null`.
     public init(nilLiteral: ()) { self = .null }
 
+    /// The value as JSON; whole numbers without a fraction.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -9,6 +9,7 @@ public final class OpenAPIDocumentCache: Sendable {
     private let documents = NIOLockedValueBox<[String: ByteBuffer]>([:])
     private let capacity: Int
 
+    /// A cache of at most `capacity` documents.
     public init(capacity: Int = 16) {
         self.capacity = capacity
     }

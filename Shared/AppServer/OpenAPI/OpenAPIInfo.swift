@@ -2,8 +2,11 @@
 /// description, the component schemas its routes refer to by name, and how authenticated
 /// routes authenticate.
 public struct OpenAPIInfo: Sendable {
+    /// `info.title`.
     public var title: String
+    /// `info.version`: the API's, not OpenAPI's.
     public var version: String
+    /// `info.description`.
     public var description: String?
     /// Component schemas by name. `Error` (``ErrorBody``'s shape) is added unless given.
     public var schemas: [String: JSONValue]
@@ -11,8 +14,10 @@ public struct OpenAPIInfo: Sendable {
     /// `["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]`; nil for an API without
     /// authenticated routes.
     public var securityScheme: JSONValue?
+    /// The name authenticated operations' `security` refers to.
     public var securitySchemeName: String
 
+    /// The API's description as a whole.
     public init(
         title: String, version: String, description: String? = nil, schemas: [String: JSONValue],
         securityScheme: JSONValue? = nil, securitySchemeName: String = "bearer"

@@ -3,7 +3,9 @@ import Hummingbird
 /// `{"next": <url|null>, "previous": <url|null>, "result": [...]}` — one page of a list paged
 /// by a `page` query parameter (numbered from 1), with links to its neighbours.
 public struct PaginatedBody<Items: Encodable & Sendable>: Encodable, Sendable {
+    /// The next page's URL; nil on the last page.
     public var next: String?
+    /// The previous page's URL; nil on the first.
     public var previous: String?
     /// The page's items, which encode as a JSON array.
     public var result: Items
@@ -17,6 +19,7 @@ public struct PaginatedBody<Items: Encodable & Sendable>: Encodable, Sendable {
         previous = page > 1 ? Self.link(to: page - 1, request: request, origin: origin) : nil
     }
 
+    /// A page with its links given.
     public init(result: Items, next: String?, previous: String?) {
         self.result = result
         self.next = next
@@ -25,6 +28,7 @@ public struct PaginatedBody<Items: Encodable & Sendable>: Encodable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case next, previous, result }
 
+    /// Both links always present, `null` when there is none.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         // Explicit nulls: the API promises both keys on every page.
@@ -55,11 +59,13 @@ public struct PaginatedBody<Items: Encodable & Sendable>: Encodable, Sendable {
 }
 
 extension PaginatedBody: JSONWritable where Items: JSONWritable {
+    /// The links, the keys and the items.
     @inlinable
     public var jsonCapacity: Int {
         32 + (next?.utf8.count ?? 4) + (previous?.utf8.count ?? 4) + result.jsonCapacity
     }
 
+    /// Byte for byte what `encode(to:)` produces.
     @inlinable
     public func writeJSON(to output: inout JSONOutput) {
         // 30 bytes of keys and punctuation before the array.

@@ -37,6 +37,7 @@ public struct ASCIICharacters: Sendable, Equatable {
         text.utf8.allSatisfy(contains)
     }
 
+    /// Whether `byte` is in the set.
     @inlinable
     public func contains(_ byte: UInt8) -> Bool {
         byte < 64 ? lowBits >> byte & 1 == 1 : byte < 128 && highBits >> (byte - 64) & 1 == 1

@@ -2,15 +2,21 @@
 /// document a description. Path parameters are always required; a query parameter is
 /// required, has a default, or may be absent.
 public struct Parameter: Sendable {
+    /// Where the parameter is in the request.
     public enum Location: String, Sendable {
         case path
         case query
     }
 
+    /// The `{name}` of a path segment, or the query parameter's name.
     public var name: String
+    /// Path or query.
     public var location: Location
+    /// What values it may take.
     public var type: ParameterType
+    /// For the OpenAPI document.
     public var description: String?
+    /// Whether a request without it is refused (400).
     public var isRequired: Bool
     /// What an absent optional integer parameter reads as, and what the document says.
     public var defaultValue: Int64?

@@ -3,10 +3,14 @@ import Hummingbird
 /// A request as a route handler sees it: the HTTP request, its context, its parameters as
 /// the route's declaration typed them, and its body read with errors that name the field.
 public struct APIRequest: Sendable {
+    /// The HTTP request.
     public let request: Request
+    /// Who and where the client is, its request id and deadline.
     public let context: AppRequestContext
+    /// The route's declared parameters, parsed and checked.
     public let parameters: RouteParameters
 
+    /// A request with its parameters already parsed.
     public init(request: Request, context: AppRequestContext, parameters: RouteParameters) {
         self.request = request
         self.context = context

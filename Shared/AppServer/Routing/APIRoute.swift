@@ -6,6 +6,7 @@ import Hummingbird
 ///
 /// `Principal` is what the app's ``RequestAuthenticator`` makes of a request's credentials.
 public struct APIRoute<Principal: Sendable>: Sendable {
+    /// What runs for a matching request, and whether it needs credentials.
     public enum Handler: Sendable {
         /// No credentials needed.
         case anyone(@Sendable (APIRequest) async throws -> Response)
@@ -13,12 +14,15 @@ public struct APIRoute<Principal: Sendable>: Sendable {
         case authenticated(@Sendable (APIRequest, Principal) async throws -> Response)
     }
 
+    /// The HTTP method.
     public var method: HTTPRequest.Method
     /// OpenAPI-style template: `/api/users/{name}/items/{id}`.
     public var path: String
     /// Every `{…}` segment of `path`, and the query parameters, with their types.
     public var parameters: [Parameter]
+    /// What the OpenAPI document says beyond what the route shows.
     public var documentation: OperationDocumentation
+    /// What answers the request.
     public var handler: Handler
 
     /// - Precondition: `parameters` declares each `{…}` segment of `path` exactly once, as a
@@ -36,6 +40,7 @@ public struct APIRoute<Principal: Sendable>: Sendable {
         precondition(declared == pathParameters, "\(method) \(path): declare its path parameters \(pathParameters), in order")
     }
 
+    /// Whether the authenticator runs before the handler.
     public var requiresAuthentication: Bool {
         if case .authenticated = handler { return true }
         return false

@@ -14,8 +14,10 @@ public protocol RequestAuthenticator<Principal>: Sendable {
 
 /// For an API without authenticated routes.
 public struct NoAuthentication: RequestAuthenticator {
+    /// The authenticator of an API whose routes all take `.anyone`.
     public init() {}
 
+    /// Never called: no route requires authentication.
     public func authenticate(_ request: Request, context: AppRequestContext) async throws -> Never {
         throw APIError.internal
     }

@@ -2,8 +2,10 @@ import Hummingbird
 
 /// An API's routes, and the router built from them.
 public struct RouteTable<Principal: Sendable>: Sendable {
+    /// Every operation, in the order they are documented.
     public let routes: [APIRoute<Principal>]
 
+    /// A table of `routes`.
     public init(routes: [APIRoute<Principal>]) {
         self.routes = routes
     }

@@ -1,4 +1,5 @@
 import AppServer
+
 /// Absolute URLs of the API's resources, built from the origin the client used so that links
 /// work from wherever the response is read.
 struct LinkBuilder: Sendable {
