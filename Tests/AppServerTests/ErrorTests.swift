@@ -1,5 +1,6 @@
 import AppServer
 import Logging
+import NIOCore
 import RPC
 import XCTest
 
@@ -31,24 +32,30 @@ final class ErrorTests: XCTestCase {
 
     func testBodiesAreCheckedForMediaTypeSizeAndShape() async {
         let json = [("Content-Type", "application/json")]
-        XCTAssertEqual(await ItemsApp.send("POST", "/items", body: #"{"name":"a"}"#, headers: json).status, 201)
-        XCTAssertEqual(
-            await ItemsApp.send("POST", "/items", body: "name=a", headers: [("Content-Type", "application/x-www-form-urlencoded")]).status,
-            201)
-        XCTAssertEqual(await ItemsApp.send("POST", "/items", body: #"{"name":"a"}"#).status, 415)
-        XCTAssertEqual(await ItemsApp.send("POST", "/items", body: #"{"name":"a",}"#, headers: json).status, 400)
+        let reply1 = await ItemsApp.send("POST", "/items", body: #"{"name":"a"}"#, headers: json)
+        XCTAssertEqual(reply1.status, 201)
+        let form = await ItemsApp.send("POST", "/items", body: "name=a", headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        XCTAssertEqual(form.status, 201)
+        let reply2 = await ItemsApp.send("POST", "/items", body: #"{"name":"a"}"#)
+        XCTAssertEqual(reply2.status, 415)
+        let reply3 = await ItemsApp.send("POST", "/items", body: #"{"name":"a",}"#, headers: json)
+        XCTAssertEqual(reply3.status, 400)
         let unknown = await ItemsApp.send("POST", "/items", body: #"{"name":"a","colour":1}"#, headers: json)
         XCTAssertEqual(unknown.message, "colour: unknown field; expected only name.")
         let wrongType = await ItemsApp.send("POST", "/items", body: #"{"name":1}"#, headers: json)
         XCTAssertEqual(wrongType.message, "name: expected a string, got a number.")
         let large = String(repeating: "a", count: AppRequestContext.bodyLimit + 1)
-        XCTAssertEqual(await ItemsApp.send("POST", "/items", body: #"{"name":"\#(large)"}"#, headers: json).status, 413)
+        let reply4 = await ItemsApp.send("POST", "/items", body: #"{"name":"\#(large)"}"#, headers: json)
+        XCTAssertEqual(reply4.status, 413)
     }
 
     func testMalformedEnvelopesAre400() async {
-        XCTAssertEqual(await ItemsApp.send("GET", "/items/ana/1", host: "evil.com/x@").status, 400)
-        XCTAssertEqual(await ItemsApp.send("G ET", "/items/ana/1").status, 400)
-        XCTAssertEqual(await ItemsApp.send("GET", "items/ana/1").status, 400)
+        let reply5 = await ItemsApp.send("GET", "/items/ana/1", host: "evil.com/x@")
+        XCTAssertEqual(reply5.status, 400)
+        let reply6 = await ItemsApp.send("G ET", "/items/ana/1")
+        XCTAssertEqual(reply6.status, 400)
+        let reply7 = await ItemsApp.send("GET", "items/ana/1")
+        XCTAssertEqual(reply7.status, 400)
     }
 
     /// A connection that broke mid-call leaves a write's outcome unknown: 502 and no
@@ -90,15 +97,5 @@ final class ErrorTests: XCTestCase {
         let several = CollectingBodyWriter()
         for part in ["", "ab", "", "cd"] { try await several.write(ByteBuffer(string: part)) }
         XCTAssertEqual(String(buffer: several.collected), "abcd")
-    }
-
-    func testIntegersAreWrittenAsTheirDecimalDigits() {
-        for value: Int64 in [
-            0, 1, 9, 10, -1, -9, -10, 99_999, 100_000, 1_000_000_007, .max, .min, .max - 1, .min + 1, 999_999_999_999_999_999,
-        ] {
-            var output = JSONOutput(capacity: 0)
-            output.write(atMost: ByteWriter.maximumDecimalLength) { $0.decimal(value) }
-            XCTAssertEqual(String(buffer: output.buffer), String(value))
-        }
     }
 }

@@ -4,22 +4,13 @@ import Hummingbird
 /// declares before the handler runs. The handler reads them by name; asking for one the route
 /// does not declare is a programming error, answered as a 500.
 public struct RouteParameters: Sendable {
-    private let values: [(name: String, value: ParameterValue?)]
-
-    init(values: [(name: String, value: ParameterValue?)]) {
-        self.values = values
-    }
+    private var values = InlineEntries()
 
     /// Parses `declared` from `request`: path segments from the router, query parameters from
     /// the query string (parameters the route does not declare are ignored).
     init(_ declared: [Parameter], request: Request, context: AppRequestContext) throws(APIError) {
-        guard !declared.isEmpty else {
-            values = []
-            return
-        }
+        guard !declared.isEmpty else { return }
         var query: [(name: String, value: String)]?
-        var values: [(name: String, value: ParameterValue?)] = []
-        values.reserveCapacity(declared.count)
         for parameter in declared {
             let text: String?
             switch parameter.location {
@@ -34,14 +25,13 @@ public struct RouteParameters: Sendable {
                 text = try Self.single(parameter.name, in: query ?? [])
             }
             if let text {
-                values.append((parameter.name, try parameter.type.parse(text, name: parameter.name)))
+                values.append(Entry(name: parameter.name, value: try parameter.type.parse(text, name: parameter.name)))
             } else if parameter.isRequired {
                 throw .badRequest("\(parameter.name): required.")
             } else {
-                values.append((parameter.name, parameter.defaultValue.map(ParameterValue.integer)))
+                values.append(Entry(name: parameter.name, value: parameter.defaultValue.map(ParameterValue.integer)))
             }
         }
-        self.values = values
     }
 
     /// A declared integer parameter that is required or has a default.
@@ -75,8 +65,8 @@ public struct RouteParameters: Sendable {
     }
 
     private func value(_ name: String) throws(APIError) -> ParameterValue? {
-        for entry in values where entry.name == name { return entry.value }
-        throw Self.undeclared(name)
+        guard let entry = values.first(named: name) else { throw Self.undeclared(name) }
+        return entry.value
     }
 
     private static func undeclared(_ name: String) -> APIError {
@@ -100,5 +90,42 @@ public struct RouteParameters: Sendable {
             found = pair.value
         }
         return found
+    }
+}
+
+private struct Entry: Sendable {
+    let name: String
+    let value: ParameterValue?
+}
+
+/// Up to four entries kept in place, the rest in an array: routes rarely declare more, and
+/// a request then parses its parameters without allocating for them.
+private struct InlineEntries: Sendable {
+    private var first: Entry?
+    private var second: Entry?
+    private var third: Entry?
+    private var fourth: Entry?
+    private var more: [Entry] = []
+
+    mutating func append(_ entry: Entry) {
+        if first == nil {
+            first = entry
+        } else if second == nil {
+            second = entry
+        } else if third == nil {
+            third = entry
+        } else if fourth == nil {
+            fourth = entry
+        } else {
+            more.append(entry)
+        }
+    }
+
+    func first(named name: String) -> Entry? {
+        if let first, first.name == name { return first }
+        if let second, second.name == name { return second }
+        if let third, third.name == name { return third }
+        if let fourth, fourth.name == name { return fourth }
+        return more.first { $0.name == name }
     }
 }
