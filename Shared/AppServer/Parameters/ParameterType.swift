@@ -10,7 +10,8 @@ public struct ParameterType: Sendable {
     let kind: Kind
 
     /// A decimal integer in `range` (digits only, `-` first where the range has negatives);
-    /// documented as `integer`, format `int64`, with its bounds.
+    /// documented as `integer`, format `int64`, with its bounds. In a path segment the digits
+    /// must be plain: `%31` is refused, so one resource has one URL.
     public static func integer(_ range: ClosedRange<Int64>) -> ParameterType {
         ParameterType(kind: .integer(range))
     }

@@ -16,10 +16,15 @@ public struct RouteParameters: Sendable {
             switch parameter.location {
             case .path:
                 let raw = context.parameters.get(parameter.name) ?? ""
-                guard let decoded = FormURLEncoding.decode(raw[...], plusIsSpace: false) else {
+                if case .integer = parameter.type.kind {
+                    // Digits as they are: `%31` is not another spelling of `1`, so one resource
+                    // has one URL.
+                    text = raw
+                } else if let decoded = FormURLEncoding.decode(raw[...], plusIsSpace: false) {
+                    text = decoded
+                } else {
                     throw .badRequest("\(parameter.name): not valid percent-encoded UTF-8.")
                 }
-                text = decoded
             case .query:
                 if query == nil { query = try Self.query(request) }
                 text = try Self.single(parameter.name, in: query ?? [])
