@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "JSONText", targets: ["JSONText"]),
         .library(name: "AppServerProtocol", targets: ["AppServerProtocol"]),
+        .library(name: "AppServer", targets: ["AppServer"]),
         .library(name: "MicropostsModels", targets: ["MicropostsModels"]),
     ],
     dependencies: [
@@ -67,6 +68,24 @@ let package = Package(
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             ],
             path: "Shared/AppServerProtocol",
+            swiftSettings: swiftSettings
+        ),
+        /// What an app server does for any HTTP API: routes with typed parameters that produce
+        /// both the router and the OpenAPI document, JSON writing, errors, the auth seam, the
+        /// edge's `worker.http` method and direct HTTP mode.
+        .target(
+            name: "AppServer",
+            dependencies: [
+                "RPC", "ServiceKit", "AppServerProtocol", "JSONText",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/AppServer",
             swiftSettings: swiftSettings
         ),
         /// Microposts' wire models and typed RPC method descriptors, shared by its services.
@@ -123,7 +142,7 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "RPC", "ServiceKit", "AppServerProtocol", "JSONText", "MicropostsModels",
+                "RPC", "ServiceKit", "AppServer", "AppServerProtocol", "JSONText", "MicropostsModels",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -248,6 +267,16 @@ let package = Package(
             name: "AppServerProtocolTests", dependencies: ["AppServerProtocol", "RPC"], path: "Tests/AppServerProtocolTests",
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "AppServerTests",
+            dependencies: [
+                "AppServer", "AppServerProtocol", "RPC", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/AppServerTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "AppServerProtocol", "RPC"],
             path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
         .testTarget(
@@ -272,7 +301,7 @@ let package = Package(
         .testTarget(
             name: "WorkerServiceTests",
             dependencies: [
-                "WorkerService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
+                "WorkerService", "AppServer", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
         .testTarget(

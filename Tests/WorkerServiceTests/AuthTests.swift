@@ -1,3 +1,4 @@
+import AppServer
 import Foundation
 import ServiceKit
 import XCTest

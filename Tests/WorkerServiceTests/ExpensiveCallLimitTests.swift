@@ -1,3 +1,4 @@
+import AppServer
 import Logging
 import MicropostsModels
 import RPC
@@ -39,7 +40,7 @@ final class ExpensiveCallLimitTests: XCTestCase {
         XCTAssertEqual(refused.header("Retry-After"), "1")
         XCTAssertEqual(refused.object["message"] as? String, message)
 
-        let document = OpenAPIDocument.make(routes: harness.components.api.routes, serverURL: "http://x")
+        let document = harness.components.api.openAPIDocument(serverURL: "http://x")
         for (path, method) in [("/api/search", "get"), ("/api/users/{username}/timeline", "get")] {
             guard case .object(let paths)? = document["paths"], case .object(let item)? = paths[path],
                 case .object(let operation)? = item[method], case .object(let responses)? = operation["responses"]

@@ -1,3 +1,4 @@
+import AppServer
 import XCTest
 
 /// Following, followers, unfollowing and search.

@@ -1,3 +1,4 @@
+import AppServer
 import XCTest
 
 /// The collection, single microposts (GET/PUT/PATCH/DELETE), ownership, pagination, timeline.
@@ -67,8 +68,11 @@ final class MicropostTests: XCTestCase {
         let etag = try XCTUnwrap(got.header("ETag"))
         assertStatus(304, await harness.send("GET", path, token: bob, headers: [("If-None-Match", etag)]))
         assertStatus(404, await harness.send("GET", "/api/users/bob/collection/1", token: bob))
-        assertStatus(404, await harness.send("GET", "/api/users/ana/collection/abc", token: bob))
-        assertStatus(404, await harness.send("GET", "/api/users/ana/collection/0", token: bob))
+        // Not an id at all: the route's parameter type refuses it, naming the parameter.
+        let notAnID = await harness.send("GET", "/api/users/ana/collection/abc", token: bob)
+        assertStatus(400, notAnID)
+        XCTAssertEqual(notAnID.object["message"] as? String, "id: must be an integer of at least 1.")
+        assertStatus(400, await harness.send("GET", "/api/users/ana/collection/0", token: bob))
 
         assertStatus(403, await harness.send("PUT", path, json: #"{"text":"bob was here"}"#, token: bob))
         assertStatus(403, await harness.send("PATCH", path, json: #"{"text":"bob was here"}"#, token: bob))

@@ -1,3 +1,4 @@
+import AppServer
 import Foundation
 import XCTest
 
@@ -32,6 +33,23 @@ final class OpenAPITests: XCTestCase {
             XCTAssertEqual(names, route.pathParameters)
             for reply in route.documentation.replies { XCTAssertNotNil(responses[String(reply.status)]) }
         }
+        // Path parameters are typed by their declarations: ids as integers, usernames by their rule.
+        let micropost = try XCTUnwrap(paths["/api/users/{username}/collection/{id}"]?["get"] as? [String: Any])
+        let parameters = try XCTUnwrap(micropost["parameters"] as? [[String: Any]])
+        let id = try XCTUnwrap(parameters.first { $0["name"] as? String == "id" }?["schema"] as? [String: Any])
+        XCTAssertEqual(id["type"] as? String, "integer")
+        XCTAssertEqual(id["format"] as? String, "int64")
+        XCTAssertEqual(id["minimum"] as? Int, 1)
+        let username = try XCTUnwrap(parameters.first { $0["name"] as? String == "username" }?["schema"] as? [String: Any])
+        XCTAssertEqual(username["pattern"] as? String, "^[A-Za-z0-9_.-]{1,50}$")
+        let unfollow = try XCTUnwrap(paths["/api/users/{username}/following/{other}"]?["delete"] as? [String: Any])
+        let other = try XCTUnwrap((unfollow["parameters"] as? [[String: Any]])?.last?["schema"] as? [String: Any])
+        XCTAssertEqual(other["pattern"] as? String, "^[A-Za-z0-9_.-]{1,50}$")
+        let search = try XCTUnwrap(paths["/api/search"]?["get"] as? [String: Any])
+        let text = try XCTUnwrap((search["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == "text" })
+        XCTAssertEqual(text["required"] as? Bool, true)
+        XCTAssertEqual((text["schema"] as? [String: Any])?["minLength"] as? Int, 3)
+
         // Every $ref resolves.
         for reference in response.text.components(separatedBy: "#/components/schemas/").dropFirst() {
             let name = String(reference.prefix { $0 != "\"" })
@@ -43,7 +61,7 @@ final class OpenAPITests: XCTestCase {
     func testStatusesSeenInTheseTestsAreDocumented() async throws {
         let harness = try await WorkerHarness()
         defer { harness.shutdown() }
-        let document = OpenAPIDocument.make(routes: harness.components.api.routes, serverURL: "http://x")
+        let document = harness.components.api.openAPIDocument(serverURL: "http://x")
         func documented(_ method: String, _ path: String, _ status: Int) -> Bool {
             guard case .object(let paths)? = document["paths"], case .object(let item)? = paths[path],
                 case .object(let operation)? = item[method.lowercased()], case .object(let responses)? = operation["responses"]

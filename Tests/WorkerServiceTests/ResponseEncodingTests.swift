@@ -1,3 +1,4 @@
+import AppServer
 import Foundation
 import MicropostsModels
 import NIOCore
@@ -57,14 +58,6 @@ final class ResponseEncodingTests: XCTestCase {
                 referenced: referenced[index % referenced.count],
                 createdAt: Date(timeIntervalSince1970: seconds[index % seconds.count]), updatedAt: Date())
         }
-    }
-
-    func testJSONStringsMatchFoundationEncoding() throws {
-        let scalars = (0..<0x250).compactMap { Unicode.Scalar(UInt32($0)) }.map { String(Character($0)) }
-        for text in awkwardTexts + scalars + ["\u{10FFFF}", "a\u{0}b\u{7F}c\u{1}"] {
-            XCTAssertEqual(writtenString(text), try foundationJSON(text), text.unicodeScalars.map { "\($0.value)" }.joined(separator: " "))
-        }
-        XCTAssertEqual(writtenString(nil), try foundationJSON(String?.none))
     }
 
     func testMicropostBodyMatchesFoundationEncoding() throws {
@@ -157,29 +150,6 @@ final class ResponseEncodingTests: XCTestCase {
         }
     }
 
-    func testCollectingAResponseKeepsItsOnlyBufferAndJoinsSeveral() async throws {
-        func address(_ buffer: ByteBuffer) -> UnsafeRawPointer? { buffer.withUnsafeReadableBytes { $0.baseAddress } }
-        let body = ByteBuffer(string: #"{"a":1}"#)
-        let one = CollectingBodyWriter()
-        try await one.write(body)
-        XCTAssertEqual(one.collected, body)
-        XCTAssertEqual(address(one.collected), address(body), "copied")
-
-        let several = CollectingBodyWriter()
-        for part in ["", "ab", "", "cd"] { try await several.write(ByteBuffer(string: part)) }
-        XCTAssertEqual(String(buffer: several.collected), "abcd")
-    }
-
-    func testIntegersAreWrittenAsTheirDecimalDigits() {
-        for value: Int64 in [
-            0, 1, 9, 10, -1, -9, -10, 99_999, 100_000, 1_000_000_007, .max, .min, .max - 1, .min + 1, 999_999_999_999_999_999,
-        ] {
-            var output = JSONOutput(capacity: 0)
-            output.write(atMost: ByteWriter.maximumDecimalLength) { $0.decimal(value) }
-            XCTAssertEqual(String(buffer: output.buffer), String(value))
-        }
-    }
-
     func testLinksEscapeUsernamesOnlyWhereTheyMust() {
         XCTAssertEqual(FormURLEncoding.encode("ana.b-c_d~9"), "ana.b-c_d~9")
         XCTAssertEqual(FormURLEncoding.encode("a b/ü?%"), "a%20b%2F%C3%BC%3F%25")
@@ -224,23 +194,6 @@ final class ResponseEncodingTests: XCTestCase {
         }
     }
 
-    func testBase64URLMatchesFoundationAndRefusesOtherSpellings() {
-        var random = SplitMix64(seed: 11)
-        for length in 0..<70 {
-            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-            let expected = Data(bytes).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-            let encoded = Base64URL.encode(bytes)
-            XCTAssertEqual(encoded, expected)
-            XCTAssertEqual(Base64URL.decode(Substring(encoded)), bytes)
-        }
-        XCTAssertEqual(Base64URL.decode("Zm9vYmFy"), Array("foobar".utf8))
-        XCTAssertNil(Base64URL.decode("Zm9vYmE="), "padding")
-        XCTAssertNil(Base64URL.decode("Zm9vYm"), "a length no encoder makes")
-        XCTAssertNil(Base64URL.decode("Zh"), "non-zero leftover bits: a second spelling of \"f\"")
-        XCTAssertNil(Base64URL.decode("Zm9v YmFy"))
-        XCTAssertNil(Base64URL.decode("Zm9v\u{0}mFy"))
-    }
 }
 
 /// A micropost as the worker encoded it before it wrote posts in place: its link built by

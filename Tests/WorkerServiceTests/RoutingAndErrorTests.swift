@@ -1,3 +1,4 @@
+import AppServer
 import Logging
 import NIOCore
 import RPC
@@ -40,20 +41,6 @@ final class RoutingAndErrorTests: XCTestCase {
         let response = await short.send("GET", "/api/users/ana", token: token, deadline: NIODeadline.now() + .seconds(30))
         XCTAssertEqual(response.status, 504, response.text)
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(2))
-    }
-
-    /// A connection that broke mid-call leaves a write's outcome unknown: 502 and no
-    /// `Retry-After`. A read, or an `unavailable` the data service sent itself, is a 503.
-    func testALostConnectionDuringAWriteIsABadGatewayWithoutRetryAfter() {
-        let logger = Logger(label: "test")
-        let lost = RPCError(.unavailable, "connection closed before the response arrived", connectionLost: true)
-        let write = APIError.from(lost, isIdempotent: false, logger: logger)
-        XCTAssertEqual(write.status, .badGateway)
-        XCTAssertNil(write.headers[.retryAfter])
-        XCTAssertEqual(APIError.from(lost, isIdempotent: true, logger: logger).status, .serviceUnavailable)
-        let refused = APIError.from(RPCError(.unavailable, "database unreachable"), isIdempotent: false, logger: logger)
-        XCTAssertEqual(refused.status, .serviceUnavailable)
-        XCTAssertEqual(refused.headers[.retryAfter], "1")
     }
 
     func testDataServiceErrorsMapToHTTP() async throws {

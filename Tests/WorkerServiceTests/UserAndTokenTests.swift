@@ -1,3 +1,4 @@
+import AppServer
 import AppServerProtocol
 import MicropostsModels
 import XCTest
@@ -133,7 +134,7 @@ final class UserAndTokenTests: XCTestCase {
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.errorCode, "not_found")
         let invalid = await harness.send("GET", "/api/users/no%20body", token: token)
-        XCTAssertEqual(invalid.status, 404)
+        XCTAssertEqual(invalid.status, 400, "not a username at all: the path parameter's type refuses it")
     }
 
     func testLogoutRevokesTheToken() async throws {

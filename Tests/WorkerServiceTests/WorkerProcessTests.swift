@@ -1,3 +1,4 @@
+import AppServer
 import Logging
 import RPC
 import ServiceKit

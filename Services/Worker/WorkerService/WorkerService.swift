@@ -1,3 +1,4 @@
+import AppServer
 import Hummingbird
 import Logging
 import RPC
@@ -53,7 +54,7 @@ public enum WorkerService {
 /// tests build it against a fake data service.
 struct WorkerComponents: Sendable {
     let api: MicropostsAPI
-    let responder: RouterResponder<WorkerRequestContext>
+    let responder: RouterResponder<AppRequestContext>
 
     init(configuration: WorkerConfiguration, dataClient: RPCClient, clock: WallClock = .system) {
         let data = DataClient(rpc: dataClient, timeout: configuration.dataClient.defaultTimeout)

@@ -1,3 +1,4 @@
+import AppServer
 import AppServerProtocol
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import AppServer
 import Hummingbird
 import MicropostsModels
 import RPC
@@ -10,7 +11,7 @@ import RPC
 
 /// Checks a request's `Authorization: Bearer <token>`: signature, pinned algorithm, expiry
 /// and claims locally, then revocation through the cache or the data service.
-struct Authenticator: Sendable {
+struct Authenticator: RequestAuthenticator {
     let tokens: HS256Token
     let revocations: RevocationCache
     let verified: VerifiedTokenCache
@@ -18,7 +19,7 @@ struct Authenticator: Sendable {
     /// The wall clock tokens are checked against; tests move it.
     let clock: WallClock
 
-    func authenticate(_ request: Request, context: WorkerRequestContext) async throws -> AuthenticatedUser {
+    func authenticate(_ request: Request, context: AppRequestContext) async throws -> AuthenticatedUser {
         let token = try bearerToken(request)
         let now = clock.now()
         let claims = try verifiedClaims(token, now: now, context: context)
@@ -29,7 +30,7 @@ struct Authenticator: Sendable {
             username: claims.sub, tokenID: claims.jti, expiresAt: claims.expiresAt, acceptedUntil: HS256Token.acceptedUntil(claims))
     }
 
-    private func verifiedClaims(_ token: String, now: Date, context: WorkerRequestContext) throws(APIError) -> JWTClaims {
+    private func verifiedClaims(_ token: String, now: Date, context: AppRequestContext) throws(APIError) -> JWTClaims {
         if let claims = verified.claims(for: token) {
             guard tokens.isUnexpired(claims, now: now) else { throw .unauthorized("The access token has expired.", tokenPresented: true) }
             return claims
@@ -50,7 +51,7 @@ struct Authenticator: Sendable {
 
     /// Fails closed: if the data service cannot say, the request fails (503) rather than
     /// risking a logged-out token being honoured.
-    private func isRevoked(_ tokenID: String, now: Date, context: WorkerRequestContext) async throws -> Bool {
+    private func isRevoked(_ tokenID: String, now: Date, context: AppRequestContext) async throws -> Bool {
         if let known = revocations.isRevoked(tokenID, wallClock: now) { return known }
         let askedAt = ContinuousClock.now
         let answer = try await data.call(.checkRevokedTokens, CheckRevokedTokensRequest(tokenIDs: [tokenID]), context: context)

@@ -1,3 +1,4 @@
+import AppServer
 import RPC
 import ServiceKit
 

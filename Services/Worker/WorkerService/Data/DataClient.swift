@@ -1,3 +1,4 @@
+import AppServer
 import Logging
 import MicropostsModels
 import NIOCore
@@ -18,7 +19,7 @@ struct DataClient: Sendable {
     func call<Request, Response>(
         _ method: RPCMethod<Request, Response>,
         _ request: Request,
-        context: WorkerRequestContext,
+        context: AppRequestContext,
         caller: String? = nil,
         refine: (RPCError) -> APIError? = { _ in nil }
     ) async throws -> Response {

@@ -1,3 +1,4 @@
+import AppServer
 import Hummingbird
 import MicropostsModels
 import RPC
@@ -89,10 +90,9 @@ extension MicropostsAPI {
 
     /// `GET /api/search?text=…&username=…`
     func search(_ call: APIRequest, _ viewer: AuthenticatedUser) async throws -> Response {
-        let query = try call.query()
-        guard let text = try query.single("text") else { throw APIError.badRequest("text: required.") }
-        let page = try PageParameters(query)
-        let request = SearchMicropostsRequest(text: text, username: try query.single("username"), page: page.request)
+        let page = try call.page()
+        let request = SearchMicropostsRequest(
+            text: try call.parameters.string("text"), username: try call.parameters.optionalString("username"), page: page.request)
         do { try request.validate() } catch { throw APIError.badRequest(error.message) }
         let result = try await data.call(.searchMicroposts, request, context: call.context, caller: viewer.username)
         return call.list(MicropostList(posts: result.items, links: call.links), hasNext: result.hasNext, page: page)

@@ -1,3 +1,5 @@
+import AppServer
+
 /// What the route handlers need: the data service, token verification and issuing, and the
 /// per-address throttles of the endpoints that hash passwords.
 /// The handlers are its methods, one file per resource; `Routing/Routes.swift` maps them to

@@ -1,3 +1,4 @@
+import AppServer
 import Hummingbird
 import MicropostsModels
 import RPC

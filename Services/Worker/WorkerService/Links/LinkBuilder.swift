@@ -1,3 +1,5 @@
+import AppServer
+
 /// Absolute URLs of the API's resources, built from the origin the client used so that links
 /// work from wherever the response is read.
 struct LinkBuilder: Sendable {
@@ -41,10 +43,8 @@ struct LinkBuilder: Sendable {
         url("/api/users/\(segment(username))/following/\(segment(other))")
     }
 
-    /// `path` (as received, still percent-encoded) with `query`.
-    func url(_ path: String, query: String? = nil) -> String {
-        guard let query, !query.isEmpty else { return origin.baseURL + path }
-        return origin.baseURL + path + "?" + query
+    func url(_ path: String) -> String {
+        origin.url(path)
     }
 
     private func segment(_ text: String) -> String {

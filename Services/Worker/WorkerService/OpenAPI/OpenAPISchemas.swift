@@ -1,16 +1,19 @@
-import MicropostsModels
+import AppServer
 
 /// The component schemas the operations refer to: bodies as the handlers read and write them.
 enum OpenAPISchemas {
-    /// The username rule of ``DataValidation/username(_:field:)``.
-    static let username: JSONValue = ["type": "string", "pattern": "^[A-Za-z0-9_.-]{1,50}$"]
+    static let info = OpenAPIInfo(
+        title: "Microposts API", version: "1.0.0",
+        description: "A small microblog. Errors are {\"error\": code, \"message\": sentence}.", schemas: all,
+        securityScheme: ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"])
+
+    static let username = MicropostsParameters.usernameType.schema
     /// Text that PostgreSQL can store: no NUL.
     static let micropostText: JSONValue = ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^\\x00]*$"]
     static let url: JSONValue = ["type": "string", "format": "uri"]
 
-    static var all: JSONValue {
+    static var all: [String: JSONValue] {
         [
-            "Error": object(["error": ["type": "string"], "message": ["type": "string"]]),
             "NewUser": object(
                 ["username": username, "password": ["type": "string", "minLength": 8, "maxLength": 128]], closed: true),
             "User": object(["username": username, "collection": url]),
@@ -45,10 +48,6 @@ enum OpenAPISchemas {
         ]
     }
 
-    static func reference(_ name: String) -> JSONValue {
-        ["$ref": .string("#/components/schemas/\(name)")]
-    }
-
     /// An object schema; every property required unless `required` says otherwise, and with
     /// `closed`, no others allowed (the handler refuses unknown fields).
     private static func object(_ properties: [String: JSONValue], required: [String]? = nil, closed: Bool = false) -> JSONValue {
@@ -71,7 +70,7 @@ enum OpenAPISchemas {
         object([
             "next": nullable(url),
             "previous": nullable(url),
-            "result": ["type": "array", "items": reference(item)],
+            "result": ["type": "array", "items": OpenAPIInfo.reference(item)],
         ])
     }
 }

@@ -1,14 +1,15 @@
-import Hummingbird
+import AppServer
 import MicropostsModels
 
-/// `page` (from 1) and `size` (default 20, at most 100) of a list request.
+/// `page` (from 1) and `size` (default 20, at most 100) of a list request, as the route's
+/// ``MicropostsParameters/paged`` declaration checked them.
 struct PageParameters: Sendable, Equatable {
     var page: Int
     var size: Int
 
-    init(_ query: QueryParameters) throws(APIError) {
-        page = try query.int("page", in: DataLimits.pageNumber, default: 1)
-        size = try query.int("size", in: DataLimits.pageSize, default: DataLimits.defaultPageSize)
+    init(_ parameters: RouteParameters) throws(APIError) {
+        page = Int(try parameters.integer("page"))
+        size = Int(try parameters.integer("size"))
     }
 
     var request: PageRequest { PageRequest(page: page, size: size) }

@@ -1,3 +1,4 @@
+import AppServer
 import MicropostsModels
 
 /// `{"href", "id", "referenced", "text", "timestamp", "user"}` — a micropost as clients see

@@ -1,3 +1,4 @@
+import AppServer
 import ServiceKit
 
 #if canImport(FoundationEssentials)

@@ -1,3 +1,5 @@
+import AppServer
+
 /// `{"username": "ana", "collection": "https://…/api/users/ana/collection"}`
 struct UserBody: JSONWritable, Sendable {
     var username: String

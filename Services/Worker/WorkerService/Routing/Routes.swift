@@ -1,18 +1,20 @@
+import AppServer
 import Hummingbird
 
 extension MicropostsAPI {
     /// Every operation of the Microposts API. The router and `GET /api/openapi.json` are both
     /// generated from this list.
-    var routes: RouteTable {
+    var routes: RouteTable<AuthenticatedUser> {
         typealias Reply = OperationDocumentation.Reply
-        let paged = [Self.pageParameter, Self.sizeParameter]
         let micropostPath = "/api/users/{username}/collection/{id}"
         let notOwner = Reply(status: 403, description: "The micropost belongs to another user.", schema: "Error")
         let throttled = { (description: String) in Reply(status: 429, description: description, schema: "Error", headers: ["Retry-After"]) }
         // The data service rations searches and timelines per user (--expensive-calls-per-user).
         let tooMany = throttled("This user has too many searches or timelines running; retry after Retry-After seconds.")
+        typealias Route = APIRoute<AuthenticatedUser>
+        typealias P = MicropostsParameters
         return RouteTable(routes: [
-            APIRoute(
+            Route(
                 method: .post, path: "/api/users",
                 documentation: .init(
                     operationID: "registerUser", summary: "Register a user.", requestBody: .init(schema: "NewUser"),
@@ -24,7 +26,7 @@ extension MicropostsAPI {
                         throttled("Too many registrations from this client address."),
                     ]),
                 handler: .anyone(register)),
-            APIRoute(
+            Route(
                 method: .post, path: "/api/token",
                 documentation: .init(
                     operationID: "createToken", summary: "Log in: exchange username and password for an access token.",
@@ -34,14 +36,15 @@ extension MicropostsAPI {
                         throttled("Too many login attempts from this client address, or failed ones for this account."),
                     ]),
                 handler: .anyone(login)),
-            APIRoute(
+            Route(
                 method: .delete, path: "/api/token",
                 documentation: .init(
                     operationID: "revokeToken", summary: "Log out: the presented token stops working everywhere.",
                     replies: [Reply(status: 204, description: "Revoked.")]),
                 handler: .authenticated(logout)),
-            APIRoute(
+            Route(
                 method: .get, path: "/api/users/{username}",
+                parameters: [P.username],
                 documentation: .init(
                     operationID: "getUser", summary: "A user.",
                     replies: [
@@ -49,14 +52,16 @@ extension MicropostsAPI {
                         Reply(status: 304, description: "Unchanged since the ETag given in If-None-Match.", headers: ["ETag"]),
                     ]),
                 handler: .authenticated(user)),
-            APIRoute(
+            Route(
                 method: .get, path: "/api/users/{username}/collection",
+                parameters: [P.username] + P.paged,
                 documentation: .init(
-                    operationID: "listMicroposts", summary: "A user's microposts, newest first.", query: paged,
+                    operationID: "listMicroposts", summary: "A user's microposts, newest first.",
                     replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage")]),
                 handler: .authenticated(collection)),
-            APIRoute(
+            Route(
                 method: .post, path: "/api/users/{username}/collection",
+                parameters: [P.username],
                 documentation: .init(
                     operationID: "createMicropost", summary: "Post a micropost, as that user.", requestBody: .init(schema: "NewMicropost"),
                     replies: [
@@ -64,8 +69,9 @@ extension MicropostsAPI {
                         Reply(status: 403, description: "The collection belongs to another user.", schema: "Error"),
                     ]),
                 handler: .authenticated(createMicropost)),
-            APIRoute(
+            Route(
                 method: .get, path: micropostPath,
+                parameters: [P.username, P.micropostID],
                 documentation: .init(
                     operationID: "getMicropost", summary: "One micropost.",
                     replies: [
@@ -73,40 +79,46 @@ extension MicropostsAPI {
                         Reply(status: 304, description: "Unchanged since the ETag given in If-None-Match.", headers: ["ETag"]),
                     ]),
                 handler: .authenticated(micropost)),
-            APIRoute(
+            Route(
                 method: .put, path: micropostPath,
+                parameters: [P.username, P.micropostID],
                 documentation: .init(
                     operationID: "replaceMicropost", summary: "Replace text and referenced user (author only).",
                     requestBody: .init(schema: "NewMicropost"),
                     replies: [Reply(status: 200, description: "Replaced.", schema: "Micropost", headers: ["ETag"]), notOwner]),
                 handler: .authenticated(replaceMicropost)),
-            APIRoute(
+            Route(
                 method: .patch, path: micropostPath,
+                parameters: [P.username, P.micropostID],
                 documentation: .init(
                     operationID: "updateMicropost", summary: "Change text and/or referenced user (author only).",
                     requestBody: .init(schema: "MicropostChanges"),
                     replies: [Reply(status: 200, description: "Updated.", schema: "Micropost", headers: ["ETag"]), notOwner]),
                 handler: .authenticated(patchMicropost)),
-            APIRoute(
+            Route(
                 method: .delete, path: micropostPath,
+                parameters: [P.username, P.micropostID],
                 documentation: .init(
                     operationID: "deleteMicropost", summary: "Delete a micropost (author only).",
                     replies: [Reply(status: 204, description: "Deleted."), notOwner]),
                 handler: .authenticated(deleteMicropost)),
-            APIRoute(
+            Route(
                 method: .get, path: "/api/users/{username}/timeline",
+                parameters: [P.username] + P.paged,
                 documentation: .init(
-                    operationID: "getTimeline", summary: "Microposts of the users this user follows, newest first.", query: paged,
+                    operationID: "getTimeline", summary: "Microposts of the users this user follows, newest first.",
                     replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage"), tooMany]),
                 handler: .authenticated(timeline)),
-            APIRoute(
+            Route(
                 method: .get, path: "/api/users/{username}/following",
+                parameters: [P.username] + P.paged,
                 documentation: .init(
-                    operationID: "listFollowing", summary: "The users this user follows.", query: paged,
+                    operationID: "listFollowing", summary: "The users this user follows.",
                     replies: [Reply(status: 200, description: "One page.", schema: "UserPage")]),
                 handler: .authenticated(following)),
-            APIRoute(
+            Route(
                 method: .post, path: "/api/users/{username}/following",
+                parameters: [P.username],
                 documentation: .init(
                     operationID: "follow", summary: "Follow a user, as that user.", requestBody: .init(schema: "FollowRequest"),
                     replies: [
@@ -115,8 +127,9 @@ extension MicropostsAPI {
                         Reply(status: 403, description: "Acting for another user.", schema: "Error"),
                     ]),
                 handler: .authenticated(follow)),
-            APIRoute(
+            Route(
                 method: .delete, path: "/api/users/{username}/following/{other}",
+                parameters: [P.username, P.other],
                 documentation: .init(
                     operationID: "unfollow", summary: "Stop following a user, as that user.",
                     replies: [
@@ -124,27 +137,21 @@ extension MicropostsAPI {
                         Reply(status: 403, description: "Acting for another user.", schema: "Error"),
                     ]),
                 handler: .authenticated(unfollow)),
-            APIRoute(
+            Route(
                 method: .get, path: "/api/users/{username}/followers",
+                parameters: [P.username] + P.paged,
                 documentation: .init(
-                    operationID: "listFollowers", summary: "The users following this user.", query: paged,
+                    operationID: "listFollowers", summary: "The users following this user.",
                     replies: [Reply(status: 200, description: "One page.", schema: "UserPage")]),
                 handler: .authenticated(followers)),
-            APIRoute(
+            Route(
                 method: .get, path: "/api/search",
+                parameters: [P.searchText, P.authorFragment] + P.paged,
                 documentation: .init(
                     operationID: "searchMicroposts", summary: "Microposts containing a text, newest first.",
-                    query: [
-                        .init(
-                            name: "text", description: "Text the micropost contains (case-insensitive).",
-                            schema: ["type": "string", "minLength": 3, "maxLength": 255], isRequired: true),
-                        .init(
-                            name: "username", description: "Only authors whose username contains this (case-insensitive).",
-                            schema: ["type": "string", "minLength": 1, "maxLength": 50]),
-                    ] + paged,
                     replies: [Reply(status: 200, description: "One page.", schema: "MicropostPage"), tooMany]),
                 handler: .authenticated(search)),
-            APIRoute(
+            Route(
                 method: .get, path: "/api/openapi.json",
                 documentation: .init(
                     operationID: "getOpenAPI", summary: "This document.",
@@ -152,12 +159,4 @@ extension MicropostsAPI {
                 handler: .anyone(openAPI)),
         ])
     }
-
-    static let pageParameter = OperationDocumentation.QueryParameter(
-        name: "page",
-        description: "Page number, from 1. page × size may reach at most the data service's result window "
-            + "(--max-result-window, 10000 by default); deeper pages are answered 400.",
-        schema: ["type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1])
-    static let sizeParameter = OperationDocumentation.QueryParameter(
-        name: "size", description: "Items per page.", schema: ["type": "integer", "minimum": 1, "maximum": 100, "default": 20])
 }

@@ -1,3 +1,4 @@
+import AppServer
 import Crypto
 
 #if canImport(FoundationEssentials)
