@@ -1,4 +1,5 @@
 import DataService
+import PostgresData
 import PostgresNIO
 import PostgresTestSupport
 import XCTest
