@@ -1,4 +1,5 @@
 import PostgresData
+import PostgresNIO
 import RPC
 import XCTest
 
@@ -57,23 +58,23 @@ final class DatabaseErrorMappingTests: XCTestCase {
     func testAConstraintViolationOnTheServerBecomesTheAppsError() async throws {
         let mapping = DatabaseErrorMapping(constraintErrors: ["items_sku_key": .alreadyExists("sku: already in the catalogue")])
         try await withTimeLimit {
-            try await withDatabase(errorMapping: mapping) { database in
-                let call = DatabaseCall(deadline: .now() + .seconds(10), logger: quietLogger)
-                try await database.withConnection(for: call) { connection in
-                    try await connection.run("CREATE TABLE items (sku text UNIQUE, name text CHECK (name <> ''))", logger: quietLogger)
-                    try await connection.run("INSERT INTO items VALUES ('a-1', 'bolt')", logger: quietLogger)
-                }
+            try await withDatabase(errorMapping: mapping) { (database: Database) async throws -> Void in
+                try await Self.run("CREATE TABLE items (sku text UNIQUE, name text CHECK (name <> ''))", on: database)
+                try await Self.run("INSERT INTO items VALUES ('a-1', 'bolt')", on: database)
                 await assertRPCError(.alreadyExists, messageContains: "sku: already in the catalogue") {
-                    try await database.withConnection(for: call) { connection in
-                        try await connection.run("INSERT INTO items VALUES ('a-1', 'nut')", logger: quietLogger)
-                    }
+                    try await Self.run("INSERT INTO items VALUES ('a-1', 'nut')", on: database)
                 }
                 await assertRPCError(.invalidArgument, messageContains: "items_name_check") {
-                    try await database.withConnection(for: call) { connection in
-                        try await connection.run("INSERT INTO items VALUES ('a-2', '')", logger: quietLogger)
-                    }
+                    try await Self.run("INSERT INTO items VALUES ('a-2', '')", on: database)
                 }
             }
+        }
+    }
+
+    private static func run(_ query: PostgresQuery, on database: Database) async throws(RPCError) {
+        let call = DatabaseCall(deadline: .now() + .seconds(10), logger: quietLogger)
+        try await database.withConnection(for: call) { (connection: PostgresConnection) async throws -> Void in
+            try await connection.run(query, logger: quietLogger)
         }
     }
 }

@@ -62,7 +62,7 @@ final class DatabaseLeaseTests: XCTestCase {
     func testCallsFailFastWhileTheDatabaseIsKnownToBeDown() async throws {
         try await withTimeLimit {
             try await withDatabase(availability: .unreachable(reason: "probe failed")) { database in
-                do {
+                do throws(RPCError) {
                     try await database.withConnection(database.budget(deadline: nil), logger: quietLogger) { _ in }
                     XCTFail("a call ran while the database was known to be down")
                 } catch {

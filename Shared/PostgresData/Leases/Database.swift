@@ -101,7 +101,7 @@ public final class Database: Sendable {
                         }
                     }
                     // A scheduled task on an event loop, not a sleeping Task: `Task.sleep` goes
-                    // through Dispatch's timer thread, which showed up as ~10 % of the data
+                    // through Dispatch's timer thread, which showed up as ~10 % of a busy
                     // service's CPU when every lease had one.
                     let timer = self.timerLoop.scheduleTask(in: TimeAmount(leaseWait)) {
                         if attempt.claim(.timedOut) {

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// Reads a one-dimensional PostgreSQL array in binary format one element at a time, with
 /// concrete element types. PostgresNIO's `[Element]` decoding is generic across a module
-/// boundary: on a page of 100 posts its metadata lookups, exclusivity checks and the five
-/// intermediate arrays were about a quarter of the data service's time.
+/// boundary: on a page of 100 rows of five array columns, its metadata lookups, exclusivity
+/// checks and intermediate arrays were about a quarter of the serving process's time.
 ///
 /// The format (`array_send` in PostgreSQL's arrayfuncs.c): dimensions, a has-NULLs flag and
 /// the element type's OID, then a size and lower bound per dimension, then every element as a

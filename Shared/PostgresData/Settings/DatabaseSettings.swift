@@ -145,8 +145,8 @@ public struct DatabaseSettings: Sendable, Equatable {
         // PostgresNIO 1.33 starts timer tasks (keep-alive, 30 s; idle timeout, 60 s by default)
         // every time a connection goes back to the pool and leaves them sleeping when the
         // connection is leased again: under load tens of thousands (~300 bytes each) were
-        // alive at once, and the data service's memory grew by tens of MiB. So no keep-alive
-        // (the service's own health check, `--db-health-interval`, notices a dead database)
+        // alive at once, and the service's memory grew by tens of MiB. So no keep-alive
+        // (``DatabaseMonitor``'s health checks notice a dead database)
         // and a short idle timeout, which bounds how long each timer lives. (A fixed pool,
         // minimumConnections = maximum, would need no idle timer, but 1.33's pool then trips
         // a precondition when a lease arrives while it reconnects after an outage.)
