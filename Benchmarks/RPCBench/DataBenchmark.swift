@@ -1,8 +1,8 @@
 import ArgumentParser
-import PostgresData
 import Foundation
 import Logging
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 import RPC
 

@@ -1,8 +1,7 @@
 import NIOCore
+import PostgresData
 import RPC
 import XCTest
-
-import PostgresData
 
 final class CallBudgetTests: XCTestCase {
     func testLimitIsTheSmallerOfDeadlineAndStatementTimeout() throws {

@@ -116,7 +116,8 @@ final class DatabaseSettingsTests: XCTestCase {
             "PGDATABASE": "posts", "PGSSLMODE": "disable",
         ])
         XCTAssertEqual(
-            settings, DatabaseSettings(
+            settings,
+            DatabaseSettings(
                 host: "pg", port: 5433, username: "bob", password: "pw", database: "posts", sslMode: .disable,
                 applicationName: "inventory-data"))
     }
@@ -195,7 +196,8 @@ final class DatabaseSettingsTests: XCTestCase {
     }
 
     func testSocketFolderHostUsesTheUnixSocket() {
-        let configuration = DatabaseSettings(host: "/var/run/postgresql", port: 5433, database: "d", applicationName: "a").clientConfiguration()
+        let configuration = DatabaseSettings(host: "/var/run/postgresql", port: 5433, database: "d", applicationName: "a")
+            .clientConfiguration()
         XCTAssertEqual(configuration.unixSocketPath, "/var/run/postgresql/.s.PGSQL.5433")
         XCTAssertNil(configuration.host)
     }

@@ -23,8 +23,10 @@ final class MigrationRunnerTests: XCTestCase {
         XCTAssertEqual(runner.migrations.map(\.name), ["items", "stock"])
         XCTAssertEqual(runner.latestVersion, 2)
         XCTAssertEqual(runner.historyTable, "schema_migrations")
-        XCTAssertEqual(runner.migrations[1].steps.first, .refuseIfRows(
-            query: "SELECT sku FROM items WHERE length(sku) > 20;", reason: "every item needs a SKU of at most 20 characters first"))
+        XCTAssertEqual(
+            runner.migrations[1].steps.first,
+            .refuseIfRows(
+                query: "SELECT sku FROM items WHERE length(sku) > 20;", reason: "every item needs a SKU of at most 20 characters first"))
     }
 
     func testAMissingFolderIsReported() {
@@ -346,7 +348,8 @@ final class MigrationRunnerTests: XCTestCase {
             try await withDatabase(availability: .starting) { database in
                 let applied = try await database.migrate(with: Self.inventory(), logger: quietLogger)
                 XCTAssertEqual(applied.map(\.version), [1, 2], "migrations need no availability: they are how it is learned")
-                let tooOld = try MigrationRunner(migrations: Array(Self.inventory().migrations.prefix(1)), lock: MigrationLock(name: "inventory"))
+                let tooOld = try MigrationRunner(
+                    migrations: Array(Self.inventory().migrations.prefix(1)), lock: MigrationLock(name: "inventory"))
                 do {
                     try await database.migrate(with: tooOld, logger: quietLogger)
                     XCTFail("an older build migrated a newer schema")

@@ -1,9 +1,8 @@
 import Foundation
 import NIOCore
+import PostgresData
 import PostgresNIO
 import XCTest
-
-import PostgresData
 
 /// The array reader against hand-built bytes in PostgreSQL's binary array format: what a
 /// server sends, and what a broken or hostile one could.

@@ -97,7 +97,8 @@ public struct MigrationRunner: Sendable {
             logger: logger
         )
         var recorded: Set<Int> = []
-        for try await version in try await connection.query("SELECT version FROM \(unescaped: historyTable)", logger: logger).decode(Int.self) {
+        let versions: PostgresQuery = "SELECT version FROM \(unescaped: historyTable)"
+        for try await version in try await connection.query(versions, logger: logger).decode(Int.self) {
             recorded.insert(version)
         }
         if let newest = recorded.max(), newest > latestVersion {

@@ -1,6 +1,5 @@
-import XCTest
-
 import PostgresData
+import XCTest
 
 /// The batching rules, without I/O.
 final class BatchQueueTests: XCTestCase {
