@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "JSONText", targets: ["JSONText"]),
         .library(name: "AppServerProtocol", targets: ["AppServerProtocol"]),
         .library(name: "AppServer", targets: ["AppServer"]),
+        .library(name: "PostgresData", targets: ["PostgresData"]),
         .library(name: "MicropostsModels", targets: ["MicropostsModels"]),
     ],
     dependencies: [
@@ -122,6 +123,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// A service's PostgreSQL: pool leases bounded by the RPC call's deadline, connection
+        /// settings (DATABASE_URL, libpq variables), health, error mapping, statement batching,
+        /// migrations.
+        .target(
+            name: "PostgresData",
+            dependencies: [
+                "RPC", "ServiceKit",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/PostgresData",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Services
 
         .target(
@@ -156,7 +175,7 @@ let package = Package(
         .target(
             name: "DataService",
             dependencies: [
-                "RPC", "ServiceKit", "MicropostsModels",
+                "RPC", "ServiceKit", "PostgresData", "MicropostsModels",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -206,7 +225,7 @@ let package = Package(
         .executableTarget(
             name: "RPCBench",
             dependencies: [
-                "RPC", "MicropostsModels", "DataService",
+                "RPC", "MicropostsModels", "PostgresData",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -321,8 +340,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PostgresDataTests",
+            dependencies: [
+                "PostgresData", "PostgresTestSupport", "ServiceKit", "RPC",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/PostgresDataTests",
+            resources: [.copy("Fixtures/InventoryMigrations")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DataServiceTests",
-            dependencies: ["DataService", "PostgresTestSupport", "ServiceTestSupport", "ServiceKit", "RPC", "MicropostsModels"],
+            dependencies: [
+                "DataService", "PostgresData", "PostgresTestSupport", "ServiceTestSupport", "ServiceKit", "RPC", "MicropostsModels",
+            ],
             path: "Tests/DataServiceTests",
             swiftSettings: swiftSettings
         ),

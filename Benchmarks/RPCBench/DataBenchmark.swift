@@ -1,8 +1,8 @@
 import ArgumentParser
-import DataService
 import Foundation
 import Logging
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 import RPC
 
@@ -37,7 +37,8 @@ struct DataBenchmark: AsyncParsableCommand {
         var logger = Logger(label: "rpc-bench")
         logger.logLevel = .warning
         let client = RPCClient(target: try RPCTarget(parsing: target), logger: logger)
-        var settings = try DatabaseSettings.resolve(environment: ["DATABASE_URL": databaseURL])
+        var settings = try DatabaseSettings.resolve(
+            environment: ["DATABASE_URL": databaseURL], defaults: DatabaseSettings(database: "microposts", applicationName: "rpc-bench"))
         settings.maximumConnections = poolSize
         let postgres = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: logger)
         try await withThrowingDiscardingTaskGroup { group in

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 import PostgresTestSupport
 import RPC

@@ -1,36 +1,30 @@
+import PostgresData
 import RPC
 import XCTest
 
 @testable import DataService
 
+/// Microposts' constraint names on top of the kit's mapping: each names the field at fault.
 final class DatabaseErrorMappingTests: XCTestCase {
-    func testSQLStatesMapToStatuses() {
-        let cases: [(String, String?, RPCStatusCode)] = [
-            ("23505", "users_username_key", .alreadyExists),
-            ("23503", "microposts_referenced_id_fkey", .invalidArgument),
-            ("23514", "microposts_text_check", .invalidArgument),
-            ("22021", nil, .invalidArgument),
-            ("57014", nil, .deadlineExceeded),
-            ("08006", nil, .unavailable),
-            ("57P01", nil, .unavailable),
-            ("28P01", nil, .unavailable),
-            ("40001", nil, .unavailable),
-            ("42P01", nil, .internal),
+    func testMicropostsConstraintsNameTheirField() {
+        let cases: [(String, String, RPCStatusCode, String)] = [
+            ("23505", "users_username_key", .alreadyExists, "username:"),
+            ("23505", "users_username_lower_key", .alreadyExists, "username:"),
+            ("23514", "users_username_check", .invalidArgument, "username:"),
+            ("23503", "microposts_referenced_id_fkey", .invalidArgument, "referenced:"),
+            ("23503", "microposts_author_id_fkey", .invalidArgument, "username:"),
+            ("23514", "microposts_text_check", .invalidArgument, "text:"),
+            ("23514", "follows_check", .invalidArgument, "other:"),
+            ("23505", "follows_pkey", .alreadyExists, "other:"),
+            ("23503", "follows_follower_id_fkey", .invalidArgument, "other:"),
+            ("23503", "follows_followed_id_fkey", .invalidArgument, "other:"),
+            ("23514", "revoked_tokens_token_id_check", .invalidArgument, "tokenID:"),
         ]
-        for (state, constraint, code) in cases {
-            XCTAssertEqual(DatabaseErrorMapping.mapServerError(sqlState: state, constraint: constraint).code, code, state)
+        for (state, constraint, code, prefix) in cases {
+            let error = DatabaseErrorMapping.microposts.rpcError(sqlState: state, constraint: constraint)
+            XCTAssertEqual(error.code, code, constraint)
+            XCTAssertTrue(error.message.hasPrefix(prefix), "\(constraint): \(error.message)")
         }
-        XCTAssertTrue(
-            DatabaseErrorMapping.mapServerError(sqlState: "23514", constraint: "microposts_text_check").message.hasPrefix("text:"))
-        XCTAssertTrue(
-            DatabaseErrorMapping.mapServerError(sqlState: "23505", constraint: "users_username_key").message.hasPrefix("username:"))
-    }
-
-    func testRPCErrorsPassThroughAndOthersAreInternal() {
-        let passed = DatabaseErrorMapping.rpcError(for: RPCError.notFound("x"), logger: quietLogger)
-        XCTAssertEqual(passed, RPCError.notFound("x"))
-        struct Odd: Error {}
-        XCTAssertEqual(DatabaseErrorMapping.rpcError(for: Odd(), logger: quietLogger).code, .internal)
-        XCTAssertEqual(DatabaseErrorMapping.rpcError(for: Odd(), logger: quietLogger).message, "internal error")
+        XCTAssertEqual(DatabaseErrorMapping.microposts.rpcError(sqlState: "57014", constraint: nil).code, .deadlineExceeded)
     }
 }

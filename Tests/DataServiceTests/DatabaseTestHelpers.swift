@@ -1,7 +1,9 @@
-import DataService
+import PostgresData
 import PostgresNIO
 import PostgresTestSupport
 import XCTest
+
+@testable import DataService
 
 extension PostgresTestCluster {
     /// Runs `body` against a new database of the shared cluster with the bundled migrations applied.

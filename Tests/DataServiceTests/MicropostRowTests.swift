@@ -1,5 +1,6 @@
 import Foundation
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 import PostgresTestSupport
 import XCTest

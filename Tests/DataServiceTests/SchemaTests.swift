@@ -1,3 +1,4 @@
+import PostgresData
 import PostgresNIO
 import PostgresTestSupport
 import XCTest

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresData
 import RPC
 import ServiceKit
 
@@ -16,7 +17,9 @@ public enum DataService {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let environment = ProcessInfo.processInfo.environment
         if arguments.first == MigrateCommand.name {
-            await MigrateCommand.main(arguments: Array(arguments.dropFirst()), environment: environment)
+            await MigrateCommand.main(
+                service: "data", defaultAdminPort: defaultAdminPort, databaseDefaults: .micropostsDefaults,
+                arguments: Array(arguments.dropFirst()), environment: environment, migrations: MigrationRunner.bundled)
         }
         await ServiceMain.run(
             name: "data", summary: summary, defaultAdminPort: defaultAdminPort,

@@ -1,5 +1,6 @@
 import Logging
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 import RPC
 import ServiceKit
@@ -34,7 +35,7 @@ struct DataServiceComponents {
         database = Database(
             client: postgres, availability: DatabaseAvailability(),
             statementTimeout: configuration.database.statementTimeout,
-            leaseTimeout: configuration.database.connectTimeout)
+            leaseTimeout: configuration.database.connectTimeout, errorMapping: .microposts)
         monitor = DatabaseMonitor(
             database: database, migrations: migrations, readiness: environment.readiness,
             interval: configuration.healthCheckInterval,

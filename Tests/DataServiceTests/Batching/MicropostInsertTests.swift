@@ -1,4 +1,5 @@
 import MicropostsModels
+import PostgresData
 import RPC
 import XCTest
 

@@ -1,5 +1,6 @@
 import Logging
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 import PostgresTestSupport
 import RPC
@@ -55,7 +56,7 @@ final class DataServiceHarness: Sendable {
             rpcServer: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),
             database: DatabaseSettings(
                 host: cluster.host, port: cluster.port, username: cluster.username, password: cluster.password,
-                database: databaseName, sslMode: .disable),
+                database: databaseName, sslMode: .disable, applicationName: "microposts-data-tests"),
             healthCheckInterval: .milliseconds(200),
             passwordHashIterations: testIterations)
         configure(&configuration)

@@ -1,5 +1,6 @@
 import Foundation
 import MicropostsModels
+import PostgresData
 import RPC
 import ServiceKit
 
@@ -139,42 +140,8 @@ struct DataServiceConfiguration: Sendable {
         return CostLimits(maximumResultWindow: window, expensiveCallsPerCaller: perCaller, expensiveStatements: total)
     }
 
-    /// The PostgreSQL settings alone, shared with `data migrate`.
+    /// The PostgreSQL settings alone, as `data migrate` reads them.
     static func readDatabase(from reader: inout ConfigReader, environment: [String: String]) -> DatabaseSettings {
-        let urlSetting = Setting<String>.string(
-            "database-url", env: "DATABASE_URL", default: "", placeholder: "<url>",
-            help: "postgres://user:password@host:port/database?sslmode=mode. Parts it leaves out come from "
-                + "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, else localhost:5432, user postgres, "
-                + "database microposts, sslmode prefer. Prefer the environment for passwords: flags show in ps.")
-        let url = reader.read(urlSetting)
-        var libpqEnvironment = environment
-        libpqEnvironment["DATABASE_URL"] = url
-        var database = DatabaseSettings()
-        do {
-            database = try DatabaseSettings.resolve(environment: libpqEnvironment)
-        } catch {
-            reader.reject(urlSetting, because: "\(error)")
-        }
-
-        let poolSize = Setting<Int>.int(
-            "db-pool-size", env: "DB_POOL_SIZE", default: database.maximumConnections, range: 1...10_000,
-            help: "Most PostgreSQL connections the service opens.")
-        database.maximumConnections = reader.read(poolSize)
-        let connectTimeout = Setting<Duration>.duration(
-            "db-connect-timeout", env: "DB_CONNECT_TIMEOUT", default: database.connectTimeout,
-            help: "How long connecting to PostgreSQL, or waiting for a pooled connection, may take; "
-                + "calls fail with unavailable after it.")
-        database.connectTimeout = reader.read(connectTimeout)
-        if database.connectTimeout <= .zero { reader.reject(connectTimeout, because: "must be more than 0") }
-        let idleTimeout = Setting<Duration>.duration(
-            "db-idle-timeout", env: "DB_IDLE_TIMEOUT", default: database.idleTimeout,
-            help: "An unused pooled PostgreSQL connection is closed after this long.")
-        database.idleTimeout = reader.read(idleTimeout)
-        if database.idleTimeout <= .zero { reader.reject(idleTimeout, because: "must be more than 0") }
-        database.statementTimeout = reader.read(
-            .duration(
-                "db-statement-timeout", env: "DB_STATEMENT_TIMEOUT", default: database.statementTimeout,
-                help: "Longest any one SQL statement may run, whatever the call's deadline; 0 means no limit."))
-        return database
+        DatabaseSettings.read(from: &reader, environment: environment, defaults: .micropostsDefaults)
     }
 }

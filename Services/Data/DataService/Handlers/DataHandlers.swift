@@ -1,4 +1,5 @@
 import MicropostsModels
+import PostgresData
 import RPC
 
 /// The data service's RPC methods: each checks its request's fields, then runs its

@@ -1,4 +1,5 @@
 import Logging
+import PostgresData
 import ServiceLifecycle
 
 /// Deletes rows that no longer mean anything, every `interval`:

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import PostgresData
 import PostgresNIO
 import RPC
 

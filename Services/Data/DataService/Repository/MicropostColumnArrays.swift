@@ -1,4 +1,5 @@
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 
 /// One page of a user's microposts as column arrays, which ``CollectionPages`` selects: the

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MicropostsModels
 import NIOCore
+import PostgresData
 import PostgresNIO
 import RPC
 import Synchronization

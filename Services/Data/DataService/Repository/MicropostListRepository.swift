@@ -1,6 +1,7 @@
 import Logging
 import MicropostsModels
 import NIOCore
+import PostgresData
 import PostgresNIO
 import RPC
 

@@ -1,5 +1,6 @@
 import Foundation
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 
 // Micropost queries select these columns, in this order: id, author username, text,

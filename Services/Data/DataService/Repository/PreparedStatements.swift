@@ -1,5 +1,6 @@
 import Foundation
 import MicropostsModels
+import PostgresData
 import PostgresNIO
 
 // The statements of the hot paths, prepared once per connection (PostgresNIO prepares a

@@ -1,0 +1,221 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import RPC
+import ServiceLifecycle
+
+/// Answers many concurrent requests of one kind with few statements: requests that arrive
+/// while earlier batches run are collected (see ``BatchQueue``) and run together — point
+/// reads as `WHERE id = ANY($1)`, inserts as one multi-row `INSERT` (one commit, one WAL
+/// flush, for all of them). A caller waits at most until it is cancelled (its RPC
+/// deadline), whatever its batch does.
+///
+/// ```swift
+/// let users = StatementBatcher<String, User>(settings: BatchSettings(), logger: logger) { names, deadline throws(RPCError) in
+///     try await database.withConnection(database.budget(deadline: deadline), logger: logger) { connection in
+///         // SELECT … WHERE name = ANY(\(names)), keyed by name
+///     }
+/// }
+/// let user = try await users.submit("ana", deadline: context.deadline)
+/// ```
+///
+/// It is a `Service`: batches run in its own task group, so they belong to the service
+/// lifecycle. Put it in the service group after the pool and before the RPC server; on
+/// shutdown (after the server has drained) queued requests fail with `unavailable` and
+/// running batches finish.
+///
+/// Inlinable, so that callers in other modules get it specialized for their types.
+public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: Service, Sendable {
+    /// Runs the statement for `keys`, giving up at `deadline` (nil: no caller set one); a key
+    /// without a result (a read's missing row) is absent from the answer.
+    public typealias Fetch = @Sendable (_ keys: [Key], _ deadline: NIODeadline?) async throws(RPCError) -> [Key: Value]
+
+    @usableFromInline
+    struct State: Sendable {
+        @usableFromInline var queue: BatchQueue<Key>
+        @usableFromInline var waiting: [BatchQueue<Key>.WaiterID: Waiter] = [:]
+        @usableFromInline var nextWaiter: BatchQueue<Key>.WaiterID = 0
+        @usableFromInline var isStopped = false
+
+        @inlinable
+        init(queue: BatchQueue<Key>) {
+            self.queue = queue
+        }
+    }
+
+    @usableFromInline
+    struct Waiter: Sendable {
+        @usableFromInline var continuation: CheckedContinuation<Value?, any Error>
+        @usableFromInline var deadline: NIODeadline?
+
+        @inlinable
+        init(continuation: CheckedContinuation<Value?, any Error>, deadline: NIODeadline?) {
+            self.continuation = continuation
+            self.deadline = deadline
+        }
+    }
+
+    @usableFromInline let state: NIOLockedValueBox<State>
+    @usableFromInline let fetch: Fetch
+    @usableFromInline let batchStarts: AsyncStream<BatchQueue<Key>.Batch>
+    @usableFromInline let batchStartsInput: AsyncStream<BatchQueue<Key>.Batch>.Continuation
+    @usableFromInline let logger: Logger
+
+    /// A batcher with `settings`' limits.
+    /// - Parameter fetch: runs one batch; it may run concurrently with others when
+    ///   ``BatchSettings/maximumConcurrentBatches`` is above one.
+    @inlinable
+    public convenience init(settings: BatchSettings, logger: Logger, fetch: @escaping Fetch) {
+        self.init(
+            maximumBatchSize: settings.maximumBatchSize, maximumConcurrentBatches: settings.maximumConcurrentBatches, logger: logger,
+            fetch: fetch)
+    }
+
+    /// A batcher of at most `maximumBatchSize` keys per statement and
+    /// `maximumConcurrentBatches` statements at once (both positive).
+    @inlinable
+    public init(maximumBatchSize: Int, maximumConcurrentBatches: Int, logger: Logger, fetch: @escaping Fetch) {
+        state = NIOLockedValueBox(
+            State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
+        self.fetch = fetch
+        self.logger = logger
+        (batchStarts, batchStartsInput) = AsyncStream.makeStream()
+    }
+
+    /// The result for `key`, or nil when there is none. The statement runs until the latest
+    /// deadline of the requests it serves, so it stops once all of them gave up.
+    ///
+    /// - Throws: the batch's error; `cancelled` when the calling task is cancelled (at once,
+    ///   even while its batch runs); `unavailable` once the batcher has shut down.
+    @inlinable
+    public func submit(_ key: Key, deadline: NIODeadline? = nil) async throws(RPCError) -> Value? {
+        let waiter = state.withLockedValue { state in
+            defer { state.nextWaiter &+= 1 }
+            return state.nextWaiter
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    enqueue(key, Waiter(continuation: continuation, deadline: deadline), id: waiter)
+                }
+            } onCancel: {
+                cancel(waiter, key: key)
+            }
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError(.internal, "batched statement failed: \(error)")
+        }
+    }
+
+    /// Runs batches until graceful shutdown.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
+                for await batch in batchStarts {
+                    group.addTask { await self.runBatches(startingWith: batch) }
+                }
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        }
+    }
+
+    // MARK: - Waiting
+
+    @inlinable
+    func enqueue(_ key: Key, _ waiter: Waiter, id: BatchQueue<Key>.WaiterID) {
+        let decision = state.withLockedValue { state -> Decision in
+            // The task's cancelled flag is set before its cancellation handler runs, so a caller
+            // cancelled before this point is refused here, and one cancelled later finds its
+            // continuation stored when the handler takes the lock.
+            if Task.isCancelled { return .refuse(Self.cancelled) }
+            if state.isStopped { return .refuse(RPCError.unavailable("the service is shutting down")) }
+            state.waiting[id] = waiter
+            return state.queue.enqueue(key, waiter: id).map(Decision.start) ?? .wait
+        }
+        switch decision {
+        case .wait: break
+        case .start(let batch): batchStartsInput.yield(batch)
+        case .refuse(let error): waiter.continuation.resume(throwing: error)
+        }
+    }
+
+    @usableFromInline
+    enum Decision {
+        case wait
+        case start(BatchQueue<Key>.Batch)
+        case refuse(RPCError)
+    }
+
+    @inlinable
+    func cancel(_ waiter: BatchQueue<Key>.WaiterID, key: Key) {
+        let continuation = state.withLockedValue { state in
+            _ = state.queue.cancel(waiter, key: key)
+            return state.waiting.removeValue(forKey: waiter)
+        }
+        continuation?.continuation.resume(throwing: Self.cancelled)
+    }
+
+    @usableFromInline
+    static var cancelled: RPCError { RPCError(.cancelled, "call cancelled") }
+
+    func stop() {
+        let continuations = state.withLockedValue { state in
+            state.isStopped = true
+            return state.queue.removeAll().compactMap { state.waiting.removeValue(forKey: $0) }
+        }
+        batchStartsInput.finish()
+        for waiter in continuations {
+            waiter.continuation.resume(throwing: RPCError.unavailable("the service is shutting down"))
+        }
+    }
+
+    // MARK: - Batches
+
+    /// Runs `first`, then the batches queued meanwhile, until the queue is empty.
+    @inlinable
+    func runBatches(startingWith first: BatchQueue<Key>.Batch) async {
+        var batch = first
+        while true {
+            await run(batch)
+            guard let next = state.withLockedValue({ $0.queue.batchFinished() }) else { return }
+            batch = next
+        }
+    }
+
+    @inlinable
+    func run(_ batch: BatchQueue<Key>.Batch) async {
+        let deadline = state.withLockedValue { state in
+            Self.latestDeadline(batch.waiters.compactMap { state.waiting[$0.waiter] })
+        }
+        let result: Result<[Key: Value], RPCError>
+        do throws(RPCError) {
+            result = .success(try await fetch(batch.keys, deadline))
+        } catch {
+            logger.debug("batched statement failed", metadata: ["keys": "\(batch.keys.count)", "error": "\(error)"])
+            result = .failure(error)
+        }
+        // Callers that gave up meanwhile were already answered and are no longer waiting.
+        let answers = state.withLockedValue { state in
+            batch.waiters.compactMap { entry in state.waiting.removeValue(forKey: entry.waiter).map { (entry.key, $0) } }
+        }
+        switch result {
+        case .success(let rows):
+            for (key, waiter) in answers { waiter.continuation.resume(returning: rows[key]) }
+        case .failure(let error):
+            for (_, waiter) in answers { waiter.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Nil (no limit) if any waiter set none.
+    @inlinable
+    static func latestDeadline(_ waiters: [Waiter]) -> NIODeadline? {
+        var latest = NIODeadline.uptimeNanoseconds(0)
+        for waiter in waiters {
+            guard let deadline = waiter.deadline else { return nil }
+            latest = max(latest, deadline)
+        }
+        return latest
+    }
+}
