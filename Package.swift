@@ -353,6 +353,20 @@ let package = Package(
             resources: [.copy("Fixtures/InventoryMigrations")],
             swiftSettings: swiftSettings
         ),
+        /// The kit's proof: a service built from kit products alone (no Microposts module), run
+        /// end to end behind the real edge.
+        .testTarget(
+            name: "KitOnlyServiceTests",
+            dependencies: [
+                "RPC", "ServiceKit", "AppServer", "PostgresData", "PostgresTestSupport", "ServiceTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/KitOnlyServiceTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DataServiceTests",
             dependencies: [
