@@ -69,3 +69,10 @@ final class InMemoryDataServer: Sendable {
         try await call(.createMicropost, CreateMicropostRequest(username: username, text: text, referenced: referenced))
     }
 }
+
+/// `XCTAssertEqual` whose arguments may `await`: XCTest's autoclosures here cannot.
+func expectEqual<Value: Equatable>(
+    _ actual: Value, _ expected: Value, _ message: String = "", file: StaticString = #filePath, line: UInt = #line
+) {
+    XCTAssertEqual(actual, expected, message, file: file, line: line)
+}

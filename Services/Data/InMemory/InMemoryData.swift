@@ -1,11 +1,12 @@
+import MicropostsModels
+import NIOConcurrencyHelpers
+import RPC
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import MicropostsModels
-import NIOConcurrencyHelpers
-import RPC
 
 /// The data service's RPC methods answered from memory, with the real service's observable
 /// behaviour: the same validation, errors and messages, usernames unique ignoring case,

@@ -1,10 +1,11 @@
+import MicropostsModels
+import RPC
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import MicropostsModels
-import RPC
 
 extension InMemoryState {
     mutating func create(_ request: CreateMicropostRequest, now: Date) throws(RPCError) -> Micropost {

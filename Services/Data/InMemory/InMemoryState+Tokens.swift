@@ -1,9 +1,10 @@
+import MicropostsModels
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import MicropostsModels
 
 extension InMemoryState {
     /// Revoking again keeps the later end, so a repeated call never shortens a revocation.

@@ -1,10 +1,11 @@
+import MicropostsModels
+import RPC
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import MicropostsModels
-import RPC
 
 extension InMemoryState {
     static let takenMessage = "username: already taken (usernames differing only in case count as the same)"

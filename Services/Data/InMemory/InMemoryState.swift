@@ -1,9 +1,10 @@
+import MicropostsModels
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import MicropostsModels
 
 /// Everything an ``InMemoryData`` holds, changed only under its lock. Each method is one
 /// statement of the real service: checks and change happen together, so no other call slips

@@ -7,11 +7,13 @@ import ServiceLifecycle
 /// no PostgreSQL. No connection, no migrations: the process is ready once it listens.
 enum InMemoryMode {
     static let settingName = "in-memory"
+    static let warning =
+        "serving from memory, for development only: nothing is persisted (a restart starts empty), "
+        + "and each data instance has its own data, so run one"
 
     static func services(configuration: DataServiceConfiguration, environment: ServiceEnvironment) -> [any Service] {
         environment.logger.warning(
-            "serving from memory, for development only: nothing is persisted (a restart starts empty), "
-                + "and each data instance has its own data, so run one",
+            "\(warning)",
             metadata: ["mode": "\(settingName)"])
         let data = InMemoryData(
             settings: InMemoryDataSettings(

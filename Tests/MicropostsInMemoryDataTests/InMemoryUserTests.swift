@@ -5,29 +5,29 @@ import RPC
 import XCTest
 
 /// Users, logins and the per-account throttle, as the real data service answers them.
-final class UserAndLoginTests: XCTestCase {
+final class InMemoryUserTests: XCTestCase {
     func testUsernamesAreUniqueIgnoringCaseButLookedUpExactly() async throws {
         let server = try await InMemoryDataServer()
         defer { server.shutdown() }
-        XCTAssertEqual(try await server.register("Ana"), User(username: "Ana"))
+        expectEqual(try await server.register("Ana"), User(username: "Ana"))
         let taken = await server.error(.registerUser, RegisterUserRequest(username: "ana", password: "password123"))
-        XCTAssertEqual(taken?.code, .alreadyExists)
-        XCTAssertEqual(taken?.message, "username: already taken (usernames differing only in case count as the same)")
-        XCTAssertEqual(try await server.call(.getUser, GetUserRequest(username: "Ana")), User(username: "Ana"))
+        expectEqual(taken?.code, .alreadyExists)
+        expectEqual(taken?.message, "username: already taken (usernames differing only in case count as the same)")
+        expectEqual(try await server.call(.getUser, GetUserRequest(username: "Ana")), User(username: "Ana"))
         let other = await server.error(.getUser, GetUserRequest(username: "ana"))
-        XCTAssertEqual(other?.code, .notFound)
-        XCTAssertEqual(other?.message, "no user 'ana'")
+        expectEqual(other?.code, .notFound)
+        expectEqual(other?.message, "no user 'ana'")
     }
 
     func testRequestsAreValidatedFieldByField() async throws {
         let server = try await InMemoryDataServer()
         defer { server.shutdown() }
         let badName = await server.error(.registerUser, RegisterUserRequest(username: "a b", password: "password123"))
-        XCTAssertEqual(badName?.code, .invalidArgument)
+        expectEqual(badName?.code, .invalidArgument)
         XCTAssertTrue(badName?.message.hasPrefix("username:") ?? false)
         let shortPassword = await server.error(.registerUser, RegisterUserRequest(username: "ana", password: "short"))
         XCTAssertTrue(shortPassword?.message.hasPrefix("password:") ?? false)
-        XCTAssertEqual(await server.error(.getUser, GetUserRequest(username: ""))?.code, .invalidArgument)
+        expectEqual(await server.error(.getUser, GetUserRequest(username: ""))?.code, .invalidArgument)
     }
 
     func testLoginChecksThePasswordAndNeverTellsWhichUsernamesExist() async throws {
@@ -35,17 +35,17 @@ final class UserAndLoginTests: XCTestCase {
         defer { server.shutdown() }
         try await server.register("ana")
         let right = try await server.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "password123"))
-        XCTAssertEqual(right, .verified(User(username: "ana")))
-        XCTAssertEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "password124")), .refused)
-        XCTAssertEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "ANA", password: "password123")), .refused)
-        XCTAssertEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "zed", password: "password123")), .refused)
-        XCTAssertEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "not a name", password: "x")), .refused)
+        expectEqual(right, .verified(User(username: "ana")))
+        expectEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "password124")), .refused)
+        expectEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "ANA", password: "password123")), .refused)
+        expectEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "zed", password: "password123")), .refused)
+        expectEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "not a name", password: "x")), .refused)
 
-        XCTAssertEqual(
+        expectEqual(
             try await server.call(.verifyCredentials, VerifyCredentialsRequest(username: "ana", password: "password123")),
             User(username: "ana"))
         let wrong = await server.error(.verifyCredentials, VerifyCredentialsRequest(username: "zed", password: "password123"))
-        XCTAssertEqual(wrong?.code, .unauthenticated)
+        expectEqual(wrong?.code, .unauthenticated)
     }
 
     func testTheAccountThrottleCountsEveryAttemptInItsWindowAndASuccessClearsIt() async throws {
@@ -55,22 +55,23 @@ final class UserAndLoginTests: XCTestCase {
         try await server.register("ana")
         let wrong = VerifyCredentialsRequest(username: "ana", password: "wrong-password")
         let right = VerifyCredentialsRequest(username: "ana", password: "password123")
-        for _ in 0..<2 { XCTAssertEqual(try await server.call(.logIn, wrong), .refused) }
-        XCTAssertEqual(try await server.call(.logIn, right), .verified(User(username: "ana")), "the third attempt is still allowed")
-        for _ in 0..<3 { XCTAssertEqual(try await server.call(.logIn, wrong), .refused) }
+        for _ in 0..<2 { expectEqual(try await server.call(.logIn, wrong), .refused) }
+        expectEqual(try await server.call(.logIn, right), .verified(User(username: "ana")), "the third attempt is still allowed")
+        for _ in 0..<3 { expectEqual(try await server.call(.logIn, wrong), .refused) }
 
         // Counted against the lowercased name, so another spelling shares the allowance.
-        XCTAssertEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "ANA", password: "x")), .throttled(retryAfterSeconds: 60))
+        expectEqual(
+            try await server.call(.logIn, VerifyCredentialsRequest(username: "ANA", password: "x")), .throttled(retryAfterSeconds: 60))
         server.advance(by: 45)
-        XCTAssertEqual(try await server.call(.logIn, right), .throttled(retryAfterSeconds: 15))
+        expectEqual(try await server.call(.logIn, right), .throttled(retryAfterSeconds: 15))
         let throttled = await server.error(.verifyCredentials, right)
-        XCTAssertEqual(throttled?.code, .resourceExhausted)
+        expectEqual(throttled?.code, .resourceExhausted)
         server.advance(by: 15)
-        XCTAssertEqual(try await server.call(.logIn, right), .verified(User(username: "ana")), "a new window starts when the last ends")
+        expectEqual(try await server.call(.logIn, right), .verified(User(username: "ana")), "a new window starts when the last ends")
 
         // Unknown names are throttled exactly like existing ones.
-        for _ in 0..<3 { XCTAssertEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "zed", password: "x")), .refused) }
-        XCTAssertEqual(
+        for _ in 0..<3 { expectEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "zed", password: "x")), .refused) }
+        expectEqual(
             try await server.call(.logIn, VerifyCredentialsRequest(username: "zed", password: "x")).retryAfterSeconds, 60)
     }
 
@@ -79,9 +80,10 @@ final class UserAndLoginTests: XCTestCase {
         defer { server.shutdown() }
         try await server.register("ana")
         for _ in 0..<20 {
-            XCTAssertEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "wrong-password")), .refused)
+            expectEqual(try await server.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "wrong-password")), .refused)
         }
-        XCTAssertEqual(
-            try await server.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "password123")), .verified(User(username: "ana")))
+        expectEqual(
+            try await server.call(.logIn, VerifyCredentialsRequest(username: "ana", password: "password123")),
+            .verified(User(username: "ana")))
     }
 }
