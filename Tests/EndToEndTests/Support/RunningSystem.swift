@@ -15,7 +15,7 @@ final class RunningSystem: @unchecked Sendable {
     static let secret = "end-to-end-secret-of-at-least-32-bytes!"
     static let rpcSecret = "end-to-end-rpc-secret-of-at-least-32-bytes"
     /// Where nothing listens: a data service that tried to reach it would never be ready.
-    static let unreachableDatabase = "postgres://nobody@127.0.0.1:1/nothing?sslmode=disable&connect_timeout=1"
+    static let unreachableDatabase = "postgres://nobody@127.0.0.1:1/nothing?sslmode=disable"
 
     /// Where the data service keeps its data.
     enum DataStore {
