@@ -175,7 +175,7 @@ let package = Package(
         .target(
             name: "DataService",
             dependencies: [
-                "RPC", "ServiceKit", "PostgresData", "MicropostsModels",
+                "RPC", "ServiceKit", "PostgresData", "MicropostsModels", "MicropostsInMemoryData",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -185,6 +185,17 @@ let package = Package(
             ],
             path: "Services/Data/DataService",
             resources: [.copy("Migrations/SQL")],
+            swiftSettings: swiftSettings
+        ),
+        /// Microposts' data methods answered from memory: `data --in-memory`, and the worker's tests.
+        .target(
+            name: "MicropostsInMemoryData",
+            dependencies: [
+                "RPC", "MicropostsModels",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/Data/InMemory",
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "data", dependencies: ["DataService"], path: "Services/Data/Main", swiftSettings: swiftSettings),
@@ -321,8 +332,19 @@ let package = Package(
             name: "WorkerServiceTests",
             dependencies: [
                 "WorkerService", "AppServer", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
+                "MicropostsInMemoryData",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MicropostsInMemoryDataTests",
+            dependencies: [
+                "MicropostsInMemoryData", "MicropostsModels", "RPC",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/MicropostsInMemoryDataTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MasterServiceTests",
             dependencies: [

@@ -3,10 +3,13 @@ import XCTest
 
 /// The API through real worker processes (plain HTTP) against the real data service and
 /// PostgreSQL: each endpoint's success and error codes, ownership, pagination, revocation
-/// seen by a second worker, search.
-final class APIEndToEndTests: XCTestCase {
+/// seen by a second worker, search. ``InMemoryAPIEndToEndTests`` runs the same tests against
+/// `data --in-memory`.
+class APIEndToEndTests: XCTestCase {
+    /// Where the data service of every test here keeps its data.
+    class var store: RunningSystem.DataStore { .postgres }
     func testUsersTokensAndMicropostsWithOwnership() async throws {
-        let system = try await RunningSystem()
+        let system = try await RunningSystem(store: Self.store)
         let ana = try await system.user("ana")
         let bob = try await system.user("bob")
         let port = system.workerHTTPPorts[0]
@@ -62,7 +65,7 @@ final class APIEndToEndTests: XCTestCase {
     }
 
     func testPagination() async throws {
-        let system = try await RunningSystem()
+        let system = try await RunningSystem(store: Self.store)
         let ana = try await system.user("ana")
         for number in 1...5 {
             assertStatus(
@@ -89,7 +92,7 @@ final class APIEndToEndTests: XCTestCase {
     }
 
     func testFollowTimelineAndSearch() async throws {
-        let system = try await RunningSystem()
+        let system = try await RunningSystem(store: Self.store)
         let ana = try await system.user("ana")
         let bob = try await system.user("bob")
         assertStatus(
@@ -122,7 +125,7 @@ final class APIEndToEndTests: XCTestCase {
     }
 
     func testLogoutIsSeenByASecondWorkerWithinOneSecond() async throws {
-        let system = try await RunningSystem(workerCount: 2)
+        let system = try await RunningSystem(workerCount: 2, store: Self.store)
         let token = try await system.user("ana")
         assertStatus(200, try await system.request("GET", "/api/users/ana", token: token, worker: 1))
         assertStatus(204, try await system.request("DELETE", "/api/token", token: token, worker: 0))

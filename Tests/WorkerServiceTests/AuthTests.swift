@@ -75,7 +75,7 @@ final class AuthTests: XCTestCase {
         assertStatus(200, await harness.send("GET", "/api/users/ana", token: token))
         // Another worker's logout lands in the data service only.
         let jti = try XCTUnwrap(HS256Token(secret: Array(WorkerHarness.secret.utf8)).verify(token).jti)
-        harness.fake.state.withLockedValue { $0.revoked[jti] = Date().addingTimeInterval(3600) }
+        harness.fake.data.revoke(tokenID: jti, until: Date().addingTimeInterval(3600))
         try await Task.sleep(for: .milliseconds(1050))
         let response = await harness.send("GET", "/api/users/ana", token: token)
         XCTAssertEqual(response.status, 401)
@@ -90,7 +90,7 @@ final class AuthTests: XCTestCase {
         let claims = try HS256Token(secret: Array(WorkerHarness.secret.utf8)).verify(token, now: harness.clock.now())
         let acceptedUntil = Date(timeIntervalSince1970: TimeInterval(claims.exp + HS256Token.leeway))
         assertStatus(204, await harness.send("DELETE", "/api/token", token: token))
-        XCTAssertEqual(harness.fake.state.withLockedValue { $0.revoked[claims.jti] }, acceptedUntil)
+        XCTAssertEqual(harness.fake.data.revocationEnd(ofTokenID: claims.jti), acceptedUntil)
 
         // Within the leeway after expiry: tokens are still accepted, so the logout must still hold.
         harness.clock.set(to: Date(timeIntervalSince1970: TimeInterval(claims.exp + HS256Token.leeway - 1)))

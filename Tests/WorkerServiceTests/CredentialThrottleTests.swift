@@ -1,5 +1,6 @@
 import AppServer
 import Foundation
+import MicropostsInMemoryData
 import NIOConcurrencyHelpers
 import RPC
 import ServiceKit
@@ -63,10 +64,11 @@ final class CredentialThrottleTests: XCTestCase {
     }
 
     func testAThrottledAccountIs429WithTheDataServicesWait() async throws {
-        let harness = try await WorkerHarness()
+        let harness = try await WorkerHarness(data: InMemoryDataSettings(loginAttemptsPerAccount: 1, loginAccountWindow: .seconds(42)))
         defer { harness.shutdown() }
         await harness.register("ana")
-        harness.fake.state.withLockedValue { $0.throttledAccounts["ana"] = 42 }
+        assertStatus(400, await harness.send("POST", "/api/token", json: Self.loginBody("ana", "wrong-password")))
+        // The account's one attempt is spent: even the right password waits for the window's end.
         let response = await harness.send("POST", "/api/token", json: Self.loginBody("ana", "password123"))
         assertThrottled(response, retryAfterAtMost: 42)
         XCTAssertEqual(response.header("Retry-After"), "42")

@@ -127,9 +127,7 @@ final class ResponseEncodingTests: XCTestCase {
             post.id = Int64(index + 1) * 1_000_003
             return post
         }
-        harness.fake.state.withLockedValue { state in
-            for post in posts { state.posts[post.id] = post }
-        }
+        for post in posts { harness.fake.data.store(post) }
         let base = "https://api.example.com"
         let newestFirst = posts.sorted { $0.id > $1.id }
 

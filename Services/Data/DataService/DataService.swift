@@ -11,7 +11,8 @@ public enum DataService {
 
     static let summary =
         "Microposts data service: owns the PostgreSQL schema and answers typed RPC calls. "
-        + "`data migrate [options]` applies pending migrations and exits."
+        + "`data migrate [options]` applies pending migrations and exits; "
+        + "`data --in-memory` keeps the data in memory instead, for developing a worker without PostgreSQL."
 
     public static func main() async -> Never {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -27,6 +28,7 @@ public enum DataService {
         ) { reader in
             DataServiceConfiguration.read(from: &reader, environment: environment)
         } start: { configuration, serviceEnvironment in
+            if configuration.inMemory { return InMemoryMode.services(configuration: configuration, environment: serviceEnvironment) }
             // Loading the bundled SQL fails only for a broken build; better now than later.
             let migrations = try MigrationRunner.bundled()
             return DataServiceComponents(configuration: configuration, environment: serviceEnvironment, migrations: migrations).services

@@ -8,26 +8,46 @@ import XCTest
     import FoundationNetworking
 #endif
 
-/// A real `data` service on a fresh database and `workerCount` real `worker` processes
-/// sharing one JWT secret, each also serving plain HTTP (`--http`). Every RPC hop is
+/// A real `data` service on a fresh database (or in memory) and `workerCount` real `worker`
+/// processes sharing one JWT secret, each also serving plain HTTP (`--http`). Every RPC hop is
 /// authenticated with `rpcSecret`, as deployments run them.
 final class RunningSystem: @unchecked Sendable {
     static let secret = "end-to-end-secret-of-at-least-32-bytes!"
     static let rpcSecret = "end-to-end-rpc-secret-of-at-least-32-bytes"
+    /// Where nothing listens: a data service that tried to reach it would never be ready.
+    static let unreachableDatabase = "postgres://nobody@127.0.0.1:1/nothing?sslmode=disable"
+
+    /// Where the data service keeps its data.
+    enum DataStore {
+        case postgres
+        /// `data --in-memory`: no PostgreSQL is started, and `DATABASE_URL` leads nowhere.
+        case inMemory
+    }
 
     let data: ServiceProcess
+    let dataRPCPort: Int
     let workers: [ServiceProcess]
     let workerHTTPPorts: [Int]
     let workerRPCPorts: [Int]
 
-    init(workerCount: Int = 1, dataArguments: [String] = [], workerArguments: [String] = []) async throws {
-        let cluster = try await PostgresTestCluster.shared()
-        let database = try await cluster.createDatabase()
-        let url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(database)?sslmode=disable"
+    init(workerCount: Int = 1, store: DataStore = .postgres, dataArguments: [String] = [], workerArguments: [String] = []) async throws {
+        let url: String
+        var storeArguments: [String] = []
+        switch store {
+        case .postgres:
+            let cluster = try await PostgresTestCluster.shared()
+            let database = try await cluster.createDatabase()
+            url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(database)?sslmode=disable"
+        case .inMemory:
+            url = Self.unreachableDatabase
+            storeArguments = ["--in-memory"]
+        }
         let dataPort = try freePort()
+        dataRPCPort = dataPort
         // The fewest hash iterations the data service allows: the tests log in often.
         data = try ServiceProcess(
-            "data", arguments: ["--rpc-listen", "127.0.0.1:\(dataPort)", "--password-hash-iterations", "210000"] + dataArguments,
+            "data",
+            arguments: ["--rpc-listen", "127.0.0.1:\(dataPort)", "--password-hash-iterations", "210000"] + storeArguments + dataArguments,
             environment: ["DATABASE_URL": url, "RPC_SECRET": Self.rpcSecret])
         try await data.waitForAdmin("/readyz", status: 200)
         var workers: [ServiceProcess] = []

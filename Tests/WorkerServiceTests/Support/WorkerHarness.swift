@@ -2,6 +2,7 @@ import AppServer
 import AppServerProtocol
 import Foundation
 import Logging
+import MicropostsInMemoryData
 import MicropostsModels
 import NIOConcurrencyHelpers
 import NIOCore
@@ -13,10 +14,13 @@ import XCTest
 
 /// A worker's request-serving parts in-process, calling a ``FakeDataService`` over real RPC
 /// on loopback. Requests enter exactly as the edge sends them: as an HTTP envelope.
+///
+/// The data's time of day is the harness's clock, so revocations end when the worker's
+/// tokens do.
 final class WorkerHarness: Sendable {
     static let secret = "test-secret-that-is-at-least-32-bytes-long"
 
-    let clock = TestWallClock()
+    let clock: TestWallClock
     let fake: FakeDataService
     let components: WorkerComponents
     let envelopes: EnvelopeResponder
@@ -27,9 +31,14 @@ final class WorkerHarness: Sendable {
 
     /// The per-address throttles are off unless `arguments` turn them on: most tests send
     /// everything from one address.
-    init(secret: String = WorkerHarness.secret, tokenLifetime: Duration = .seconds(86_400), arguments: [String] = []) async throws {
+    init(
+        secret: String = WorkerHarness.secret, tokenLifetime: Duration = .seconds(86_400), arguments: [String] = [],
+        data: InMemoryDataSettings = InMemoryDataSettings()
+    ) async throws {
         let logger = Logger(label: "test")
-        fake = FakeDataService(clock: clock.wallClock)
+        let clock = TestWallClock()
+        self.clock = clock
+        fake = FakeDataService(settings: data) { clock.now() }
         let fake = fake
         server = RPCServer(
             configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),

@@ -18,6 +18,8 @@ struct DataServiceConfiguration: Sendable {
     var tokenCleanupInterval: Duration
     var batches: BatchSettings
     var costs: CostLimits
+    /// Answer from memory, with no PostgreSQL (see ``InMemoryMode``).
+    var inMemory = false
 
     init(
         rpcServer: RPCServerConfiguration,
@@ -107,12 +109,18 @@ struct DataServiceConfiguration: Sendable {
 
         let costs = readCosts(from: &reader, poolSize: database.maximumConnections)
 
-        return DataServiceConfiguration(
+        var configuration = DataServiceConfiguration(
             rpcServer: rpcServer, database: database, healthCheckInterval: healthCheckInterval,
             passwordHashIterations: iterations, passwordHashConcurrency: hashConcurrency, passwordHashQueue: hashQueue,
             loginThrottle: LoginThrottleSettings(maximumAttempts: loginAttempts, window: loginWindow),
             tokenCleanupInterval: tokenCleanupInterval, batches: batches,
             costs: costs)
+        configuration.inMemory = reader.read(
+            .bool(
+                InMemoryMode.settingName, env: "IN_MEMORY", default: false,
+                help: "Keep the data in this process's memory instead of PostgreSQL, for developing a worker alone: "
+                    + "no database, no migrations, nothing persisted. The database settings are then unused."))
+        return configuration
     }
 
     /// What one request and one user may cost the database (see ``CostLimits``).
