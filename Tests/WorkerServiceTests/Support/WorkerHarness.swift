@@ -12,8 +12,9 @@ import XCTest
 
 @testable import WorkerService
 
-/// A worker's request-serving parts in-process, calling a ``FakeDataService`` over real RPC
-/// on loopback. Requests enter exactly as the edge sends them: as an HTTP envelope.
+/// A worker's request-serving parts in-process, calling a ``FakeDataService`` over the RPC's
+/// in-process transport (the codec, metadata, deadlines and cancellation of a real call, without
+/// a socket). Requests enter exactly as the edge sends them: as an HTTP envelope.
 ///
 /// The data's time of day is the harness's clock, so revocations end when the worker's
 /// tokens do.
@@ -40,13 +41,11 @@ final class WorkerHarness: Sendable {
         self.clock = clock
         fake = FakeDataService(settings: data) { clock.now() }
         let fake = fake
-        server = RPCServer(
-            configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)),
-            router: fake.makeRouter(), serviceName: "data", logger: logger)
+        let transport = InProcessTransport(logger: logger)
+        server = RPCServer(transport: transport.server, router: fake.makeRouter(), serviceName: "data")
         let server = server
         let serverTask = Task { try await server.run() }
-        let address = try await server.localAddress()
-        client = RPCClient(target: try RPCTarget(parsing: "127.0.0.1:\(address.port ?? 0)"), logger: logger)
+        client = RPCClient(transport: transport.client, logger: logger)
         let client = client
         tasks = [serverTask, Task { try await client.run() }]
 
