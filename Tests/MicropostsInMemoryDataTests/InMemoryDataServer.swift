@@ -14,11 +14,10 @@ final class InMemoryDataServer: Sendable {
     private let offset = NIOLockedValueBox<TimeInterval>(0)
     private let tasks: [Task<Void, any Error>]
 
-    init(settings: InMemoryDataSettings = InMemoryDataSettings(), beforeEachCall: InMemoryData.CallHook? = nil) async throws {
+    init(settings: InMemoryDataSettings = InMemoryDataSettings()) async throws {
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let offset = offset
-        data = InMemoryData(
-            settings: settings, now: { Date().addingTimeInterval(offset.withLockedValue { $0 }) }, beforeEachCall: beforeEachCall)
+        data = InMemoryData(settings: settings, now: { Date().addingTimeInterval(offset.withLockedValue { $0 }) })
         let server = RPCServer(
             configuration: RPCServerConfiguration(bindTarget: .tcp(host: "127.0.0.1", port: 0)), router: data.makeRouter(),
             serviceName: "data", logger: logger)

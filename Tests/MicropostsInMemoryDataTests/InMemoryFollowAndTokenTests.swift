@@ -65,18 +65,4 @@ final class InMemoryFollowAndTokenTests: XCTestCase {
         let tooMany = CheckRevokedTokensRequest(tokenIDs: (0...DataLimits.maximumTokenIDsPerCheck).map { "t\($0)" })
         expectEqual(await server.error(.checkRevokedTokens, tooMany)?.code, .invalidArgument)
     }
-
-    func testAHookSeesEveryCallAndItsErrorIsTheCallers() async throws {
-        let seen = NIOLockedValueBox<[String]>([])
-        let server = try await InMemoryDataServer { context in
-            seen.withLockedValue { $0.append(context.method) }
-            if context.method == "users.get" { throw RPCError(.permissionDenied, "refused by the hook") }
-        }
-        defer { server.shutdown() }
-        try await server.register("ana")
-        let refused = await server.error(.getUser, GetUserRequest(username: "ana"))
-        expectEqual(refused?.code, .permissionDenied)
-        expectEqual(refused?.message, "refused by the hook")
-        expectEqual(seen.withLockedValue { $0 }, ["users.register", "users.get"])
-    }
 }

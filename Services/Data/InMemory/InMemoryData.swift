@@ -17,29 +17,19 @@ import RPC
 /// statement batching, pool rationing of searches and timelines, or slow password hashing.
 ///
 /// `data --in-memory` serves it, so a worker can be developed with no PostgreSQL; the
-/// worker's tests serve it too, watching every call through ``CallHook``.
+/// worker's tests serve it too, watching every call through a server interceptor.
 public final class InMemoryData: Sendable {
-    /// Runs before every call's handler: a test records the call, delays it, or fails it by
-    /// throwing, which the caller receives as the call's error.
-    public typealias CallHook = @Sendable (RPCCallContext) async throws -> Void
-
     private let state = NIOLockedValueBox(InMemoryState())
     private let settings: InMemoryDataSettings
     private let passwords = PasswordDigests()
     private let now: @Sendable () -> Date
-    private let beforeEachCall: CallHook?
 
     /// - Parameters:
     ///   - now: The time of day that creation and update times, revocation ends and login
     ///     windows are measured on.
-    ///   - beforeEachCall: Run before every call; nil in production.
-    public init(
-        settings: InMemoryDataSettings = InMemoryDataSettings(), now: @escaping @Sendable () -> Date = { Date() },
-        beforeEachCall: CallHook? = nil
-    ) {
+    public init(settings: InMemoryDataSettings = InMemoryDataSettings(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.now = now
-        self.beforeEachCall = beforeEachCall
     }
 
     /// A router answering every data method, for an `RPCServer`.
@@ -172,10 +162,7 @@ public final class InMemoryData: Sendable {
         _ method: RPCMethod<Request, Response>, on router: inout RPCRouter,
         _ handler: @escaping @Sendable (Request) throws -> Response
     ) {
-        router.register(method) { [beforeEachCall] request, context in
-            if let beforeEachCall { try await beforeEachCall(context) }
-            return try handler(request)
-        }
+        router.register(method) { request, _ in try handler(request) }
     }
 
     /// Counted first, then checked; an unknown user is checked against nothing at the same cost.

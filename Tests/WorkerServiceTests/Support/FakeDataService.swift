@@ -6,7 +6,7 @@ import RPC
 
 /// The data service the worker is tested against: the in-memory implementation `data
 /// --in-memory` serves, over a real `RPCServer`, so the worker meets the same descriptors,
-/// encoding, metadata, deadlines and answers as in production. This wrapper records every
+/// encoding, metadata, deadlines and answers as in production. Its interceptor records every
 /// call and can delay or fail any method.
 final class FakeDataService: Sendable {
     struct Call: Sendable {
@@ -26,13 +26,24 @@ final class FakeDataService: Sendable {
     let data: InMemoryData
 
     init(settings: InMemoryDataSettings = InMemoryDataSettings(), now: @escaping @Sendable () -> Date = { Date() }) {
-        let hooks = self.hooks
-        data = InMemoryData(settings: settings, now: now) { context in
+        data = InMemoryData(settings: settings, now: now)
+    }
+
+    /// Put on the server serving ``makeRouter()``: records each call, then delays or fails it.
+    var interceptor: some RPCServerInterceptor { Recorder(hooks: hooks) }
+
+    private struct Recorder: RPCServerInterceptor {
+        let hooks: NIOLockedValueBox<Hooks>
+
+        func intercept(
+            _ context: RPCCallContext, next: (RPCCallContext) async throws -> RPCEncodedResponse
+        ) async throws -> RPCEncodedResponse {
             if let delay = hooks.withLockedValue({ $0.delays[context.method] }) { try await Task.sleep(for: delay) }
             try hooks.withLockedValue { hooks in
                 hooks.calls.append(Call(method: context.method, metadata: context.metadata, hasDeadline: context.deadline != nil))
                 if let failure = hooks.failures[context.method] { throw failure }
             }
+            return try await next(context)
         }
     }
 

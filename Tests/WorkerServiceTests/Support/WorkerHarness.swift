@@ -42,7 +42,7 @@ final class WorkerHarness: Sendable {
         fake = FakeDataService(settings: data) { clock.now() }
         let fake = fake
         let transport = InProcessTransport(logger: logger)
-        server = RPCServer(transport: transport.server, router: fake.makeRouter(), serviceName: "data")
+        server = RPCServer(transport: transport.server, router: fake.makeRouter(), serviceName: "data", interceptors: [fake.interceptor])
         let server = server
         let serverTask = Task { try await server.run() }
         client = RPCClient(transport: transport.client, logger: logger)
