@@ -161,7 +161,10 @@ struct PortBlock {
 
     static func find() throws -> PortBlock {
         for _ in 0..<50 {
-            let base = Int.random(in: 20_000...40_000)
+            // Below Linux's ephemeral range (32768-60999): under load, the clients' own
+            // connections take ephemeral ports, and a replacement binding one of its slot's
+            // ports then failed with EADDRINUSE.
+            let base = Int.random(in: 20_000...(32_768 - size))
             if (base..<base + size).allSatisfy(isFree) { return PortBlock(base: base) }
         }
         throw MasterProcessError(description: "no block of \(size) free ports found")

@@ -135,3 +135,29 @@ final class SupervisorRebuildTests: XCTestCase {
         XCTAssertTrue(harness.send(.rebuilt(.worker)).spawned.isEmpty)
     }
 }
+
+final class BuildCommandTests: XCTestCase {
+    func testOutputAndExitStatusAreCollectedInTheWorkingDirectory() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "build it's-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let failed = await BuildCommand.run("pwd; echo 'main.swift:1: error: nope' >&2; exit 3", in: folder.path)
+        XCTAssertFalse(failed.succeeded)
+        XCTAssertEqual(failed.status, "exit 3")
+        XCTAssertEqual(failed.output, folder.path + "\nmain.swift:1: error: nope\n")
+        let built = await BuildCommand.run("true", in: folder.path)
+        XCTAssertTrue(built.succeeded)
+        let nowhere = await BuildCommand.run("true", in: folder.appending(path: "missing").path)
+        XCTAssertFalse(nowhere.succeeded)
+    }
+
+    func testCancellingStopsTheWholeBuild() async throws {
+        let started = ContinuousClock.now
+        let build = Task { await BuildCommand.run("sleep 30 & sleep 30; wait", in: "/") }
+        try await Task.sleep(for: .milliseconds(300))
+        build.cancel()
+        let result = await build.value
+        XCTAssertFalse(result.succeeded)
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
+    }
+}

@@ -2,8 +2,11 @@ import Foundation
 
 /// Runs a service's build command (`/bin/sh -c`) and collects its output.
 ///
-/// Foundation's `Process` is fine here, unlike for instances (see ``ChildProcess``): a build
-/// may share the master's process group and signal dispositions, and Ctrl-C should stop it too.
+/// Started like an instance (``ChildProcess``: a process group of its own), so that when the
+/// master stops during a build the whole build — the shell and the compiler processes under
+/// it — is stopped with one signal to the group instead of holding the master's exit until
+/// it finishes. The output goes to a temporary file rather than a pipe, which `posix_spawn`
+/// as used here cannot set up and which an unread compiler could fill.
 enum BuildCommand {
     struct Result: Sendable {
         var succeeded: Bool
@@ -13,35 +16,29 @@ enum BuildCommand {
     }
 
     static func run(_ command: String, in directory: String) async -> Result {
-        await withCheckedContinuation { continuation in
-            // Reading the pipe to its end blocks: a thread of its own, never the cooperative pool.
-            let thread = Thread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", command]
-                process.currentDirectoryURL = URL(fileURLWithPath: directory)
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                process.standardInput = FileHandle.nullDevice
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(returning: Result(succeeded: false, status: "not started", output: "\(error)"))
-                    return
-                }
-                let output = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                let status =
-                    process.terminationReason == .exit
-                    ? "exit \(process.terminationStatus)" : "signal \(process.terminationStatus)"
-                continuation.resume(
-                    returning: Result(
-                        succeeded: process.terminationReason == .exit && process.terminationStatus == 0, status: status,
-                        output: String(decoding: output, as: UTF8.self)))
-            }
-            thread.name = "build"
-            thread.start()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("master-build-\(getpid())-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let script = "cd \(quoted(directory)) || exit 127\nexec >\(quoted(log.path)) 2>&1 </dev/null\n\(command)"
+        let pid: Int32
+        do {
+            pid = try ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["-c", script], environment: ProcessInfo.processInfo.environment)
+        } catch {
+            return Result(succeeded: false, status: "not started", output: error.description)
         }
+        let status = await withTaskCancellationHandler {
+            await ChildProcess.exitStatus(of: pid)
+        } onCancel: {
+            // The master is stopping: the build's whole process group goes with it. Signalled
+            // only while the shell has not been reaped, so its pid is still this group's id.
+            _ = kill(-pid, SIGTERM)
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return Result(succeeded: status.isCleanExit, status: status.description, output: output)
+    }
+
+    /// One shell word, whatever the text holds.
+    static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }
