@@ -204,7 +204,7 @@ let package = Package(
         .target(
             name: "MasterService",
             dependencies: [
-                "ServiceKit",
+                "ServiceKit", "RPC",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -4,12 +4,15 @@
 #   scripts/run-local.sh [--demo] [master options...]
 #
 # Builds the release binaries, starts an embedded PostgreSQL unless DATABASE_URL or PG*
-# variables point at one, applies migrations, and runs `master` with data ×1, worker ×2 and
-# edge ×1 (serving static/ and /api/). Ctrl-C or SIGTERM stops everything, the database last.
-# --demo seeds a few users and microposts through the API. Any other option goes to `master`
-# (see `master --help`), except the ports this script talks to, which are set through the
-# environment: EDGE_HTTP_PORT (8080), ADMIN_PORT (9000, also GET /instances); LOCAL_PG_PORT
-# pins the embedded database's port (default: the first free one from 5432).
+# variables point at one, applies migrations, and runs `master` with the topology in
+# deploy/local/microposts.topology.json: data ×1, worker ×2 and edge ×1 (serving static/ and
+# /api/). Ctrl-C or SIGTERM stops everything, the database last. --demo seeds a few users and
+# microposts through the API. Any other option goes to `master` (see `master --help`), e.g.
+# --watch to rebuild and replace a service whose sources you edit, or --worker-instances 4;
+# except the ports this script talks to, which are set through the environment:
+# EDGE_HTTP_PORT (8080), ADMIN_PORT (9000, also GET /instances); LOCAL_PG_PORT pins the
+# embedded database's port (default: the first free one from 5432). TOPOLOGY names another
+# topology file.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,6 +25,7 @@ for arg in "$@"; do
 done
 
 HTTP_PORT="${EDGE_HTTP_PORT:-8080}"
+TOPOLOGY_FILE="${TOPOLOGY:-$ROOT/deploy/local/microposts.topology.json}"
 ADMIN_PORT="${ADMIN_PORT:-9000}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -198,6 +202,7 @@ done
 say "starting master"
 # A session of its own: Ctrl-C reaches only this script, which stops the master once, in order.
 setsid "$BIN/master" \
+    --topology "$TOPOLOGY_FILE" \
     --edge-args="--static-root $ROOT/static" \
     --drain-timeout 3m \
     ${MASTER_ARGS[@]+"${MASTER_ARGS[@]}"} \

@@ -2,16 +2,17 @@ import Logging
 import ServiceKit
 import ServiceLifecycle
 
-/// The process master (uWSGI's master role): runs the data, worker and edge instances of one
-/// machine, restarts the ones that die, recycles and chain-reloads them without dropping
-/// requests, and stops them in order.
+/// The process master (uWSGI's master role): runs the instances of the services a topology
+/// names on one machine, restarts the ones that die, recycles and chain-reloads them without
+/// dropping requests, rebuilds and replaces them when their sources change (`--watch`), and
+/// stops them in order.
 public enum MasterService {
     public static func main() async -> Never {
         let executableFolder = MasterSettings.executableFolder()
         await ServiceMain.run(
             name: "master",
             summary:
-                "Process master: runs data, worker and edge instances on this machine, restarts, recycles and reloads them (SIGHUP), stops them in order (SIGTERM).",
+                "Process master: runs the instances of a topology's services on this machine (by default data, worker and edge), restarts, recycles and reloads them (SIGHUP), rebuilds them when their sources change (--watch), stops them in order (SIGTERM).",
             defaultAdminPort: MasterSettings.defaultAdminPort
         ) { reader in
             MasterSettings.read(from: &reader, executableFolder: executableFolder)

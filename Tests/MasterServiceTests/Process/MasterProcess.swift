@@ -19,9 +19,23 @@ final class MasterProcess: @unchecked Sendable {
     var adminPort: Int { ports.master }
     var httpPort: Int { ports.edgeHTTP }
 
-    /// `reusing` takes another master's ports (and so its default children file).
-    init(workers: Int, edges: Int = 0, arguments: [String] = [], reusing: PortBlock? = nil) throws {
-        ports = try reusing ?? PortBlock.find()
+    /// The built-in topology with no data service. `reusing` takes another master's ports
+    /// (and so its default children file).
+    convenience init(workers: Int, edges: Int = 0, arguments: [String] = [], reusing: PortBlock? = nil) throws {
+        let ports = try reusing ?? PortBlock.find()
+        try self.init(
+            ports: ports,
+            arguments: [
+                "--data-instances", "0", "--worker-instances", "\(workers)", "--edge-instances", "\(edges)",
+                "--worker-rpc-port", "\(ports.workerRPC)", "--worker-admin-port", "\(ports.workerAdmin)",
+                "--edge-http-port", "\(ports.edgeHTTP)", "--edge-admin-port", "\(ports.edgeAdmin)",
+                "--edge-args=--static-root \(Self.staticFolder.path)",
+            ] + arguments)
+    }
+
+    /// The master with its admin port from `ports` and `arguments` for the rest, e.g. a `--topology`.
+    init(ports: PortBlock, arguments: [String]) throws {
+        self.ports = ports
         logFile = FileManager.default.temporaryDirectory.appending(path: "master-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
             throw MasterProcessError(description: "cannot create \(logFile.path)")
@@ -32,10 +46,6 @@ final class MasterProcess: @unchecked Sendable {
             "master",
             arguments: [
                 "--admin-host", "127.0.0.1", "--admin-port", "\(ports.master)",
-                "--data-instances", "0", "--worker-instances", "\(workers)", "--edge-instances", "\(edges)",
-                "--worker-rpc-port", "\(ports.workerRPC)", "--worker-admin-port", "\(ports.workerAdmin)",
-                "--edge-http-port", "\(ports.edgeHTTP)", "--edge-admin-port", "\(ports.edgeAdmin)",
-                "--edge-args=--static-root \(Self.staticFolder.path)",
                 // Quick enough for tests, long enough for the edge to find a replacement.
                 "--handover-delay", "1500ms", "--stop-timeout", "15s", "--drain-timeout", "60s",
             ] + arguments)
@@ -151,7 +161,10 @@ struct PortBlock {
 
     static func find() throws -> PortBlock {
         for _ in 0..<50 {
-            let base = Int.random(in: 20_000...40_000)
+            // Below Linux's ephemeral range (32768-60999): under load, the clients' own
+            // connections take ephemeral ports, and a replacement binding one of its slot's
+            // ports then failed with EADDRINUSE.
+            let base = Int.random(in: 20_000...(32_768 - size))
             if (base..<base + size).allSatisfy(isFree) { return PortBlock(base: base) }
         }
         throw MasterProcessError(description: "no block of \(size) free ports found")
@@ -168,12 +181,12 @@ struct PortBlock {
 }
 
 extension MasterSnapshot {
-    func entries(_ service: ServiceKind) -> [Entry] {
+    func entries(_ service: ServiceName) -> [Entry] {
         instances.filter { $0.service == service }
     }
 
     /// The pid of each slot's current instance, by index.
-    func currentPIDs(_ service: ServiceKind) -> [Int: Int32] {
+    func currentPIDs(_ service: ServiceName) -> [Int: Int32] {
         var pids: [Int: Int32] = [:]
         for entry in entries(service) where entry.role == .current {
             if let pid = entry.pid { pids[entry.index] = pid }

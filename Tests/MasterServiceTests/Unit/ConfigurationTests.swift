@@ -7,7 +7,7 @@ import XCTest
 final class ConfigurationTests: XCTestCase {
     private func read(_ arguments: [String], environment: [String: String] = [:]) -> (MasterConfiguration, ConfigReader) {
         var reader = ConfigReader(arguments: arguments, environment: environment)
-        let configuration = MasterSettings.read(from: &reader, executableFolder: "/opt/kit/bin")
+        let configuration = MasterSettings.read(from: &reader, executableFolder: "/opt/kit/bin", isExecutable: { _ in true })
         return (configuration, reader)
     }
 
@@ -17,7 +17,7 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.plan.services[.data]?.instances, 1)
         XCTAssertEqual(configuration.plan.services[.worker]?.instances, 2)
         XCTAssertEqual(configuration.plan.services[.edge]?.instances, 1)
-        XCTAssertEqual(configuration.launches[.worker]?.executable, "/opt/kit/bin/worker")
+        XCTAssertEqual(configuration.topology.service(.worker)?.executable, "/opt/kit/bin/worker")
         XCTAssertEqual(configuration.plan.reloadServices, [.data, .worker])
     }
 

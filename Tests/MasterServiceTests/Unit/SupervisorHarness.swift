@@ -16,11 +16,13 @@ struct SupervisorHarness {
     }
 
     init(data: Int = 1, worker: Int = 2, edge: Int = 1, configure: (inout SupervisorPlan) -> Void = { _ in }) {
-        var plan = SupervisorPlan(services: [
-            .data: .init(instances: data, ports: ServicePorts(rpcBase: 7300, adminBase: 9300)),
-            .worker: .init(instances: worker, ports: ServicePorts(rpcBase: 7200, adminBase: 9200)),
-            .edge: .init(instances: edge, ports: ServicePorts(adminBase: 9110, httpBase: 8080)),
-        ])
+        var plan = SupervisorPlan(
+            services: [
+                .data: .init(instances: data, ports: ServicePorts(rpcBase: 7300, adminBase: 9300)),
+                .worker: .init(instances: worker, ports: ServicePorts(rpcBase: 7200, adminBase: 9200)),
+                .edge: .init(instances: edge, ports: ServicePorts(adminBase: 9110, httpBase: 8080)),
+            ],
+            order: [.data, .worker, .edge])
         configure(&plan)
         self.init(plan)
     }
@@ -56,17 +58,17 @@ struct SupervisorHarness {
 
     // MARK: Queries
 
-    func slot(_ service: ServiceKind, _ index: Int) -> Slot {
+    func slot(_ service: ServiceName, _ index: Int) -> Slot {
         supervisor.slots[SlotID(service, index)] ?? Slot(id: SlotID(service, index))
     }
 
-    func current(_ service: ServiceKind, _ index: Int) -> Instance? {
+    func current(_ service: ServiceName, _ index: Int) -> Instance? {
         slot(service, index).current
     }
 
     /// Marks every starting instance of the service ready.
     @discardableResult
-    mutating func makeReady(_ service: ServiceKind) -> [SupervisorAction] {
+    mutating func makeReady(_ service: ServiceName) -> [SupervisorAction] {
         var all: [SupervisorAction] = []
         for slotID in supervisor.slotIDs(of: service) {
             for instance in [slot(service, slotID.index).current, slot(service, slotID.index).successor].compactMap({ $0 })
@@ -80,7 +82,7 @@ struct SupervisorHarness {
     /// Starts everything and makes every service ready in order.
     mutating func startAll() {
         start()
-        for service in ServiceKind.allCases { makeReady(service) }
+        for service in supervisor.plan.order { makeReady(service) }
     }
 
     /// Reports the exit of every instance a `.stop` action in `actions` addressed.
@@ -122,4 +124,11 @@ extension Array where Element == SupervisorAction {
     var errors: [String] {
         compactMap { if case .log(let entry) = $0, entry.level == .error { entry.message } else { nil } }
     }
+}
+
+/// The example application's services, as the built-in topology names them.
+extension ServiceName {
+    static let data: ServiceName = "data"
+    static let worker: ServiceName = "worker"
+    static let edge: ServiceName = "edge"
 }

@@ -1,3 +1,5 @@
+import RPC
+
 /// The command line and environment of one instance.
 public struct LaunchCommand: Sendable, Equatable {
     public var executable: String
@@ -7,37 +9,41 @@ public struct LaunchCommand: Sendable, Equatable {
 }
 
 extension MasterConfiguration {
-    /// Derives an instance's flags from its ports and the wiring between the services:
-    /// a worker is told every data address, the edge every worker address.
+    /// Derives an instance's flags from its ports and its peers: `--admin-host`/`--admin-port`,
+    /// `--rpc-listen` and `--http-listen` for the ports it has, and for each peer every
+    /// address of the peer's instances (`--<peer>-target host:port,…` unless the topology
+    /// names another flag or a variable). The service's own arguments come last, so they win;
+    /// `{{name}}` in them and in its environment becomes the addresses of service `name`.
     ///
     /// - Parameter common: Flags every child gets first, e.g. the master's log level and format.
     public func launchCommand(for id: InstanceID, ports: InstancePorts, common: [String] = []) -> LaunchCommand {
-        let service = id.slot.service
-        let launch = launches[service] ?? ServiceLaunch(executable: service.rawValue)
+        // Slots come from the same topology; a name it lacks fails to spawn with a clear error.
+        let service =
+            topology.service(id.slot.service)
+            ?? ServiceSpec(name: id.slot.service, executable: id.slot.service.rawValue, ports: ServicePorts(adminBase: ports.admin))
         var arguments = common + ["--admin-host", host, "--admin-port", "\(ports.admin)"]
         if let rpc = ports.rpc {
-            arguments += ["--rpc-listen", address(host, rpc)]
+            arguments += ["--rpc-listen", HostPort(host: host, port: rpc).description]
         }
-        switch service {
-        case .data:
-            break
-        case .worker:
-            // With no data instances of its own the worker keeps its default or extra-argument target.
-            if let target = target(of: .data) { arguments += ["--data-target", target] }
-        case .edge:
-            if let http = ports.http { arguments += ["--http-listen", address(edgeHTTPHost, http)] }
-            if let target = target(of: .worker) { arguments += ["--worker-target", target] }
+        if let http = ports.http {
+            arguments += ["--http-listen", HostPort(host: publicHost, port: http).description]
         }
-        return LaunchCommand(
-            executable: launch.executable, arguments: arguments + launch.arguments, environment: launch.environment)
+        let expand = { (text: String) in PeerPlaceholder.expand(text) { target(of: $0) } }
+        var environment = service.environment.mapValues(expand)
+        for peer in service.peers {
+            // A peer with no instances here leaves the caller's own default (or extra-argument) target.
+            guard let target = target(of: peer.service) else { continue }
+            switch peer.delivery {
+            case .flag(let flag): arguments += [flag, target]
+            case .environment(let name): environment[name] = target
+            }
+        }
+        return LaunchCommand(executable: service.executable, arguments: arguments + service.arguments.map(expand), environment: environment)
     }
 
-    func target(of service: ServiceKind) -> String? {
+    /// Every address the service's instances may listen on, as an RPC target.
+    func target(of service: ServiceName) -> String? {
         guard let layout = plan.services[service] else { return nil }
         return layout.ports.rpcTarget(host: host, instances: layout.instances)
-    }
-
-    private func address(_ host: String, _ port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

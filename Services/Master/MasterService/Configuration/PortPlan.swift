@@ -1,4 +1,5 @@
-/// The ports of one instance. `rpc` is set for data and worker, `http` for the edge.
+/// The ports of one instance: `rpc` for a service others call, `http` for one with a public
+/// HTTP listener, `admin` for all.
 public struct InstancePorts: Sendable, Equatable, Codable {
     public var rpc: Int?
     public var admin: Int
@@ -27,6 +28,11 @@ public struct ServicePorts: Sendable, Equatable {
         self.adminBase = adminBase
         self.httpBase = httpBase
     }
+
+    /// Whether a replacement can run beside the instance it replaces, on the slot's other
+    /// ports. Not with a public HTTP port: it is fixed and bound without SO_REUSEPORT, so
+    /// the replacement must wait until the old instance has released it.
+    public var canOverlap: Bool { httpBase == nil }
 
     public func ports(index: Int, alternative: Int) -> InstancePorts {
         let offset = 2 * index + alternative

@@ -1,22 +1,21 @@
 /// One place in the configuration, e.g. the second worker. A slot keeps its identity, its
 /// ports and its counters across the processes that fill it one after another.
 public struct SlotID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let service: ServiceKind
+    public let service: ServiceName
     public let index: Int
 
-    public init(_ service: ServiceKind, _ index: Int) {
+    public init(_ service: ServiceName, _ index: Int) {
         self.service = service
         self.index = index
     }
 
+    /// By name, then index: a stable order for sets of slots. Where start order matters the
+    /// supervisor sorts by ``SupervisorPlan/order`` instead.
     public static func < (lhs: SlotID, rhs: SlotID) -> Bool {
-        let order = ServiceKind.allCases
-        let left = order.firstIndex(of: lhs.service) ?? 0
-        let right = order.firstIndex(of: rhs.service) ?? 0
-        return left == right ? lhs.index < rhs.index : left < right
+        lhs.service == rhs.service ? lhs.index < rhs.index : lhs.service < rhs.service
     }
 
-    public var description: String { "\(service.rawValue)#\(index)" }
+    public var description: String { "\(service)#\(index)" }
 }
 
 /// One process's life in a slot. Generations only grow, so an event about an instance that

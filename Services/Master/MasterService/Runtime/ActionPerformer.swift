@@ -67,7 +67,7 @@ struct ActionPerformer {
             }
         case .measure(let id, let pid, let adminPort):
             let host = configuration.host
-            let metric = configuration.launches[id.slot.service]?.requestMetric ?? ""
+            let metric = configuration.topology.service(id.slot.service)?.requestMetric ?? ""
             group.addTask {
                 let usage = await InstanceProbe.measure(pid: pid, host: host, adminPort: adminPort, requestMetric: metric)
                 sink.yield(.measured(id, usage))

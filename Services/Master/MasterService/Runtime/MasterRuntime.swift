@@ -37,6 +37,13 @@ struct MasterRuntime: Service, CustomStringConvertible {
                             sink.yield(.tick)
                         }
                     }
+                    if let watch = configuration.watch {
+                        let watcher = SourceWatcher(
+                            topology: configuration.topology, order: configuration.plan.order, settings: watch, logger: logger)
+                        group.addTask {
+                            await watcher.run { sink.yield(.rebuilt($0)) }
+                        }
+                    }
                     var actions = ActionPerformer(runtime: self, sink: sink)
                     await actions.loop(events: events, group: &group)
                     registry.remove()

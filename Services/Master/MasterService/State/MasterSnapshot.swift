@@ -4,7 +4,7 @@ import Foundation
 /// empty slot), in start order.
 public struct MasterSnapshot: Sendable, Codable, Equatable {
     public struct Entry: Sendable, Codable, Equatable {
-        public var service: ServiceKind
+        public var service: ServiceName
         public var index: Int
         /// Nil for a slot with no process (crashed and waiting for its restart, or stopped).
         public var generation: Int?
@@ -42,7 +42,7 @@ public struct MasterSnapshot: Sendable, Codable, Equatable {
 extension Supervisor {
     public func snapshot() -> MasterSnapshot {
         var entries: [MasterSnapshot.Entry] = []
-        for slot in slots.values.sorted(by: { $0.id < $1.id }) {
+        for slot in plan.sorted(slots.keys).compactMap({ slots[$0] }) {
             let lastExit = slot.lastExit.map(MasterSnapshot.LastExit.init)
             let base = MasterSnapshot.Entry(
                 service: slot.id.service, index: slot.id.index, generation: nil, role: nil, pid: nil, ports: nil,
@@ -76,9 +76,9 @@ extension Supervisor.Phase {
     var name: String {
         switch self {
         case .idle: "idle"
-        case .starting(let service): "starting \(service.rawValue)"
+        case .starting(let service): "starting \(service)"
         case .running: "running"
-        case .stopping(let service): "stopping \(service.rawValue)"
+        case .stopping(let service): "stopping \(service)"
         case .finished: "finished"
         }
     }

@@ -13,9 +13,11 @@ public struct ReplacementQueue: Sendable, Equatable {
     public init() {}
 
     /// Adds a replacement unless the slot already has one queued or running; returns whether it was added.
+    /// - Parameter evenIfRunning: Queue it behind a replacement of the slot that is running,
+    ///   for one that must start a newer executable than the running one may have.
     @discardableResult
-    public mutating func enqueue(_ slot: SlotID, reason: ReplacementReason) -> Bool {
-        guard !contains(slot) else { return false }
+    public mutating func enqueue(_ slot: SlotID, reason: ReplacementReason, evenIfRunning: Bool = false) -> Bool {
+        guard !pending.contains(where: { $0.slot == slot }), evenIfRunning || inProgress?.slot != slot else { return false }
         pending.append(Entry(slot: slot, reason: reason))
         return true
     }

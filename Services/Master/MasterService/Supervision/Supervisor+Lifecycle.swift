@@ -1,9 +1,9 @@
 // Starting, readiness, exits and crash restarts.
 
 extension Supervisor {
-    mutating func startTier(_ service: ServiceKind) {
+    mutating func startTier(_ service: ServiceName) {
         phase = .starting(service)
-        log(.info, "starting \(service.rawValue) instances", ["count": "\(plan.instances(of: service))"])
+        log(.info, "starting \(service) instances", ["count": "\(plan.instances(of: service))"])
         for slot in slotIDs(of: service) {
             spawn(in: slot, as: .current, alternative: 0)
         }
@@ -63,7 +63,7 @@ extension Supervisor {
             }
         case .current:
             // An in-place replacement (no overlap possible) is done once the new instance serves.
-            if slot.replacing != nil, !slot.id.service.canOverlap {
+            if slot.replacing != nil, !plan.canOverlap(slot.id.service) {
                 finishReplacement(slot.id)
             }
             advanceStartupIfReady()
@@ -106,7 +106,7 @@ extension Supervisor {
 
     private mutating func retiredInstanceGone(in slotID: SlotID) {
         guard let slot = slots[slotID], !slot.isStopping, slot.replacing != nil, slot.retiring.isEmpty else { return }
-        if slotID.service.canOverlap {
+        if plan.canOverlap(slotID.service) {
             // The successor took over before the old one was told to stop; now it is gone.
             if slot.successor == nil { finishReplacement(slotID) }
         } else if slot.current == nil {
@@ -165,14 +165,14 @@ extension Supervisor {
         guard var slot = slots[slotID], slot.restartPending, !slot.isStopping else { return }
         slot.restartPending = false
         slots[slotID] = slot
-        if slot.replacing != nil, slotID.service.canOverlap, slot.current != nil, slot.successor == nil {
+        if slot.replacing != nil, plan.canOverlap(slotID.service), slot.current != nil, slot.successor == nil {
             spawn(in: slotID, as: .successor, alternative: 1 - slot.alternative)
         } else if slot.current == nil, slot.successor == nil {
             slot.restarts += 1
             slots[slotID] = slot
             // Both the old instance and its replacement died: the restart is a new process
             // anyway, which is all the replacement was for.
-            if slot.replacing != nil, slotID.service.canOverlap { finishReplacement(slotID) }
+            if slot.replacing != nil, plan.canOverlap(slotID.service) { finishReplacement(slotID) }
             spawn(in: slotID, as: .current, alternative: slot.alternative)
         }
     }

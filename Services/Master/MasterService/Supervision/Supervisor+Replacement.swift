@@ -9,7 +9,7 @@ extension Supervisor {
         case .idle, .starting, .running:
             break
         }
-        let targets = slots.keys.filter { plan.reloadServices.contains($0.service) }.sorted()
+        let targets = plan.sorted(slots.keys.filter { plan.reloadServices.contains($0.service) })
         let added = targets.filter { queue.enqueue($0, reason: .reload) }
         log(
             .info, "chain reload requested",
@@ -17,6 +17,19 @@ extension Supervisor {
                 "instances": "\(added.count)",
                 "already-queued": "\(targets.count - added.count)",
             ])
+        startNextReplacement()
+    }
+
+    mutating func rebuilt(_ service: ServiceName) {
+        switch phase {
+        case .stopping, .finished:
+            return
+        case .idle, .starting, .running:
+            break
+        }
+        // A replacement already running may have started the old executable: queue it again.
+        let added = slotIDs(of: service).filter { queue.enqueue($0, reason: .reload, evenIfRunning: true) }
+        log(.info, "rebuilt, replacing its instances", ["service": "\(service)", "instances": "\(added.count)"])
         startNextReplacement()
     }
 
@@ -36,7 +49,7 @@ extension Supervisor {
     /// Periodic work: ask for measurements of instances that may need recycling, and
     /// report slots that have been healthy long enough to leave a crash loop.
     mutating func tick() {
-        for slotID in slots.keys.sorted() {
+        for slotID in plan.sorted(slots.keys) {
             guard var slot = slots[slotID], let current = slot.current, current.phase == .ready,
                 let readySince = current.readySince
             else { continue }
@@ -67,7 +80,7 @@ extension Supervisor {
             if entry.reason.isRecycle { slot.lastReplacementReason = entry.reason }
             slots[entry.slot] = slot
             log(.info, "replacing instance", metadata(current, ["reason": "\(entry.reason)"]))
-            if entry.slot.service.canOverlap {
+            if plan.canOverlap(entry.slot.service) {
                 spawn(in: entry.slot, as: .successor, alternative: 1 - slot.alternative)
             } else {
                 retire(current.id, because: "\(entry.reason), replaced in place")

@@ -1,4 +1,4 @@
-// Ordered shutdown: the edge first, the database-facing data service last.
+// Ordered shutdown, in reverse start order: a service stops only after every service that calls it.
 
 extension Supervisor {
     mutating func shutdownRequested() {
@@ -17,9 +17,9 @@ extension Supervisor {
         stopTier(last)
     }
 
-    private mutating func stopTier(_ service: ServiceKind) {
+    private mutating func stopTier(_ service: ServiceName) {
         phase = .stopping(service)
-        log(.info, "stopping \(service.rawValue) instances")
+        log(.info, "stopping \(service) instances")
         for slotID in slotIDs(of: service) {
             guard var slot = slots[slotID] else { continue }
             slot.isStopping = true
@@ -38,7 +38,7 @@ extension Supervisor {
         guard case .stopping(let service) = phase,
             slotIDs(of: service).allSatisfy({ !(slots[$0]?.hasLiveInstances ?? false) })
         else { return }
-        log(.info, "\(service.rawValue) instances stopped")
+        log(.info, "\(service) instances stopped")
         if let index = tiers.firstIndex(of: service), index > 0 {
             stopTier(tiers[index - 1])
         } else {

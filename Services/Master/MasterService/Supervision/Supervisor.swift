@@ -7,10 +7,10 @@ public struct Supervisor: Sendable {
     public enum Phase: Sendable, Equatable {
         case idle
         /// Starting this service's instances; later services wait until all of them are ready.
-        case starting(ServiceKind)
+        case starting(ServiceName)
         case running
         /// Stopping this service's instances; earlier services wait until all of them have exited.
-        case stopping(ServiceKind)
+        case stopping(ServiceName)
         case finished
     }
 
@@ -19,13 +19,13 @@ public struct Supervisor: Sendable {
     public internal(set) var slots: [SlotID: Slot] = [:]
     public internal(set) var queue = ReplacementQueue()
     /// Services with at least one instance, in start order.
-    let tiers: [ServiceKind]
+    let tiers: [ServiceName]
     var now = Moment.now()
     var actions: [SupervisorAction] = []
 
     public init(plan: SupervisorPlan) {
         self.plan = plan
-        self.tiers = ServiceKind.allCases.filter { plan.instances(of: $0) > 0 }
+        self.tiers = plan.order.filter { plan.instances(of: $0) > 0 }
         for service in tiers {
             for index in 0..<plan.instances(of: service) {
                 let id = SlotID(service, index)
@@ -40,7 +40,7 @@ public struct Supervisor: Sendable {
         phase == .running && slots.values.allSatisfy(\.isReady)
     }
 
-    public func slotIDs(of service: ServiceKind) -> [SlotID] {
+    public func slotIDs(of service: ServiceName) -> [SlotID] {
         (0..<plan.instances(of: service)).map { SlotID(service, $0) }
     }
 
@@ -72,6 +72,7 @@ public struct Supervisor: Sendable {
         case .measured(let id, let usage): measured(id, usage: usage)
         case .tick: tick()
         case .reloadRequested: reloadRequested()
+        case .rebuilt(let service): rebuilt(service)
         case .shutdownRequested: shutdownRequested()
         }
         return actions

@@ -17,6 +17,9 @@ public enum SupervisorEvent: Sendable, Equatable {
     case tick
     /// SIGHUP.
     case reloadRequested
+    /// `--watch` rebuilt the service's executable: replace every instance of it, one at a
+    /// time, whatever ``SupervisorPlan/reloadServices`` says.
+    case rebuilt(ServiceName)
     /// SIGTERM or SIGINT.
     case shutdownRequested
 }
