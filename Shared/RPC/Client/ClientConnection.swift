@@ -117,7 +117,7 @@ final class ClientConnection: Sendable {
 
     /// Sends one request frame (built by `writeBody` after the head) and waits for the answer.
     func call(
-        method: String, flags: FrameFlags, metadata: RPCMetadata, timeout: Duration,
+        method: String, flags: FrameFlags, metadata: RPCMetadata, timeout: Duration, bodySize: Int = 0,
         writeBody: (inout ByteBuffer) throws -> Void
     ) async throws -> RawResponse {
         let callID: UInt32
@@ -134,7 +134,7 @@ final class ClientConnection: Sendable {
             throw RPCError(
                 .unavailable, "connection to \(address) has used all its call ids; a fresh one is being opened", wasProcessed: false)
         }
-        var frame = channel.allocator.buffer(capacity: 128)
+        var frame = channel.allocator.buffer(capacity: 128 + bodySize)
         let head = RequestHead(method: method, timeoutNanoseconds: UInt64(max(0, TimeAmount(timeout).nanoseconds)), metadata: metadata)
         try frame.writeFrame(type: .request, flags: flags, callID: callID) { buffer in
             try head.write(to: &buffer)

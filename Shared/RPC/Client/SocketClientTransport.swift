@@ -44,10 +44,10 @@ public final class SocketClientTransport: RPCClientTransport {
             throw RPCError(.deadlineExceeded, "deadline exceeded before \(request.method) was sent", wasProcessed: false)
         }
         let response = try await connection.call(
-            method: request.method, flags: request.encoding.frameFlags, metadata: request.metadata, timeout: remaining
+            method: request.method, flags: request.encoding.frameFlags, metadata: request.metadata, timeout: remaining,
+            bodySize: request.body.readableBytes
         ) { buffer in
-            var body = request.body
-            buffer.writeBuffer(&body)
+            buffer.writeImmutableBuffer(request.body)
         }
         guard response.head.status == .ok else {
             throw RPCError(response.head.status, response.head.message, wasProcessed: !response.flags.contains(.notProcessed))

@@ -194,9 +194,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let dispatcher = self.dispatcher
         var call = RunningCall(context: callContext)
         call.task = Task {
-            let result: Result<RPCEncodedResponse, any Error>
+            let result: Result<ByteBuffer, any Error>
             do {
-                result = .success(try await dispatcher.invoke(method, body: body, encoding: encoding, context: callContext))
+                // Framed here, while this task holds the only reference to the body: in place,
+                // not copied, and the event loop only writes bytes.
+                var response = try await dispatcher.invoke(method, body: body, encoding: encoding, context: callContext)
+                ResponseFraming.frame(&response.buffer, callID: callID, flags: encoding.frameFlags)
+                result = .success(response.buffer)
             } catch {
                 result = .failure(error)
             }
@@ -210,14 +214,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         calls[callID] = call
     }
 
-    private func finishCall(_ callID: UInt32, flags: FrameFlags, result: Result<RPCEncodedResponse, any Error>) {
+    private func finishCall(_ callID: UInt32, flags: FrameFlags, result: Result<ByteBuffer, any Error>) {
         guard let call = calls.removeValue(forKey: callID) else { return }
         callsFinished &+= 1
         call.deadlineTimer?.cancel()
         if call.answeredWith == nil {
             switch result {
-            case .success(let response):
-                write(ResponseFraming.frame(response.buffer, callID: callID, flags: flags))
+            case .success(let frame):
+                write(frame)
             case .failure(let error):
                 let rpcError = RPCCallDispatcher.rpcError(for: error, context: call.context)
                 if rpcError.code == .internal, !(error is RPCError) {

@@ -15,28 +15,27 @@ package enum ResponseFraming {
         return buffer
     }
 
-    /// The complete `ok` response frame for call `callID`: in place when `body` has its
-    /// headroom (as every body from ``makeBody(capacity:)`` has), else copied.
-    package static func frame(_ body: ByteBuffer, callID: UInt32, flags: FrameFlags) -> ByteBuffer {
+    /// Turns `body` into the complete `ok` response frame for call `callID`: in place when it
+    /// has its headroom (as every body from ``makeBody(capacity:)`` has) and is not shared,
+    /// else by copying.
+    package static func frame(_ body: inout ByteBuffer, callID: UInt32, flags: FrameFlags) {
         guard body.readerIndex >= headroom else {
             var frame = ByteBuffer()
             frame.reserveCapacity(headroom + body.readableBytes)
-            var body = body
             frame.writeFrame(type: .response, flags: flags, callID: callID) { buffer in
                 ResponseHead(status: .ok).write(to: &buffer)
-                buffer.writeBuffer(&body)
+                buffer.writeImmutableBuffer(body)
             }
-            return frame
+            body = frame
+            return
         }
-        var frame = body
         let start = body.readerIndex - headroom
-        frame.moveReaderIndex(to: start)
-        frame.setInteger(UInt32(frame.readableBytes - Frame.lengthPrefixSize), at: start)
-        frame.setInteger(FrameType.response.rawValue, at: start + 4)
-        frame.setInteger(flags.rawValue, at: start + 5)
-        frame.setInteger(callID, at: start + 6)
-        frame.setInteger(RPCStatusCode.ok.rawValue, at: start + 10)
-        frame.setInteger(UInt16(0), at: start + 11)
-        return frame
+        body.moveReaderIndex(to: start)
+        body.setInteger(UInt32(body.readableBytes - Frame.lengthPrefixSize), at: start)
+        body.setInteger(FrameType.response.rawValue, at: start + 4)
+        body.setInteger(flags.rawValue, at: start + 5)
+        body.setInteger(callID, at: start + 6)
+        body.setInteger(RPCStatusCode.ok.rawValue, at: start + 10)
+        body.setInteger(UInt16(0), at: start + 11)
     }
 }
