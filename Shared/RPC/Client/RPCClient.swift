@@ -42,7 +42,7 @@ public final class RPCClient: Service, Sendable {
         self.logger = logger
         self.interceptors =
             interceptors + [
-                CallPropagationInterceptor(), ClientMetricsInterceptor(),
+                CallPropagationInterceptor(), ClientMetricsInterceptor(target: transport.description),
                 RetryInterceptor(
                     maximumAttempts: configuration.maximumAttempts, budgetRatio: configuration.retryBudgetRatio, logger: logger),
             ]

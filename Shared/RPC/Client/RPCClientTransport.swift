@@ -4,7 +4,7 @@ import NIOCore
 /// servers over TCP or Unix sockets (resolution, balancing, ejection, keepalive);
 /// ``InProcessTransport`` reaches a server in the same process. Retries are not the
 /// transport's: ``RPCClient`` retries in one place, above it.
-public protocol RPCClientTransport: Sendable {
+public protocol RPCClientTransport: Sendable, CustomStringConvertible {
     /// Keeps the transport ready (addresses resolved, connections up) until cancelled or a
     /// graceful shutdown.
     func run() async throws
@@ -13,6 +13,8 @@ public protocol RPCClientTransport: Sendable {
     func send(_ request: RPCClientRequest) async throws -> RPCClientResponse
     /// Connections that can take a call right now.
     var readyConnectionCount: Int { get }
+    /// What the transport reaches, e.g. `dns://data:7102`: the `target` of the client's metrics.
+    var description: String { get }
 }
 
 /// One call on its way out, as interceptors and transports see it.

@@ -76,6 +76,8 @@ public final class SocketClientTransport: RPCClientTransport {
 
     public var readyConnectionCount: Int { pool.readyCount }
 
+    public var description: String { "\(target)" }
+
     // MARK: Running
 
     public func run() async throws {

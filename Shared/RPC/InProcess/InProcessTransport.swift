@@ -52,6 +52,8 @@ public struct InProcessTransport: Sendable {
 
         public var readyConnectionCount: Int { link.isOpen ? 1 : 0 }
 
+        public var description: String { "in-process" }
+
         public func send(_ request: RPCClientRequest) async throws -> RPCClientResponse {
             guard let (dispatcher, callID) = link.startCall() else {
                 throw RPCError(.unavailable, "the in-process server is not serving", wasProcessed: false)

@@ -1,61 +1,46 @@
 import Metrics
-import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
-/// Counts every call by method and status and times it, retries included:
-/// `rpc_client_calls_total{method,status}`, `rpc_client_call_duration_seconds{method}`, and
-/// `rpc_client_calls_outstanding`. Instruments are made once per method name.
+/// Counts every call a client makes by status and times it, retries included, per target:
+/// `rpc_client_calls_total{target,status}`, `rpc_client_call_duration_seconds{target}` and
+/// `rpc_client_calls_outstanding{target}`. The instruments are made once, so a call takes no
+/// lock and looks nothing up (the server's metrics are the per-method ones).
 final class ClientMetricsInterceptor: RPCClientInterceptor {
-    private struct Instruments {
-        let callsByStatus: [Counter]
-        let latency: Timer
-    }
-
-    private let instruments = NIOLockedValueBox([String: Instruments]())
-    private let outstanding = Gauge(label: "rpc_client_calls_outstanding")
+    private let callsByStatus: [Counter]
+    private let latency: Timer
+    private let outstanding: Gauge
     private let outstandingCount = Atomic<Int>(0)
+
+    init(target: String) {
+        callsByStatus = RPCStatusCode.allCases.map { status in
+            Counter(label: "rpc_client_calls_total", dimensions: [("target", target), ("status", status.description)])
+        }
+        latency = Timer(label: "rpc_client_call_duration_seconds", dimensions: [("target", target)], preferredDisplayUnit: .seconds)
+        outstanding = Gauge(label: "rpc_client_calls_outstanding", dimensions: [("target", target)])
+    }
 
     func intercept(
         _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
     ) async throws -> RPCClientResponse {
-        let method = instruments(for: request.method)
         let start = NIODeadline.now()
-        adjustOutstanding(by: 1)
-        defer { adjustOutstanding(by: -1) }
+        outstanding.record(outstandingCount.wrappingAdd(1, ordering: .relaxed).newValue)
+        defer { outstanding.record(outstandingCount.wrappingSubtract(1, ordering: .relaxed).newValue) }
         do {
             let response = try await next(request)
-            record(method, status: .ok, since: start)
+            record(.ok, since: start)
             return response
         } catch let error as RPCError {
-            record(method, status: error.code, since: start)
+            record(error.code, since: start)
             throw error
-        } catch is CancellationError {
-            record(method, status: .cancelled, since: start)
-            throw CancellationError()
+        } catch {
+            record(.cancelled, since: start)
+            throw error
         }
     }
 
-    private func record(_ method: Instruments, status: RPCStatusCode, since start: NIODeadline) {
-        method.callsByStatus[Int(status.rawValue)].increment()
-        method.latency.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
-    }
-
-    private func adjustOutstanding(by delta: Int) {
-        outstanding.record(outstandingCount.wrappingAdd(delta, ordering: .relaxed).newValue)
-    }
-
-    private func instruments(for method: String) -> Instruments {
-        if let existing = instruments.withLockedValue({ $0[method] }) { return existing }
-        let made = Instruments(
-            callsByStatus: RPCStatusCode.allCases.map { status in
-                Counter(label: "rpc_client_calls_total", dimensions: [("method", method), ("status", status.description)])
-            },
-            latency: Timer(label: "rpc_client_call_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds))
-        return instruments.withLockedValue { all in
-            if let existing = all[method] { return existing }
-            all[method] = made
-            return made
-        }
+    private func record(_ status: RPCStatusCode, since start: NIODeadline) {
+        callsByStatus[Int(status.rawValue)].increment()
+        latency.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
     }
 }
