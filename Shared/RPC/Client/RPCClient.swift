@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// keeps the transport ready); call it from any task.
 ///
 /// Every call passes the interceptors: the caller's own first, then propagation of the call
-/// being served (deadline, request id), metrics, and retries — the one layer that retries,
+/// being served (deadline, request id; see ``RPCCallOptions/onBehalfOf``), metrics, and retries — the one layer that retries,
 /// only when that is safe (the request never reached a handler, or the method is idempotent)
 /// and within the retry budget.
 public final class RPCClient: Service, Sendable {
@@ -81,7 +81,8 @@ public final class RPCClient: Service, Sendable {
     ) async throws -> RPCClientResponse {
         let request = RPCClientRequest(
             method: method, metadata: options.metadata, isIdempotent: isIdempotent,
-            deadline: .now + (options.timeout ?? configuration.defaultTimeout), body: body, encoding: encoding)
+            deadline: .now + (options.timeout ?? configuration.defaultTimeout), body: body, encoding: encoding,
+            onBehalfOf: options.onBehalfOf)
         return try await run(request, from: 0)
     }
 

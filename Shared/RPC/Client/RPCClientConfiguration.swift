@@ -44,10 +44,16 @@ public struct RPCCallOptions: Sendable {
     /// have reached a handler; `nil` uses the method's ``RPCMethod/isIdempotent``. For a method
     /// whose safety depends on its arguments (an HTTP request forwarded whole, say).
     public var isIdempotent: Bool?
+    /// The call being served when this one is made on its behalf: this call then never outlives
+    /// it and carries its request id and trace context (see ``CallPropagationInterceptor``).
+    public var onBehalfOf: RPCCallContext?
 
-    public init(timeout: Duration? = nil, metadata: RPCMetadata = RPCMetadata(), isIdempotent: Bool? = nil) {
+    public init(
+        timeout: Duration? = nil, metadata: RPCMetadata = RPCMetadata(), isIdempotent: Bool? = nil, onBehalfOf: RPCCallContext? = nil
+    ) {
         self.timeout = timeout
         self.metadata = metadata
         self.isIdempotent = isIdempotent
+        self.onBehalfOf = onBehalfOf
     }
 }

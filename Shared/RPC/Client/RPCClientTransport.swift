@@ -28,6 +28,8 @@ public struct RPCClientRequest: Sendable {
     /// The encoded request body.
     public let body: ByteBuffer
     public let encoding: PayloadEncoding
+    /// The call being served that this one is made for, if any (``RPCCallOptions/onBehalfOf``).
+    public let onBehalfOf: RPCCallContext?
     /// 1 for the first attempt.
     public package(set) var attempt = 1
     /// Where earlier attempts went, so a retry goes elsewhere when it can.
@@ -35,8 +37,9 @@ public struct RPCClientRequest: Sendable {
 
     package init(
         method: String, metadata: RPCMetadata, isIdempotent: Bool, deadline: ContinuousClock.Instant, body: ByteBuffer,
-        encoding: PayloadEncoding
+        encoding: PayloadEncoding, onBehalfOf: RPCCallContext? = nil
     ) {
+        self.onBehalfOf = onBehalfOf
         self.method = method
         self.metadata = metadata
         self.isIdempotent = isIdempotent

@@ -23,10 +23,6 @@ public struct RPCCallContext: Sendable {
         self.logger = logger
     }
 
-    /// The call this task serves, set while its handler runs: calls the handler makes inherit
-    /// its deadline and request id through it (see ``CallPropagationInterceptor``).
-    @TaskLocal public static var current: RPCCallContext?
-
     /// Time left before the deadline, for passing on to the next hop.
     public var timeRemaining: TimeAmount? {
         deadline.map { $0 - .now() }

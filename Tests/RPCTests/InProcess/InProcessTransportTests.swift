@@ -115,7 +115,8 @@ final class InProcessTransportTests: XCTestCase {
         }
     }
 
-    /// A call made while serving a call inherits its request id and never outlives its deadline.
+    /// A call made on behalf of a call being served inherits its request id and never outlives
+    /// its deadline.
     func testNestedCallsInheritDeadlineAndRequestID() async throws {
         let inner = InProcessTransport(logger: quietLogger)
         let seen = NIOLockedValueBox<(requestID: String?, remaining: TimeAmount?)>((nil, nil))
@@ -127,8 +128,8 @@ final class InProcessTransportTests: XCTestCase {
         let innerServer = RPCServer(transport: inner.server, router: innerRouter, serviceName: "inner")
         let innerClient = RPCClient(transport: inner.client, logger: quietLogger)
         var outerRouter = RPCRouter()
-        outerRouter.register(.echo) { request, _ in
-            try await innerClient.call(.echo, request, options: RPCCallOptions(timeout: .seconds(60)))
+        outerRouter.register(.echo) { request, context in
+            try await innerClient.call(.echo, request, options: RPCCallOptions(timeout: .seconds(60), onBehalfOf: context))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [innerServer, innerClient], logger: quietLogger))
         let running = Task { try await group.run() }

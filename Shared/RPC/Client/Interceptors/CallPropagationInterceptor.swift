@@ -1,15 +1,15 @@
 import NIOCore
 
-/// A call made while serving a call carries it on: never a later deadline than the caller's
-/// (the work would outlive anyone waiting for it), and its request id and trace context when
-/// the call sets none.
+/// A call made on behalf of a call being served (``RPCCallOptions/onBehalfOf``) carries it on:
+/// never a later deadline than the caller's (the work would outlive anyone waiting for it),
+/// and its request id and trace context when the call sets none.
 public struct CallPropagationInterceptor: RPCClientInterceptor {
     public init() {}
 
     public func intercept(
         _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
     ) async throws -> RPCClientResponse {
-        guard let inbound = RPCCallContext.current else { return try await next(request) }
+        guard let inbound = request.onBehalfOf else { return try await next(request) }
         var request = request
         if let deadline = inbound.deadline {
             let remaining = deadline - .now()
