@@ -13,7 +13,11 @@ import ServiceLifecycle
 public final class RPCClient: Service, Sendable {
     public let transport: any RPCClientTransport
     public let configuration: RPCClientConfiguration
+    /// The caller's own, run first, first outermost.
     private let interceptors: [any RPCClientInterceptor]
+    private let propagation = CallPropagationInterceptor()
+    private let metrics: ClientMetricsInterceptor
+    private let retry: RetryInterceptor
     private let logger: Logger
 
     /// A client of the servers behind `target`, over TCP or Unix sockets.
@@ -40,12 +44,10 @@ public final class RPCClient: Service, Sendable {
         self.transport = transport
         self.configuration = configuration
         self.logger = logger
-        self.interceptors =
-            interceptors + [
-                CallPropagationInterceptor(), ClientMetricsInterceptor(target: transport.description),
-                RetryInterceptor(
-                    maximumAttempts: configuration.maximumAttempts, budgetRatio: configuration.retryBudgetRatio, logger: logger),
-            ]
+        self.interceptors = interceptors
+        self.metrics = ClientMetricsInterceptor(target: transport.description)
+        self.retry = RetryInterceptor(
+            maximumAttempts: configuration.maximumAttempts, budgetRatio: configuration.retryBudgetRatio, logger: logger)
     }
 
     // MARK: Calling
@@ -87,9 +89,22 @@ public final class RPCClient: Service, Sendable {
     }
 
     private func run(_ request: RPCClientRequest, from index: Int) async throws -> RPCClientResponse {
-        guard index < interceptors.count else { return try await transport.send(request) }
+        guard index < interceptors.count else { return try await runBuiltIn(request) }
         return try await interceptors[index].intercept(request) { request in
             try await run(request, from: index + 1)
+        }
+    }
+
+    /// The built-in interceptors, composed by their concrete types rather than through the
+    /// chain of existentials, so the optimizer can inline them: measured on the load test, the
+    /// dynamic chain cost several percent of GET-one throughput.
+    private func runBuiltIn(_ request: RPCClientRequest) async throws -> RPCClientResponse {
+        try await propagation.intercept(request) { request in
+            try await metrics.intercept(request) { request in
+                try await retry.intercept(request) { request in
+                    try await transport.send(request)
+                }
+            }
         }
     }
 

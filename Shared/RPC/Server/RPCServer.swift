@@ -61,10 +61,7 @@ public final class RPCServer: Service, Sendable {
         router.registerReflection()
         self.transport = transport
         self.socketTransport = socketTransport
-        let builtIn: [any RPCServerInterceptor] = [
-            ServerMetricsInterceptor(methods: Array(router.methods.keys)), ServerLoggingInterceptor(),
-        ]
-        self.dispatcher = RPCCallDispatcher(methods: router.methods, interceptors: builtIn + interceptors)
+        self.dispatcher = RPCCallDispatcher(methods: router.methods, interceptors: interceptors)
     }
 
     /// The address actually bound (useful with port 0); waits until `run` has bound. Only a
