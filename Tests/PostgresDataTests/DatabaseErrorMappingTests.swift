@@ -1,5 +1,6 @@
 import PostgresData
 import PostgresNIO
+import PostgresTestSupport
 import RPC
 import XCTest
 

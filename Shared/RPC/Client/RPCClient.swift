@@ -18,7 +18,6 @@ public final class RPCClient: Service, Sendable {
     private let propagation = CallPropagationInterceptor()
     private let metrics: ClientMetricsInterceptor
     private let retry: RetryInterceptor
-    private let logger: Logger
 
     /// A client of the servers behind `target`, over TCP or Unix sockets.
     public convenience init(
@@ -43,7 +42,6 @@ public final class RPCClient: Service, Sendable {
     ) {
         self.transport = transport
         self.configuration = configuration
-        self.logger = logger
         self.interceptors = interceptors
         self.metrics = ClientMetricsInterceptor(target: transport.description)
         self.retry = RetryInterceptor(

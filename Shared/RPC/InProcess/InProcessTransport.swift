@@ -88,7 +88,7 @@ public struct InProcessTransport: Sendable {
             }
             switch outcome {
             case .success(let response):
-                return RPCClientResponse(body: response.body, encoding: request.encoding)
+                return RPCClientResponse(body: response.buffer, encoding: request.encoding)
             case .failure(let error):
                 // What a socket would carry: the status, the message and whether the handler ran.
                 let error = RPCCallDispatcher.rpcError(for: error, context: context)

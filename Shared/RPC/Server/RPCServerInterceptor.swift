@@ -15,14 +15,11 @@ public protocol RPCServerInterceptor: Sendable {
 /// A handler's answer, already encoded: interceptors pass it on or replace the call's outcome
 /// with an error, but do not read it (the bytes are laid out for the transport).
 public struct RPCEncodedResponse: Sendable {
-    /// The encoded body, after ``ResponseFraming/headroom`` bytes a socket transport fills with
-    /// the frame's header, so a response is never copied to be framed.
+    /// The encoded body (its readable bytes), after ``ResponseFraming/headroom`` bytes a socket
+    /// transport fills with the frame's header, so a response is never copied to be framed.
     package var buffer: ByteBuffer
 
     package init(buffer: ByteBuffer) {
         self.buffer = buffer
     }
-
-    /// The encoded body alone: the readable bytes.
-    package var body: ByteBuffer { buffer }
 }

@@ -1,13 +1,16 @@
-import XCTest
+public struct TimeLimitExceeded: Error, CustomStringConvertible {
+    public let limit: Duration
 
-struct TimeLimitExceeded: Error, CustomStringConvertible {
-    let limit: Duration
-    var description: String { "test step did not finish within \(limit)" }
+    public init(limit: Duration) {
+        self.limit = limit
+    }
+
+    public var description: String { "test step did not finish within \(limit)" }
 }
 
 /// Runs `body`, failing with ``TimeLimitExceeded`` if it takes longer than `limit`, so a hung
 /// database call fails the test instead of stalling the run.
-func withTimeLimit<Result: Sendable>(
+public func withTimeLimit<Result: Sendable>(
     _ limit: Duration = .seconds(30),
     _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
