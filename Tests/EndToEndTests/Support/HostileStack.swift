@@ -101,7 +101,7 @@ final class HostileStack: @unchecked Sendable {
                 environment: ["DATABASE_URL": url]))
         add(data)
         self.data = data
-        try await data.service.waitForAdmin("/readyz", status: 200)
+        try await waitUntilReady(data)
 
         for index in 0..<workerCount {
             let http = try freePort()
@@ -119,7 +119,7 @@ final class HostileStack: @unchecked Sendable {
             workers.append(worker)
             workerRPCPorts.append(rpc)
             workerHTTPPorts.append(http)
-            try await worker.service.waitForAdmin("/readyz", status: 200)
+            try await waitUntilReady(worker)
         }
         for port in workerHTTPPorts {
             try await waitUntilServing(port: port)
@@ -144,8 +144,18 @@ final class HostileStack: @unchecked Sendable {
                 ] + edgeArguments))
         add(edge)
         self.edge = edge
-        try await edge.service.waitForAdmin("/readyz", status: 200)
+        try await waitUntilReady(edge)
         try await waitUntilServing(port: edgePort)
+    }
+
+    /// Waits for `/readyz`; a failure carries the member's output, which the drain took from
+    /// the pipes `ServiceProcess` would otherwise quote.
+    private func waitUntilReady(_ member: Member) async throws {
+        do {
+            try await member.service.waitForAdmin("/readyz", status: 200)
+        } catch {
+            throw HostileStackError(description: "\(member.name) never became ready: \(error); log: \(member.log())")
+        }
     }
 
     /// Waits until an API call through `port` is answered by a worker that reached the data service.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -52,6 +53,12 @@ public final class ServiceProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// "status N" or "signal N", for messages about a process that ended.
+    public var exitDescription: String {
+        guard !process.isRunning else { return "running" }
+        return "\(process.terminationReason == .uncaughtSignal ? "signal" : "status") \(process.terminationStatus)"
+    }
+
     public var standardError: String {
         String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
     }
@@ -65,7 +72,7 @@ public final class ServiceProcess: @unchecked Sendable {
         let until = ContinuousClock.now + timeout
         while ContinuousClock.now < until {
             if let answer = try? await httpGet(port: adminPort, path: path), answer.status == status { return }
-            guard process.isRunning else { throw ServiceProcessError(description: "process exited: \(standardError)") }
+            guard process.isRunning else { throw ServiceProcessError(description: "process exited (\(exitDescription)): \(standardError)") }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ServiceProcessError(description: "GET \(path) never answered \(status)")
@@ -76,13 +83,30 @@ public struct ServiceProcessError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// A TCP port that was free a moment ago on 127.0.0.1.
+/// A TCP port that was free a moment ago on 127.0.0.1, for a service a test is about to start.
+///
+/// Drawn from below the kernel's ephemeral range: ports in that range are also the source
+/// ports of every outgoing connection (the test's clients, the services' pools, PostgreSQL),
+/// and one of those can take the port between this check and the service's bind. A service
+/// that then fails to bind exits, which shows up as a flaky "process exited".
 public func freePort() throws -> Int {
-    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).wait()
-    defer { try? channel.close().wait() }
-    return channel.localAddress?.port ?? 0
+    let ephemeralStart =
+        (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+    let candidates = 10_000..<max(10_001, ephemeralStart)
+    for _ in 0..<100 {
+        let port = Int.random(in: candidates)
+        // Two services of one test must not be handed the same port before either binds it.
+        guard handedOutPorts.withLockedValue({ $0.insert(port).inserted }) else { continue }
+        if let channel = try? ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: port).wait() {
+            try? channel.close().wait()
+            return port
+        }
+    }
+    throw ServiceProcessError(description: "no free port below \(ephemeralStart) after 100 tries")
 }
+
+private let handedOutPorts = NIOLockedValueBox<Set<Int>>([])
 
 /// A minimal HTTP/1.1 GET over a fresh connection: enough to read a status and a body.
 public func httpGet(port: Int, path: String) async throws -> (status: Int, body: String) {
