@@ -45,6 +45,7 @@ let package = Package(
         .target(
             name: "RPC",
             dependencies: [
+                "JSONText",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -69,6 +70,7 @@ let package = Package(
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             ],
             path: "Shared/AppServerProtocol",
+            exclude: ["app-server.contract"],
             swiftSettings: swiftSettings
         ),
         /// What an app server does for any HTTP API: routes with typed parameters that produce
@@ -98,6 +100,7 @@ let package = Package(
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             ],
             path: "Shared/MicropostsModels",
+            exclude: ["microposts-data.contract"],
             swiftSettings: swiftSettings
         ),
         /// glibc's malloc arena limit, which Swift's Glibc module does not export.
@@ -236,7 +239,7 @@ let package = Package(
         .executableTarget(
             name: "RPCBench",
             dependencies: [
-                "RPC", "MicropostsModels", "PostgresData",
+                "RPC", "AppServerProtocol", "MicropostsModels", "PostgresData",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

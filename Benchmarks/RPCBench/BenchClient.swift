@@ -38,7 +38,7 @@ struct BenchClient: AsyncParsableCommand {
         let running = Task { try await client.run() }
         defer { running.cancel() }
         // Two bytes of length and framing make the encoded request as big as --payload.
-        let request = BenchPayload(bytes: [UInt8](repeating: 0xAB, count: max(0, payload - 2)))
+        let request = BenchPayload(bytes: [UInt8](repeating: 0xAB, count: max(0, payload - 3)))
         _ = try await client.call(.echo, request)
 
         _ = try await measure(client: client, request: request, seconds: warmup)

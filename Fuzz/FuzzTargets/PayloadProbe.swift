@@ -31,45 +31,39 @@ struct PayloadProbe: Sendable {
     static let byMethod: [String: PayloadProbe] = Dictionary(all.map { ($0.method, $0) }, uniquingKeysWith: { first, _ in first })
 }
 
-/// The binary payload format's own oracle: the hand-written fast path must accept exactly
-/// the bytes the `Codable` conformance accepts and decode them to the same value (see
-/// `BinaryPayloadDecodable`), and whatever decodes must encode and decode back to itself.
+/// The wire format's own oracle: whatever bytes decode must encode to bytes that decode to
+/// the same value (encoding is a fixed point after one decode), and its JSON form must read
+/// back to the same JSON.
 enum PayloadDifferential {
-    static func check<T: Codable>(_ type: T.Type, _ bytes: ByteBuffer, what: String) {
-        let fast = decode(T.self, bytes, handWritten: true)
-        let generic = decode(T.self, bytes, handWritten: false)
-        switch (fast, generic) {
-        case (.failure, .failure):
-            return
-        case (.success(let fastValue), .success(let genericValue)):
-            let encoded = encode(fastValue)
-            guard encoded == encode(genericValue) else {
-                fatalError("\(what): the fast path and Codable decode the same bytes to different values")
-            }
-            switch decode(T.self, encoded, handWritten: true) {
-            case .success(let again):
-                guard encode(again) == encoded else { fatalError("\(what): a decoded value does not survive encode → decode") }
-            case .failure(let error):
-                fatalError("\(what): a decoded value, encoded again, no longer decodes: \(error)")
-            }
-        case (.success, .failure(let error)):
-            fatalError("\(what): the fast path accepts bytes that Codable rejects (\(error))")
-        case (.failure(let error), .success):
-            fatalError("\(what): Codable accepts bytes that the fast path rejects (\(error))")
+    static func check<T: WireMessage>(_ type: T.Type, _ bytes: ByteBuffer, what: String) {
+        var input = bytes
+        guard let value = try? T(wire: &input) else { return }
+        let encoded = encode(value)
+        var again = encoded
+        do {
+            let decodedAgain = try T(wire: &again)
+            guard encode(decodedAgain) == encoded else { fatalError("\(what): a decoded value does not survive encode → decode") }
+        } catch {
+            fatalError("\(what): a decoded value, encoded again, no longer decodes: \(error)")
+        }
+        // JSON keeps dates to the millisecond, so its fixed point is its own text, not the bytes.
+        do {
+            var json = ByteBuffer()
+            try value.encodeJSON(into: &json)
+            let text = json
+            let fromJSON = try T(json: &json)
+            var rewritten = ByteBuffer()
+            try fromJSON.encodeJSON(into: &rewritten)
+            guard rewritten == text else { fatalError("\(what): a decoded value's JSON does not survive decode → encode") }
+        } catch {
+            fatalError("\(what): a decoded value does not round-trip through JSON: \(error)")
         }
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ bytes: ByteBuffer, handWritten: Bool) -> Result<T, any Error> {
-        var decoder = BinaryPayloadDecoder()
-        decoder.usesHandWrittenCoding = handWritten
-        var buffer = bytes
-        return Result { try decoder.decode(T.self, from: &buffer) }
-    }
-
-    private static func encode<T: Encodable>(_ value: T) -> ByteBuffer {
+    private static func encode<T: WireMessage>(_ value: T) -> ByteBuffer {
         var buffer = ByteBuffer()
         do {
-            try BinaryPayloadEncoder().encode(value, into: &buffer)
+            try value.encodeWire(into: &buffer)
         } catch {
             fatalError("a value that decoded does not encode: \(error)")
         }

@@ -41,6 +41,11 @@ package enum RPCWireFuzzing {
                 _ = client.receivedHello(hello)
             case .authenticate:
                 _ = server.received(.authenticate, callID: frame.callID, proof: Array(buffer: frame.payload))
+            case .catalog:
+                var payload = frame.payload
+                guard (try? MethodCatalog(wire: &payload)) != nil else { return }
+                _ = client.receivedCatalog()
+                _ = server.received(.catalog, callID: frame.callID)
             case .request:
                 var payload = frame.payload
                 guard let head = try? RequestHead(from: &payload) else { return }

@@ -10,12 +10,12 @@ import RPC
 package enum SeedCorpus {
     package static func rpcWire() throws -> [(name: String, bytes: [UInt8])] {
         var seeds: [(String, [UInt8])] = []
-        func payload<T: Encodable>(_ selectorOf: String, _ value: T) throws -> [UInt8] {
+        func payload<T: WireMessage>(_ selectorOf: String, _ value: T) throws -> [UInt8] {
             guard let index = PayloadProbe.all.firstIndex(where: { $0.method == selectorOf }) else {
                 fatalError("no probe for \(selectorOf)")
             }
             var buffer = ByteBuffer(bytes: [UInt8(index + 1)])
-            try BinaryPayloadEncoder().encode(value, into: &buffer)
+            try value.encodeWire(into: &buffer)
             return Array(buffer: buffer)
         }
         let date = Date(timeIntervalSince1970: 1_780_000_000.123)
@@ -68,18 +68,19 @@ package enum SeedCorpus {
         seeds.append(("stream-hello", [0] + hello))
         seeds.append(("stream-hello-proof-authenticate", [0] + helloWithProof + authenticate))
         var envelope = ByteBuffer()
-        try BinaryPayloadEncoder().encode(envelopeRequest, into: &envelope)
+        try envelopeRequest.encodeWire(into: &envelope)
         seeds.append(("stream-request", [0] + hello + request(1, "worker.http", Array(buffer: envelope))))
         seeds.append(
             (
                 "stream-calls",
-                [0] + hello + request(1, "users.get", [3, 97, 110, 97]) + frame(.cancel, callID: 1) { _ in }
+                [0] + hello + request(1, "users.get", [0x0A, 3, 97, 110, 97]) + frame(.cancel, callID: 1) { _ in }
                     + frame(.ping, callID: 0) { $0.writeInteger(UInt64(1)) } + request(2, "no.such.method", [])
             ))
         seeds.append(
             (
                 "stream-responses",
                 [0] + hello
+                    + frame(.catalog, callID: 0) { try? MethodCatalog(methods: ["rpc.health", "users.get"]).encodeWire(into: &$0) }
                     + frame(.response, callID: 1) {
                         ResponseHead(status: .ok).write(to: &$0)
                         $0.writeBytes([1, 2, 3])

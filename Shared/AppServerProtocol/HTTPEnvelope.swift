@@ -3,7 +3,7 @@ import NIOFoundationEssentialsCompat
 import RPC
 
 /// One HTTP header line as it travels inside an envelope; order and repeats are kept.
-public struct HTTPHeaderField: Codable, Sendable, Hashable {
+public struct HTTPHeaderField: WireMessage, Hashable {
     public var name: String
     public var value: String
 
@@ -16,7 +16,7 @@ public struct HTTPHeaderField: Codable, Sendable, Hashable {
 /// An HTTP request forwarded by the edge to a worker as one RPC call — the role the uwsgi
 /// protocol plays between nginx and uWSGI. It carries what the worker cannot see itself:
 /// who the client is and which scheme, host and port it used.
-public struct HTTPEnvelopeRequest: Codable, Sendable, Hashable {
+public struct HTTPEnvelopeRequest: WireMessage, Hashable {
     public var method: String
     /// Path and query exactly as received, e.g. `/api/users/ana/collection?page=2`.
     public var target: String
@@ -44,7 +44,7 @@ public struct HTTPEnvelopeRequest: Codable, Sendable, Hashable {
     }
 }
 
-public struct HTTPEnvelopeResponse: Codable, Sendable, Hashable {
+public struct HTTPEnvelopeResponse: WireMessage, Hashable {
     public var status: Int
     public var headers: [HTTPHeaderField]
     /// See ``HTTPEnvelopeRequest/body``: a page of JSON crosses the edge without being copied.
@@ -94,4 +94,40 @@ extension RPCMethod where Request == HTTPEnvelopeRequest, Response == HTTPEnvelo
     /// Whether a forwarded request may be repeated depends on its HTTP method, so the caller
     /// says so per call (``HTTPEnvelopeRequest/isIdempotent``); the descriptor is conservative.
     public static let handleHTTP = RPCMethod(name: "worker.http", isIdempotent: false)
+}
+
+// The fields on the wire. A body is a slice of the payload when read, not a copy.
+
+extension HTTPHeaderField {
+    public init() { self.init(name: "", value: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "name", &name)
+        try fields.field(2, "value", &value)
+    }
+}
+
+extension HTTPEnvelopeRequest {
+    public init() { self.init(method: "", target: "", headers: [], body: ByteBuffer(), clientAddress: "", scheme: "", host: "", port: 0) }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "method", &method)
+        try fields.field(2, "target", &target)
+        try fields.field(3, "headers", &headers)
+        try fields.field(4, "body", &body)
+        try fields.field(5, "clientAddress", &clientAddress)
+        try fields.field(6, "scheme", &scheme)
+        try fields.field(7, "host", &host)
+        try fields.field(8, "port", &port)
+    }
+}
+
+extension HTTPEnvelopeResponse {
+    public init() { self.init(status: 0, headers: [], body: ByteBuffer()) }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "status", &status)
+        try fields.field(2, "headers", &headers)
+        try fields.field(3, "body", &body)
+    }
 }

@@ -27,7 +27,8 @@ final class HTTPEnvelopeTests: XCTestCase {
         var json = ByteBuffer()
         try PayloadEncoding.binary.encode(request, into: &binary)
         try PayloadEncoding.json.encode(request, into: &json)
-        XCTAssertLessThan(binary.readableBytes, json.readableBytes / 2)
+        // A key per field and a count per header: still well under two thirds of JSON.
+        XCTAssertLessThan(binary.readableBytes * 3, json.readableBytes * 2)
     }
 
     func testDescriptorIsNotIdempotent() {

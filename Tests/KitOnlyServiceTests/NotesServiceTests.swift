@@ -131,17 +131,30 @@ let quietLogger = Logger(label: "kit-only") { _ in SwiftLogNoOpLogHandler() }
 
 // MARK: The shared models (what a small models module would hold)
 
-struct NewNote: Codable, Sendable {
-    var text: String
+struct NewNote: WireMessage {
+    var text = ""
+
+    mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "text", &text)
+    }
 }
 
-struct NoteID: Codable, Sendable {
-    var id: Int64
+struct NoteID: WireMessage {
+    var id: Int64 = 0
+
+    mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "id", &id)
+    }
 }
 
-struct Note: Codable, Sendable, Equatable {
-    var id: Int64
-    var text: String
+struct Note: WireMessage, Codable, Equatable {
+    var id: Int64 = 0
+    var text = ""
+
+    mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "id", &id)
+        try fields.field(2, "text", &text)
+    }
 }
 
 extension RPCMethod where Request == NewNote, Response == Note {

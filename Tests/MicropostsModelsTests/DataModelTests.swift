@@ -6,7 +6,7 @@ import XCTest
 @testable import RPC
 
 final class DataModelTests: XCTestCase {
-    private func roundTrip<T: Codable & Equatable>(_ value: T, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func roundTrip<T: WireMessage & Equatable>(_ value: T, file: StaticString = #filePath, line: UInt = #line) throws {
         for encoding in [PayloadEncoding.binary, .json] {
             var buffer = ByteBuffer()
             try encoding.encode(value, into: &buffer)

@@ -31,7 +31,7 @@ final class RPCToolTests: XCTestCase {
             rpc.health  (idempotent)
             request: {}
             response: {
-              "status": "serving" | "notServing",
+              "status": "unknown" | "serving" | "notServing",
               "service": string
             }
 
@@ -49,7 +49,16 @@ final class RPCToolTests: XCTestCase {
 
         let unknown = try await runTool("rpc", ["call", target, "no.such.method", "{}"])
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertEqual(unknown.stderr, "error: unimplemented: unknown method no.such.method\n")
+        XCTAssertEqual(unknown.stderr, "error: unimplemented: no ready instance of \(target) serves no.such.method\n")
+
+        let contract = try await runTool("rpc", ["contract", target])
+        XCTAssertEqual(contract.status, 0, contract.stderr)
+        XCTAssertTrue(
+            contract.stdout.hasPrefix("method rpc.contract v1 idempotent request MethodListRequest response ContractText\n"),
+            contract.stdout)
+        XCTAssertTrue(
+            contract.stdout.contains("method worker.http v1 request HTTPEnvelopeRequest response HTTPEnvelopeResponse\n"), contract.stdout)
+        XCTAssertTrue(contract.stdout.contains("message HTTPEnvelopeRequest\n  1 method string required\n"), contract.stdout)
 
         let badJSON = try await runTool("rpc", ["call", target, "rpc.health", "{"])
         XCTAssertEqual(badJSON.status, 1)

@@ -16,7 +16,7 @@ struct RPCCommand: AsyncParsableCommand {
             Authentication: the services' RPC secret from RPC_SECRET (or --rpc-secret, which other users can see in ps).
             Exit status: 0 on success, 1 when the call failed (status and message on stderr), 2 for bad usage.
             """,
-        subcommands: [Call.self, Health.self, List.self, Describe.self]
+        subcommands: [Call.self, Health.self, List.self, Describe.self, Contract.self]
     )
 }
 
@@ -91,7 +91,7 @@ struct Health: AsyncParsableCommand {
     func run() async throws {
         try await withCLIClient(target, secret: try options.secret()) { client in
             let reply = try await client.call(.health, HealthRequest(), options: try options.callOptions())
-            print(#"{"service":"\#(reply.service)","status":"\#(reply.status.rawValue)"}"#)
+            print(#"{"service":"\#(reply.service)","status":"\#(reply.status)"}"#)
             if reply.status != .serving { throw ExitCode(1) }
         }
     }
@@ -133,6 +133,22 @@ struct Describe: AsyncParsableCommand {
             print(reply.isIdempotent ? "\(reply.name)  (idempotent)" : reply.name)
             print("request: \(reply.request)")
             print("response: \(reply.response)")
+        }
+    }
+}
+
+struct Contract: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the wire contract a service serves, in the committed text form (diff it with the file).")
+
+    @Argument(help: "Where the service listens.")
+    var target: String
+
+    @OptionGroup var options: CallOptions
+
+    func run() async throws {
+        try await withCLIClient(target, secret: try options.secret()) { client in
+            print(try await client.call(.contract, MethodListRequest(), options: try options.callOptions()).text, terminator: "")
         }
     }
 }

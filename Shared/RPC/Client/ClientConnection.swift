@@ -16,6 +16,8 @@ final class ClientConnection: Sendable {
 
     let address: SocketAddress
     let channel: any Channel
+    /// What the server announced it serves, by wire name.
+    let servedMethods: Set<String>
     private let handler: NIOLoopBound<ClientConnectionHandler>
     /// Calls ever started here; 64 bits, so it cannot wrap. Ids come from it via `callIDSpace`.
     private let callCount = Atomic<UInt64>(0)
@@ -27,11 +29,12 @@ final class ClientConnection: Sendable {
     private let usable = Atomic<Bool>(true)
 
     private init(
-        address: SocketAddress, channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>, callIDSpace: CallIDSpace,
-        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+        address: SocketAddress, channel: any Channel, servedMethods: Set<String>, handler: NIOLoopBound<ClientConnectionHandler>,
+        callIDSpace: CallIDSpace, onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     ) {
         self.address = address
         self.channel = channel
+        self.servedMethods = servedMethods
         self.handler = handler
         self.callIDSpace = callIDSpace
         self.onUnusable = onUnusable
@@ -57,7 +60,7 @@ final class ClientConnection: Sendable {
         onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     ) async throws -> ClientConnection {
         let eventLoop = group.any()
-        let handshake = eventLoop.makePromise(of: Void.self)
+        let handshake = eventLoop.makePromise(of: MethodCatalog.self)
         // The connection object exists only after the handshake; a GOAWAY or close that comes
         // earlier is remembered here so the new connection starts out unusable.
         let connectionBox = NIOLockedValueBox<(connection: ClientConnection?, unusableEarly: Bool)>((nil, false))
@@ -95,8 +98,9 @@ final class ClientConnection: Sendable {
         let handshakeTimeout = eventLoop.scheduleTask(in: timeout) {
             handshake.fail(RPCError(.unavailable, "handshake with \(address) timed out", wasProcessed: false))
         }
+        let catalog: MethodCatalog
         do {
-            try await handshake.futureResult.get()
+            catalog = try await handshake.futureResult.get()
             handshakeTimeout.cancel()
         } catch {
             channel.close(promise: nil)
@@ -106,7 +110,8 @@ final class ClientConnection: Sendable {
             NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
         }.get()
         let connection = ClientConnection(
-            address: address, channel: channel, handler: handler, callIDSpace: configuration.callIDSpace, onUnusable: onUnusable)
+            address: address, channel: channel, servedMethods: Set(catalog.methods), handler: handler,
+            callIDSpace: configuration.callIDSpace, onUnusable: onUnusable)
         let unusableEarly = connectionBox.withLockedValue { box in
             box.connection = connection
             return box.unusableEarly

@@ -22,7 +22,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// What the connection tells its owner about its life.
     struct Events: Sendable {
         /// Handshake finished (or failed).
-        var handshake: EventLoopPromise<Void>
+        var handshake: EventLoopPromise<MethodCatalog>
         /// The connection must not take new calls any more (GOAWAY or closed).
         var unusable: @Sendable (_ reason: String, _ failed: Bool) -> Void
     }
@@ -107,12 +107,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch frame.type {
         case .hello:
             switch stateMachine.receivedHello(try Hello(from: frame.payload)) {
-            case .ready(let proof):
-                // Calls may follow right behind the proof: the server's own proof already
-                // showed both sides hold the same secret, so no further round trip is needed.
+            case .awaitCatalog(let proof):
                 if let proof { write { $0.writeFrame(type: .authenticate, callID: 0) { $0.writeBytes(proof) } } }
-                startKeepalive(context: context)
-                events.handshake.succeed()
             case .fail(let error):
                 events.handshake.fail(error)
                 context.close(promise: nil)
@@ -131,7 +127,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             closeIfDone()
         case .goAway:
             let goAway = try GoAway(from: frame.payload)
-            if stateMachine.state == .handshaking {
+            if stateMachine.state == .handshaking || stateMachine.state == .awaitingCatalog {
                 // A refusal before the handshake carries the reason (e.g. a version mismatch).
                 events.handshake.fail(RPCError(goAway.status, goAway.message, wasProcessed: false))
             }
@@ -147,6 +143,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .ping:
             var payload = frame.payload
             write { $0.writeFrame(type: .pong, callID: 0) { $0.writeBuffer(&payload) } }
+        case .catalog:
+            guard stateMachine.receivedCatalog() else { throw FrameError.protocolViolation("unexpected catalog frame") }
+            var payload = frame.payload
+            let catalog = try MethodCatalog(wire: &payload)
+            startKeepalive(context: context)
+            events.handshake.succeed(catalog)
         case .request, .cancel, .authenticate:
             throw FrameError.protocolViolation("server sent a \(frame.type) frame")
         }

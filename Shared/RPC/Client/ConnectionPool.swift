@@ -50,25 +50,48 @@ final class ConnectionPool: Sendable {
 
     // MARK: Picking
 
-    func pick(avoiding avoided: SocketAddress?) -> ClientConnection? {
+    enum Pick {
+        case connection(ClientConnection)
+        /// No connection is ready.
+        case noneReady
+        /// Connections are ready, but none of their servers serves the method.
+        case noneServes
+    }
+
+    /// Two random ready connections that serve `method`, the one with fewer outstanding calls,
+    /// preferring one not at `avoided` (where the previous attempt went).
+    func pick(serving method: String, avoiding avoided: SocketAddress?) -> Pick {
         state.withLockedValue { state in
             let ready = state.ready
             switch ready.count {
             case 0:
-                return nil
+                return .noneReady
             case 1:
-                return ready[0]
+                return ready[0].servedMethods.contains(method) ? .connection(ready[0]) : .noneServes
             default:
                 let first = Int(state.random.next() % UInt64(ready.count))
                 var second = Int(state.random.next() % UInt64(ready.count - 1))
                 if second >= first { second += 1 }
                 let a = ready[first]
                 let b = ready[second]
-                if let avoided {
-                    if a.address == avoided, b.address != avoided { return b }
-                    if b.address == avoided, a.address != avoided { return a }
+                switch (a.servedMethods.contains(method), b.servedMethods.contains(method)) {
+                case (true, true):
+                    break
+                case (true, false):
+                    return .connection(a)
+                case (false, true):
+                    return .connection(b)
+                case (false, false):
+                    // A mixed fleet: pick among the connections whose server has the method.
+                    let serving = ready.filter { $0.servedMethods.contains(method) }
+                    guard !serving.isEmpty else { return .noneServes }
+                    return .connection(serving[Int(state.random.next() % UInt64(serving.count))])
                 }
-                return a.outstanding.load(ordering: .relaxed) <= b.outstanding.load(ordering: .relaxed) ? a : b
+                if let avoided {
+                    if a.address == avoided, b.address != avoided { return .connection(b) }
+                    if b.address == avoided, a.address != avoided { return .connection(a) }
+                }
+                return .connection(a.outstanding.load(ordering: .relaxed) <= b.outstanding.load(ordering: .relaxed) ? a : b)
             }
         }
     }

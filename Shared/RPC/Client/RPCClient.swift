@@ -60,7 +60,7 @@ public final class RPCClient: Service, Sendable {
         body.reserveCapacity(128)
         try PayloadEncoding.binary.encode(request, into: &body)
         let response = try await perform(
-            method: method.name, isIdempotent: options.isIdempotent ?? method.isIdempotent, encoding: .binary, body: body,
+            method: method.wireName, isIdempotent: options.isIdempotent ?? method.isIdempotent, encoding: .binary, body: body,
             options: options)
         var responseBody = response.body
         do {

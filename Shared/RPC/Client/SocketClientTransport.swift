@@ -37,7 +37,7 @@ public final class SocketClientTransport: RPCClientTransport {
     // MARK: Sending
 
     public func send(_ request: RPCClientRequest) async throws -> RPCClientResponse {
-        let connection = try await connection(avoiding: request.trail.lastAddress, deadline: request.deadline)
+        let connection = try await connection(for: request.method, avoiding: request.trail.lastAddress, deadline: request.deadline)
         request.trail.lastAddress = connection.address
         let remaining = request.deadline - .now
         guard remaining > .zero else {
@@ -55,13 +55,22 @@ public final class SocketClientTransport: RPCClientTransport {
         return RPCClientResponse(body: response.body, encoding: PayloadEncoding(flags: response.flags))
     }
 
-    /// A ready connection now, or — while connections are being made — as soon as one is
-    /// ready. Fails fast with `unavailable` when every server is known to be unreachable.
-    private func connection(avoiding avoided: SocketAddress?, deadline: ContinuousClock.Instant) async throws -> ClientConnection {
+    /// A ready connection to a server that serves `method` now, or — while connections are
+    /// being made — as soon as one is ready. Fails fast with `unavailable` when every server is
+    /// known to be unreachable, and with `unimplemented` (not processed) when the servers that
+    /// are ready all lack the method: during a rolling upgrade, one not deployed yet.
+    private func connection(
+        for method: String, avoiding avoided: SocketAddress?, deadline: ContinuousClock.Instant
+    ) async throws -> ClientConnection {
         let waitUntil = min(deadline, .now + configuration.connectTimeout)
         while true {
             let version = pool.version
-            if let connection = pool.pick(avoiding: avoided) { return connection }
+            switch pool.pick(serving: method, avoiding: avoided) {
+            case .connection(let connection): return connection
+            case .noneServes:
+                throw RPCError(.unimplemented, "no ready instance of \(target) serves \(method)", wasProcessed: false)
+            case .noneReady: break
+            }
             guard pool.mayBecomeReady, ContinuousClock.now < waitUntil else { break }
             await pool.waitForChange(since: version, until: waitUntil)
             try Task.checkCancellation()

@@ -1,13 +1,19 @@
 /// Every server answers `rpc.health`, so a client, a probe or `rpc health` can ask any
 /// service whether it takes traffic without knowing its other methods.
-public struct HealthRequest: Codable, Sendable, Equatable {
+public struct HealthRequest: WireMessage, Equatable {
     public init() {}
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {}
 }
 
-public struct HealthResponse: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable, CaseIterable {
-        case serving
-        case notServing
+public struct HealthResponse: WireMessage, Equatable {
+    public enum Status: Int32, WireEnum {
+        /// A status this side does not know (from a newer peer): not serving, as far as it can tell.
+        case unknown = 0
+        case serving = 1
+        case notServing = 2
+
+        public static var unknownCase: Status { .unknown }
     }
 
     public var status: Status
@@ -16,6 +22,13 @@ public struct HealthResponse: Codable, Sendable, Equatable {
     public init(status: Status, service: String) {
         self.status = status
         self.service = service
+    }
+
+    public init() { self.init(status: .unknown, service: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "status", &status)
+        try fields.field(2, "service", &service)
     }
 }
 

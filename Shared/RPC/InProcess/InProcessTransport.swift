@@ -60,7 +60,7 @@ public struct InProcessTransport: Sendable {
             }
             defer { link.finishCall() }
             guard let method = dispatcher.method(named: request.method) else {
-                throw RPCError(.unimplemented, "unknown method \(request.method)")
+                throw RPCError(.unimplemented, "unknown method \(request.method)", wasProcessed: false)
             }
             let remaining = request.deadline - .now
             guard remaining > .zero else {

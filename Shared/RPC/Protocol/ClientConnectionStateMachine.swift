@@ -3,6 +3,8 @@
 public struct ClientConnectionStateMachine<Pending> {
     public enum State: Sendable, Equatable {
         case handshaking
+        /// The server's hello was accepted; its catalog of methods comes next.
+        case awaitingCatalog
         case ready
         /// No new calls — the server sent GOAWAY, or this client retired the connection;
         /// outstanding calls still complete.
@@ -11,8 +13,8 @@ public struct ClientConnectionStateMachine<Pending> {
     }
 
     public enum HelloAction: Sendable, Equatable {
-        /// Calls may start; `proof`, when set, must be sent first in an authenticate frame.
-        case ready(proof: [UInt8]?)
+        /// Wait for the catalog; `proof`, when set, must be sent in an authenticate frame.
+        case awaitCatalog(proof: [UInt8]?)
         case fail(RPCError)
     }
 
@@ -57,8 +59,8 @@ public struct ClientConnectionStateMachine<Pending> {
         }
         switch (secret, hello.proof.isEmpty) {
         case (nil, true):
-            state = .ready
-            return .ready(proof: nil)
+            state = .awaitingCatalog
+            return .awaitCatalog(proof: nil)
         case (nil, false):
             state = .closed
             return .fail(
@@ -82,9 +84,19 @@ public struct ClientConnectionStateMachine<Pending> {
                         "the server failed RPC authentication: its --rpc-secret/RPC_SECRET differs from this client's",
                         wasProcessed: false))
             }
-            state = .ready
-            return .ready(proof: HandshakeProof.make(.client, secret: secret, clientNonce: clientNonce, serverNonce: hello.nonce))
+            state = .awaitingCatalog
+            return .awaitCatalog(proof: HandshakeProof.make(.client, secret: secret, clientNonce: clientNonce, serverNonce: hello.nonce))
         }
+    }
+
+    /// The server's catalog arrived: calls may start. False when it was not expected here.
+    public mutating func receivedCatalog() -> Bool {
+        guard state == .awaitingCatalog else {
+            state = .closed
+            return false
+        }
+        state = .ready
+        return true
     }
 
     /// Registers a call about to be written, or gives `pending` back with the reason it cannot
@@ -118,14 +130,14 @@ public struct ClientConnectionStateMachine<Pending> {
         for callID in outstanding.keys where callID > goAway.lastCallID {
             if let pending = outstanding.removeValue(forKey: callID) { refused.append(pending) }
         }
-        if state == .handshaking || state == .ready { state = .goingAway }
+        if state == .handshaking || state == .awaitingCatalog || state == .ready { state = .goingAway }
         return (refused, outstanding.isEmpty)
     }
 
     /// This client stops sending calls here (a fresh connection replaced it); the outstanding
     /// ones finish. Returns whether the connection can close right away.
     public mutating func retire() -> Bool {
-        if state == .handshaking || state == .ready { state = .goingAway }
+        if state == .handshaking || state == .awaitingCatalog || state == .ready { state = .goingAway }
         closeIfGoneAwayAndIdle()
         return state == .closed
     }

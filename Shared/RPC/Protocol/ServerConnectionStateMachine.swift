@@ -13,7 +13,11 @@ public struct ServerConnectionStateMachine: Sendable {
 
     public enum Action: Sendable, Equatable {
         case none
-        case sendHello(Hello)
+        /// Answer the client's hello; when `thenCatalog`, the connection is established and the
+        /// catalog follows at once.
+        case sendHello(Hello, thenCatalog: Bool)
+        /// The client proved itself: send the catalog; calls may follow.
+        case sendCatalog
         /// Refuse the peer (e.g. wrong version) with a GOAWAY carrying the reason, then close.
         case rejectConnection(GoAway)
         /// The peer did not prove it knows the secret: close without a word to it (the reason
@@ -71,12 +75,12 @@ public struct ServerConnectionStateMachine: Sendable {
             }
             guard let secret else {
                 state = .active
-                return .sendHello(Hello(nonce: serverNonce))
+                return .sendHello(Hello(nonce: serverNonce), thenCatalog: true)
             }
             state = .awaitingProof
             clientNonce = hello.nonce
             let proof = HandshakeProof.make(.server, secret: secret, clientNonce: hello.nonce, serverNonce: serverNonce)
-            return .sendHello(Hello(nonce: serverNonce, proof: proof))
+            return .sendHello(Hello(nonce: serverNonce, proof: proof), thenCatalog: false)
         case (.awaitingHello, _):
             state = .closed
             return .close(reason: "expected hello, got \(type)")
@@ -86,7 +90,7 @@ public struct ServerConnectionStateMachine: Sendable {
                 HandshakeProof.isValid(proof, .client, secret: secret, clientNonce: clientNonce, serverNonce: serverNonce)
             else { return .refuseUnauthenticated(reason: "wrong proof (the client's RPC secret differs, or the proof was replayed)") }
             state = .active
-            return .none
+            return .sendCatalog
         case (.awaitingProof, _):
             state = .closed
             return .refuseUnauthenticated(reason: "\(type) frame before authenticating")
@@ -119,7 +123,7 @@ public struct ServerConnectionStateMachine: Sendable {
             return .sendPong
         case (_, .pong):
             return .none
-        case (_, .response), (_, .goAway):
+        case (_, .response), (_, .goAway), (_, .catalog):
             state = .closed
             return .close(reason: "client sent a \(type) frame")
         }

@@ -3,7 +3,9 @@ import NIOCore
 /// What a server transport hands each call to: the server's methods, behind its interceptors.
 /// Built by ``RPCServer``; a transport only looks methods up and invokes them.
 public struct RPCCallDispatcher: Sendable {
-    private let methods: [String: RegisteredMethod]
+    package let methods: [String: RegisteredMethod]
+    /// The encoded ``MethodCatalog`` every connection is sent once established.
+    package let catalogPayload: ByteBuffer
     private let metrics: ServerMetricsInterceptor
     private let logging = ServerLoggingInterceptor()
     /// The server's own, run after the built-in ones, first outermost.
@@ -11,6 +13,10 @@ public struct RPCCallDispatcher: Sendable {
 
     package init(methods: [String: RegisteredMethod], interceptors: [any RPCServerInterceptor]) {
         self.methods = methods
+        var catalog = ByteBuffer()
+        // A catalog of strings always encodes.
+        try? MethodCatalog(methods: methods.keys.sorted()).encodeWire(into: &catalog)
+        self.catalogPayload = catalog
         self.metrics = ServerMetricsInterceptor(methods: Array(methods.keys))
         self.interceptors = interceptors
     }

@@ -14,13 +14,16 @@ public struct RPCRouter: Sendable {
         _ method: RPCMethod<Request, Response>,
         handler: @escaping Handler<Request, Response>
     ) {
-        precondition(methods[method.name] == nil, "method \(method.name) registered twice")
+        precondition(methods[method.wireName] == nil, "method \(method.wireName) registered twice")
         let describe: @Sendable () -> MethodDescription = {
             MethodDescription(
-                name: method.name, isIdempotent: method.isIdempotent, request: PayloadShape.of(Request.self).rendered(),
-                response: PayloadShape.of(Response.self).rendered())
+                name: method.wireName, isIdempotent: method.isIdempotent, request: Request.wireSchema().renderedShape(),
+                response: Response.wireSchema().renderedShape())
         }
-        methods[method.name] = RegisteredMethod(name: method.name, isIdempotent: method.isIdempotent, describe: describe) {
+        methods[method.wireName] = RegisteredMethod(
+            name: method.wireName, version: method.version, isIdempotent: method.isIdempotent, describe: describe,
+            contribute: { $0.add(method) }
+        ) {
             body, encoding, context in
             var body = body
             let request: Request
@@ -38,20 +41,30 @@ public struct RPCRouter: Sendable {
 
     public var methodNames: [String] { methods.keys.sorted() }
 
-    /// What `rpc.methods` and `rpc.describe` answer: every registered method, themselves included.
+    /// The wire contract of every registered method: what a service commits and checks.
+    public var contract: WireContract {
+        var contract = WireContract()
+        for method in methods.values { method.contribute(&contract) }
+        return contract
+    }
+
+    /// What `rpc.methods`, `rpc.describe` and `rpc.contract` answer: every registered method,
+    /// themselves included.
     mutating func registerReflection() {
-        var listed = methods.values.map { MethodList.Method(name: $0.name, isIdempotent: $0.isIdempotent) }
-        for method in [RPCMethod.methodList.name, RPCMethod.describe.name] {
-            listed.append(MethodList.Method(name: method, isIdempotent: true))
-        }
-        let list = MethodList(methods: listed.sorted { $0.name < $1.name })
-        register(.methodList) { _, _ in list }
+        // Registered first with placeholders, so that the answers include these methods too.
+        register(.methodList) { _, _ in MethodList() }
+        register(.contract) { _, _ in ContractText() }
+        register(.describe) { _, _ in MethodDescription() }
+        let list = MethodList(
+            methods: methods.values.map { MethodList.Method(name: $0.name, isIdempotent: $0.isIdempotent) }.sorted { $0.name < $1.name })
+        let contractText = ContractText(text: contract.rendered())
         let described = methods
-        let describeItself = MethodDescription(
-            name: RPCMethod.describe.name, isIdempotent: true, request: PayloadShape.of(DescribeRequest.self).rendered(),
-            response: PayloadShape.of(MethodDescription.self).rendered())
+        methods[RPCMethod.methodList.wireName] = nil
+        methods[RPCMethod.contract.wireName] = nil
+        methods[RPCMethod.describe.wireName] = nil
+        register(.methodList) { _, _ in list }
+        register(.contract) { _, _ in contractText }
         register(.describe) { request, _ in
-            if request.method == RPCMethod.describe.name { return describeItself }
             guard let method = described[request.method] else { throw RPCError(.notFound, "no method \(request.method)") }
             return method.describe()
         }
@@ -63,9 +76,11 @@ public struct RPCRouter: Sendable {
 /// task so the event loop only writes bytes.
 package struct RegisteredMethod: Sendable {
     package let name: String
+    package let version: Int
     package let isIdempotent: Bool
     /// The method's request and response shapes, for `rpc.describe`.
     package let describe: @Sendable () -> MethodDescription
+    package let contribute: @Sendable (inout WireContract) -> Void
     package let invoke: @Sendable (ByteBuffer, PayloadEncoding, RPCCallContext) async throws -> ByteBuffer
 }
 

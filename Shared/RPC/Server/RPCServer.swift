@@ -64,6 +64,13 @@ public final class RPCServer: Service, Sendable {
         self.dispatcher = RPCCallDispatcher(methods: router.methods, interceptors: interceptors)
     }
 
+    /// The wire contract of everything this server answers, `rpc.*` included.
+    public var contract: WireContract {
+        var contract = WireContract()
+        for method in dispatcher.methods.values { method.contribute(&contract) }
+        return contract
+    }
+
     /// The address actually bound (useful with port 0); waits until `run` has bound. Only a
     /// socket server has one.
     public func localAddress() async throws -> SocketAddress {

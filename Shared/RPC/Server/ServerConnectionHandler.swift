@@ -149,8 +149,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         switch action {
         case .none:
             break
-        case .sendHello(let hello):
+        case .sendHello(let hello, let thenCatalog):
             write { $0.writeFrame(type: .hello, callID: 0) { hello.write(to: &$0) } }
+            if thenCatalog { writeCatalog() }
+        case .sendCatalog:
+            writeCatalog()
         case .refuseUnauthenticated(let reason):
             connectionMetrics.recordAuthenticationFailure()
             logger.warning("RPC peer failed authentication; closing", metadata: ["reason": "\(reason)"])
@@ -176,11 +179,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    private func writeCatalog() {
+        let catalog = dispatcher.catalogPayload
+        write { $0.writeFrame(type: .catalog, callID: 0) { $0.writeImmutableBuffer(catalog) } }
+    }
+
     private func startCall(_ callID: UInt32, frame: Frame, context: ChannelHandlerContext) throws {
         var body = frame.payload
         let head = try RequestHead(from: &body)
         guard let method = dispatcher.method(named: head.method) else {
-            writeError(callID: callID, flags: [], RPCError(.unimplemented, "unknown method \(head.method)"))
+            // Not processed: a client that sent it here anyway (its catalog was not consulted)
+            // may retry on an instance that serves it.
+            writeError(callID: callID, flags: .notProcessed, RPCError(.unimplemented, "unknown method \(head.method)"))
             apply(stateMachine.callFinished(callID))
             return
         }

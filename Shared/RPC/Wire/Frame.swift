@@ -45,6 +45,10 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
     /// Client → server, right after the server's hello when it carried a proof: the client's
     /// proof (32 bytes) that it knows the shared secret.
     case authenticate = 8
+    /// Server → client, once the connection is established (after the hello, or after a valid
+    /// authenticate frame): the methods this server serves, a ``MethodCatalog``. The client
+    /// takes calls only once it has it, and sends each only where it is served.
+    case catalog = 9
 }
 
 public struct FrameFlags: OptionSet, Sendable, Hashable {

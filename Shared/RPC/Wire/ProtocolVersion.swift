@@ -8,7 +8,9 @@ import NIOCore
 public struct Hello: Sendable, Equatable {
     public static let magic: UInt32 = 0x4D52_5043  // "MRPC"
     /// 2: the handshake authenticates both sides (nonces, proofs, the authenticate frame).
-    public static let currentVersion: UInt16 = 2
+    /// 3: payloads are tagged messages (`WireFields`); the server announces its methods in a
+    /// catalog frame before the first call.
+    public static let currentVersion: UInt16 = 3
     public static let nonceSize = 32
 
     public var version: UInt16

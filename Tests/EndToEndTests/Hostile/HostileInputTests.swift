@@ -50,10 +50,10 @@ final class HostileInputTests: XCTestCase {
         let length = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
         if length < 6 || length > limit { return true }
         guard bytes.count >= 4 + length else { return false }
-        // A version-2 hello: magic, version, 32-byte nonce, proof length 0 or 32, the proof.
+        // A version-3 hello: magic, version, 32-byte nonce, proof length 0 or 32, the proof.
         let payloadLength = length - 6
         guard bytes[4] == RPCFrames.helloType, payloadLength >= 39, Array(bytes[10..<14]) == Array("MRPC".utf8),
-            bytes[14] == 0, bytes[15] == 2, bytes[48] == 0 || bytes[48] == 32, payloadLength == 39 + Int(bytes[48])
+            bytes[14] == 0, bytes[15] == 3, bytes[48] == 0 || bytes[48] == 32, payloadLength == 39 + Int(bytes[48])
         else { return true }
         return refusesAfterHello(Array(bytes[(4 + length)...]))
     }
@@ -124,7 +124,8 @@ final class HostileInputTests: XCTestCase {
             ("unknown frame type", hello + RPCFrames.frame(type: 0xEE, callID: 1, payload: [1, 2, 3]), true),
             ("second hello", hello + hello, true),
             ("hello of version 1", RPCFrames.frame(type: RPCFrames.helloType, callID: 0, payload: Array("MRPC".utf8) + [0, 1]), true),
-            ("hello of version 3", RPCFrames.frame(type: RPCFrames.helloType, callID: 0, payload: Array("MRPC".utf8) + [0, 3]), true),
+            ("hello of version 2", RPCFrames.frame(type: RPCFrames.helloType, callID: 0, payload: Array("MRPC".utf8) + [0, 2]), true),
+            ("hello of version 4", RPCFrames.frame(type: RPCFrames.helloType, callID: 0, payload: Array("MRPC".utf8) + [0, 4]), true),
             ("bad magic", RPCFrames.frame(type: RPCFrames.helloType, callID: 0, payload: Array("XRPC".utf8) + [0, 1]), true),
             ("response from a client", hello + RPCFrames.frame(type: RPCFrames.responseType, callID: 1, payload: [0, 0, 0]), true),
             ("HTTP request", Array("GET /api/users/alice HTTP/1.1\r\nHost: x\r\n\r\n".utf8), true),

@@ -31,12 +31,12 @@ enum RPCFrames {
         return Array(buffer.readableBytesView)
     }
 
-    /// The client's first frame: magic `MRPC`, protocol version 2, a 32-byte nonce and no
+    /// The client's first frame: magic `MRPC`, protocol version 3, a 32-byte nonce and no
     /// proof (these servers run without RPC_SECRET, so the handshake ends with their hello).
-    static let hello = frame(type: helloType, callID: 0, payload: Array("MRPC".utf8) + [0, 2] + [UInt8](repeating: 0x42, count: 32) + [0])
+    static let hello = frame(type: helloType, callID: 0, payload: Array("MRPC".utf8) + [0, 3] + [UInt8](repeating: 0x42, count: 32) + [0])
 
     /// A request frame's payload: the head (method, timeout, metadata) then the binary body.
-    static func requestPayload<Request: Encodable>(_ method: String, _ request: Request) throws -> [UInt8] {
+    static func requestPayload<Request: WireMessage>(_ method: String, _ request: Request) throws -> [UInt8] {
         var buffer = ByteBuffer()
         try RequestHead(method: method, timeoutNanoseconds: 5_000_000_000, metadata: ["request-id": "hostile-rpc"]).write(to: &buffer)
         try PayloadEncoding.binary.encode(request, into: &buffer)

@@ -165,6 +165,7 @@ private final class HelloThenSilence: ChannelInboundHandler {
         greeted = true
         var reply = ByteBuffer()
         reply.writeFrame(type: .hello, callID: 0) { Hello().write(to: &$0) }
+        reply.writeFrame(type: .catalog, callID: 0) { try? MethodCatalog(methods: [RPCMethod.echo.wireName]).encodeWire(into: &$0) }
         context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
     }
 }

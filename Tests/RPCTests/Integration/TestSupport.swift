@@ -8,9 +8,21 @@ import XCTest
 
 @testable import RPC
 
-struct Echo: Codable, Sendable, Equatable {
+struct Echo: WireMessage, Equatable {
     var text: String
     var sleepMilliseconds: Int = 0
+
+    init(text: String, sleepMilliseconds: Int = 0) {
+        self.text = text
+        self.sleepMilliseconds = sleepMilliseconds
+    }
+
+    init() { self.init(text: "") }
+
+    mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "text", &text)
+        try fields.field(2, "sleepMilliseconds", &sleepMilliseconds)
+    }
 }
 
 extension RPCMethod where Request == Echo, Response == Echo {

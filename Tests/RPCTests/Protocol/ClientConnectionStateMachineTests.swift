@@ -7,7 +7,9 @@ final class ClientConnectionStateMachineTests: XCTestCase {
 
     private func readyMachine() -> Machine {
         var machine = Machine()
-        XCTAssertEqual(machine.receivedHello(Hello()), .ready(proof: nil))
+        XCTAssertEqual(machine.receivedHello(Hello()), .awaitCatalog(proof: nil))
+        XCTAssertEqual(machine.state, .awaitingCatalog)
+        XCTAssertTrue(machine.receivedCatalog())
         return machine
     }
 
@@ -20,9 +22,21 @@ final class ClientConnectionStateMachineTests: XCTestCase {
 
     func testVersionMismatchFailsClearly() {
         var machine = Machine()
-        guard case .fail(let error) = machine.receivedHello(Hello(version: 3)) else { return XCTFail() }
-        XCTAssertTrue(error.message.contains("version 3"), error.message)
+        guard case .fail(let error) = machine.receivedHello(Hello(version: 2)) else { return XCTFail() }
+        XCTAssertTrue(error.message.contains("version 2"), error.message)
         XCTAssertEqual(machine.state, .closed)
+    }
+
+    func testCallsWaitForTheCatalogAndASecondCatalogIsRefused() {
+        var machine = Machine()
+        XCTAssertEqual(machine.receivedHello(Hello()), .awaitCatalog(proof: nil))
+        XCTAssertEqual(machine.startCall(1, pending: "early")?.1.wasProcessed, false)
+        XCTAssertTrue(machine.receivedCatalog())
+        XCTAssertNil(machine.startCall(1, pending: "now"))
+        XCTAssertFalse(machine.receivedCatalog())
+        XCTAssertEqual(machine.state, .closed)
+        var unexpected = Machine()
+        XCTAssertFalse(unexpected.receivedCatalog(), "a catalog before the hello")
     }
 
     func testResponsesMatchCallsInAnyOrder() {

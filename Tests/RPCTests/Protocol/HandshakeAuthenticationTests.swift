@@ -16,7 +16,7 @@ final class HandshakeAuthenticationTests: XCTestCase {
 
     /// The server's hello for a client hello carrying `clientNonce`.
     private func serverHello(_ machine: inout ServerConnectionStateMachine) -> Hello? {
-        guard case .sendHello(let hello) = machine.received(.hello, callID: 0, hello: Hello(nonce: clientNonce)) else { return nil }
+        guard case .sendHello(let hello, _) = machine.received(.hello, callID: 0, hello: Hello(nonce: clientNonce)) else { return nil }
         return hello
     }
 
@@ -38,8 +38,10 @@ final class HandshakeAuthenticationTests: XCTestCase {
         var server2 = self.server(secret: secret)
         var client = ClientConnectionStateMachine<Int>(secret: secret, clientNonce: clientNonce)
         let reply = try XCTUnwrap(serverHello(&server2))
-        guard case .ready(let proof?) = client.receivedHello(reply) else { return XCTFail("client refused a server with the same secret") }
-        XCTAssertEqual(server2.received(.authenticate, callID: 0, proof: proof), .none)
+        guard case .awaitCatalog(let proof?) = client.receivedHello(reply) else {
+            return XCTFail("client refused a server with the same secret")
+        }
+        XCTAssertEqual(server2.received(.authenticate, callID: 0, proof: proof), .sendCatalog)
         XCTAssertEqual(server2.state, .active)
         XCTAssertEqual(server2.received(.request, callID: 1), .startCall(callID: 1))
     }
@@ -80,7 +82,7 @@ final class HandshakeAuthenticationTests: XCTestCase {
         var first = server(secret: secret, nonce: [UInt8](repeating: 1, count: 32))
         let firstHello = try XCTUnwrap(serverHello(&first))
         let recorded = HandshakeProof.make(.client, secret: secret, clientNonce: clientNonce, serverNonce: firstHello.nonce)
-        XCTAssertEqual(first.received(.authenticate, callID: 0, proof: recorded), .none)
+        XCTAssertEqual(first.received(.authenticate, callID: 0, proof: recorded), .sendCatalog)
 
         // Same client nonce, a new connection: the server's fresh nonce makes the old proof worthless.
         var second = server(secret: secret, nonce: [UInt8](repeating: 2, count: 32))
@@ -117,7 +119,7 @@ final class HandshakeAuthenticationTests: XCTestCase {
         XCTAssertTrue(missing.message.contains("RPC_SECRET"), missing.message)
 
         var plainClient = ClientConnectionStateMachine<Int>(clientNonce: clientNonce)
-        XCTAssertEqual(plainClient.receivedHello(plainHello), .ready(proof: nil))
+        XCTAssertEqual(plainClient.receivedHello(plainHello), .awaitCatalog(proof: nil))
         // A server without a secret takes no authenticate frame.
         guard case .close = unauthenticatedServer.received(.authenticate, callID: 0, proof: [UInt8](repeating: 0, count: 32)) else {
             return XCTFail()
@@ -133,7 +135,7 @@ final class HandshakeAuthenticationTests: XCTestCase {
 
         var plain = ByteBuffer()
         Hello(nonce: clientNonce).write(to: &plain)
-        XCTAssertEqual(Array(plain.readableBytesView.prefix(6)), Array("MRPC".utf8) + [0, 2])
+        XCTAssertEqual(Array(plain.readableBytesView.prefix(6)), Array("MRPC".utf8) + [0, 3])
         XCTAssertEqual(try Hello(from: plain).proof, [])
 
         var truncated = plain

@@ -5,7 +5,9 @@ import XCTest
 final class ServerConnectionStateMachineTests: XCTestCase {
     private func activeMachine(limit: Int = 2) -> ServerConnectionStateMachine {
         var machine = ServerConnectionStateMachine(maximumConcurrentCalls: limit, serverNonce: [UInt8](repeating: 9, count: 32))
-        XCTAssertEqual(machine.received(.hello, callID: 0, hello: Hello()), .sendHello(Hello(nonce: [UInt8](repeating: 9, count: 32))))
+        XCTAssertEqual(
+            machine.received(.hello, callID: 0, hello: Hello()),
+            .sendHello(Hello(nonce: [UInt8](repeating: 9, count: 32)), thenCatalog: true))
         return machine
     }
 

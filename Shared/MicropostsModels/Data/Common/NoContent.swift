@@ -1,4 +1,10 @@
+import RPC
+
 /// The response of a method whose success says everything, e.g. deleting a micropost.
-public struct NoContent: Codable, Sendable, Hashable {
+public struct NoContent: WireMessage, Hashable {
     public init() {}
+}
+
+extension NoContent {
+    public mutating func wireFields(_ fields: inout WireFields) throws {}
 }

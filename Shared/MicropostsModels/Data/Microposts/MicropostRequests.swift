@@ -1,8 +1,10 @@
+import RPC
+
 // Requests about one micropost name it by its collection (`username`, the author in the API
 // path) and its `id`; a post that exists but is in another collection is "not found" there.
 // Writes also name who asks (`actingUsername`); only the author may change a post.
 
-public struct CreateMicropostRequest: Codable, Sendable, Hashable {
+public struct CreateMicropostRequest: WireMessage, Hashable {
     /// The author. The caller has checked that the authenticated user is this user.
     public var username: String
     public var text: String
@@ -16,7 +18,7 @@ public struct CreateMicropostRequest: Codable, Sendable, Hashable {
     }
 }
 
-public struct GetMicropostRequest: Codable, Sendable, Hashable {
+public struct GetMicropostRequest: WireMessage, Hashable {
     public var username: String
     public var id: Int64
 
@@ -26,7 +28,7 @@ public struct GetMicropostRequest: Codable, Sendable, Hashable {
     }
 }
 
-public struct ReplaceMicropostRequest: Codable, Sendable, Hashable {
+public struct ReplaceMicropostRequest: WireMessage, Hashable {
     public var username: String
     public var id: Int64
     public var actingUsername: String
@@ -42,7 +44,7 @@ public struct ReplaceMicropostRequest: Codable, Sendable, Hashable {
     }
 }
 
-public struct PatchMicropostRequest: Codable, Sendable, Hashable {
+public struct PatchMicropostRequest: WireMessage, Hashable {
     public var username: String
     public var id: Int64
     public var actingUsername: String
@@ -59,7 +61,7 @@ public struct PatchMicropostRequest: Codable, Sendable, Hashable {
     }
 }
 
-public struct DeleteMicropostRequest: Codable, Sendable, Hashable {
+public struct DeleteMicropostRequest: WireMessage, Hashable {
     public var username: String
     public var id: Int64
     public var actingUsername: String
@@ -72,7 +74,7 @@ public struct DeleteMicropostRequest: Codable, Sendable, Hashable {
 }
 
 /// A user's own microposts (their collection) or their timeline (posts of whom they follow).
-public struct UserListRequest: Codable, Sendable, Hashable {
+public struct UserListRequest: WireMessage, Hashable {
     public var username: String
     public var page: PageRequest
 
@@ -82,7 +84,7 @@ public struct UserListRequest: Codable, Sendable, Hashable {
     }
 }
 
-public struct SearchMicropostsRequest: Codable, Sendable, Hashable {
+public struct SearchMicropostsRequest: WireMessage, Hashable {
     /// At least 3 characters, matched case-insensitively anywhere in the text.
     public var text: String
     /// When set, only authors whose username contains it (case-insensitively).
@@ -93,5 +95,77 @@ public struct SearchMicropostsRequest: Codable, Sendable, Hashable {
         self.text = text
         self.username = username
         self.page = page
+    }
+}
+
+extension CreateMicropostRequest {
+    public init() { self.init(username: "", text: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "text", &text)
+        try fields.field(3, "referenced", &referenced)
+    }
+}
+
+extension GetMicropostRequest {
+    public init() { self.init(username: "", id: 0) }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "id", &id)
+    }
+}
+
+extension ReplaceMicropostRequest {
+    public init() { self.init(username: "", id: 0, actingUsername: "", text: "", referenced: nil) }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "id", &id)
+        try fields.field(3, "actingUsername", &actingUsername)
+        try fields.field(4, "text", &text)
+        try fields.field(5, "referenced", &referenced)
+    }
+}
+
+extension PatchMicropostRequest {
+    public init() { self.init(username: "", id: 0, actingUsername: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "id", &id)
+        try fields.field(3, "actingUsername", &actingUsername)
+        try fields.field(4, "text", &text)
+        try fields.field(5, "referenced", &referenced)
+    }
+}
+
+extension DeleteMicropostRequest {
+    public init() { self.init(username: "", id: 0, actingUsername: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "id", &id)
+        try fields.field(3, "actingUsername", &actingUsername)
+    }
+}
+
+extension UserListRequest {
+    public init() { self.init(username: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "page", &page)
+    }
+}
+
+extension SearchMicropostsRequest {
+    public init() { self.init(text: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "text", &text)
+        try fields.field(2, "username", &username)
+        try fields.field(3, "page", &page)
     }
 }

@@ -5,7 +5,7 @@ extension RPCMethod where Request == RegisterUserRequest, Response == User {
     ///
     /// Errors: `invalidArgument` (username not 1–50 of `[A-Za-z0-9_.-]`, password not 8–128
     /// characters), `alreadyExists` (username taken). Not idempotent: a repeat is `alreadyExists`.
-    public static let registerUser = RPCMethod(name: "users.register", isIdempotent: false)
+    public static let registerUser = RPCMethod(name: "users.register", isIdempotent: false, errors: [.alreadyExists])
 }
 
 extension RPCMethod where Request == VerifyCredentialsRequest, Response == User {
@@ -34,5 +34,5 @@ extension RPCMethod where Request == VerifyCredentialsRequest, Response == LogIn
 
 extension RPCMethod where Request == GetUserRequest, Response == User {
     /// Errors: `notFound` (no such user).
-    public static let getUser = RPCMethod(name: "users.get", isIdempotent: true)
+    public static let getUser = RPCMethod(name: "users.get", isIdempotent: true, errors: [.notFound])
 }

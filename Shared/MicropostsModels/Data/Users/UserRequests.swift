@@ -1,4 +1,6 @@
-public struct RegisterUserRequest: Codable, Sendable, Hashable {
+import RPC
+
+public struct RegisterUserRequest: WireMessage, Hashable {
     public var username: String
     /// The plain password; the data service hashes it and stores only the hash.
     public var password: String
@@ -9,7 +11,7 @@ public struct RegisterUserRequest: Codable, Sendable, Hashable {
     }
 }
 
-public struct VerifyCredentialsRequest: Codable, Sendable, Hashable {
+public struct VerifyCredentialsRequest: WireMessage, Hashable {
     public var username: String
     public var password: String
 
@@ -21,7 +23,7 @@ public struct VerifyCredentialsRequest: Codable, Sendable, Hashable {
 
 /// What became of a login attempt: exactly one of verified (``user`` set), throttled
 /// (``retryAfterSeconds`` set) or refused (neither).
-public struct LogInOutcome: Codable, Sendable, Hashable {
+public struct LogInOutcome: WireMessage, Hashable {
     /// The user, spelled as registered, when the password matched.
     public var user: User?
     /// Set when the attempt was refused without looking at the password: the account has had
@@ -38,10 +40,45 @@ public struct LogInOutcome: Codable, Sendable, Hashable {
     public static func throttled(retryAfterSeconds: Int) -> LogInOutcome { LogInOutcome(retryAfterSeconds: max(1, retryAfterSeconds)) }
 }
 
-public struct GetUserRequest: Codable, Sendable, Hashable {
+public struct GetUserRequest: WireMessage, Hashable {
     public var username: String
 
     public init(username: String) {
         self.username = username
+    }
+}
+
+extension RegisterUserRequest {
+    public init() { self.init(username: "", password: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "password", &password)
+    }
+}
+
+extension VerifyCredentialsRequest {
+    public init() { self.init(username: "", password: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
+        try fields.field(2, "password", &password)
+    }
+}
+
+extension LogInOutcome {
+    public init() { self.init(user: nil, retryAfterSeconds: nil) }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "user", &user)
+        try fields.field(2, "retryAfterSeconds", &retryAfterSeconds)
+    }
+}
+
+extension GetUserRequest {
+    public init() { self.init(username: "") }
+
+    public mutating func wireFields(_ fields: inout WireFields) throws {
+        try fields.field(1, "username", &username)
     }
 }

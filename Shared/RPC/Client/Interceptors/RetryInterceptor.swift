@@ -47,6 +47,9 @@ struct RetryInterceptor: RPCClientInterceptor {
             return false
         case .unavailable, .resourceExhausted:
             return !error.wasProcessed || (isIdempotent && error.code == .unavailable)
+        case .unimplemented:
+            // Refused unrun by an instance that lacks the method (a mixed fleet): another may have it.
+            return !error.wasProcessed
         default:
             return false
         }
