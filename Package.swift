@@ -2,7 +2,9 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -37,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // AppServer names HTTPTypes itself (Hummingbird's request and response types).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -87,6 +91,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Shared/AppServer",
             swiftSettings: swiftSettings
@@ -121,6 +126,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings
@@ -155,6 +162,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Edge/EdgeService",
             swiftSettings: swiftSettings
@@ -169,6 +178,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Worker/WorkerService",
             swiftSettings: swiftSettings
@@ -185,6 +197,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Data/DataService",
             resources: [.copy("Migrations/SQL")],
@@ -246,6 +261,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Benchmarks/RPCBench",
             swiftSettings: swiftSettings
@@ -278,7 +294,10 @@ let package = Package(
         /// Starts throwaway PostgreSQL clusters for any test target that needs a database.
         .target(
             name: "PostgresTestSupport",
-            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/Support/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -294,12 +313,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetsTests", swiftSettings: swiftSettings),
-        .testTarget(name: "RPCTests", dependencies: ["RPC"], path: "Tests/RPCTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RPCTests",
+            dependencies: [
+                "RPC",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/RPCTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "RPCToolTests", dependencies: ["ServiceTestSupport"], path: "Tests/RPCToolTests", swiftSettings: swiftSettings),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], path: "Tests/JSONTextTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "AppServerProtocolTests", dependencies: ["AppServerProtocol", "RPC"], path: "Tests/AppServerProtocolTests",
-            swiftSettings: swiftSettings),
+            name: "AppServerProtocolTests",
+            dependencies: ["AppServerProtocol", "RPC", "MicropostsModels", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/AppServerProtocolTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "AppServerTests",
             dependencies: [
@@ -308,20 +340,24 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/AppServerTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "MicropostsModelsTests", dependencies: ["MicropostsModels", "AppServerProtocol", "RPC"],
+            name: "MicropostsModelsTests",
+            dependencies: ["MicropostsModels", "AppServerProtocol", "RPC", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit",
+                "ServiceKit", "RPC",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
@@ -331,6 +367,11 @@ let package = Package(
             dependencies: [
                 "EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "WorkerServiceTests",
@@ -338,6 +379,10 @@ let package = Package(
                 "WorkerService", "AppServer", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
                 "MicropostsInMemoryData",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ], path: "Tests/WorkerServiceTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "MicropostsInMemoryDataTests",
@@ -345,6 +390,7 @@ let package = Package(
                 "MicropostsInMemoryData", "MicropostsModels", "RPC",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/MicropostsInMemoryDataTests",
             swiftSettings: swiftSettings
@@ -354,6 +400,8 @@ let package = Package(
             dependencies: [
                 "MasterService", "ServiceKit", "ServiceTestSupport", "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/MasterServiceTests",
             swiftSettings: swiftSettings
@@ -361,7 +409,14 @@ let package = Package(
         /// The whole system as real processes (edge, worker, data) against a real PostgreSQL.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ServiceTestSupport", "PostgresTestSupport", "RPC", "AppServerProtocol", "MicropostsModels"],
+            dependencies: [
+                "ServiceTestSupport", "PostgresTestSupport", "RPC", "AppServerProtocol", "MicropostsModels",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),
@@ -397,6 +452,10 @@ let package = Package(
             name: "DataServiceTests",
             dependencies: [
                 "DataService", "PostgresData", "PostgresTestSupport", "ServiceTestSupport", "ServiceKit", "RPC", "MicropostsModels",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/DataServiceTests",
             swiftSettings: swiftSettings

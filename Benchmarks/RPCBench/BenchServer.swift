@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import RPC
 import ServiceLifecycle
+import UnixSignals
 
 struct BenchServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "server", abstract: "Serve bench.echo until SIGTERM or SIGINT.")

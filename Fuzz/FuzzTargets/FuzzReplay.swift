@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Runs inputs through a fuzz target without libFuzzer: each path is a file, or a folder
 /// whose files are all run. The corpus replay tests and the plain builds of the fuzzers use it.

@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -75,9 +77,10 @@ struct LoopbackExchange {
         }
     }
 
+    /// Monotonic milliseconds (`CLOCK_MONOTONIC` on Linux). Not `clock_gettime` on a `timespec`:
+    /// with MemberImportVisibility the struct's members count as CNIOLinux's, a module this
+    /// target cannot declare.
     private static func now() -> Int {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return time.tv_sec * 1000 + time.tv_nsec / 1_000_000
+        Int(DispatchTime.now().uptimeNanoseconds / 1_000_000)
     }
 }

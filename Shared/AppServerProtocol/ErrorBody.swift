@@ -1,5 +1,5 @@
 import JSONText
-import NIOCore
+public import NIOCore
 
 /// The JSON error shape the edge and every app server answer with:
 /// `{"error": "<code>", "message": "<sentence>"}`. The code is for programs, the message for

@@ -1,6 +1,6 @@
-import NIOCore
+public import NIOCore
 import NIOFoundationEssentialsCompat
-import RPC
+public import RPC
 
 /// One HTTP header line as it travels inside an envelope; order and repeats are kept.
 public struct HTTPHeaderField: WireMessage, Hashable {

@@ -1,4 +1,5 @@
 import AppServer
+import HTTPTypes
 import Logging
 import NIOCore
 import RPC

@@ -1,4 +1,6 @@
 import AppServer
+import HTTPTypes
+import NIOCore
 import XCTest
 
 /// The OpenAPI document generated from a route table: parameters typed from their

@@ -1,6 +1,8 @@
 import MicropostsModels
+import PostgresData
 import PostgresTestSupport
 import RPC
+import ServiceKit
 import XCTest
 
 @testable import DataService

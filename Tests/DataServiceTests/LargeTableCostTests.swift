@@ -1,5 +1,6 @@
 import MicropostsModels
 import NIOConcurrencyHelpers
+import PostgresData
 import PostgresNIO
 import RPC
 import XCTest

@@ -1,5 +1,6 @@
 import MicropostsModels
 import PostgresData
+import PostgresNIO
 import RPC
 import XCTest
 

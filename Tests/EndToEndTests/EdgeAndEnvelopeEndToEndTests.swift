@@ -2,6 +2,7 @@ import AppServerProtocol
 import Foundation
 import Logging
 import MicropostsModels
+import NIOCore
 import RPC
 import ServiceTestSupport
 import XCTest

@@ -3,6 +3,7 @@ import Logging
 import MicropostsInMemoryData
 import MicropostsModels
 import NIOConcurrencyHelpers
+import NIOCore
 import RPC
 import XCTest
 

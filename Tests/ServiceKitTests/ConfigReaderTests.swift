@@ -1,3 +1,4 @@
+import Logging
 import RPC
 import ServiceKit
 import XCTest

@@ -1,3 +1,4 @@
+import Logging
 import ServiceKit
 import ServiceLifecycle
 import XCTest

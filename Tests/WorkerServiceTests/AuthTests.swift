@@ -1,5 +1,7 @@
 import AppServer
 import Foundation
+import MicropostsInMemoryData
+import RPC
 import ServiceKit
 import XCTest
 

@@ -1,5 +1,6 @@
 import AppServer
 import Foundation
+import HTTPTypes
 import XCTest
 
 @testable import WorkerService

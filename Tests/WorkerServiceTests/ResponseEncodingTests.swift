@@ -1,5 +1,6 @@
 import AppServer
 import Foundation
+import MicropostsInMemoryData
 import MicropostsModels
 import NIOCore
 import RPC

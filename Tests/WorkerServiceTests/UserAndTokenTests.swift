@@ -1,6 +1,8 @@
 import AppServer
 import AppServerProtocol
 import MicropostsModels
+import NIOCore
+import RPC
 import XCTest
 
 /// `POST /api/users`, `GET /api/users/{username}`, `POST` and `DELETE /api/token`.

@@ -1,11 +1,11 @@
-import MicropostsModels
+public import MicropostsModels
 import NIOConcurrencyHelpers
-import RPC
+public import RPC
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// The data service's RPC methods answered from memory, with the real service's observable

@@ -1,8 +1,8 @@
-import Logging
+package import Logging
 import NIOCore
 import NIOPosix
-import RPC
-import ServiceKit
+public import RPC
+public import ServiceKit
 import ServiceLifecycle
 
 /// The edge: the HTTP front server (nginx's role). Serves static files, forwards `/api/` to

@@ -2,7 +2,7 @@ import AppServer
 import Hummingbird
 import Logging
 import RPC
-import ServiceKit
+public import ServiceKit
 import ServiceLifecycle
 
 /// The worker: the Microposts REST API. The edge forwards HTTP requests to it as RPC calls

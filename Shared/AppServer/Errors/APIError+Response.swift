@@ -1,5 +1,5 @@
 import AppServerProtocol
-import Hummingbird
+public import Hummingbird
 
 extension APIError {
     /// The error as the client gets it: its status and headers, and an ``ErrorBody``.

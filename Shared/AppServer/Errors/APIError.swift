@@ -1,4 +1,4 @@
-import HTTPTypes
+public import HTTPTypes
 
 /// A request that cannot be answered as asked, with the status and body the client gets:
 /// `{"error": "<code>", "message": "<sentence>"}`.

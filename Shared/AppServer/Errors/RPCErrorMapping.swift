@@ -1,5 +1,5 @@
-import Logging
-import RPC
+public import Logging
+public import RPC
 
 extension APIError {
     /// What the client sees when a backing service called over RPC refused or failed a call.

@@ -1,7 +1,7 @@
 import AppServerProtocol
-import Hummingbird
-import Logging
-import NIOCore
+public import Hummingbird
+public import Logging
+public import NIOCore
 
 /// What a request brings besides its head and body, whichever way it arrived (RPC envelope
 /// or plain HTTP): who and where the client is, its request id, and the caller's deadline.

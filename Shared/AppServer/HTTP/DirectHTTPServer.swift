@@ -1,10 +1,10 @@
 import HTTPTypes
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 import NIOCore
-import RPC
+public import RPC
 import ServiceKit
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Serves an API over plain HTTP, for running and curling an app server without the edge —
 /// uWSGI's `http` mode. The same router as over RPC; links come from the `Host` header.

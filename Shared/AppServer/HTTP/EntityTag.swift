@@ -1,6 +1,6 @@
 import AppServerProtocol
 import Crypto
-import Hummingbird
+public import Hummingbird
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,9 +1,9 @@
-import AppServerProtocol
+public import AppServerProtocol
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
-import RPC
+public import RPC
 
 /// Serves an API over RPC (the edge→app-server path): turns the edge's ``HTTPEnvelopeRequest``
 /// into a Hummingbird request, runs it through the same router direct HTTP mode uses, and

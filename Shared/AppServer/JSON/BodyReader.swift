@@ -1,5 +1,6 @@
-import Hummingbird
+public import Hummingbird
 import NIOCore
+import RPC
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

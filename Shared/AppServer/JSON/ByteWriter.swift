@@ -1,4 +1,4 @@
-import JSONText
+public import JSONText
 
 /// Writes bytes through a raw pointer into room reserved beforehand, so a body's many small
 /// values do not each go through `ByteBuffer`'s capacity and uniqueness checks. Every call

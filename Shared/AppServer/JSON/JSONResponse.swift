@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

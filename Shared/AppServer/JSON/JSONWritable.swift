@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A response body that writes its own JSON, byte for byte what ``JSONResponse``'s encoder
 /// would produce (compact, keys sorted, slashes unescaped), without the encoder's

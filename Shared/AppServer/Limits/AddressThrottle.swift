@@ -1,6 +1,6 @@
 import Metrics
 import NIOCore
-import ServiceKit
+public import ServiceKit
 
 /// Attempts per client address per minute at one endpoint, as a token bucket: an address may
 /// make `perMinute` attempts at once, then one every `60 / perMinute` seconds.
@@ -59,7 +59,9 @@ public final class AddressThrottle: Sendable {
         guard address.utf8.contains(UInt8(ascii: ":")), let parsed = try? SocketAddress(ipAddress: address, port: 0),
             case .v6(let v6) = parsed
         else { return address }
-        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+        // `sin6_addr`, the 16 bytes at offset 8 of `sockaddr_in6` on Linux and Darwin alike, read
+        // through the whole struct: MemberImportVisibility counts its fields as CNIOLinux's.
+        let bytes = withUnsafeBytes(of: v6.address) { Array($0[8..<24]) }
         guard bytes.count == 16 else { return address }
         if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
             return bytes[12...].map(String.init).joined(separator: ".")

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// The OpenAPI 3 description of an API, generated from its route table: every route is an
 /// operation with its typed parameters, and the errors a route can produce follow from what it
 /// declares (credentials mean 401, parameters 400, path parameters 404, a body 400/413/415).

@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 
 /// The rendered OpenAPI document per server URL. The document only changes with the origin
 /// the client used, and rendering it (route table, schemas, JSON) costs about a millisecond —

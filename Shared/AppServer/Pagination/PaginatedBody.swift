@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 /// `{"next": <url|null>, "previous": <url|null>, "result": [...]}` — one page of a list paged
 /// by a `page` query parameter (numbered from 1), with links to its neighbours.

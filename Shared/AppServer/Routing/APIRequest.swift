@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 /// A request as a route handler sees it: the HTTP request, its context, its parameters as
 /// the route's declaration typed them, and its body read with errors that name the field.

@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 /// One operation of an API: method, path template, typed parameters, who may call it, what it
 /// does, and how it is documented. A ``RouteTable`` is a list of these; the router and the

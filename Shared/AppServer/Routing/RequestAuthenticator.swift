@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 /// The app's authentication policy, the seam between a route that requires credentials and
 /// whatever the app accepts as them (a bearer token, a session, a client certificate…).

@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 /// An API's routes, and the router built from them.
 public struct RouteTable<Principal: Sendable>: Sendable {

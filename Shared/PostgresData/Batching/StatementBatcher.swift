@@ -1,8 +1,8 @@
-import Logging
-import NIOConcurrencyHelpers
-import NIOCore
-import RPC
-import ServiceLifecycle
+public import Logging
+public import NIOConcurrencyHelpers
+public import NIOCore
+public import RPC
+public import ServiceLifecycle
 
 /// Answers many concurrent requests of one kind with few statements: requests that arrive
 /// while earlier batches run are collected (see ``BatchQueue``) and run together — point

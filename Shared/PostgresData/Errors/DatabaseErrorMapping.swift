@@ -1,6 +1,6 @@
-import Logging
+public import Logging
 import PostgresNIO
-import RPC
+public import RPC
 
 /// Turns what PostgreSQL and PostgresNIO throw into the RPC status a caller can act on.
 ///

@@ -1,8 +1,8 @@
-import Logging
+public import Logging
 import PostgresNIO
 import RPC
-import ServiceKit
-import ServiceLifecycle
+public import ServiceKit
+public import ServiceLifecycle
 
 /// Brings the schema up to date, then keeps checking that the database answers, and tells
 /// readiness (`database` condition) and every call (``DatabaseAvailability``) what it found.

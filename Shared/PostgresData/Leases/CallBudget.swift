@@ -1,5 +1,5 @@
-import NIOCore
-import RPC
+public import NIOCore
+public import RPC
 
 /// How long one piece of database work may take: the caller's remaining time, capped by the
 /// service's statement timeout.

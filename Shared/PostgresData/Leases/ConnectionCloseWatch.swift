@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
-import PostgresNIO
-import RPC
+package import PostgresNIO
+package import RPC
 
 /// Work in progress on each pooled connection, so that a connection that closes fails its
 /// work at once. PostgresNIO 1.33 can leave a query sent on a connection the server is just

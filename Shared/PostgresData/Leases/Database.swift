@@ -1,9 +1,9 @@
-import Logging
+public import Logging
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 import NIOPosix
-import PostgresNIO
-import RPC
+public import PostgresNIO
+public import RPC
 
 /// A service's one way to PostgreSQL: a pool whose every use of a connection
 ///

@@ -1,7 +1,7 @@
-import Logging
-import NIOCore
-import PostgresNIO
-import RPC
+public import Logging
+public import NIOCore
+public import PostgresNIO
+public import RPC
 
 /// What a repository needs to know about the RPC call it works for: how long it may take and
 /// where to log (the logger carries the call's request id).

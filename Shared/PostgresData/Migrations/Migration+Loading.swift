@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Migration {
     /// Every `.sql` file in `subdirectory` of `bundle`, e.g. `Bundle.module` of a target

@@ -1,3 +1,5 @@
+import RPC
+
 /// One forward-only schema change, usually read from an `NNNN_name.sql` file (see
 /// ``load(from:subdirectory:)``).
 ///

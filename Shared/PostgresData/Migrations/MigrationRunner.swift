@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PostgresNIO
+public import PostgresNIO
 
 /// Applies pending migrations in version order, each in its own transaction, recording them in
 /// a history table (`schema_migrations` unless told otherwise).

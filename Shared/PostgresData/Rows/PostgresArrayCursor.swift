@@ -1,6 +1,6 @@
-import Foundation
-import NIOCore
-import PostgresNIO
+public import Foundation
+public import NIOCore
+public import PostgresNIO
 
 /// Reads a one-dimensional PostgreSQL array in binary format one element at a time, with
 /// concrete element types. PostgresNIO's `[Element]` decoding is generic across a module

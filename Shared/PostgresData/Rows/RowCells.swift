@@ -1,4 +1,4 @@
-import PostgresNIO
+public import PostgresNIO
 
 /// A row is not shaped the way the code reading it expects: a query and its reader disagree.
 public struct RowShapeError: Error, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import ServiceKit
+public import ServiceKit
 
 extension DatabaseSettings {
     /// Reads the connection settings from flags and the environment: `--database-url`

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresNIO
+public import PostgresNIO
 import ServiceKit
 
 /// Where and how a service connects to PostgreSQL.

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The connections a client can use right now, and the health of every server address.
 /// Picking is power-of-two-choices on outstanding calls: two random ready connections, the

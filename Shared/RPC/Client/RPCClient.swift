@@ -1,7 +1,7 @@
-import Logging
-import NIOCore
-import NIOPosix
-import ServiceLifecycle
+public import Logging
+public import NIOCore
+public import NIOPosix
+public import ServiceLifecycle
 
 /// Calls the servers one transport reaches. Run it as a ServiceLifecycle service (`run()`
 /// keeps the transport ready); call it from any task.

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Carries encoded calls to servers and their answers back. ``SocketClientTransport`` reaches
 /// servers over TCP or Unix sockets (resolution, balancing, ejection, keepalive);

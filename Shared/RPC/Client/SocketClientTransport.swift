@@ -1,8 +1,9 @@
-import Logging
+public import Logging
 import Metrics
-import NIOCore
-import NIOPosix
+public import NIOCore
+public import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// Reaches the servers behind one target over TCP or Unix sockets: keeps the address list
 /// fresh and a connection up to each address, sends each call to the less busy of two random

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// How the payload of an RPC call is encoded. The frame carries `rawValue`, so that a
 /// command-line client can send and receive JSON while services talk binary.

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 // LEB128 varints and zigzag, the integer encodings of the wire format.
 

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// What a ``WireMessage``'s `wireFields(_:)` runs against. The same list of `field` calls
 /// encodes, decodes, writes or reads JSON and describes the message, depending on what the

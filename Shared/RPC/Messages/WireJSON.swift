@@ -1,10 +1,10 @@
 import JSONText
-import NIOCore
+public import NIOCore
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 // The JSON form of a message, for people and tools (`rpc call`), never the hot path: an

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A message carried in RPC payloads: a struct that lists its fields once, in
 /// ``wireFields(_:)``, and gets from that one list its binary form, its JSON form and its

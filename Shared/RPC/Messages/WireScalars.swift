@@ -1,9 +1,9 @@
-import NIOCore
+public import NIOCore
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 // The built-in field types. Signed integers are zigzag varints, unsigned ones plain varints;

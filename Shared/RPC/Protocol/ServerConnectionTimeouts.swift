@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// The server's clocks on one connection, without I/O: a peer that never finishes the
 /// handshake, a frame that starts and never completes, a connection with nothing going on.

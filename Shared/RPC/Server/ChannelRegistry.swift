@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 import ServiceLifecycle
 
 /// The open connections of a listening socket — the RPC server's and the edge's HTTP

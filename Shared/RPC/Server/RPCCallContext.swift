@@ -1,5 +1,5 @@
-import Logging
-import NIOCore
+public import Logging
+public import NIOCore
 
 /// What a handler knows about the call it serves.
 public struct RPCCallContext: Sendable {

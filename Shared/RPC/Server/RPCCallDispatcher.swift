@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 /// What a server transport hands each call to: the server's methods, behind its interceptors.
 /// Built by ``RPCServer``; a transport only looks methods up and invokes them.

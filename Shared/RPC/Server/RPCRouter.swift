@@ -1,5 +1,5 @@
 import Logging
-import NIOCore
+package import NIOCore
 
 /// The methods a server answers, registered against their shared descriptors so the compiler
 /// checks that a handler takes and returns the descriptor's types.

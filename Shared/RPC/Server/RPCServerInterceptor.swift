@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 /// Work around every call a server serves, whatever transport brought it: metrics, logging,
 /// authorization, validation. Interceptors run in the order the server was given them, the

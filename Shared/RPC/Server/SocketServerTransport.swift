@@ -1,6 +1,6 @@
-import Logging
-import NIOCore
-import NIOPosix
+public import Logging
+public import NIOCore
+public import NIOPosix
 
 /// Serves calls on a TCP port or a Unix socket: the handshake, per-connection limits and
 /// timeouts, GOAWAY on drain. A graceful shutdown stops accepting, sends GOAWAY on every

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// What precedes the body in a request frame:
 /// `u8 name length, name, u64 timeout in nanoseconds (0 = none), u8 metadata count,

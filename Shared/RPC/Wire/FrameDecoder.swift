@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Why a connection's byte stream was rejected. Each case closes only that connection.
 public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// The hello exchanged first in both directions:
 /// `magic "MRPC" (u32), version (u16), nonce (32 bytes), u8 proof length (0 or 32), proof`.

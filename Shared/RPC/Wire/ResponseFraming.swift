@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 /// Lays out a successful response so its frame header is written in front of the encoded body
 /// in place: the body is encoded after `headroom` spare bytes, which framing fills.

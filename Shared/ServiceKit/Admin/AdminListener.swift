@@ -1,7 +1,7 @@
 import Hummingbird
-import Logging
-import Prometheus
-import ServiceLifecycle
+public import Logging
+public import Prometheus
+public import ServiceLifecycle
 
 extension AdminServer {
     /// The admin HTTP listener as a ServiceLifecycle service. On graceful shutdown it stops

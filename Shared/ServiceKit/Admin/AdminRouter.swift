@@ -1,5 +1,5 @@
-import Hummingbird
-import Prometheus
+public import Hummingbird
+public import Prometheus
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

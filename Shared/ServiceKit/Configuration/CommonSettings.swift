@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// The settings every service reads, with the same flags, variables and defaults everywhere.
 public struct CommonSettings: Sendable, Equatable {

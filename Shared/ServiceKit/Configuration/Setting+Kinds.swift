@@ -1,7 +1,7 @@
 // Ready-made setting kinds. Each one owns its parser, its "expected …" wording and how its
 // default is shown, so every service reports bad input the same way.
 
-import RPC
+public import RPC
 
 extension Setting where Value == Int {
     /// A whole number, optionally limited to `range`.

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// What a service's `start` closure gets from ``ServiceMain``.
 ///

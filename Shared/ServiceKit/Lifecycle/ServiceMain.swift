@@ -1,6 +1,6 @@
 import Logging
 import RPC
-import ServiceLifecycle
+public import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -8,9 +8,9 @@ import ServiceLifecycle
     import Darwin
 #endif
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// The one entry point every service executable calls.

@@ -1,6 +1,7 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 /// Runs a service's services plus its admin listener as one `ServiceGroup`, with the
 /// shutdown order that keeps `/readyz` truthful:

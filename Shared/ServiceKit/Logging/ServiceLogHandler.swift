@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// A swift-log handler that writes one line per event: timestamp, level, service,
 /// request id (from the `request-id` metadata key), message, then the remaining metadata.

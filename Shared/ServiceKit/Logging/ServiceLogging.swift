@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Process-wide logging setup.
 public enum ServiceLogging {

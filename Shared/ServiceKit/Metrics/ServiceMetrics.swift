@@ -1,5 +1,5 @@
 import Metrics
-import Prometheus
+public import Prometheus
 
 /// Process-wide metrics setup: swift-metrics backed by one Prometheus registry.
 public enum ServiceMetrics {

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 // The RPC settings every service spells the same way: where its own server listens and,
 // for each service it calls, where that service is and how patiently to call it.

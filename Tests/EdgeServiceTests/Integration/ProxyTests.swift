@@ -1,5 +1,7 @@
+import AppServerProtocol
 import Foundation
 import NIOCore
+import RPC
 import XCTest
 
 @testable import EdgeService

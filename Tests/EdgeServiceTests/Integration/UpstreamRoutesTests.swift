@@ -1,5 +1,7 @@
 import AppServerProtocol
 import Foundation
+import NIOCore
+import NIOHTTP1
 import RPC
 import ServiceKit
 import XCTest

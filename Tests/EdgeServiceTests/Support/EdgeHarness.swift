@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import RPC
 import ServiceLifecycle
 

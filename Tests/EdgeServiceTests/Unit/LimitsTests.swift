@@ -1,6 +1,9 @@
+import AppServerProtocol
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOHTTP1
 import RPC
+import ServiceKit
 import XCTest
 
 @testable import EdgeService

@@ -1,3 +1,4 @@
+import NIOHTTP1
 import XCTest
 
 @testable import EdgeService

@@ -1,3 +1,4 @@
+import Foundation
 import RPC
 
 /// A deterministic byte mutator: the same seed always yields the same inputs, so a failure

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresNIO
+public import PostgresNIO
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Who a running process is, as the kernel reports it in `/proc/<pid>/status`: what a test reads
 /// to prove a service did not run as root.

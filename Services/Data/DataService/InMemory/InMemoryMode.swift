@@ -1,3 +1,4 @@
+import Logging
 import MicropostsInMemoryData
 import RPC
 import ServiceKit

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 import ServiceKit
 
 /// One more app service behind the edge: requests whose path starts with `prefix` go to the

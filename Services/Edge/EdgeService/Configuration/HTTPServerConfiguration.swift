@@ -1,5 +1,5 @@
 import AppServerProtocol
-import RPC
+public import RPC
 import ServiceKit
 
 /// Everything the edge's HTTP side is configured with; each field is a setting (see

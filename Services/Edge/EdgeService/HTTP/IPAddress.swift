@@ -1,3 +1,5 @@
+import RPC
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

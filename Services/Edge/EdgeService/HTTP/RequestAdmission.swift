@@ -1,4 +1,6 @@
+import NIOCore
 import NIOHTTP1
+import RPC
 import ServiceKit
 
 /// The checks a request passes as soon as its head is read, before any body byte is accepted

@@ -1,4 +1,5 @@
 import Metrics
+import NIOHTTP1
 import Synchronization
 
 /// The bytes of `/api/` request bodies all connections together may hold in memory

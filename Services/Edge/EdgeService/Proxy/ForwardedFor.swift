@@ -1,3 +1,5 @@
+import RPC
+
 /// Who the client is and what `X-Forwarded-For` to send on, nginx's `realip` +
 /// `$proxy_add_x_forwarded_for` in one rule:
 ///

@@ -1,3 +1,5 @@
+import RPC
+
 /// The proxies (load balancers, CDNs) whose `X-Forwarded-*` headers the edge believes.
 /// From anyone else those headers are client input and are replaced, never appended to.
 struct TrustedProxies: Sendable, Equatable {

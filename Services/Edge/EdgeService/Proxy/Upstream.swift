@@ -1,5 +1,5 @@
-import AppServerProtocol
-import RPC
+package import AppServerProtocol
+package import RPC
 
 /// Where `/api/` requests go. The RPC client in production; the seam also lets tests and
 /// benchmarks point the proxy at anything that answers envelopes.

@@ -1,6 +1,8 @@
 import AppServerProtocol
+import Metrics
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import RPC
 
 /// One client connection. ``HTTPPipeliningHandler`` in front of it delivers one request at a

@@ -1,5 +1,6 @@
-import Logging
-import NIOCore
+package import Logging
+import Metrics
+package import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RPC

@@ -1,3 +1,5 @@
+import RPC
+
 /// A single `Range: bytes=…` request against a representation of known size (RFC 9110 §14).
 ///
 /// Only single ranges are served. Anything the edge does not serve — another unit, several

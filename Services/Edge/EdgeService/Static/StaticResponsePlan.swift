@@ -1,4 +1,5 @@
 import NIOHTTP1
+import RPC
 
 /// The status, headers and byte range of a static response, decided from the file's metadata
 /// and the request's conditional and range headers alone — no I/O, so every rule is unit-tested.

@@ -1,5 +1,5 @@
-import Foundation
-import ServiceKit
+public import Foundation
+public import ServiceKit
 
 /// Reads the master's flags and environment variables (see `master --help`).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceKit
 
 /// Owns the ``Supervisor`` inside the runtime loop and carries out its actions.
 struct ActionPerformer {

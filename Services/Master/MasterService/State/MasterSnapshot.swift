@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What `GET /instances` returns: the master's phase and one entry per process (or per
 /// empty slot), in start order.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where an instance is in its life. A slot with no process shows `crashed` (a restart is
 /// pending) or `stopped`.

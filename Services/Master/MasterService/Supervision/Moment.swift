@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A point in time as the supervisor needs it: monotonic for intervals (backoff, crash
 /// windows), wall-clock for what operators read (started at, exited at).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `{{name}}` in a service's arguments or environment values stands for every address of the
 /// instances of service `name`, the value a peer flag gets; it makes `name` a peer too (started
 /// first). For flags that hold more than a target, such as the edge's

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The topology as a JSON file (`master --topology FILE`). JSON because Foundation decodes it
 /// without a new dependency, and the master, unlike the edge and worker, may use Foundation.

@@ -1,5 +1,6 @@
 import AppServer
 import Hummingbird
+import Logging
 import MicropostsModels
 import RPC
 

@@ -1,5 +1,5 @@
 import AppServer
-import RPC
+public import RPC
 import ServiceKit
 
 /// Everything the worker reads from flags and the environment.

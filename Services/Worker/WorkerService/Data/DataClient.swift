@@ -1,4 +1,5 @@
 import AppServer
+import Hummingbird
 import Logging
 import MicropostsModels
 import NIOCore

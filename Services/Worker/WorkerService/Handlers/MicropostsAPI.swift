@@ -1,4 +1,5 @@
 import AppServer
+import ServiceKit
 
 /// What the route handlers need: the data service, token verification and issuing, and the
 /// per-address throttles of the endpoints that hash passwords.

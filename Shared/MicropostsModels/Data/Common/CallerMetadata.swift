@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 extension RPCMetadata {
     public static let callerKey = "caller"

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 /// The response of a method whose success says everything, e.g. deleting a micropost.
 public struct NoContent: WireMessage, Hashable {

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 /// A partial update of an optional field: leave it as it is, clear it, or set it.
 ///

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 /// Which slice of a list to return: pages count from 1, newest items first.
 public struct PageRequest: WireMessage, Hashable {

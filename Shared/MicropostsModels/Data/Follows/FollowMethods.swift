@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 extension RPCMethod where Request == FollowRequest, Response == FollowResponse {
     /// Errors: `notFound` (no such follower), `invalidArgument` (`other` is the follower

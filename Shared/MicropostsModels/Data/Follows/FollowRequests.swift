@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 /// `username` follows (or stops following) `other`.
 public struct FollowRequest: WireMessage, Hashable {

@@ -1,9 +1,9 @@
-import RPC
+public import RPC
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// A micropost as stored: `text` is 1–255 Unicode code points.

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 // Every method here may also fail with `invalidArgument` for a malformed username, id, text
 // or page (the message names the field), `unavailable` when the database cannot be reached,

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 // Requests about one micropost name it by its collection (`username`, the author in the API
 // path) and its `id`; a post that exists but is in another collection is "not found" there.

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 extension RPCMethod where Request == RevokeTokenRequest, Response == NoContent {
     /// Errors: `invalidArgument` (token id not 1–200 characters). Idempotent: revoking twice

@@ -1,9 +1,9 @@
-import RPC
+public import RPC
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// A logged-out token: refused until `expiresAt`, after which it is invalid anyway and forgotten.

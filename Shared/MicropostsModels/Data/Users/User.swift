@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 /// A registered user as other services see it: the password hash never leaves the data service.
 public struct User: WireMessage, Hashable {

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 extension RPCMethod where Request == RegisterUserRequest, Response == User {
     /// Creates a user with a salted, slow hash of the password.

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 public struct RegisterUserRequest: WireMessage, Hashable {
     public var username: String

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 /// Field checks shared by the data service (which enforces them) and its callers (which may
 /// check early to answer with their own error). Each failure is `invalidArgument` with a

@@ -1,4 +1,4 @@
-import RPC
+public import RPC
 
 /// A request the data service checks field by field before touching the database.
 public protocol ValidatedRequest {
