@@ -1,3 +1,5 @@
+import Logging
+import MicropostsModels
 import PostgresData
 import PostgresNIO
 import PostgresTestSupport
@@ -60,4 +62,72 @@ final class MicropostsMigrationTests: XCTestCase {
         }
     }
 
+    /// A rolling deploy or a rollback runs this build on the schema of the next: a release
+    /// that adds a micropost column and its index (built concurrently, outside a transaction).
+    /// This build starts on it and every one of its statements that the test reaches still
+    /// works. Once a contract migration lands, this build refuses to start.
+    func testThisBuildServesOnTheSchemaOfTheNextExpandRelease() async throws {
+        try await withTimeLimit(.seconds(60)) {
+            let logger = Logger(label: "migration-test")
+            let bundled = try MigrationRunner.bundled()
+            let next = bundled.latestVersion + 1
+            let expand = [
+                try Migration(
+                    fileName: "\(Self.fourDigits(next))_micropost_edits.sql",
+                    sql: "--! expand\nALTER TABLE microposts ADD COLUMN edited_at timestamptz;\n"),
+                try Migration(
+                    fileName: "\(Self.fourDigits(next + 1))_micropost_edits_index.sql",
+                    sql: """
+                        --! expand
+                        --! no-transaction
+                        DROP INDEX CONCURRENTLY IF EXISTS microposts_edited_at_idx;
+                        CREATE INDEX CONCURRENTLY microposts_edited_at_idx ON microposts (edited_at);
+                        """),
+            ]
+            let cluster = try await PostgresTestCluster.shared()
+            let database = try await cluster.createDatabase()
+            try await cluster.withClient(database: database) { client in
+                let applied = try await MigrationRunner(migrations: bundled.migrations + expand, lock: bundled.lock)
+                    .run(on: client, logger: logger)
+                XCTAssertEqual(applied.last?.version, next + 1)
+            }
+
+            let service = try await DataServiceHarness.start(database: database)
+            do {
+                try await service.register("ana", "ben")
+                _ = try await service.call(.follow, FollowRequest(username: "ana", other: "ben"))
+                let post = try await service.post("ben", "written by the older build")
+                let own = try await service.call(.listMicroposts, UserListRequest(username: "ben"))
+                XCTAssertEqual(own.items.map(\.id), [post.id])
+                let timeline = try await service.call(.timeline, UserListRequest(username: "ana"))
+                XCTAssertEqual(timeline.items.map(\.text), ["written by the older build"])
+                let found = try await service.call(.searchMicroposts, SearchMicropostsRequest(text: "older"))
+                XCTAssertEqual(found.items.map(\.id), [post.id])
+                _ = try await service.call(.deleteMicropost, DeleteMicropostRequest(username: "ben", id: post.id, actingUsername: "ben"))
+            } catch {
+                await service.stop()
+                throw error
+            }
+            await service.stop()
+
+            let contract = Migration(
+                version: next + 2, name: "drop_micropost_edits", statements: ["ALTER TABLE microposts DROP COLUMN edited_at"],
+                compatibility: .contract)
+            try await cluster.withClient(database: database) { client in
+                try await MigrationRunner(migrations: bundled.migrations + expand + [contract], lock: bundled.lock)
+                    .run(on: client, logger: logger)
+                do {
+                    try await bundled.run(on: client, logger: logger)
+                    XCTFail("this build started on a schema a contract migration made incompatible")
+                } catch let error as MigrationError {
+                    XCTAssertEqual(
+                        error, .schemaTooNew(databaseVersion: next + 2, requiredVersion: next + 2, buildVersion: bundled.latestVersion))
+                }
+            }
+        }
+    }
+
+    private static func fourDigits(_ version: Int) -> String {
+        String(repeating: "0", count: max(0, 4 - String(version).count)) + String(version)
+    }
 }

@@ -15,6 +15,10 @@ final class MigrationRunnerTests: XCTestCase {
             migrations: Migration.load(from: .module, subdirectory: "InventoryMigrations"), lock: MigrationLock(name: "inventory"))
     }
 
+    /// Version 3 of the inventory: a change builds of schema 2 cannot run against.
+    static let dropItemNames = Migration(
+        version: 3, name: "drop_item_names", statements: ["ALTER TABLE items DROP COLUMN name"], compatibility: .contract)
+
     // MARK: Loading
 
     func testLoadsTheSQLFilesOfABundleFolder() throws {
@@ -39,6 +43,7 @@ final class MigrationRunnerTests: XCTestCase {
         let migration = try Migration(
             fileName: "0002_add_likes.sql",
             sql: """
+                --! expand
                 -- A comment; with a semicolon;
                 CREATE TABLE likes (
                     id bigint -- trailing comment
@@ -62,9 +67,9 @@ final class MigrationRunnerTests: XCTestCase {
                 XCTAssertEqual(error as? MigrationError, .malformedFileName(name))
             }
         }
-        XCTAssertThrowsError(try Migration(fileName: "0001_a.sql", sql: "SELECT 1;\nSELECT 2"))
-        XCTAssertThrowsError(try Migration(fileName: "0001_a.sql", sql: "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;"))
-        XCTAssertThrowsError(try Migration(fileName: "0001_a.sql", sql: "-- nothing\n"))
+        for sql in ["SELECT 1;\nSELECT 2", "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;", "-- nothing\n"] {
+            XCTAssertThrowsError(try Migration(fileName: "0001_a.sql", sql: "--! contract\n" + sql), sql)
+        }
     }
 
     func testRefusalChecksAreMarkedByADirective() throws {
@@ -72,6 +77,7 @@ final class MigrationRunnerTests: XCTestCase {
             fileName: "0002_checked.sql",
             sql: """
                 -- An ordinary comment.
+                --! contract
                 --! refuse-if-rows: names collide
                 SELECT name
                 FROM t;
@@ -86,7 +92,7 @@ final class MigrationRunnerTests: XCTestCase {
         for sql in [
             "--! refuse-if-rows: x\n", "--! refuse-if-rows:\nSELECT 1;", "--! other: x\nSELECT 1;", "SELECT\n--! refuse-if-rows: x\n1;",
         ] {
-            XCTAssertThrowsError(try Migration(fileName: "0002_a.sql", sql: sql), sql)
+            XCTAssertThrowsError(try Migration(fileName: "0002_a.sql", sql: "--! expand\n" + sql), sql)
         }
     }
 
@@ -178,14 +184,14 @@ final class MigrationRunnerTests: XCTestCase {
             var inventory = try MigrationRunner(
                 migrations: Migration.load(from: .module, subdirectory: "InventoryMigrations"), lock: MigrationLock(name: "inventory"),
                 historyTable: "inventory_migrations")
-            inventory.lockTimeout = .milliseconds(300)
+            inventory.settings.lockWait = .milliseconds(300)
             var billing = try MigrationRunner(
                 migrations: [
                     Migration(version: 1, name: "invoices", statements: ["CREATE TABLE invoices (id bigint PRIMARY KEY)"]),
                     Migration(version: 2, name: "invoice_lines", statements: ["CREATE TABLE invoice_lines (invoice bigint)"]),
                 ],
                 lock: MigrationLock(name: "billing"), historyTable: "billing_migrations")
-            billing.lockTimeout = .milliseconds(300)
+            billing.settings.lockWait = .milliseconds(300)
             XCTAssertNotEqual(inventory.lock, billing.lock)
 
             let cluster = try await PostgresTestCluster.shared()
@@ -227,10 +233,12 @@ final class MigrationRunnerTests: XCTestCase {
                     try await runner.run(on: client, logger: Self.logger)
                     XCTFail("a newer schema was accepted")
                 } catch let error as MigrationError {
-                    XCTAssertEqual(error, .schemaTooNew(databaseVersion: future, buildVersion: runner.latestVersion))
+                    XCTAssertEqual(
+                        error, .schemaTooNew(databaseVersion: future, requiredVersion: future, buildVersion: runner.latestVersion))
                     XCTAssertEqual(
                         "\(error)",
-                        "database schema version \(future) is newer than this build (\(runner.latestVersion)); upgrade this service")
+                        "database schema version \(future) needs a build of schema \(future) or newer, "
+                            + "and this build's is \(runner.latestVersion); upgrade this service")
                 }
             }
         }
@@ -301,7 +309,7 @@ final class MigrationRunnerTests: XCTestCase {
     func testWaitingForAnotherInstanceIsBounded() async throws {
         try await withTimeLimit {
             var runner = try Self.inventory()
-            runner.lockTimeout = .milliseconds(200)
+            runner.settings.lockWait = .milliseconds(200)
             let cluster = try await PostgresTestCluster.shared()
             let database = try await cluster.createDatabase()
             try await cluster.withClient(database: database) { holder in
@@ -346,15 +354,15 @@ final class MigrationRunnerTests: XCTestCase {
     func testMigratingThroughTheDatabaseSeparatesOutagesFromSchemaProblems() async throws {
         try await withTimeLimit {
             try await withDatabase(availability: .starting) { database in
-                let applied = try await database.migrate(with: Self.inventory(), logger: quietLogger)
-                XCTAssertEqual(applied.map(\.version), [1, 2], "migrations need no availability: they are how it is learned")
-                let tooOld = try MigrationRunner(
-                    migrations: Array(Self.inventory().migrations.prefix(1)), lock: MigrationLock(name: "inventory"))
+                let newer = try MigrationRunner(
+                    migrations: Self.inventory().migrations + [Self.dropItemNames], lock: MigrationLock(name: "inventory"))
+                let applied = try await database.migrate(with: newer, logger: quietLogger)
+                XCTAssertEqual(applied.map(\.version), [1, 2, 3], "migrations need no availability: they are how it is learned")
                 do {
-                    try await database.migrate(with: tooOld, logger: quietLogger)
-                    XCTFail("an older build migrated a newer schema")
+                    try await database.migrate(with: Self.inventory(), logger: quietLogger)
+                    XCTFail("an older build migrated a newer, incompatible schema")
                 } catch let error as MigrationError {
-                    XCTAssertEqual(error, .schemaTooNew(databaseVersion: 2, buildVersion: 1))
+                    XCTAssertEqual(error, .schemaTooNew(databaseVersion: 3, requiredVersion: 3, buildVersion: 2))
                 }
             }
         }

@@ -30,7 +30,8 @@ public enum DataService {
         } start: { configuration, serviceEnvironment in
             if configuration.inMemory { return InMemoryMode.services(configuration: configuration, environment: serviceEnvironment) }
             // Loading the bundled SQL fails only for a broken build; better now than later.
-            let migrations = try MigrationRunner.bundled()
+            var migrations = try MigrationRunner.bundled()
+            migrations.settings = configuration.migration
             return DataServiceComponents(configuration: configuration, environment: serviceEnvironment, migrations: migrations).services
         }
     }

@@ -7,9 +7,10 @@ import ServiceKit
 /// migrate before rolling out, and for operators. A service running a ``DatabaseMonitor``
 /// also migrates at start.
 ///
-/// It reads the common settings and the database settings (see
-/// ``DatabaseSettings/read(from:environment:defaults:)``), so it takes the same flags and
-/// environment as the service itself.
+/// It reads the common settings, the database settings (see
+/// ``DatabaseSettings/read(from:environment:defaults:)``) and the migration lock settings (see
+/// ``MigrationSettings/read(from:defaults:)``), so it takes the same flags and environment as
+/// the service itself.
 public enum MigrateCommand {
     /// The subcommand's name: a service's `main` hands its arguments here when the first is this.
     public static let name = "migrate"
@@ -31,6 +32,7 @@ public enum MigrateCommand {
         var reader = ConfigReader(arguments: arguments, environment: environment)
         let common = CommonSettings.read(from: &reader, defaultAdminPort: defaultAdminPort)
         let database = DatabaseSettings.read(from: &reader, environment: environment, defaults: databaseDefaults)
+        let migrationSettings = MigrationSettings.read(from: &reader)
         if reader.isHelpRequested {
             print(reader.helpText(name: "\(service) \(name)", summary: "applies pending schema migrations and exits."), terminator: "")
             exit(0)
@@ -48,7 +50,8 @@ public enum MigrateCommand {
         let client = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
         let access = Database(client: client, statementTimeout: .zero, leaseTimeout: database.connectTimeout)
         do {
-            let runner = try migrations()
+            var runner = try migrations()
+            runner.settings = migrationSettings
             let applied = try await withThrowingTaskGroup(of: [Migration]?.self) { group in
                 group.addTask {
                     await client.run()

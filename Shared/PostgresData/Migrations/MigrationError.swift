@@ -12,8 +12,13 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible {
     case unsupportedSQL(file: String, reason: String)
     /// Another instance held the migration lock for longer than the lock timeout.
     case lockNotAcquired(waited: Duration)
-    /// The database was migrated by a newer build than this one.
-    case schemaTooNew(databaseVersion: Int, buildVersion: Int)
+    /// A migration's statements could not get the table locks they need in short attempts
+    /// (live queries kept them busy) within the lock timeout; nothing of it was recorded.
+    case tablesBusy(version: Int, name: String, attempts: Int, waited: Duration)
+    /// The database was migrated by a newer build with a change this build's code cannot run
+    /// against (a `contract` migration, see ``Migration/Compatibility``): it needs a build
+    /// whose schema is at least `requiredVersion`.
+    case schemaTooNew(databaseVersion: Int, requiredVersion: Int, buildVersion: Int)
     /// A migration's statement failed; its transaction was rolled back.
     case failed(version: Int, name: String, detail: String)
     /// A check of the migration found rows it cannot be applied to; nothing was changed.
@@ -34,10 +39,14 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible {
             return "migration file '\(file)': \(reason)"
         case .lockNotAcquired(let waited):
             return "another instance has been migrating for over \(waited) (advisory lock held); not starting"
-        case .schemaTooNew(let databaseVersion, let buildVersion):
-            return "database schema version \(databaseVersion) is newer than this build (\(buildVersion)); upgrade this service"
+        case .schemaTooNew(let databaseVersion, let requiredVersion, let buildVersion):
+            return "database schema version \(databaseVersion) needs a build of schema \(requiredVersion) or newer, "
+                + "and this build's is \(buildVersion); upgrade this service"
+        case .tablesBusy(let version, let name, let attempts, let waited):
+            return "migration \(version) (\(name)) could not lock the tables it changes in \(attempts) attempts over \(waited); "
+                + "long transactions hold them: retry when they are done"
         case .failed(let version, let name, let detail):
-            return "migration \(version) (\(name)) failed and was rolled back: \(detail)"
+            return "migration \(version) (\(name)) failed: \(detail)"
         case .refused(let version, let name, let reason, let violations, let total):
             let more = total > violations.count ? "; and \(total - violations.count) more" : ""
             return "migration \(version) (\(name)) refused, nothing was changed: \(reason): \(violations.joined(separator: "; "))\(more)"

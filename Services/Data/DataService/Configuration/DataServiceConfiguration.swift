@@ -8,6 +8,7 @@ import ServiceKit
 struct DataServiceConfiguration: Sendable {
     var rpcServer: RPCServerConfiguration
     var database: DatabaseSettings
+    var migration = MigrationSettings()
     /// Time between database health checks (and migration retries while it is down).
     var healthCheckInterval: Duration
     var passwordHashIterations: Int
@@ -51,6 +52,7 @@ struct DataServiceConfiguration: Sendable {
         let rpcServer = RPCSettings.server(from: &reader, defaultPort: DataService.defaultRPCPort, secret: rpcSecret)
 
         let database = readDatabase(from: &reader, environment: environment)
+        let migration = MigrationSettings.read(from: &reader)
 
         let healthInterval = Setting<Duration>.duration(
             "db-health-interval", env: "DB_HEALTH_INTERVAL", default: .seconds(1),
@@ -115,6 +117,7 @@ struct DataServiceConfiguration: Sendable {
             loginThrottle: LoginThrottleSettings(maximumAttempts: loginAttempts, window: loginWindow),
             tokenCleanupInterval: tokenCleanupInterval, batches: batches,
             costs: costs)
+        configuration.migration = migration
         configuration.inMemory = reader.read(
             .bool(
                 InMemoryMode.settingName, env: "IN_MEMORY", default: false,

@@ -1,4 +1,5 @@
 -- An app that is not the one the kit was extracted from: an inventory.
+--! contract
 CREATE TABLE items (
     id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     sku  text   NOT NULL UNIQUE,

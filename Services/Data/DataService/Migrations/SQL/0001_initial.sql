@@ -6,6 +6,9 @@
 --
 -- Every index below names the API query it serves; add none without a query that needs it.
 
+-- The first schema: no build ran before it.
+--! contract
+
 -- Trigram indexes make the API's substring searches (ILIKE '%…%') index scans. pg_trgm is a
 -- trusted extension, so the database owner can create it without superuser rights.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;

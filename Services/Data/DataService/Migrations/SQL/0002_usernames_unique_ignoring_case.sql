@@ -1,6 +1,9 @@
 -- Usernames are unique ignoring case: `Alice` cannot be registered while `alice` exists, so no
 -- one can pass for someone else with a name that differs only in case. Names keep the
 -- spelling they were registered with, and lookups stay exact (one user, one URL).
+-- Builds of schema 1 keep working: they register names the index accepts, and a clash is
+-- a unique violation, which they report as "already exists".
+--! expand
 
 -- Blocks writes to users until the migration commits, so no registration lands between the
 -- check below and the index it guards (CREATE INDEX would take this lock anyway).

@@ -1,5 +1,7 @@
 -- Login attempts per account, counted where every worker and data instance sees the same
 -- number (see LoginAttemptRepository.swift).
+-- A new table: builds of schema 2 never touch it.
+--! expand
 CREATE TABLE login_attempts (
     -- lower(username) of the attempt, for names no account has too: unknown names are
     -- throttled like existing ones, so the throttle does not tell which exist.
