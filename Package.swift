@@ -453,6 +453,7 @@ let package = Package(
             name: "DataServiceTests",
             dependencies: [
                 "DataService", "PostgresData", "PostgresTestSupport", "ServiceTestSupport", "ServiceKit", "RPC", "MicropostsModels",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

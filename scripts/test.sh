@@ -7,6 +7,8 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 # Style first: it takes seconds (the rules are in .swift-format).
 swift format lint --strict --recursive Shared Services Tests Tools Benchmarks Fuzz Package.swift
+# Every module a target imports is declared in Package.swift.
+scripts/check-imports.py
 swift build --build-tests
 swift test --skip-build
 # The hostile-input, RPC and edge suites again under AddressSanitizer and ThreadSanitizer.
