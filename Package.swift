@@ -400,6 +400,7 @@ let package = Package(
             name: "MasterServiceTests",
             dependencies: [
                 "MasterService", "ServiceKit", "ServiceTestSupport", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

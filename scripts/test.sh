@@ -10,6 +10,9 @@ swift format lint --strict --recursive Shared Services Tests Tools Benchmarks Fu
 # Every module a target imports is declared in Package.swift.
 scripts/check-imports.py
 swift build --build-tests
+# The next release of the data service and worker, for the rolling-upgrade test.
+FIXTURE_V2_BIN="$(scripts/build-fixture-v2.sh)"
+export FIXTURE_V2_BIN
 swift test --skip-build
 # The hostile-input, RPC and edge suites again under AddressSanitizer and ThreadSanitizer.
 scripts/sanitizers.sh

@@ -151,13 +151,16 @@ struct MasterProcessError: Error, CustomStringConvertible {
 /// Consecutive free loopback ports for one master and its instances.
 struct PortBlock {
     let base: Int
-    static let size = 24
+    static let size = 32
 
     var master: Int { base }
     var edgeHTTP: Int { base + 2 }
     var edgeAdmin: Int { base + 4 }
     var workerRPC: Int { base + 8 }
     var workerAdmin: Int { base + 16 }
+    /// Room for two data instances (each slot has two ports of a kind, for chain reloads).
+    var dataRPC: Int { base + 24 }
+    var dataAdmin: Int { base + 28 }
 
     static func find() throws -> PortBlock {
         for _ in 0..<50 {

@@ -110,13 +110,24 @@ private let handedOutPorts = NIOLockedValueBox<Set<Int>>([])
 
 /// A minimal HTTP/1.1 GET over a fresh connection: enough to read a status and a body.
 public func httpGet(port: Int, path: String) async throws -> (status: Int, body: String) {
+    try await httpRequest(port: port, method: "GET", path: path)
+}
+
+/// A minimal HTTP/1.1 request over a fresh connection, with `headers` and a JSON `body` if
+/// given: enough to read a status and a body.
+public func httpRequest(
+    port: Int, method: String, path: String, headers: [String: String] = [:], json body: String? = nil
+) async throws -> (status: Int, body: String) {
     let collector = ResponseCollector()
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
         }
         .connect(host: "127.0.0.1", port: port).get()
-    try await channel.writeAndFlush(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+    var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+    if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+    try await channel.writeAndFlush(ByteBuffer(string: head + "\r\n" + (body ?? "")))
     try await channel.closeFuture.get()
     let text = try await channel.eventLoop.submit { String(buffer: collector.received) }.get()
     let statusLine = text.prefix { $0 != "\r" }
