@@ -57,10 +57,15 @@ final class RollingUpgradeProcessTests: XCTestCase {
         let v2Post = try await Self.firstPost(of: Self.users[0], token: tokens[0], port: ports.edgeHTTP)
         XCTAssertNotNil(v2Post["length"] as? Int, "v2 data sends v2's new field: \(v2Post)")
 
-        // Back: workers first (v2 workers never lose the method they call), then data, which
-        // restarts v1 on the schema v2 migrated.
-        try await roll(.worker, to: "v1", project: project, master: master)
+        // Back, data first: v2 workers then meet v1 data, and call the new method only while
+        // an instance serves it, then do without; the v1 data instances restart on the schema
+        // v2 migrated.
         try await roll(.data, to: "v1", project: project, master: master)
+        let mixedBody = try await Self.userBody(Self.users[0], token: tokens[0], port: ports.edgeHTTP)
+        XCTAssertNil(mixedBody["micropost_count"], "no data instance serves the count: \(mixedBody)")
+        let mixedPost = try await Self.firstPost(of: Self.users[0], token: tokens[0], port: ports.edgeHTTP)
+        XCTAssertNil(mixedPost["length"], "v1 data sends no length: \(mixedPost)")
+        try await roll(.worker, to: "v1", project: project, master: master)
         try await Task.sleep(for: .seconds(1))
         let rollback = load.mark("rollback")
         let backBody = try await Self.userBody(Self.users[0], token: tokens[0], port: ports.edgeHTTP)
