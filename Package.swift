@@ -426,6 +426,8 @@ let package = Package(
             name: "PostgresDataTests",
             dependencies: [
                 "PostgresData", "PostgresTestSupport", "ServiceKit", "RPC",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

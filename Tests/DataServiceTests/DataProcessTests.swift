@@ -41,6 +41,20 @@ final class DataProcessTests: XCTestCase {
         let post = try await client.call(.createMicropost, CreateMicropostRequest(username: "ana", text: "from a real process"))
         let page = try await client.call(.listMicroposts, UserListRequest(username: "ana"))
         XCTAssertEqual(page.items, [post])
+        _ = try await client.call(.getUser, GetUserRequest(username: "ana"))
+
+        // The pool's and the batched statements' metrics, one series per statement.
+        let metrics = try await httpGet(port: process.adminPort, path: "/metrics").body
+        for series in [
+            #"db_batch_requests_count{statement="micropost_inserts"} 1"#,
+            #"db_batch_requests_count{statement="collection_pages"} 1"#,
+            #"db_batch_requests_count{statement="user_reads"} 1"#,
+            #"db_batch_coalesced_requests_total{statement="user_reads"} 0"#,
+            #"db_batch_rows_bucket{statement="user_reads",le="1.0"} 1"#,
+            "db_connections_in_use 0", "db_pool_wait_seconds_count",
+        ] {
+            XCTAssertTrue(metrics.contains(series), "/metrics lacks \(series)")
+        }
 
         let status = try await process.stop(signal: SIGTERM, timeout: .seconds(15))
         XCTAssertEqual(status, 0, process.standardOutput)

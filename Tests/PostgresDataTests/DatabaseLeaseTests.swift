@@ -1,4 +1,5 @@
 import Logging
+import MetricsTestKit
 import NIOCore
 import PostgresData
 import PostgresNIO
@@ -97,6 +98,47 @@ final class DatabaseLeaseTests: XCTestCase {
                 }
                 XCTAssertLessThan(ContinuousClock.now - started, .seconds(1.5))
                 _ = try await holding.value
+            }
+        }
+    }
+
+    /// How long leases waited, how many connections are leased, and how many leases gave up.
+    func testPoolMetricsShowWaitsConnectionsInUseAndTimeouts() async throws {
+        let metrics = TestMetrics()
+        try await withTimeLimit {
+            try await withDatabase(
+                configure: {
+                    $0.maximumConnections = 1
+                    $0.connectTimeout = .seconds(5)
+                }, metrics: metrics
+            ) { database in
+                let holding = Task {
+                    try await database.withConnection(database.budget(deadline: nil), logger: quietLogger) {
+                        try await $0.run("SELECT pg_sleep(0.4)", logger: quietLogger)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                XCTAssertEqual(try metrics.expectMeter("db_connections_in_use").lastValue, 1)
+                _ = try await database.withConnection(database.budget(deadline: nil), logger: quietLogger) {
+                    try await $0.run("SELECT 1", logger: quietLogger)
+                }
+                _ = try await holding.value
+                XCTAssertEqual(try metrics.expectMeter("db_connections_in_use").lastValue, 0)
+                let waits = try metrics.expectTimer("db_pool_wait_seconds").values
+                XCTAssertEqual(waits.count, 2)
+                XCTAssertGreaterThan(waits.max() ?? 0, 200_000_000, "the second lease waited for the first: \(waits)")
+
+                let holdingAgain = Task {
+                    try await database.withConnection(database.budget(deadline: nil), logger: quietLogger) {
+                        try await $0.run("SELECT pg_sleep(0.5)", logger: quietLogger)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                await assertRPCError(.deadlineExceeded) {
+                    try await database.withConnection(database.budget(deadline: .now() + .milliseconds(100)), logger: quietLogger) { _ in }
+                }
+                XCTAssertEqual(try metrics.expectCounter("db_pool_wait_timeouts_total").totalValue, 1)
+                _ = try await holdingAgain.value
             }
         }
     }

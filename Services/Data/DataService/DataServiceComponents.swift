@@ -44,27 +44,29 @@ struct DataServiceComponents {
         let (database, batchLogger) = (database, postgresLogger)
         let batches = configuration.batches
         micropostReads = StatementBatcher(
-            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            name: "micropost_reads", maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
             logger: environment.logger
         ) { ids, deadline throws(RPCError) in
             try await MicropostRepository.fetch(ids: ids, deadline: deadline, database: database, logger: batchLogger)
         }
         userReads = StatementBatcher(
-            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            name: "user_reads", maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
             logger: environment.logger
         ) { usernames, deadline throws(RPCError) in
             try await UserRepository.fetch(usernames: usernames, deadline: deadline, database: database, logger: batchLogger)
         }
 
         micropostInserts = StatementBatcher(
-            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            name: "micropost_inserts", maximumBatchSize: batches.maximumBatchSize,
+            maximumConcurrentBatches: batches.maximumConcurrentBatches,
             logger: environment.logger
         ) { batch, deadline throws(RPCError) in
             try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
         }
 
         collectionPages = StatementBatcher(
-            maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            name: "collection_pages", maximumBatchSize: batches.maximumBatchSize,
+            maximumConcurrentBatches: batches.maximumConcurrentBatches,
             logger: environment.logger
         ) { pages, deadline throws(RPCError) in
             try await MicropostListRepository.fetch(pages: pages, deadline: deadline, database: database, logger: batchLogger)

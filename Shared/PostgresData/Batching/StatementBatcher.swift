@@ -1,4 +1,5 @@
 public import Logging
+public import Metrics
 public import NIOConcurrencyHelpers
 public import NIOCore
 public import RPC
@@ -11,7 +12,8 @@ public import ServiceLifecycle
 /// deadline), whatever its batch does.
 ///
 /// ```swift
-/// let users = StatementBatcher<String, User>(settings: BatchSettings(), logger: logger) { names, deadline throws(RPCError) in
+/// let users = StatementBatcher<String, User>(name: "user_reads", settings: BatchSettings(), logger: logger) {
+///     names, deadline throws(RPCError) in
 ///     try await database.withConnection(database.budget(deadline: deadline), logger: logger) { connection in
 ///         // SELECT … WHERE name = ANY(\(names)), keyed by name
 ///     }
@@ -60,25 +62,36 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
     @usableFromInline let batchStarts: AsyncStream<BatchQueue<Key>.Batch>
     @usableFromInline let batchStartsInput: AsyncStream<BatchQueue<Key>.Batch>.Continuation
     @usableFromInline let logger: Logger
+    @usableFromInline let metrics: BatchMetrics
 
     /// A batcher with `settings`' limits.
-    /// - Parameter fetch: runs one batch; it may run concurrently with others when
-    ///   ``BatchSettings/maximumConcurrentBatches`` is above one.
+    /// - Parameters:
+    ///   - name: the statement's name in metrics and logs (`statement="<name>"`), e.g. `user_reads`;
+    ///     see ``BatchMetrics``.
+    ///   - fetch: runs one batch; it may run concurrently with others when
+    ///     ``BatchSettings/maximumConcurrentBatches`` is above one.
     @inlinable
-    public convenience init(settings: BatchSettings, logger: Logger, fetch: @escaping Fetch) {
+    public convenience init(name: String, settings: BatchSettings, logger: Logger, fetch: @escaping Fetch) {
         self.init(
-            maximumBatchSize: settings.maximumBatchSize, maximumConcurrentBatches: settings.maximumConcurrentBatches, logger: logger,
-            fetch: fetch)
+            name: name, maximumBatchSize: settings.maximumBatchSize, maximumConcurrentBatches: settings.maximumConcurrentBatches,
+            logger: logger, fetch: fetch)
     }
 
     /// A batcher of at most `maximumBatchSize` keys per statement and
-    /// `maximumConcurrentBatches` statements at once (both positive).
+    /// `maximumConcurrentBatches` statements at once (both positive), reporting to
+    /// `metricsFactory` (the bootstrapped one unless a test brings its own).
     @inlinable
-    public init(maximumBatchSize: Int, maximumConcurrentBatches: Int, logger: Logger, fetch: @escaping Fetch) {
+    public init(
+        name: String, maximumBatchSize: Int, maximumConcurrentBatches: Int, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, fetch: @escaping Fetch
+    ) {
         state = NIOLockedValueBox(
             State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
         self.fetch = fetch
+        var logger = logger
+        logger[metadataKey: "statement"] = "\(name)"
         self.logger = logger
+        metrics = BatchMetrics(statement: name, factory: metricsFactory)
         (batchStarts, batchStartsInput) = AsyncStream.makeStream()
     }
 
@@ -190,12 +203,18 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
             Self.latestDeadline(batch.waiters.compactMap { state.waiting[$0.waiter] })
         }
         let result: Result<[Key: Value], RPCError>
+        let started = NIODeadline.now()
         do throws(RPCError) {
             result = .success(try await fetch(batch.keys, deadline))
         } catch {
             logger.debug("batched statement failed", metadata: ["keys": "\(batch.keys.count)", "error": "\(error)"])
+            metrics.failures.increment()
             result = .failure(error)
         }
+        metrics.duration.recordNanoseconds((NIODeadline.now() - started).nanoseconds)
+        metrics.requests.record(batch.waiters.count)
+        if batch.waiters.count > 1 { metrics.coalesced.increment(by: batch.waiters.count - 1) }
+        if case .success(let rows) = result { metrics.rows.record(rows.count) }
         // Callers that gave up meanwhile were already answered and are no longer waiting.
         let answers = state.withLockedValue { state in
             batch.waiters.compactMap { entry in state.waiting.removeValue(forKey: entry.waiter).map { (entry.key, $0) } }

@@ -1,4 +1,5 @@
 public import Logging
+public import Metrics
 import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
@@ -32,6 +33,7 @@ public final class Database: Sendable {
     private let timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     /// Connections whose `statement_timeout` is currently below the cap they were opened with.
     private let tightenedConnections = NIOLockedValueBox<Set<PostgresConnection.ID>>([])
+    private let metrics: PoolMetrics
 
     /// - Parameters:
     ///   - statementTimeout: the cap the pool's connections were opened with (see
@@ -39,10 +41,14 @@ public final class Database: Sendable {
     ///     no `SET` round trip.
     ///   - leaseTimeout: longest wait for a pooled connection, usually the connect timeout.
     ///   - errorMapping: the app's constraint names on top of the generic SQLSTATE mapping.
+    ///   - metricsFactory: where the pool's metrics go (see ``PoolMetrics``): the bootstrapped
+    ///     factory unless a test brings its own.
     public init(
         client: PostgresClient, availability: DatabaseAvailability = DatabaseAvailability(), statementTimeout: Duration,
-        leaseTimeout: Duration, errorMapping: DatabaseErrorMapping = DatabaseErrorMapping()
+        leaseTimeout: Duration, errorMapping: DatabaseErrorMapping = DatabaseErrorMapping(),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
+        metrics = PoolMetrics(factory: metricsFactory)
         self.client = client
         self.availability = availability
         self.statementTimeout = statementTimeout
@@ -76,6 +82,8 @@ public final class Database: Sendable {
         _ = try budget.statementLimit()
 
         let attempt = LeaseAttempt<Result>()
+        let asked = NIODeadline.now()
+        let metrics = self.metrics
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
@@ -89,6 +97,9 @@ public final class Database: Sendable {
                         do {
                             let result = try await self.client.withConnection { connection in
                                 guard attempt.claim(.leased) else { throw LeaseOutcome.timedOut }
+                                metrics.wait.recordNanoseconds((NIODeadline.now() - asked).nanoseconds)
+                                metrics.inUse.increment()
+                                defer { metrics.inUse.decrement() }
                                 return try await self.run(body, on: connection, budget: budget, attempt: attempt, logger: logger)
                             }
                             attempt.resume(with: .success(result))
@@ -117,6 +128,7 @@ public final class Database: Sendable {
         } catch LeaseOutcome.bodyFailed(let error) {
             throw errorMapping.rpcError(for: error, logger: logger)
         } catch LeaseOutcome.timedOut {
+            metrics.timeouts.increment()
             if waitEndsAtDeadline {
                 throw RPCError(.deadlineExceeded, "deadline exceeded while waiting for a database connection")
             }

@@ -12,7 +12,11 @@ public enum ServiceMetrics {
 
     private static let shared: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Value histograms count things (requests per batched statement, rows): powers of two
+        // resolve the small counts that are most of them, where the default 5, 10, 25… does not.
+        factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]
+        MetricsSystem.bootstrap(factory)
         return registry
     }()
 }

@@ -1,4 +1,5 @@
 import Logging
+import MetricsTestKit
 import NIOConcurrencyHelpers
 import NIOCore
 import PostgresData
@@ -35,11 +36,12 @@ final class StatementBatcherTests: XCTestCase {
     }
 
     private func withReader(
-        _ fetch: ControlledFetch, concurrentBatches: Int = 1,
+        _ fetch: ControlledFetch, concurrentBatches: Int = 1, metrics: TestMetrics = TestMetrics(),
         _ body: (StatementBatcher<Int, String>) async throws -> Void
     ) async throws {
         let reader = StatementBatcher<Int, String>(
-            maximumBatchSize: 100, maximumConcurrentBatches: concurrentBatches, logger: quietLogger, fetch: fetch.fetch)
+            name: "test_reads", maximumBatchSize: 100, maximumConcurrentBatches: concurrentBatches, logger: quietLogger,
+            metricsFactory: metrics, fetch: fetch.fetch)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [reader], logger: quietLogger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -72,6 +74,30 @@ final class StatementBatcherTests: XCTestCase {
             XCTAssertEqual(batches.last.map(Set.init), [5, 7, 20, 9])
             XCTAssertEqual(batches.last?.count, 4, "one row per key")
         }
+    }
+
+    /// Per statement: the requests it answered, the rows it returned, how many requests rode
+    /// along on a statement started for others, how long it ran, and whether it failed.
+    func testMetricsShowHowManyRequestsEachStatementServed() async throws {
+        let fetch = ControlledFetch(holdFirst: true)
+        let metrics = TestMetrics()
+        try await withReader(fetch, metrics: metrics) { reader in
+            try await withThrowingTaskGroup(of: String?.self) { reads in
+                reads.addTask { try await reader.submit(1) }
+                for await _ in fetch.started.stream { break }
+                for key in [5, 7, 5, 20, 9] { reads.addTask { try await reader.submit(key) } }
+                try await Task.sleep(for: .milliseconds(100))
+                fetch.gate.continuation.yield()
+                for try await _ in reads {}
+            }
+            await assertRPCError(.unavailable) { try await reader.submit(-1) }
+        }
+        let statement = [("statement", "test_reads")]
+        XCTAssertEqual(try metrics.expectRecorder("db_batch_requests", statement).values, [1, 5, 1])
+        XCTAssertEqual(try metrics.expectRecorder("db_batch_rows", statement).values, [1, 3], "20 has no row; the failure none")
+        XCTAssertEqual(try metrics.expectCounter("db_batch_coalesced_requests_total", statement).totalValue, 4)
+        XCTAssertEqual(try metrics.expectCounter("db_batch_failures_total", statement).totalValue, 1)
+        XCTAssertEqual(try metrics.expectTimer("db_batch_duration_seconds", statement).values.count, 3)
     }
 
     /// The statement may run as long as its most patient caller waits, and no longer.
@@ -136,7 +162,7 @@ final class StatementBatcherTests: XCTestCase {
     func testShutdownFailsQueuedReadsAndRefusesNewOnes() async throws {
         let fetch = ControlledFetch(holdFirst: true)
         let reader = StatementBatcher<Int, String>(
-            maximumBatchSize: 100, maximumConcurrentBatches: 1, logger: quietLogger, fetch: fetch.fetch)
+            name: "test_reads", maximumBatchSize: 100, maximumConcurrentBatches: 1, logger: quietLogger, fetch: fetch.fetch)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [reader], logger: quietLogger))
         let running = Task { try await group.run() }
         let running1 = Task { try await reader.submit(1) }

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import PostgresData
 import PostgresNIO
 import PostgresTestSupport
@@ -22,6 +23,7 @@ func withDatabase<Result: Sendable>(
     availability: DatabaseAvailability.State = .reachable,
     errorMapping: DatabaseErrorMapping = DatabaseErrorMapping(),
     configure: (inout DatabaseSettings) -> Void = { _ in },
+    metrics: any MetricsFactory = MetricsSystem.factory,
     _ body: @escaping @Sendable (Database) async throws -> Result
 ) async throws -> Result {
     let cluster = try await PostgresTestCluster.shared()
@@ -30,7 +32,7 @@ func withDatabase<Result: Sendable>(
     let client = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: quietLogger)
     let database = Database(
         client: client, availability: DatabaseAvailability(availability), statementTimeout: settings.statementTimeout,
-        leaseTimeout: settings.connectTimeout, errorMapping: errorMapping)
+        leaseTimeout: settings.connectTimeout, errorMapping: errorMapping, metricsFactory: metrics)
     return try await withThrowingTaskGroup(of: Result?.self) { group in
         group.addTask {
             await client.run()
