@@ -336,6 +336,7 @@ let package = Package(
         .testTarget(
             name: "AppServerTests",
             dependencies: [
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "AppServer", "AppServerProtocol", "RPC", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceTestSupport
 import XCTest
 
 /// The API through real worker processes (plain HTTP) against the real data service and
@@ -61,6 +62,18 @@ class APIEndToEndTests: XCTestCase {
 
         assertStatus(405, try await system.request("PUT", "/api/users"))
         assertStatus(404, try await system.request("GET", "/api/nowhere"))
+
+        // Each operation's requests, by its documented template (the 304 counts as 3xx).
+        let metrics = try await httpGet(port: system.workers[0].adminPort, path: "/metrics").body
+        for series in [
+            #"http_server_requests_total{route="/api/users/{username}",method="GET",status="2xx"} 1"#,
+            #"http_server_requests_total{route="/api/users/{username}",method="GET",status="3xx"} 1"#,
+            #"http_server_requests_total{route="/api/users/{username}/collection/{id}",method="DELETE",status="2xx"} 1"#,
+            #"http_server_requests_total{route="unmatched",method="any",status="4xx"} 2"#,
+            #"http_server_request_duration_seconds_count{route="/api/users/{username}/collection",method="POST"} 5"#,
+        ] {
+            XCTAssertTrue(metrics.contains(series), "worker /metrics lacks \(series)")
+        }
         try await system.stop()
     }
 

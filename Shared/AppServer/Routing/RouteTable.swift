@@ -1,4 +1,5 @@
 public import Hummingbird
+public import Metrics
 
 /// An API's routes, and the router built from them.
 public struct RouteTable<Principal: Sendable>: Sendable {
@@ -12,9 +13,17 @@ public struct RouteTable<Principal: Sendable>: Sendable {
 
     /// A Hummingbird router serving every route: credentials checked by `authenticator` for
     /// the routes that need them, then every declared parameter parsed and checked (400 naming
-    /// the parameter), and every error answered as an ``ErrorBody``.
-    public func makeRouter<Authenticator: RequestAuthenticator<Principal>>(authenticator: Authenticator) -> Router<AppRequestContext> {
+    /// the parameter), every error answered as an ``ErrorBody``, and each route's requests and
+    /// latency counted (`http_server_requests_total`, `http_server_request_duration_seconds`)
+    /// through `metricsFactory` (the bootstrapped one unless a test brings its own).
+    public func makeRouter<Authenticator: RequestAuthenticator<Principal>>(
+        authenticator: Authenticator, metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
+        let endpoints = routes.map { route in
+            (endpoint: RouterPath(route.routerPath).description, method: route.method, template: route.path)
+        }
+        router.add(middleware: RouteMetricsMiddleware(routes: endpoints, factory: metricsFactory))
         router.add(middleware: ErrorMiddleware(templates: routes.map(\.template)))
         for route in routes {
             let parameters = route.parameters

@@ -89,7 +89,8 @@ enum ItemsApp {
     static let responder = EnvelopeResponder(responder: routes.makeRouter(authenticator: NameAuthenticator()).buildResponder())
 
     static func send(
-        _ method: String, _ target: String, body: String? = nil, headers: [(String, String)] = [], host: String = "items.example"
+        _ method: String, _ target: String, body: String? = nil, headers: [(String, String)] = [], host: String = "items.example",
+        to responder: EnvelopeResponder = responder
     ) async -> Reply {
         let envelope = HTTPEnvelopeRequest(
             method: method, target: target, headers: headers.map { HTTPHeaderField(name: $0.0, value: $0.1) },
