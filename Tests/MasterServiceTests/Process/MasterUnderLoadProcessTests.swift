@@ -1,4 +1,5 @@
 import Foundation
+import ServiceTestSupport
 import XCTest
 
 @testable import MasterService
@@ -52,6 +53,10 @@ final class MasterUnderLoadProcessTests: XCTestCase {
         let result = await running.finish()
         XCTAssertGreaterThan(result.succeeded, 100)
         XCTAssertEqual(result.failures.count, 0, "failed requests: \(result.failures.prefix(5))")
+        let metrics = try await httpGet(port: master.adminPort, path: "/metrics").body
+        for series in [#"master_restarts_total{service="worker"} 1"#, #"master_instances{service="worker",state="ready"} 2"#] {
+            XCTAssertTrue(metrics.contains(series), "the master's /metrics lacks \(series)")
+        }
         let status = try await master.stop()
         XCTAssertEqual(status, 0)
     }

@@ -14,6 +14,7 @@ public struct MasterSnapshot: Sendable, Codable, Equatable {
         public var state: InstancePhase
         public var restarts: Int
         public var replacements: Int
+        public var recycles: Int
         public var crashLoop: Bool
         public var startedAt: Date?
         public var lastExit: LastExit?
@@ -47,7 +48,7 @@ extension Supervisor {
             let base = MasterSnapshot.Entry(
                 service: slot.id.service, index: slot.id.index, generation: nil, role: nil, pid: nil, ports: nil,
                 state: slot.restartPending ? .crashed : .stopped, restarts: slot.restarts,
-                replacements: slot.replacements, crashLoop: slot.crashes.isLooping, startedAt: nil,
+                replacements: slot.replacements, recycles: slot.recycles, crashLoop: slot.crashes.isLooping, startedAt: nil,
                 lastExit: lastExit, recycleReason: slot.lastReplacementReason.map(\.description),
                 replacing: slot.replacing.map(\.description))
             let live: [(Instance, Slot.Role)] =

@@ -1,8 +1,8 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// What the runtime shares with other tasks: the latest snapshot for `GET /instances`, and
-/// the pids still alive, so a cancelled master can kill its children instead of orphaning them.
+/// What the runtime shares with other tasks: the latest snapshot for `GET /instances` (and
+/// the metrics made from it, see ``MasterMetrics``), and the pids still alive, so a cancelled master can kill its children instead of orphaning them.
 final class StateBoard: Sendable {
     private struct State {
         var snapshot = MasterSnapshot.empty
@@ -10,9 +10,15 @@ final class StateBoard: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    private let metrics: MasterMetrics
+
+    init(metrics: MasterMetrics = MasterMetrics()) {
+        self.metrics = metrics
+    }
 
     func publish(_ snapshot: MasterSnapshot) {
         state.withLockedValue { $0.snapshot = snapshot }
+        metrics.update(from: snapshot)
     }
 
     var snapshot: MasterSnapshot {

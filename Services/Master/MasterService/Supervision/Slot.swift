@@ -19,6 +19,8 @@ public struct Slot: Sendable, Equatable {
     public var restarts = 0
     /// Processes started to replace a live one (recycle or chain reload).
     public var replacements = 0
+    /// Those of ``replacements`` that recycled the instance (a request or memory limit).
+    public var recycles = 0
     public var lastExit: ExitRecord?
     public var lastReplacementReason: ReplacementReason?
     public var crashes = CrashHistory()

@@ -77,7 +77,10 @@ extension Supervisor {
             }
             slot.replacing = entry.reason
             slot.replacements += 1
-            if entry.reason.isRecycle { slot.lastReplacementReason = entry.reason }
+            if entry.reason.isRecycle {
+                slot.lastReplacementReason = entry.reason
+                slot.recycles += 1
+            }
             slots[entry.slot] = slot
             log(.info, "replacing instance", metadata(current, ["reason": "\(entry.reason)"]))
             if plan.canOverlap(entry.slot.service) {
