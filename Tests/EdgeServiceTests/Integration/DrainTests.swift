@@ -33,6 +33,21 @@ final class DrainTests: XCTestCase {
         let busy = try await RawHTTPClient.connect(port: port)
         try await busy.send("GET /api/sleep?ms=1000 HTTP/1.1\r\nHost: x\r\nX-Request-ID: drain-1\r\n\r\n")
         try await Task.sleep(for: .milliseconds(300))
+
+        // Connections open, requests in flight, bytes, and refusals by limit.
+        let oversized = try await RawHTTPClient.connect(port: port)
+        try await oversized.send("POST /api/things HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n")
+        let refused = try await oversized.response()
+        XCTAssertEqual(refused.status, 413)
+        _ = try await oversized.waitForClose(timeout: .seconds(2))
+        try await Task.sleep(for: .milliseconds(50))
+        let during = try await httpGet(port: edge.adminPort, path: "/metrics").body
+        for series in [
+            "http_connections_open 2", "http_requests_in_flight 1", #"http_response_body_bytes_total{kind="static"} 4"#,
+            #"http_requests_rejected_total{limit="body_size"} 1"#, #"http_requests_rejected_total{limit="uri_length"} 0"#,
+        ] {
+            XCTAssertTrue(during.contains(series), "edge /metrics lacks \(series)")
+        }
         kill(edge.process.processIdentifier, SIGTERM)
 
         let closedAfter = try await idle.waitForClose(timeout: .seconds(2))

@@ -1,3 +1,4 @@
+import Metrics
 import NIOCore
 import NIOHTTP1
 import RPC
@@ -9,11 +10,16 @@ import ServiceKit
 struct RequestAdmission: Sendable {
     var maximumHeaderSize: Int
     var maximumBodySize: Int
+    /// Requests refused for a target longer than `--max-header-size` (`http_requests_rejected_total{limit="uri_length"}`).
+    let uriTooLongRefusals = Counter(label: "http_requests_rejected_total", dimensions: [("limit", "uri_length")])
+    /// Requests refused for a body over `--max-body-size`, announced or sent (`…{limit="body_size"}`).
+    let bodyTooLargeRefusals = Counter(label: "http_requests_rejected_total", dimensions: [("limit", "body_size")])
 
     func check(
         _ head: HTTPRequestHead, route: EdgeRoute, rateLimit: TokenBucket.Decision?, maintenancePage: [UInt8]?
     ) -> CannedResponse? {
         if head.uri.utf8.count > maximumHeaderSize {
+            uriTooLongRefusals.increment()
             return .error(.uriTooLong, "uri_too_long", "The request target is longer than this server accepts.")
         }
         if let expectation = head.headers.first(name: "expect"), head.version != .http1_0,
@@ -32,6 +38,7 @@ struct RequestAdmission: Sendable {
             return .error(.badRequest, "bad_request", "The request has conflicting Content-Length headers.")
         }
         if let length = Self.announcedBodyLength(head), length > maximumBodySize {
+            bodyTooLargeRefusals.increment()
             return Self.bodyTooLarge(maximumBodySize)
         }
         switch route {

@@ -24,6 +24,14 @@ struct EdgeMetrics: Sendable {
     private let requests: [[Counter]]
     private let durations: [Timer]
     private let upstreamDuration: Timer
+    /// `[kind]`: bytes of response bodies sent (`http_response_body_bytes_total{kind}`).
+    private let responseBodyBytes: [Counter]
+    /// Open client connections, refused ones not counted (`http_connections_open`).
+    let openConnections = Meter(label: "http_connections_open")
+    /// Requests whose head has arrived and whose response is not yet sent (`http_requests_in_flight`).
+    let requestsInFlight = Meter(label: "http_requests_in_flight")
+    /// Bytes of request bodies received (`http_request_body_bytes_total`).
+    let requestBodyBytes = Counter(label: "http_request_body_bytes_total")
     /// Connections that pipelined more than `--max-pipelined-requests`.
     let pipelineOverflows = Counter(label: "http_pipeline_overflows_total")
     /// Times a connection's unsent responses passed `--write-buffer-limit` and it was paused.
@@ -47,11 +55,15 @@ struct EdgeMetrics: Sendable {
             Timer(label: "http_request_duration_seconds", dimensions: [("kind", kind.label)], preferredDisplayUnit: .seconds)
         }
         upstreamDuration = Timer(label: "http_upstream_duration_seconds", preferredDisplayUnit: .seconds)
+        responseBodyBytes = Kind.allCases.map { kind in
+            Counter(label: "http_response_body_bytes_total", dimensions: [("kind", kind.label)])
+        }
     }
 
-    func record(kind: Kind, status: Int, duration: Duration, upstream: Duration?) {
+    func record(kind: Kind, status: Int, duration: Duration, upstream: Duration?, bodyBytes: Int) {
         let statusClass = min(max(status / 100, 1), 5) - 1
         requests[kind.rawValue][statusClass].increment()
+        if bodyBytes > 0 { responseBodyBytes[kind.rawValue].increment(by: bodyBytes) }
         durations[kind.rawValue].recordNanoseconds(Self.nanoseconds(duration))
         if let upstream { upstreamDuration.recordNanoseconds(Self.nanoseconds(upstream)) }
     }

@@ -38,6 +38,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var peer = "-"
     /// The client half-closed: answer what is in hand, then close.
     private var inputClosed = false
+    /// Whether this connection's request counts in `http_requests_in_flight`.
+    private var isInFlight = false
     private var requestIDs = SplitMix64()
 
     init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver) {
@@ -72,11 +74,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         timer?.cancel()
         timer = nil
         releaseBodyBudget()
+        endInFlight()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         releaseBodyBudget()
+        endInFlight()
         // The client is gone: stop waiting on the worker, which also cancels the worker's handler.
         proxyTask?.cancel()
         state = .closing
@@ -190,6 +194,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             head: head, requestID: RequestID.resolve(head.headers.first(name: RequestID.headerName), using: &requestIDs),
             forwardedFor: forwardedFor, route: route, rejection: rejection)
         state = .readingBody
+        if !isInFlight {
+            isInFlight = true
+            app.metrics.requestsInFlight.increment()
+        }
 
         guard expectsBody else {
             timer?.disarm()
@@ -213,7 +221,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private func receivedBody(_ part: ByteBuffer, context: ChannelHandlerContext) {
         guard case .readingBody = state, let request else { return }
         request.bodyBytes += part.readableBytes
+        app.metrics.requestBodyBytes.increment(by: part.readableBytes)
         if request.bodyBytes > app.configuration.maximumBodySize {
+            app.admission.bodyTooLargeRefusals.increment()
             send(RequestAdmission.bodyTooLarge(app.configuration.maximumBodySize), context: context, early: true)
             return
         }
@@ -417,7 +427,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         if let request {
             app.metrics.record(
                 kind: request.route.metricsKind, status: Int(status.code), duration: ContinuousClock.now - request.start,
-                upstream: upstreamTime)
+                upstream: upstreamTime, bodyBytes: body.count)
             if app.accessLog.isEnabled {
                 app.accessLog.record(
                     request.logEntry(
@@ -429,6 +439,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         // deliver the next queued request from inside it, which must find this handler ready.
         releaseBodyBudget()
         self.request = nil
+        endInFlight()
         deadlines.requestEnded()
         if keepAlive {
             state = .awaitingHead
@@ -466,6 +477,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         guard let request, request.reservedBodyBytes > 0 else { return }
         app.bodyBudget.release(request.reservedBodyBytes)
         request.reservedBodyBytes = 0
+    }
+
+    /// The request is answered, or its connection gone.
+    private func endInFlight() {
+        guard isInFlight else { return }
+        isInFlight = false
+        app.metrics.requestsInFlight.decrement()
     }
 }
 

@@ -114,6 +114,8 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
                         try pipeline.addHandler(OverloadResponder(.tooManyConnections))
                         return
                     }
+                    app.metrics.openConnections.increment()
+                    channel.closeFuture.whenComplete { _ in app.metrics.openConnections.decrement() }
                     // Pipelining is HTTPPipeliningHandler's: NIO's has no limit and answered each
                     // queued request from inside the previous one's write (see HTTPPipeline).
                     try pipeline.configureHTTPServerPipeline(
