@@ -1,3 +1,4 @@
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
@@ -44,9 +45,11 @@ final class ConnectionPool: Sendable {
 
     private let state = NIOLockedValueBox(State())
     let ejectionThreshold: Int
+    private let metrics: EndpointMetrics
 
-    init(ejectionThreshold: Int) {
+    init(ejectionThreshold: Int, metrics: EndpointMetrics) {
         self.ejectionThreshold = ejectionThreshold
+        self.metrics = metrics
     }
 
     // MARK: Picking
@@ -137,6 +140,7 @@ final class ConnectionPool: Sendable {
     private func change<Result>(_ body: (inout State) -> Result) -> Result {
         let (result, waiters) = state.withLockedValue { state in
             let result = body(&state)
+            publishEndpointStates(state)
             state.version &+= 1
             defer { state.waiters.removeAll() }
             return (result, Array(state.waiters.values))
@@ -201,7 +205,27 @@ final class ConnectionPool: Sendable {
     }
 
     func connectAttemptStarted(_ address: SocketAddress) {
-        state.withLockedValue { $0.endpoints[address]?.connecting += 1 }
+        state.withLockedValue { state in
+            state.endpoints[address]?.connecting += 1
+            publishEndpointStates(state)
+        }
+    }
+
+    /// Every address in ``EndpointMetrics``' states; called under the lock after each change.
+    private func publishEndpointStates(_ state: State) {
+        var counts = EndpointMetrics.Counts()
+        for (address, health) in state.endpoints where !health.isRemoved {
+            if health.isEjected {
+                counts.ejected += 1
+            } else if state.ready.contains(where: { $0.address == address }) {
+                counts.ready += 1
+            } else if health.connecting > 0 || !health.hasBeenTried {
+                counts.connecting += 1
+            } else {
+                counts.down += 1
+            }
+        }
+        metrics.publish(counts)
     }
 
     /// A handshaken (and, if the address was ejected, probed) connection joins the rotation.
@@ -230,7 +254,7 @@ final class ConnectionPool: Sendable {
             state.endpoints[address]?.lostConnection = true
             state.lastError = "\(address): \(reason)"
             state.lastErrorWasAuthentication = authentication
-            return Self.recordFailure(address, in: &state, threshold: ejectionThreshold)
+            return recordFailure(address, in: &state, threshold: ejectionThreshold)
         }
     }
 
@@ -247,7 +271,7 @@ final class ConnectionPool: Sendable {
             guard failed else { return false }
             state.lastError = "\(connection.address): \(reason)"
             state.lastErrorWasAuthentication = false
-            return Self.recordFailure(connection.address, in: &state, threshold: ejectionThreshold)
+            return recordFailure(connection.address, in: &state, threshold: ejectionThreshold)
         }
     }
 
@@ -257,12 +281,13 @@ final class ConnectionPool: Sendable {
         state.withLockedValue { $0.ready.removeAll { $0 === connection } }
     }
 
-    private static func recordFailure(_ address: SocketAddress, in state: inout State, threshold: Int) -> Bool {
+    private func recordFailure(_ address: SocketAddress, in state: inout State, threshold: Int) -> Bool {
         guard var health = state.endpoints[address] else { return false }
         health.consecutiveFailures += 1
         let ejectNow = !health.isEjected && health.consecutiveFailures >= threshold
         if ejectNow {
             health.isEjected = true
+            metrics.ejections.increment()
             state.ready.removeAll { $0.address == address }
         }
         state.endpoints[address] = health

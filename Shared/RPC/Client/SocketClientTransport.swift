@@ -1,5 +1,5 @@
 public import Logging
-import Metrics
+public import Metrics
 public import NIOCore
 public import NIOPosix
 import ServiceLifecycle
@@ -23,6 +23,7 @@ public final class SocketClientTransport: RPCClientTransport {
         configuration: RPCClientConfiguration = RPCClientConfiguration(),
         resolver: any NameResolver = SystemNameResolver(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger
     ) {
         self.target = target
@@ -32,7 +33,8 @@ public final class SocketClientTransport: RPCClientTransport {
         var logger = logger
         logger[metadataKey: "rpc-target"] = "\(target)"
         self.logger = logger
-        self.pool = ConnectionPool(ejectionThreshold: configuration.ejectionThreshold)
+        self.pool = ConnectionPool(
+            ejectionThreshold: configuration.ejectionThreshold, metrics: EndpointMetrics(target: "\(target)", factory: metricsFactory))
     }
 
     // MARK: Sending

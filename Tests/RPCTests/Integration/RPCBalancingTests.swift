@@ -1,3 +1,4 @@
+import MetricsTestKit
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
@@ -66,14 +67,22 @@ final class RPCBalancingTests: XCTestCase {
         let a = try await TestServer.start(router: echoRouter(name: "a"))
         let b = try await TestServer.start(router: echoRouter(name: "b"))
         defer { Task { await b.kill() } }
+        let metrics = TestMetrics()
+        let target = "\(a.hostAndPort),\(b.hostAndPort)"
+        let label = "\(try RPCTarget(parsing: target))"
+        func endpoints(_ state: String) -> Double? {
+            try? metrics.expectGauge("rpc_client_endpoints", [("target", label), ("state", state)]).lastValue
+        }
         try await withClient(
-            "\(a.hostAndPort),\(b.hostAndPort)",
+            target,
             configure: {
                 $0.ejectionThreshold = 2
                 $0.connectionsPerEndpoint = 2
-            }
+            },
+            metricsFactory: metrics
         ) { client in
             try await eventually { client.readyConnectionCount == 4 }
+            XCTAssertEqual(endpoints("ready"), 2)
             let failures = SharedCounter()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<8 {
@@ -93,6 +102,9 @@ final class RPCBalancingTests: XCTestCase {
             }
             XCTAssertEqual(failures.value, 0, "idempotent calls on the killed server are retried on the other")
             try await eventually { client.readyConnectionCount == 2 }
+            try await eventually { endpoints("ejected") == 1 }
+            XCTAssertEqual(endpoints("ready"), 1)
+            XCTAssertEqual(try metrics.expectCounter("rpc_client_ejections_total", [("target", label)]).totalValue, 1)
             let reply = try await client.call(.echo, Echo(text: "after"))
             XCTAssertEqual(reply.text, "b:after")
         }

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -106,12 +107,16 @@ func withClient<T: Sendable>(
     _ target: String,
     configure: (inout RPCClientConfiguration) -> Void = { _ in },
     resolver: any NameResolver = SystemNameResolver(),
+    metricsFactory: any MetricsFactory = MetricsSystem.factory,
     _ body: (RPCClient) async throws -> T
 ) async throws -> T {
     var configuration = RPCClientConfiguration()
     configuration.reconnectBackoffCap = .milliseconds(200)
     configure(&configuration)
-    let client = RPCClient(target: try RPCTarget(parsing: target), configuration: configuration, resolver: resolver, logger: quietLogger)
+    let transport = SocketClientTransport(
+        target: try RPCTarget(parsing: target), configuration: configuration, resolver: resolver, metricsFactory: metricsFactory,
+        logger: quietLogger)
+    let client = RPCClient(transport: transport, configuration: configuration, logger: quietLogger)
     let running = Task { try await client.run() }
     defer { running.cancel() }
     return try await body(client)
