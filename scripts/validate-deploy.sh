@@ -7,7 +7,10 @@
 #   under an autoscaler, one pinned release version with its migrate Job, the edge's front;
 # - checkov's Kubernetes checks, but for those skipped, each with its reason, in
 #   deploy/checkov.yaml;
-# - hadolint on deploy/Dockerfile with deploy/hadolint.yaml.
+# - hadolint on deploy/Dockerfile with deploy/hadolint.yaml;
+# - deploy/observability: promtool checks the Prometheus configuration and the alert rules and
+#   runs the rules' unit tests; scripts/check-observability.py checks that every metric the
+#   rules and the Grafana dashboard query is one the services export.
 # checkov and hadolint live in their own virtualenvs (.ci/run installs them); CHECKOV and
 # HADOLINT name other executables.
 set -euo pipefail
@@ -21,6 +24,7 @@ missing() {
     exit 1
 }
 command -v docker-compose >/dev/null || missing "docker-compose not found"
+command -v promtool >/dev/null || missing "promtool not found (Debian's prometheus package)"
 python3 -c "import kubernetes_validate, yaml" 2>/dev/null || missing "python3 module kubernetes_validate not found"
 [ -x "$CHECKOV" ] || missing "checkov not found at $CHECKOV (set CHECKOV)"
 [ -x "$HADOLINT" ] || missing "hadolint not found at $HADOLINT (set HADOLINT)"
@@ -44,3 +48,8 @@ echo "deploy/kubernetes: $CHECKOV passes (skips: deploy/checkov.yaml)"
 
 "$HADOLINT" --config deploy/hadolint.yaml --no-color deploy/Dockerfile
 echo "deploy/Dockerfile: $HADOLINT passes (ignores: deploy/hadolint.yaml)"
+
+(cd deploy/observability && promtool check config --syntax-only prometheus.yml >/dev/null && promtool check rules alerts.yml >/dev/null \
+    && promtool test rules alerts.test.yml >/dev/null)
+echo "deploy/observability: promtool check config, check rules and test rules pass"
+python3 scripts/check-observability.py
