@@ -1,16 +1,14 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
 #endif
 
 /// A wall-clock instant with millisecond precision, written as ISO-8601 UTC
 /// (`2025-01-31T23:59:59.123Z`).
 ///
-/// Formatted by hand from `clock_gettime` and `gmtime_r` because it runs for every log line:
-/// no allocation beyond the output buffer, no locale, no formatter objects.
+/// Formatted by hand (with ``CivilDate``) because it runs for every log line: no allocation
+/// beyond the output buffer, no locale, no formatter objects.
 public struct LogTimestamp: Sendable, Equatable {
     public var secondsSinceEpoch: Int
     public var milliseconds: Int
@@ -21,31 +19,30 @@ public struct LogTimestamp: Sendable, Equatable {
     }
 
     public static func now() -> LogTimestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return LogTimestamp(secondsSinceEpoch: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec) / 1_000_000)
+        // Not clock_gettime: `timespec` has two definitions (Glibc's and one a NIO module's
+        // headers bring in), and which one a build attributes its fields to varies, which
+        // MemberImportVisibility turns into an error in release builds.
+        let now = Date().timeIntervalSince1970
+        let seconds = now.rounded(.down)
+        let fraction = now - seconds
+        return LogTimestamp(secondsSinceEpoch: Int(seconds), milliseconds: min(999, max(0, Int(fraction * 1000))))
     }
 
     func append(to buffer: inout [UInt8]) {
-        var time = time_t(secondsSinceEpoch)
-        var parts = tm()
-        if gmtime_r(&time, &parts) == nil {
-            // Only for years gmtime cannot represent; a visibly wrong date beats a lost line.
-            parts = tm()
-            parts.tm_year = 70
-            parts.tm_mday = 1
-        }
-        Self.appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &buffer)
+        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
+        let secondOfDay = secondsSinceEpoch - days * 86_400
+        let date = CivilDate(daysSince1970: days)
+        Self.appendDigits(date.year, width: 4, to: &buffer)
         buffer.append(UInt8(ascii: "-"))
-        Self.appendDigits(Int(parts.tm_mon) + 1, width: 2, to: &buffer)
+        Self.appendDigits(date.month, width: 2, to: &buffer)
         buffer.append(UInt8(ascii: "-"))
-        Self.appendDigits(Int(parts.tm_mday), width: 2, to: &buffer)
+        Self.appendDigits(date.day, width: 2, to: &buffer)
         buffer.append(UInt8(ascii: "T"))
-        Self.appendDigits(Int(parts.tm_hour), width: 2, to: &buffer)
+        Self.appendDigits(secondOfDay / 3600, width: 2, to: &buffer)
         buffer.append(UInt8(ascii: ":"))
-        Self.appendDigits(Int(parts.tm_min), width: 2, to: &buffer)
+        Self.appendDigits(secondOfDay / 60 % 60, width: 2, to: &buffer)
         buffer.append(UInt8(ascii: ":"))
-        Self.appendDigits(Int(parts.tm_sec), width: 2, to: &buffer)
+        Self.appendDigits(secondOfDay % 60, width: 2, to: &buffer)
         buffer.append(UInt8(ascii: "."))
         Self.appendDigits(milliseconds, width: 3, to: &buffer)
         buffer.append(UInt8(ascii: "Z"))

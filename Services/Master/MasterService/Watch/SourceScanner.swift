@@ -20,10 +20,14 @@ enum SourceScanner {
         return SourceFingerprint(files: files)
     }
 
+    static let stampKeys: Set<URLResourceKey> = [.isRegularFileKey, .contentModificationDateKey, .fileSizeKey]
+
+    /// Through Foundation rather than `stat`: the C struct has more than one definition among
+    /// the modules a build loads, and MemberImportVisibility refuses its fields in release builds.
     private static func stamp(_ path: String) -> SourceFingerprint.Stamp? {
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        let nanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        return SourceFingerprint.Stamp(modifiedNanoseconds: nanoseconds, size: Int64(info.st_size))
+        guard let values = try? URL(fileURLWithPath: path).resourceValues(forKeys: stampKeys), values.isRegularFile == true,
+            let modified = values.contentModificationDate, let size = values.fileSize
+        else { return nil }
+        return SourceFingerprint.Stamp(modifiedNanoseconds: Int64(modified.timeIntervalSince1970 * 1e9), size: Int64(size))
     }
 }
