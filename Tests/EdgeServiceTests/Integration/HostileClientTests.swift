@@ -33,6 +33,9 @@ final class HostileClientTests: XCTestCase {
         XCTAssertEqual(answered, count + 3, "every pipelined request is answered, in one connection")
         let after = try await RawHTTPClient.get("/", port: edge.port)
         XCTAssertEqual(after.status, 200)
+        // The 900 requests left unanswered are not counted as in flight once their connection is gone.
+        try await edge.waitForMetric("http_requests_in_flight", toBe: 0)
+        try await edge.waitForMetric("http_connections_open", toBe: 0)
     }
 
     /// The default limit: the request in hand and 100 waiting behind it are answered, the last
@@ -59,6 +62,9 @@ final class HostileClientTests: XCTestCase {
         XCTAssertTrue(edge.isRunning)
         let after = try await RawHTTPClient.get("/", port: edge.port)
         XCTAssertEqual(after.status, 200)
+        // The 900 requests left unanswered are not counted as in flight once their connection is gone.
+        try await edge.waitForMetric("http_requests_in_flight", toBe: 0)
+        try await edge.waitForMetric("http_connections_open", toBe: 0)
     }
 
     /// Two clients pipeline thousands of requests (2 000 × 256 KiB from a worker, 2 000 × a
@@ -114,6 +120,8 @@ final class HostileClientTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(20))
         }
         XCTAssertTrue(api.isClosed && files.isClosed, "api: \(api.isClosed) after \(api.receivedBytes) bytes, files: \(files.isClosed)")
+        try await edge.waitForMetric("http_requests_in_flight", toBe: 0)
+        try await edge.waitForMetric("http_connections_open", toBe: 0)
     }
 }
 
@@ -184,6 +192,17 @@ final class EdgeProcess: Sendable {
     func metric(_ name: String) async throws -> Double? {
         let text = try await httpGet(port: service.adminPort, path: "/metrics").body
         return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+    }
+
+    /// Polls `name` until it reads `value` (bounded), then asserts it does.
+    func waitForMetric(_ name: String, toBe value: Double, file: StaticString = #filePath, line: UInt = #line) async throws {
+        let until = ContinuousClock.now + .seconds(3)
+        var current = try await metric(name)
+        while current != value, ContinuousClock.now < until {
+            try await Task.sleep(for: .milliseconds(50))
+            current = try await metric(name)
+        }
+        XCTAssertEqual(current, value, name, file: file, line: line)
     }
 
     func stop() {
