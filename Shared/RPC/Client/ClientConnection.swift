@@ -26,13 +26,17 @@ final class ClientConnection: Sendable {
     private let onUnusable: @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     /// Calls started and not yet answered: what the balancer compares.
     let outstanding = Atomic<Int>(0)
+    /// The same, summed over the address's connections, for metrics.
+    private let load: EndpointLoad
     private let usable = Atomic<Bool>(true)
 
     private init(
         address: SocketAddress, channel: any Channel, servedMethods: Set<String>, handler: NIOLoopBound<ClientConnectionHandler>,
-        callIDSpace: CallIDSpace, onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+        callIDSpace: CallIDSpace, load: EndpointLoad,
+        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     ) {
         self.address = address
+        self.load = load
         self.channel = channel
         self.servedMethods = servedMethods
         self.handler = handler
@@ -56,6 +60,7 @@ final class ClientConnection: Sendable {
         to address: SocketAddress,
         group: any EventLoopGroup,
         configuration: RPCClientConfiguration,
+        load: EndpointLoad,
         logger: Logger,
         onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     ) async throws -> ClientConnection {
@@ -111,7 +116,7 @@ final class ClientConnection: Sendable {
         }.get()
         let connection = ClientConnection(
             address: address, channel: channel, servedMethods: Set(catalog.methods), handler: handler,
-            callIDSpace: configuration.callIDSpace, onUnusable: onUnusable)
+            callIDSpace: configuration.callIDSpace, load: load, onUnusable: onUnusable)
         let unusableEarly = connectionBox.withLockedValue { box in
             box.connection = connection
             return box.unusableEarly
@@ -146,7 +151,11 @@ final class ClientConnection: Sendable {
             try writeBody(&buffer)
         }
         outstanding.add(1, ordering: .relaxed)
-        defer { outstanding.subtract(1, ordering: .relaxed) }
+        load.began()
+        defer {
+            outstanding.subtract(1, ordering: .relaxed)
+            load.ended()
+        }
         let handler = self.handler
         let sendable = frame
         return try await withTaskCancellationHandler {

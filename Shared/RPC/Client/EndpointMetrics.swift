@@ -1,4 +1,5 @@
 import Metrics
+import NIOCore
 
 /// The addresses behind one client target by state (`rpc_client_endpoints{target, state}`:
 /// ready, connecting, down, ejected) and how often one was ejected for failing
@@ -34,4 +35,21 @@ struct EndpointMetrics: Sendable {
         down.record(counts.down)
         ejected.record(counts.ejected)
     }
+}
+
+/// Calls outstanding on one address, over all its connections
+/// (`rpc_client_endpoint_calls_outstanding{target, endpoint}`): the load the balancer spreads.
+/// A meter, so concurrent calls change the value atomically and never record a stale one.
+final class EndpointLoad: Sendable {
+    private let meter: Meter
+
+    init(target: String, address: SocketAddress, factory: any MetricsFactory) {
+        let endpoint = address.pathname ?? "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        meter = Meter(
+            label: "rpc_client_endpoint_calls_outstanding", dimensions: [("target", target), ("endpoint", endpoint)], factory: factory)
+    }
+
+    func began() { meter.increment() }
+
+    func ended() { meter.decrement() }
 }

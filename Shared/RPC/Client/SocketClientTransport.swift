@@ -1,5 +1,6 @@
 public import Logging
 public import Metrics
+import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
 import ServiceLifecycle
@@ -15,6 +16,9 @@ public final class SocketClientTransport: RPCClientTransport {
     private let resolver: any NameResolver
     private let logger: Logger
     private let pool: ConnectionPool
+    private let metricsFactory: any MetricsFactory
+    /// One per address ever connected to, shared by its connections (see ``EndpointLoad``).
+    private let loads = NIOLockedValueBox<[SocketAddress: EndpointLoad]>([:])
     private let authenticationFailures = Counter(label: "rpc_client_authentication_failures_total")
     private let retiredConnections = Counter(label: "rpc_client_connections_retired_total")
 
@@ -33,6 +37,7 @@ public final class SocketClientTransport: RPCClientTransport {
         var logger = logger
         logger[metadataKey: "rpc-target"] = "\(target)"
         self.logger = logger
+        self.metricsFactory = metricsFactory
         self.pool = ConnectionPool(
             ejectionThreshold: configuration.ejectionThreshold, metrics: EndpointMetrics(target: "\(target)", factory: metricsFactory))
     }
@@ -168,6 +173,12 @@ public final class SocketClientTransport: RPCClientTransport {
     private func maintainConnection(to address: SocketAddress, generation: UInt64) async {
         var backoff = Backoff(base: configuration.reconnectBackoffBase, cap: configuration.reconnectBackoffCap)
         var retiring: ClientConnection?
+        let load = loads.withLockedValue { loads in
+            if let load = loads[address] { return load }
+            let load = EndpointLoad(target: "\(target)", address: address, factory: metricsFactory)
+            loads[address] = load
+            return load
+        }
         defer { retiring?.retire() }
         while !Task.isCancelled, pool.isActive(address, generation: generation) {
             pool.connectAttemptStarted(address)
@@ -176,7 +187,7 @@ public final class SocketClientTransport: RPCClientTransport {
                 let pool = self.pool
                 let logger = self.logger
                 let connection = try await ClientConnection.connect(
-                    to: address, group: group, configuration: configuration, logger: logger
+                    to: address, group: group, configuration: configuration, load: load, logger: logger
                 ) { connection, reason, failed in
                     guard let connection else { return }
                     if pool.connectionUnusable(connection, reason: reason, failed: failed) {

@@ -63,6 +63,27 @@ final class RPCBalancingTests: XCTestCase {
         }
     }
 
+    /// Calls outstanding per address, summed over its connections, back to zero once answered.
+    func testOutstandingCallsAreCountedPerEndpoint() async throws {
+        let a = try await TestServer.start(router: echoRouter(name: "a"))
+        defer { Task { await a.kill() } }
+        let metrics = TestMetrics()
+        let label = "\(try RPCTarget(parsing: a.hostAndPort))"
+        let endpoint = [("target", label), ("endpoint", a.hostAndPort)]
+        try await withClient(a.hostAndPort, configure: { $0.connectionsPerEndpoint = 2 }, metricsFactory: metrics) { client in
+            try await eventually { client.readyConnectionCount == 2 }
+            try await withThrowingTaskGroup(of: Void.self) { calls in
+                for index in 0..<3 {
+                    calls.addTask { _ = try await client.call(.echo, Echo(text: "\(index)", sleepMilliseconds: 300)) }
+                }
+                try await Task.sleep(for: .milliseconds(150))
+                XCTAssertEqual(try metrics.expectMeter("rpc_client_endpoint_calls_outstanding", endpoint).lastValue, 3)
+                try await calls.waitForAll()
+            }
+            XCTAssertEqual(try metrics.expectMeter("rpc_client_endpoint_calls_outstanding", endpoint).lastValue, 0)
+        }
+    }
+
     func testKilledServerIsEjectedAndCallsSucceedOnTheOther() async throws {
         let a = try await TestServer.start(router: echoRouter(name: "a"))
         let b = try await TestServer.start(router: echoRouter(name: "b"))

@@ -1,6 +1,5 @@
 import Metrics
 import NIOCore
-import Synchronization
 
 /// Counts every call a client makes by status and times it, retries included, per target:
 /// `rpc_client_calls_total{target,status}`, `rpc_client_call_duration_seconds{target}` and
@@ -9,23 +8,23 @@ import Synchronization
 final class ClientMetricsInterceptor: RPCClientInterceptor {
     private let callsByStatus: [Counter]
     private let latency: Timer
-    private let outstanding: Gauge
-    private let outstandingCount = Atomic<Int>(0)
+    /// A meter: concurrent calls change it atomically, so it never shows a stale count.
+    private let outstanding: Meter
 
     init(target: String) {
         callsByStatus = RPCStatusCode.allCases.map { status in
             Counter(label: "rpc_client_calls_total", dimensions: [("target", target), ("status", status.description)])
         }
         latency = Timer(label: "rpc_client_call_duration_seconds", dimensions: [("target", target)], preferredDisplayUnit: .seconds)
-        outstanding = Gauge(label: "rpc_client_calls_outstanding", dimensions: [("target", target)])
+        outstanding = Meter(label: "rpc_client_calls_outstanding", dimensions: [("target", target)])
     }
 
     func intercept(
         _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
     ) async throws -> RPCClientResponse {
         let start = NIODeadline.now()
-        outstanding.record(outstandingCount.wrappingAdd(1, ordering: .relaxed).newValue)
-        defer { outstanding.record(outstandingCount.wrappingSubtract(1, ordering: .relaxed).newValue) }
+        outstanding.increment()
+        defer { outstanding.decrement() }
         do {
             let response = try await next(request)
             record(.ok, since: start)
