@@ -38,11 +38,18 @@ for pair in rpc-wire:rpc-wire-fuzzer edge-request:edge-request-fuzzer; do
     echo "fuzzing $name for ${seconds} s"
     # Leaks are not checked: the Swift runtime's caches and the process-wide event loops live
     # until exit by design, and LeakSanitizer reports them.
-    if ! ASAN_OPTIONS=detect_leaks=0 "$binary" "$work/$name/found" "${seeds[@]}" \
+    # SWIFT_BACKTRACE=enable=no: on a trap, Swift's own crash handler reads other threads'
+    # stacks, which AddressSanitizer reports as an underflow in the handler and the real fault
+    # (the fatal error's message and its stack) is lost.
+    if ! ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$binary" "$work/$name/found" "${seeds[@]}" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
         -artifact_prefix="$work/$name/artifacts/" -print_final_stats=1 > "$work/$name/log" 2>&1; then
         status=1
-        tail -n 60 "$work/$name/log"
+        # The fault's first lines (a fatal error's message, the sanitizer's report and stack),
+        # then how the run ended.
+        grep -m 1 -A 60 -E "Fatal error|ERROR: (AddressSanitizer|libFuzzer)|deadly signal" "$work/$name/log" || true
+        echo "…"
+        tail -n 20 "$work/$name/log"
         for artifact in "$work/$name/artifacts"/*; do
             [ -f "$artifact" ] || continue
             echo "FAILING INPUT for $name: $(basename "$artifact")"
