@@ -32,8 +32,13 @@ struct LoopbackExchange {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
+        var connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if connected != 0, errno == EINTR {
+            // libFuzzer's -timeout runs on SIGALRM, which can interrupt a blocking connect; the
+            // attempt then goes on in the background: wait for it and read how it ended.
+            connected = Self.finishInterruptedConnect(fd)
         }
         guard connected == 0 else { fatalError("connect to the edge under test: errno \(errno)") }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -75,6 +80,22 @@ struct LoopbackExchange {
                 }
             }
         }
+    }
+
+    /// Waits for the connection attempt on `fd` to end; 0 once connected, else -1 with `errno` set.
+    private static func finishInterruptedConnect(_ fd: Int32) -> Int32 {
+        var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        while poll(&poller, 1, 5_000) < 0 {
+            guard errno == EINTR else { return -1 }
+        }
+        var failure: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length) == 0 else { return -1 }
+        guard failure == 0, poller.revents & Int16(POLLOUT) != 0 else {
+            errno = failure == 0 ? ETIMEDOUT : failure
+            return -1
+        }
+        return 0
     }
 
     /// Monotonic milliseconds (`CLOCK_MONOTONIC` on Linux). Not `clock_gettime` on a `timespec`:
