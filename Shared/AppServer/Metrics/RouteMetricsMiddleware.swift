@@ -35,11 +35,9 @@ struct RouteMetricsMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = NIODeadline.now()
-        let status: Int
         do {
             let response = try await next(request, context)
-            status = response.status.code
-            instruments(for: request, context: context).record(status: status, since: started)
+            instruments(for: request, context: context).record(status: response.status.code, since: started)
             return response
         } catch {
             // The error middleware inside answers every error; what escapes it is a 500.
