@@ -3,6 +3,12 @@
 the services export (a `label: "…"` of a swift-metrics instrument in Shared/ or Services/), so a
 renamed metric cannot leave an alert that never fires or a panel that stays empty.
 
+And the tracing path holds together: every service built from deploy/Dockerfile in
+docker-compose.yml gets OTEL_EXPORTER_OTLP_ENDPOINT (empty by default: tracing off); the
+collector's configuration (deploy/observability/otel-collector.yaml) defines every component
+its pipelines use and takes OTLP/HTTP on 4318; and the collector's exporters and the Grafana
+data sources name services of the compose file.
+
     scripts/check-observability.py
 """
 import glob
@@ -10,6 +16,7 @@ import json
 import os
 import re
 import sys
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -46,6 +53,40 @@ def metrics_in(expression: str) -> set:
     return names
 
 
+def tracing_problems() -> list:
+    """The compose file, the collector's configuration and the Grafana data sources agree."""
+    problems = []
+    with open(os.path.join(ROOT, "docker-compose.yml"), encoding="utf-8") as compose_file:
+        services = yaml.safe_load(compose_file)["services"]
+    for name, service in services.items():
+        endpoint = (service.get("environment") or {}).get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        if "build" in service and endpoint != "${OTEL_EXPORTER_OTLP_ENDPOINT:-}":
+            problems.append(f"docker-compose.yml: {name} needs OTEL_EXPORTER_OTLP_ENDPOINT: ${{OTEL_EXPORTER_OTLP_ENDPOINT:-}} (tracing off unless set)")
+    where = "otel-collector.yaml"
+    with open(os.path.join(ROOT, "deploy/observability/otel-collector.yaml"), encoding="utf-8") as config_file:
+        config = yaml.safe_load(config_file)
+    for pipeline, parts in config["service"]["pipelines"].items():
+        for section in ("receivers", "processors", "exporters"):
+            for component in parts.get(section, []):
+                if component not in (config.get(section) or {}):
+                    problems.append(f"{where}: pipeline {pipeline} uses {section[:-1]} {component}, which is not defined")
+    http = (((config.get("receivers") or {}).get("otlp") or {}).get("protocols") or {}).get("http") or {}
+    if http.get("endpoint") != "0.0.0.0:4318":
+        problems.append(f"{where}: the otlp receiver must take OTLP/HTTP on 0.0.0.0:4318, where the services post")
+    if "otel-collector" not in services:
+        problems.append("docker-compose.yml: no otel-collector service (OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318)")
+    targets = [(f"{where}: exporter {name}", exporter["endpoint"]) for name, exporter in (config.get("exporters") or {}).items()
+               if "endpoint" in (exporter or {})]
+    for path in glob.glob(os.path.join(ROOT, "deploy/observability/grafana/provisioning/datasources/*.yml")):
+        with open(path, encoding="utf-8") as datasources:
+            targets += [(f"{os.path.basename(path)}: {source['name']}", source["url"]) for source in yaml.safe_load(datasources)["datasources"]]
+    for what, endpoint in targets:
+        host = urlsplit(endpoint if "//" in endpoint else "//" + endpoint).hostname
+        if host not in services:
+            problems.append(f"{what}: {endpoint} names no service of docker-compose.yml")
+    return problems
+
+
 def main() -> int:
     known = exported() | BUILT_IN
     expressions = []
@@ -62,11 +103,13 @@ def main() -> int:
             base = next((name[: -len(suffix)] for suffix in HISTOGRAM_SUFFIXES if name.endswith(suffix)), name)
             if name not in known and base not in known:
                 problems.append(f"{where}: no service exports '{name}'")
-    for problem in problems:
+    tracing = tracing_problems()
+    for problem in problems + tracing:
         print(problem)
-    if problems:
+    if problems or tracing:
         return 1
     print(f"deploy/observability: {len(expressions)} queries use only exported metrics")
+    print("deploy/observability: the services, the collector, Jaeger and Grafana's data sources agree on the tracing path")
     return 0
 
 

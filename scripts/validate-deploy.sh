@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks what can be checked without a container engine or a cluster:
-# - the compose file parses and resolves (docker-compose config);
+# - the compose file parses and resolves, with the observability profile's services too
+#   (docker-compose config);
 # - every Kubernetes manifest, and the example Secret, matches the API schema
 #   (kubernetes-validate --strict rejects unknown fields too);
 # - scripts/check-deploy-manifests.py: no Secret among the applied manifests, no replicas
@@ -10,7 +11,10 @@
 # - hadolint on deploy/Dockerfile with deploy/hadolint.yaml;
 # - deploy/observability: promtool checks the Prometheus configuration and the alert rules and
 #   runs the rules' unit tests; scripts/check-observability.py checks that every metric the
-#   rules and the Grafana dashboard query is one the services export.
+#   rules and the Grafana dashboard query is one the services export, and that the tracing
+#   path holds together (every service gets OTEL_EXPORTER_OTLP_ENDPOINT, the collector's
+#   configuration defines what its pipelines use, its exporters and Grafana's data sources
+#   name compose services). No collector binary here: its configuration is checked as YAML.
 # checkov and hadolint live in their own virtualenvs (.ci/run installs them); CHECKOV and
 # HADOLINT name other executables.
 set -euo pipefail
@@ -32,8 +36,8 @@ python3 -c "import kubernetes_validate, yaml" 2>/dev/null || missing "python3 mo
 # The compose file requires its secrets from the environment; dummy values, for this command
 # only, let it resolve.
 JWT_SECRET=validate-only POSTGRES_PASSWORD=validate-only RPC_SECRET=validate-only \
-    docker-compose -f docker-compose.yml config --quiet
-echo "docker-compose.yml: valid"
+    docker-compose -f docker-compose.yml --profile observability config --quiet
+echo "docker-compose.yml: valid (with --profile observability)"
 
 python3 -m kubernetes_validate --strict --quiet deploy/kubernetes/*.yaml deploy/secrets.example.yaml
 echo "deploy/kubernetes, deploy/secrets.example.yaml: valid"

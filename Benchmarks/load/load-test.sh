@@ -25,6 +25,8 @@
 # HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
 # DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes;
 # RPC_TRANSPORT=unix puts the RPC hops on Unix sockets instead of loopback TCP;
+# STACK_BIN=<folder> runs the edge, worker and data found there instead of building this tree
+# (another build, for Benchmarks/load/compare.sh);
 # DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data";
 # the data row's memory is then the tool's, not the service's).
 #
@@ -58,11 +60,15 @@ install_if_missing curl curl
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || install_if_missing psql postgresql
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 
-echo "building release binaries..." >&2
-for product in data worker edge; do
-    swift build -c release --product "$product" >/dev/null || { echo "release build of $product failed" >&2; exit 1; }
-done
-BIN="$(swift build -c release --show-bin-path)"
+if [ -n "${STACK_BIN:-}" ]; then
+    BIN="$STACK_BIN"
+else
+    echo "building release binaries..." >&2
+    for product in data worker edge; do
+        swift build -c release --product "$product" >/dev/null || { echo "release build of $product failed" >&2; exit 1; }
+    done
+    BIN="$(swift build -c release --show-bin-path)"
+fi
 
 WORK="$(mktemp -d /tmp/load-test.XXXXXX)"
 chmod 755 "$WORK"

@@ -233,7 +233,7 @@ final class ConfigReaderTests: XCTestCase {
             reader.documented.map(\.name),
             [
                 "admin-host", "admin-port", "log-level", "log-format", "drain-timeout", "event-loop-threads", "task-executor",
-                "supervisor-pid",
+                "supervisor-pid", "otlp-endpoint", "trace-sample-ratio",
                 "dev-mode", "rpc-port",
             ])
         for expected in [

@@ -4,6 +4,7 @@ import NIOPosix
 public import RPC
 public import ServiceKit
 import ServiceLifecycle
+package import Tracing
 
 /// The edge: the HTTP front server (nginx's role). Serves static files, forwards `/api/` to
 /// the workers over the RPC, and enforces the limits in front of them.
@@ -42,7 +43,9 @@ public enum EdgeService {
             var configuration = configuration
             configuration.http.maximumConnections = connectionLimit(configuration.http.maximumConnections, logger: environment.logger)
             let clients = configuration.upstreamTargets.map { route in
-                RPCClient(target: route.target, configuration: configuration.workerClient, logger: environment.logger)
+                RPCClient(
+                    target: route.target, configuration: configuration.workerClient, tracer: environment.tracer,
+                    logger: environment.logger)
             }
             let maintenance =
                 configuration.http.maintenanceFile.isEmpty
@@ -54,7 +57,7 @@ public enum EdgeService {
                     configuration.http,
                     upstreams: zip(configuration.upstreamTargets, clients).map { ($0.prefix, $1 as any Upstream) },
                     upstreamTimeout: configuration.workerClient.defaultTimeout,
-                    maintenance: maintenance, logger: environment.logger),
+                    maintenance: maintenance, tracer: environment.tracer, logger: environment.logger),
                 onListening: { _ in readiness.set("http", ready: true) },
                 logger: environment.logger)
             // Shutdown runs in reverse: the HTTP server drains first, while the workers' client
@@ -84,17 +87,17 @@ public enum EdgeService {
     /// One upstream behind `/api/`.
     package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstream: any Upstream, upstreamTimeout: Duration,
-        maintenance: MaintenanceSwitch?, logger: Logger
+        maintenance: MaintenanceSwitch?, tracer: (any Tracer)? = nil, logger: Logger
     ) -> EdgeApplication {
         makeApplication(
             configuration, upstreams: [(UpstreamRoutes.apiPrefix, upstream)], upstreamTimeout: upstreamTimeout,
-            maintenance: maintenance, logger: logger)
+            maintenance: maintenance, tracer: tracer, logger: logger)
     }
 
     /// - Parameter upstreams: path prefix and app servers of each upstream route.
     package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstreams: [(prefix: String, upstream: any Upstream)], upstreamTimeout: Duration,
-        maintenance: MaintenanceSwitch?, logger: Logger
+        maintenance: MaintenanceSwitch?, tracer: (any Tracer)? = nil, logger: Logger
     ) -> EdgeApplication {
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
@@ -106,7 +109,7 @@ public enum EdgeService {
             staticCache: StaticFileCache(ttl: configuration.staticCacheTTL),
             fileThreadPool: NIOThreadPool.singleton,
             upstreamRoutes: UpstreamRoutes(prefixes: upstreams.map(\.prefix)),
-            proxies: upstreams.map { APIProxy(upstream: $0.upstream, timeout: upstreamTimeout) },
+            proxies: upstreams.map { APIProxy(upstream: $0.upstream, timeout: upstreamTimeout, tracer: tracer) },
             upstreamRequests: UpstreamRequestBuilder(trustedProxies: trustedProxies, listenPort: configuration.listen.port),
             trustedProxies: trustedProxies,
             admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),

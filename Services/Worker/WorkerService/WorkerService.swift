@@ -36,7 +36,7 @@ public enum WorkerService {
             )
         }
         let dataClient = RPCClient(
-            target: configuration.dataTarget, configuration: configuration.dataClient,
+            target: configuration.dataTarget, configuration: configuration.dataClient, tracer: environment.tracer,
             logger: Logger(label: "worker.data-client"))
         let components = WorkerComponents(configuration: configuration, dataClient: dataClient)
 

@@ -18,11 +18,15 @@ public struct AppRequestContextSource: RequestContextSource {
     public var traceparent: String?
     /// When the caller stops waiting, on this process's clock; nil when it set no deadline.
     public var deadline: NIODeadline?
+    /// Set when the caller asked for `Server-Timing`.
+    public var serverTiming: ServerTimingRecorder?
 
     /// What one request brings; the envelope responder and direct HTTP mode fill it in.
     public init(
-        logger: Logger, origin: RequestOrigin, clientAddress: String, requestID: String, traceparent: String?, deadline: NIODeadline?
+        logger: Logger, origin: RequestOrigin, clientAddress: String, requestID: String, traceparent: String?, deadline: NIODeadline?,
+        serverTiming: ServerTimingRecorder? = nil
     ) {
+        self.serverTiming = serverTiming
         self.logger = logger
         self.origin = origin
         self.clientAddress = clientAddress
@@ -53,6 +57,9 @@ public struct AppRequestContext: RequestContext {
     public let traceparent: String?
     /// When the caller stops waiting; nil when it set no deadline.
     public let deadline: NIODeadline?
+    /// Where handlers add the time they wait on backing services when the caller asked for
+    /// `Server-Timing`; nil otherwise (then nothing needs timing).
+    public let serverTiming: ServerTimingRecorder?
 
     /// The largest request body read: ``bodyLimit``.
     public var maxUploadSize: Int { Self.bodyLimit }
@@ -65,5 +72,6 @@ public struct AppRequestContext: RequestContext {
         requestID = source.requestID
         traceparent = source.traceparent
         deadline = source.deadline
+        serverTiming = source.serverTiming
     }
 }

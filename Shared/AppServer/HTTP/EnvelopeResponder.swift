@@ -35,7 +35,11 @@ public struct EnvelopeResponder: Sendable {
         }
         do {
             let response = try await responder.respond(to: request, context: context)
-            return try await Self.collect(response)
+            var answer = try await Self.collect(response)
+            if let timing = context.serverTiming {
+                answer.headers.append(HTTPHeaderField(name: "Server-Timing", value: timing.headerValue))
+            }
+            return answer
         } catch {
             // The error middleware answers every route error; this is only reached when a
             // response body fails to produce its bytes.
@@ -63,7 +67,8 @@ public struct EnvelopeResponder: Sendable {
         logger[metadataKey: "request-id"] = "\(requestID)"
         let source = AppRequestContextSource(
             logger: logger, origin: origin, clientAddress: envelope.clientAddress, requestID: requestID,
-            traceparent: call.metadata.traceparent, deadline: call.deadline)
+            traceparent: call.metadata.traceparent, deadline: call.deadline,
+            serverTiming: call.metadata[RPCMetadata.serverTimingKey] == nil ? nil : ServerTimingRecorder())
         let request = Request(head: head, body: RequestBody(buffer: envelope.body))
         return (request, AppRequestContext(source: source))
     }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Metrics
 import NIOCore
+import Tracing
 
 /// Per route: requests by status class (`http_server_requests_total{route, method, status}`,
 /// status `2xx` … `5xx`) and how long producing the response took
@@ -10,6 +11,9 @@ import NIOCore
 ///
 /// The instruments are made once, when the router is built: answering a request looks them
 /// up in a dictionary that never changes, with no lock.
+///
+/// In a traced request (the RPC server's span is current), the route is also a span, named
+/// `GET /api/users/{username}` once the router has matched it, with the HTTP attributes.
 struct RouteMetricsMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -34,6 +38,36 @@ struct RouteMetricsMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let parent = ServiceContext.current else { return try await measure(request, context: context, next: next) }
+        let span = InstrumentationSystem.tracer.startSpan(request.method.rawValue, context: parent, ofKind: .internal)
+        defer { span.end() }
+        do {
+            let response = try await ServiceContext.$current.withValue(span.context) {
+                try await measure(request, context: context, next: next)
+            }
+            describe(span, request: request, context: context, status: response.status.code)
+            return response
+        } catch {
+            describe(span, request: request, context: context, status: 500)
+            throw error
+        }
+    }
+
+    private func describe(_ span: some Span, request: Request, context: Context, status: Int) {
+        guard span.isRecording else { return }
+        let route = instruments(for: request, context: context).route
+        span.operationName = "\(request.method.rawValue) \(route)"
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = request.method.rawValue
+            attributes["http.route"] = route
+            attributes["http.response.status_code"] = status
+        }
+        if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+    }
+
+    private func measure(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let started = NIODeadline.now()
         do {
             let response = try await next(request, context)
@@ -57,8 +91,11 @@ struct RouteInstruments: Sendable {
     /// `2xx`, `3xx`, `4xx`, `5xx`, then `other` (no final answer has another status).
     let requests: [Counter]
     let duration: Timer
+    /// The documented template, or `unmatched`.
+    let route: String
 
     init(route: String, method: String, factory: any MetricsFactory) {
+        self.route = route
         let dimensions = [("route", route), ("method", method)]
         requests = ["2xx", "3xx", "4xx", "5xx", "other"].map { status in
             Counter(label: "http_server_requests_total", dimensions: dimensions + [("status", status)], factory: factory)

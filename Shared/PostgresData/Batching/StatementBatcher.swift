@@ -4,6 +4,7 @@ public import NIOConcurrencyHelpers
 public import NIOCore
 public import RPC
 public import ServiceLifecycle
+public import Tracing
 
 /// Answers many concurrent requests of one kind with few statements: requests that arrive
 /// while earlier batches run are collected (see ``BatchQueue``) and run together — point
@@ -20,6 +21,9 @@ public import ServiceLifecycle
 /// }
 /// let user = try await users.submit("ana", deadline: context.deadline)
 /// ```
+///
+/// In a trace, a batch is a span of its own: a child of the first traced request it serves,
+/// linked to every traced request it serves, and the parent of its statement's span.
 ///
 /// It is a `Service`: batches run in its own task group, so they belong to the service
 /// lifecycle. Put it in the service group after the pool and before the RPC server; on
@@ -49,11 +53,14 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
     struct Waiter: Sendable {
         @usableFromInline var continuation: CheckedContinuation<Value?, any Error>
         @usableFromInline var deadline: NIODeadline?
+        /// The caller's trace, when it is in one.
+        @usableFromInline var trace: ServiceContext?
 
         @inlinable
-        init(continuation: CheckedContinuation<Value?, any Error>, deadline: NIODeadline?) {
+        init(continuation: CheckedContinuation<Value?, any Error>, deadline: NIODeadline?, trace: ServiceContext?) {
             self.continuation = continuation
             self.deadline = deadline
+            self.trace = trace
         }
     }
 
@@ -63,6 +70,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
     @usableFromInline let batchStartsInput: AsyncStream<BatchQueue<Key>.Batch>.Continuation
     @usableFromInline let logger: Logger
     @usableFromInline let metrics: BatchMetrics
+    @usableFromInline let name: String
 
     /// A batcher with `settings`' limits.
     /// - Parameters:
@@ -88,6 +96,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         state = NIOLockedValueBox(
             State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
         self.fetch = fetch
+        self.name = name
         var logger = logger
         logger[metadataKey: "statement"] = "\(name)"
         self.logger = logger
@@ -106,10 +115,11 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
             defer { state.nextWaiter &+= 1 }
             return state.nextWaiter
         }
+        let trace = ServiceContext.current
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    enqueue(key, Waiter(continuation: continuation, deadline: deadline), id: waiter)
+                    enqueue(key, Waiter(continuation: continuation, deadline: deadline, trace: trace), id: waiter)
                 }
             } onCancel: {
                 cancel(waiter, key: key)
@@ -199,13 +209,18 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
 
     @inlinable
     func run(_ batch: BatchQueue<Key>.Batch) async {
-        let deadline = state.withLockedValue { state in
-            Self.latestDeadline(batch.waiters.compactMap { state.waiting[$0.waiter] })
+        let (deadline, traces) = state.withLockedValue { state in
+            let waiters = batch.waiters.compactMap { state.waiting[$0.waiter] }
+            return (Self.latestDeadline(waiters), waiters.compactMap(\.trace))
         }
         let result: Result<[Key: Value], RPCError>
         let started = NIODeadline.now()
         do throws(RPCError) {
-            result = .success(try await fetch(batch.keys, deadline))
+            if traces.isEmpty {
+                result = .success(try await fetch(batch.keys, deadline))
+            } else {
+                result = .success(try await traced(batch, traces: traces, deadline: deadline))
+            }
         } catch {
             logger.debug("batched statement failed", metadata: ["keys": "\(batch.keys.count)", "error": "\(error)"])
             metrics.failures.increment()
@@ -225,6 +240,29 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         case .failure(let error):
             for (_, waiter) in answers { waiter.continuation.resume(throwing: error) }
         }
+    }
+
+    /// Runs the batch as a span in the first traced request's trace, linked to all of them.
+    @inlinable
+    func traced(_ batch: BatchQueue<Key>.Batch, traces: [ServiceContext], deadline: NIODeadline?) async throws(RPCError) -> [Key: Value] {
+        let span = InstrumentationSystem.tracer.startSpan("batch \(name)", context: traces[0], ofKind: .internal)
+        defer { span.end() }
+        if span.isRecording {
+            for trace in traces { span.addLink(SpanLink(context: trace, attributes: [:])) }
+            span.updateAttributes { attributes in
+                attributes["db.operation.batch.size"] = batch.keys.count
+                attributes["batch.requests"] = batch.waiters.count
+            }
+        }
+        let result = await ServiceContext.$current.withValue(span.context) { () async -> Result<[Key: Value], RPCError> in
+            do throws(RPCError) {
+                return .success(try await fetch(batch.keys, deadline))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .failure(let error) = result { span.setStatus(SpanStatus(code: .error, message: "\(error.code)")) }
+        return try result.get()
     }
 
     /// Nil (no limit) if any waiter set none.

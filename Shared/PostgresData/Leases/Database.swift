@@ -316,6 +316,8 @@ extension PostgresConnection {
     /// a failure visible.
     @discardableResult
     public func run(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
+        try await StatementTelemetry.run(StatementTelemetry.operation(of: query.sql), sql: query.sql) {
+            try await self.query(query, logger: logger).collect()
+        }
     }
 }

@@ -2,6 +2,7 @@ public import Logging
 public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
+public import Tracing
 
 /// Calls the servers one transport reaches. Run it as a ServiceLifecycle service (`run()`
 /// keeps the transport ready); call it from any task.
@@ -16,6 +17,7 @@ public final class RPCClient: Service, Sendable {
     /// The caller's own, run first, first outermost.
     private let interceptors: [any RPCClientInterceptor]
     private let propagation = CallPropagationInterceptor()
+    private let tracing: ClientTracingInterceptor?
     private let metrics: ClientMetricsInterceptor
     private let retry: RetryInterceptor
 
@@ -26,23 +28,27 @@ public final class RPCClient: Service, Sendable {
         resolver: any NameResolver = SystemNameResolver(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         interceptors: [any RPCClientInterceptor] = [],
+        tracer: (any Tracer)? = nil,
         logger: Logger
     ) {
         let transport = SocketClientTransport(
             target: target, configuration: configuration, resolver: resolver, eventLoopGroup: eventLoopGroup, logger: logger)
-        self.init(transport: transport, configuration: configuration, interceptors: interceptors, logger: logger)
+        self.init(transport: transport, configuration: configuration, interceptors: interceptors, tracer: tracer, logger: logger)
     }
 
-    /// A client over any transport, e.g. ``InProcessTransport/client``.
+    /// A client over any transport, e.g. ``InProcessTransport/client``. With a `tracer`, every
+    /// call is a client span and carries its context to the server.
     public init(
         transport: any RPCClientTransport,
         configuration: RPCClientConfiguration = RPCClientConfiguration(),
         interceptors: [any RPCClientInterceptor] = [],
+        tracer: (any Tracer)? = nil,
         logger: Logger
     ) {
         self.transport = transport
         self.configuration = configuration
         self.interceptors = interceptors
+        self.tracing = tracer.map { ClientTracingInterceptor(tracer: $0, target: transport.description) }
         self.metrics = ClientMetricsInterceptor(target: transport.description)
         self.retry = RetryInterceptor(
             maximumAttempts: configuration.maximumAttempts, budgetRatio: configuration.retryBudgetRatio, logger: logger)
@@ -98,10 +104,15 @@ public final class RPCClient: Service, Sendable {
     /// dynamic chain cost several percent of GET-one throughput.
     private func runBuiltIn(_ request: RPCClientRequest) async throws -> RPCClientResponse {
         try await propagation.intercept(request) { request in
-            try await metrics.intercept(request) { request in
-                try await retry.intercept(request) { request in
-                    try await transport.send(request)
-                }
+            guard let tracing else { return try await runMeasured(request) }
+            return try await tracing.intercept(request) { request in try await runMeasured(request) }
+        }
+    }
+
+    private func runMeasured(_ request: RPCClientRequest) async throws -> RPCClientResponse {
+        try await metrics.intercept(request) { request in
+            try await retry.intercept(request) { request in
+                try await transport.send(request)
             }
         }
     }

@@ -40,4 +40,12 @@ package enum DurationText {
         }
         return "\(milliseconds)ms"
     }
+
+    /// Milliseconds with three decimals (`2.045`), as `Server-Timing`'s `dur` is written.
+    package static func decimalMilliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let micros = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
 }

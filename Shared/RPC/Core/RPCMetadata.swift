@@ -5,6 +5,7 @@
 public struct RPCMetadata: Sendable, Hashable, ExpressibleByDictionaryLiteral, Sequence {
     public static let requestIDKey = "request-id"
     public static let traceparentKey = "traceparent"
+    public static let tracestateKey = "tracestate"
 
     @usableFromInline var entries: [(key: String, value: String)]
 

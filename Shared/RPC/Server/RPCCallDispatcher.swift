@@ -1,4 +1,5 @@
 package import NIOCore
+import Tracing
 
 /// What a server transport hands each call to: the server's methods, behind its interceptors.
 /// Built by ``RPCServer``; a transport only looks methods up and invokes them.
@@ -8,10 +9,12 @@ public struct RPCCallDispatcher: Sendable {
     package let catalogPayload: ByteBuffer
     private let metrics: ServerMetricsInterceptor
     private let logging = ServerLoggingInterceptor()
+    /// Outermost, so the span covers the others and their log lines carry its ids.
+    private let tracing: ServerTracingInterceptor?
     /// The server's own, run after the built-in ones, first outermost.
     private let interceptors: [any RPCServerInterceptor]
 
-    package init(methods: [String: RegisteredMethod], interceptors: [any RPCServerInterceptor]) {
+    init(methods: [String: RegisteredMethod], interceptors: [any RPCServerInterceptor], tracing: ServerTracingInterceptor?) {
         self.methods = methods
         var catalog = ByteBuffer()
         // A catalog of strings always encodes.
@@ -19,6 +22,7 @@ public struct RPCCallDispatcher: Sendable {
         self.catalogPayload = catalog
         self.metrics = ServerMetricsInterceptor(methods: Array(methods.keys))
         self.interceptors = interceptors
+        self.tracing = tracing
     }
 
     /// Every method served, sorted.
@@ -36,6 +40,15 @@ public struct RPCCallDispatcher: Sendable {
         // call cost about 10 % of GET-one throughput across every tier.
         // The built-in interceptors are composed by their concrete types, so the optimizer can
         // inline them; only the server's own go through the chain of existentials.
+        guard let tracing else { return try await invokeUntraced(method, body: body, encoding: encoding, context: context) }
+        return try await tracing.intercept(context) { context in
+            try await invokeUntraced(method, body: body, encoding: encoding, context: context)
+        }
+    }
+
+    private func invokeUntraced(
+        _ method: RegisteredMethod, body: ByteBuffer, encoding: PayloadEncoding, context: RPCCallContext
+    ) async throws -> RPCEncodedResponse {
         try await metrics.intercept(context) { context in
             try await logging.intercept(context) { context in
                 try await run(from: 0, context: context) { context in

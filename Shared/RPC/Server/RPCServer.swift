@@ -3,6 +3,7 @@ public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
 import Synchronization
+public import Tracing
 
 /// Serves the methods of an `RPCRouter` through a transport, as a ServiceLifecycle service.
 /// Every call passes the server's interceptors (metrics and request-id logging first, then the
@@ -20,6 +21,7 @@ public final class RPCServer: Service, Sendable {
     ///   - isServing: answers the built-in `rpc.health` method (e.g. "database reachable").
     ///   - onListening: called once the socket is bound, e.g. to mark the service ready.
     ///   - interceptors: run around every call, after the built-in ones, first outermost.
+    ///   - tracer: when set, every call is a server span continuing the caller's trace.
     public convenience init(
         configuration: RPCServerConfiguration,
         router: RPCRouter,
@@ -27,6 +29,7 @@ public final class RPCServer: Service, Sendable {
         isServing: @escaping @Sendable () -> Bool = { true },
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
         interceptors: [any RPCServerInterceptor] = [],
+        tracer: (any Tracer)? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) {
@@ -34,7 +37,7 @@ public final class RPCServer: Service, Sendable {
             configuration: configuration, onListening: onListening, eventLoopGroup: eventLoopGroup, logger: logger)
         self.init(
             transport: transport, socketTransport: transport, router: router, serviceName: serviceName, isServing: isServing,
-            interceptors: interceptors)
+            interceptors: interceptors, tracer: tracer)
     }
 
     /// A server on any transport, e.g. ``InProcessTransport/server``.
@@ -43,16 +46,17 @@ public final class RPCServer: Service, Sendable {
         router: RPCRouter,
         serviceName: String,
         isServing: @escaping @Sendable () -> Bool = { true },
-        interceptors: [any RPCServerInterceptor] = []
+        interceptors: [any RPCServerInterceptor] = [],
+        tracer: (any Tracer)? = nil
     ) {
         self.init(
             transport: transport, socketTransport: nil, router: router, serviceName: serviceName, isServing: isServing,
-            interceptors: interceptors)
+            interceptors: interceptors, tracer: tracer)
     }
 
     private init(
         transport: any RPCServerTransport, socketTransport: SocketServerTransport?, router: RPCRouter, serviceName: String,
-        isServing: @escaping @Sendable () -> Bool, interceptors: [any RPCServerInterceptor]
+        isServing: @escaping @Sendable () -> Bool, interceptors: [any RPCServerInterceptor], tracer: (any Tracer)?
     ) {
         var router = router
         router.register(.health) { _, _ in
@@ -61,7 +65,8 @@ public final class RPCServer: Service, Sendable {
         router.registerReflection()
         self.transport = transport
         self.socketTransport = socketTransport
-        self.dispatcher = RPCCallDispatcher(methods: router.methods, interceptors: interceptors)
+        self.dispatcher = RPCCallDispatcher(
+            methods: router.methods, interceptors: interceptors, tracing: tracer.map { ServerTracingInterceptor(tracer: $0) })
     }
 
     /// The wire contract of everything this server answers, `rpc.*` included.

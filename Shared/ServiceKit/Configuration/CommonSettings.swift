@@ -10,6 +10,7 @@ public struct CommonSettings: Sendable, Equatable {
     public var threading: ThreadingSettings
     /// The supervisor (e.g. master) whose death stops this process; nil when none.
     public var supervisorPID: Int32?
+    public var tracing: TracingSettings
 
     public init(
         adminHost: String = "0.0.0.0",
@@ -18,7 +19,8 @@ public struct CommonSettings: Sendable, Equatable {
         logFormat: LogFormat = .text,
         drainTimeout: Duration = .seconds(30),
         threading: ThreadingSettings = ThreadingSettings(),
-        supervisorPID: Int32? = nil
+        supervisorPID: Int32? = nil,
+        tracing: TracingSettings = TracingSettings()
     ) {
         self.adminHost = adminHost
         self.adminPort = adminPort
@@ -27,6 +29,7 @@ public struct CommonSettings: Sendable, Equatable {
         self.drainTimeout = drainTimeout
         self.threading = threading
         self.supervisorPID = supervisorPID
+        self.tracing = tracing
     }
 
     /// Reads the common settings. `defaultAdminPort` differs per service so that all
@@ -64,7 +67,8 @@ public struct CommonSettings: Sendable, Equatable {
                     help:
                         "Stop gracefully once this process is no longer our parent; a supervisor such as master sets it, so no instance outlives it.",
                     placeholder: "<pid>", expected: "a process id above 1", defaultDescription: "none"
-                ) { text in Int32(text).flatMap { $0 > 1 ? $0 : nil } })
+                ) { text in Int32(text).flatMap { $0 > 1 ? $0 : nil } }),
+            tracing: TracingSettings.read(from: &reader)
         )
     }
 }

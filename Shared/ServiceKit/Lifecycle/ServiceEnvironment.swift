@@ -1,4 +1,5 @@
 public import Logging
+public import Tracing
 
 /// What a service's `start` closure gets from ``ServiceMain``.
 ///
@@ -15,8 +16,15 @@ public struct ServiceEnvironment: Sendable {
     public let settings: CommonSettings
     /// Endpoints to add to the admin listener, e.g. `adminRoutes.get("instances") { … }`.
     public let adminRoutes: AdminRoutes
+    /// The process's tracer when tracing is configured (``TracingSettings``): give it to RPC
+    /// servers and clients and to anything that starts a trace. Nil when tracing is off.
+    public let tracer: (any Tracer)?
 
-    public init(name: String, logger: Logger, readiness: Readiness, settings: CommonSettings, adminRoutes: AdminRoutes = AdminRoutes()) {
+    public init(
+        name: String, logger: Logger, readiness: Readiness, settings: CommonSettings, adminRoutes: AdminRoutes = AdminRoutes(),
+        tracer: (any Tracer)? = nil
+    ) {
+        self.tracer = tracer
         self.name = name
         self.logger = logger
         self.readiness = readiness

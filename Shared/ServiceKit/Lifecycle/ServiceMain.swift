@@ -1,6 +1,7 @@
 import Logging
 import RPC
 public import ServiceLifecycle
+import Tracing
 
 #if canImport(Glibc)
     import Glibc
@@ -91,9 +92,18 @@ public enum ServiceMain {
         _ = MallocArenas.limitUnlessConfigured(environment: environment)
         let executorInstalled = settings.threading.apply()
         let openFiles = OpenFileLimit.raiseSoftToHard()
-        ServiceLogging.bootstrap(service: name, level: settings.logLevel, format: settings.logFormat)
+        ServiceLogging.bootstrap(
+            service: name, level: settings.logLevel, format: settings.logFormat,
+            metadataProvider: settings.tracing.endpoint == nil ? nil : ServiceTracing.logMetadataProvider)
         let registry = ServiceMetrics.bootstrap()
         let logger = Logger(label: name)
+        let tracing: (tracer: any Tracer, exporter: any Service)?
+        do {
+            tracing = try ServiceTracing.bootstrap(service: name, settings: settings.tracing, logger: Logger(label: "tracing"))
+        } catch {
+            StandardError.write("\(name): cannot set up tracing: \(error)\n")
+            exit(2)
+        }
         let readiness = Readiness()
         logger.info(
             "starting",
@@ -104,6 +114,7 @@ public enum ServiceMain {
                 "task-executor":
                     "\(executorInstalled ? settings.threading.taskExecutor.rawValue : TaskExecutorChoice.cooperative.rawValue)",
                 "open-files": "\(openFiles.map { "\($0.soft)" } ?? "unknown")",
+                "tracing": "\(settings.tracing.endpoint.map { "\($0) ratio \(settings.tracing.sampleRatio)" } ?? "off")",
             ]
         )
         if !executorInstalled {
@@ -113,10 +124,15 @@ public enum ServiceMain {
         let adminRoutes = AdminRoutes()
         let services: [any Service]
         do {
-            services = try await start(
-                config,
-                ServiceEnvironment(name: name, logger: logger, readiness: readiness, settings: settings, adminRoutes: adminRoutes)
-            )
+            // The exporter first: services stop in reverse, so it flushes the spans of the drain.
+            services =
+                (tracing.map { [$0.exporter] } ?? [])
+                + (try await start(
+                    config,
+                    ServiceEnvironment(
+                        name: name, logger: logger, readiness: readiness, settings: settings, adminRoutes: adminRoutes,
+                        tracer: tracing?.tracer)
+                ))
         } catch {
             logger.critical("failed to start", metadata: ["error": "\(error)"])
             exit(1)

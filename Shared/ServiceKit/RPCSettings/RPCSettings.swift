@@ -150,6 +150,7 @@ extension ServiceEnvironment {
             configuration: configuration, router: router, serviceName: name,
             isServing: { readiness.isReady },
             onListening: { _ in readiness.set("rpc", ready: true) },
+            tracer: tracer,
             logger: logger)
     }
 }

@@ -84,7 +84,10 @@ final class HostileStack: @unchecked Sendable {
     }
 
     /// Starts the processes; whatever started is stopped by ``stop()`` even if this throws.
-    func start(workerCount: Int = 1, withEdge: Bool = true, edgeArguments: [String] = []) async throws {
+    /// - Parameter environment: more variables per service (`data`, `worker`, `edge`).
+    func start(
+        workerCount: Int = 1, withEdge: Bool = true, edgeArguments: [String] = [], environment: [String: [String: String]] = [:]
+    ) async throws {
         let cluster = try await PostgresTestCluster.shared()
         let database = try await cluster.createDatabase()
         let url = "postgres://\(cluster.username):\(cluster.password)@\(cluster.host):\(cluster.port)/\(database)?sslmode=disable"
@@ -98,7 +101,7 @@ final class HostileStack: @unchecked Sendable {
                 arguments: [
                     "--rpc-listen", "127.0.0.1:\(dataRPCPort)", "--password-hash-iterations", "210000", "--login-attempts-per-account", "0",
                 ],
-                environment: ["DATABASE_URL": url]))
+                environment: ["DATABASE_URL": url].merging(environment["data"] ?? [:]) { $1 }))
         add(data)
         self.data = data
         try await waitUntilReady(data)
@@ -114,7 +117,7 @@ final class HostileStack: @unchecked Sendable {
                         "--rpc-listen", "127.0.0.1:\(rpc)", "--http", "127.0.0.1:\(http)", "--data-target", "127.0.0.1:\(dataRPCPort)",
                         "--login-attempts-per-address", "0", "--registrations-per-address", "0",
                     ],
-                    environment: ["JWT_SECRET": Self.secret]))
+                    environment: ["JWT_SECRET": Self.secret].merging(environment["worker"] ?? [:]) { $1 }))
             add(worker)
             workers.append(worker)
             workerRPCPorts.append(rpc)
@@ -141,7 +144,7 @@ final class HostileStack: @unchecked Sendable {
                     "--http-listen", "127.0.0.1:\(edgePort)", "--worker-target",
                     workerRPCPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
                     "--static-root", root.path, "--access-log=false",
-                ] + edgeArguments))
+                ] + edgeArguments, environment: environment["edge"] ?? [:]))
         add(edge)
         self.edge = edge
         try await waitUntilReady(edge)

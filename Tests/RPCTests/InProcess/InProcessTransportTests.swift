@@ -9,23 +9,6 @@ import XCTest
 /// The in-process transport keeps everything a socket call has but the socket: codec,
 /// interceptors, deadlines, cancellation, retries, graceful shutdown.
 final class InProcessTransportTests: XCTestCase {
-    /// Runs an in-process server and a client for the duration of `body`.
-    private func withInProcess<T: Sendable>(
-        router: RPCRouter,
-        serverInterceptors: [any RPCServerInterceptor] = [],
-        clientInterceptors: [any RPCClientInterceptor] = [],
-        _ body: (RPCClient, ServiceGroup) async throws -> T
-    ) async throws -> T {
-        let transport = InProcessTransport(logger: quietLogger)
-        let server = RPCServer(transport: transport.server, router: router, serviceName: "test", interceptors: serverInterceptors)
-        let client = RPCClient(transport: transport.client, interceptors: clientInterceptors, logger: quietLogger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server, client], logger: quietLogger))
-        let running = Task { try await group.run() }
-        defer { running.cancel() }
-        while client.readyConnectionCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
-        return try await body(client, group)
-    }
-
     func testCallsRunTheCodecBothWays() async throws {
         try await withInProcess(router: echoRouter(name: "a")) { client, _ in
             let reply = try await client.call(.echo, Echo(text: "hi"))

@@ -45,20 +45,15 @@ private final class BlackholeListener {
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        // NIO's address rather than a `sockaddr_in` of our own: its fields belong to whichever C
+        // module the build loads first, which member import visibility then requires importing.
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        let bound = address.withSockAddr { bind(listener, $0, socklen_t($1)) }
         guard bound == 0, listen(listener, 0) == 0 else { throw BlackholeError(message: "cannot listen on \(port): errno \(errno)") }
         // Fill the accept queue (a backlog of 0 still admits one connection).
         for _ in 0..<2 {
             let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            _ = address.withSockAddr { connect(socketFD, $0, socklen_t($1)) }
             if filler < 0 { filler = socketFD }
         }
     }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import Tracing
 import XCTest
 
 @testable import RPC
@@ -131,4 +132,23 @@ func assertRPCError(_ code: RPCStatusCode, file: StaticString = #filePath, line:
     } catch {
         XCTFail("expected RPCError \(code), got \(error)", file: file, line: line)
     }
+}
+
+/// Runs an in-process server and a client (both with `tracer`, when given) for the duration of `body`.
+func withInProcess<T: Sendable>(
+    router: RPCRouter,
+    serverInterceptors: [any RPCServerInterceptor] = [],
+    clientInterceptors: [any RPCClientInterceptor] = [],
+    tracer: (any Tracer)? = nil,
+    _ body: (RPCClient, ServiceGroup) async throws -> T
+) async throws -> T {
+    let transport = InProcessTransport(logger: quietLogger)
+    let server = RPCServer(
+        transport: transport.server, router: router, serviceName: "test", interceptors: serverInterceptors, tracer: tracer)
+    let client = RPCClient(transport: transport.client, interceptors: clientInterceptors, tracer: tracer, logger: quietLogger)
+    let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server, client], logger: quietLogger))
+    let running = Task { try await group.run() }
+    defer { running.cancel() }
+    while client.readyConnectionCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+    return try await body(client, group)
 }

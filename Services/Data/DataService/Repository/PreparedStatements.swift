@@ -215,8 +215,10 @@ extension PostgresConnection {
     /// error raised during execution visible, as with ``run(_:logger:)``). A connection whose
     /// preparation failed is closed by ``Database`` (PostgresNIO would repeat the failure).
     func runPrepared<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [Statement.Row] {
-        var rows: [Statement.Row] = []
-        for try await row in try await execute(statement, logger: logger) { rows.append(row) }
-        return rows
+        try await StatementTelemetry.run(Statement.name, sql: Statement.sql) {
+            var rows: [Statement.Row] = []
+            for try await row in try await execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        }
     }
 }

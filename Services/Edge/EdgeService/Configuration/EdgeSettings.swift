@@ -128,6 +128,10 @@ enum EdgeSettings {
             .choice(
                 "access-log-format", env: "ACCESS_LOG_FORMAT", default: AccessLogFormat.text,
                 help: "Access log lines: nginx-like text, or json (fields as metadata; a JSON object with --log-format json)."))
+        config.serverTiming = reader.read(
+            .choice(
+                "server-timing", env: "SERVER_TIMING", default: defaults.serverTiming,
+                help: "Which /api/ clients get a Server-Timing header (edge, upstream, app, db): none, --trusted-proxies, or all."))
         return config
     }
 }

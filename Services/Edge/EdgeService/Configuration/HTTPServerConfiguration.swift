@@ -61,6 +61,7 @@ public struct HTTPServerConfiguration: Sendable {
 
     public var accessLog = true
     public var accessLogFormat = AccessLogFormat.text
+    public var serverTiming = ServerTimingPolicy.trusted
 
     public init() {}
 }

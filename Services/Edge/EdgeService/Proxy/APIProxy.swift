@@ -1,24 +1,69 @@
 import AppServerProtocol
+import NIOHTTP1
 import RPC
+import Tracing
 
 /// Forwards one `/api/` request to a worker within the upstream deadline and reports the time
 /// spent waiting on workers. Retries are the RPC client's (the one layer that retries): the
 /// request's HTTP method tells it whether a call that may have reached a worker can be repeated.
+///
+/// With a tracer, the forwarded request is the edge's server span: it continues the client's
+/// trace (`traceparent`/`tracestate`) or starts one, and the call to the worker is its child.
 struct APIProxy: Sendable {
     let upstream: any Upstream
     /// The whole budget for a request, retries included.
     let timeout: Duration
+    let tracer: (any Tracer)?
+
+    /// Asks the app server for its `Server-Timing` entries (app, db).
+    static let serverTimingKey = "server-timing"
 
     struct Outcome: Sendable {
         var result: Result<HTTPEnvelopeResponse, UpstreamFailure>
         var upstreamTime: Duration
     }
 
-    func forward(_ request: HTTPEnvelopeRequest, requestID: String) async -> Outcome {
-        let clock = ContinuousClock()
-        let start = clock.now
+    func forward(_ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool = false) async -> Outcome {
         var metadata = RPCMetadata()
         metadata.requestID = requestID
+        if serverTiming { metadata[Self.serverTimingKey] = "1" }
+        guard let tracer else {
+            TraceHeaders.passThrough(request.headers, into: &metadata)
+            return await send(request, metadata: metadata)
+        }
+        var parent = ServiceContext.topLevel
+        tracer.extract(request.headers, into: &parent, using: EnvelopeHeaderExtractor())
+        let span = tracer.startSpan(request.method, context: parent, ofKind: .server)
+        defer { span.end() }
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                attributes["http.request.method"] = request.method
+                attributes["url.path"] = String(request.target.prefix { $0 != "?" })
+                attributes["url.scheme"] = request.scheme
+                attributes["server.address"] = request.host
+                attributes["server.port"] = request.port
+                attributes["client.address"] = request.clientAddress
+                attributes["http.request.header.x-request-id"] = [requestID]
+            }
+        }
+        let outcome = await ServiceContext.$current.withValue(span.context) { await send(request, metadata: metadata) }
+        if span.isRecording {
+            switch outcome.result {
+            case .success(let response):
+                span.attributes["http.response.status_code"] = response.status
+                if response.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            case .failure(let failure):
+                span.attributes["http.response.status_code"] = Int(failure.status.code)
+                span.attributes["error.type"] = failure.body.code
+                span.setStatus(SpanStatus(code: .error))
+            }
+        }
+        return outcome
+    }
+
+    private func send(_ request: HTTPEnvelopeRequest, metadata: RPCMetadata) async -> Outcome {
+        let clock = ContinuousClock()
+        let start = clock.now
         do {
             let response = try await upstream.send(
                 request, options: RPCCallOptions(timeout: timeout, metadata: metadata, isIdempotent: request.isIdempotent))

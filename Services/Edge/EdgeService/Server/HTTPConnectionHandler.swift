@@ -36,6 +36,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var deadlines: RequestDeadlines
     private var proxyTask: Task<Void, Never>?
     private var peer = "-"
+    /// Whether this connection's API responses carry `Server-Timing` (`--server-timing`).
+    private var exposesServerTiming = false
     /// The client half-closed: answer what is in hand, then close.
     private var inputClosed = false
     /// Whether this connection's request counts in `http_requests_in_flight`.
@@ -56,6 +58,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         peer = context.channel.remoteAddress?.ipAddress ?? "-"
+        exposesServerTiming = app.configuration.serverTiming.exposes(toTrusted: app.trustedProxies.trusts(peer))
         let loopBound = context.loopBound
         let timer = ConnectionTimer(eventLoop: context.eventLoop) { [weak self] purpose in
             self?.timerExpired(purpose, context: loopBound.value)
@@ -347,9 +350,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             head: request.head, body: request.body, peer: peer,
             forwardedFor: request.forwardedFor, requestID: request.requestID)
         let requestID = request.requestID
+        let serverTiming = exposesServerTiming
         let promise = context.eventLoop.makePromise(of: APIProxy.Outcome.self)
         proxyTask = Task {
-            promise.succeed(await proxy.forward(envelope, requestID: requestID))
+            promise.succeed(await proxy.forward(envelope, requestID: requestID, serverTiming: serverTiming))
         }
         let serial = self.serial
         promise.futureResult.assumeIsolated().whenSuccess { outcome in
@@ -366,11 +370,25 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             && response.headers.allSatisfy({ UpstreamHeaderCheck.isValid(name: $0.name, value: $0.value) }):
             let isHopByHop = HopByHopHeaders.matcher(for: HTTPHeaders(response.headers.map { ($0.name, $0.value) }))
             var headers: [(String, String)] = []
-            headers.reserveCapacity(response.headers.count)
+            headers.reserveCapacity(response.headers.count + 1)
+            var appTiming: String?
             for field in response.headers where !isHopByHop(field.name) {
                 let name = field.name.lowercased()
                 if name == "date" || name == "x-request-id" { continue }
+                // The app server's timings reach only clients that may see the edge's too.
+                if name == "server-timing" {
+                    appTiming = appTiming.map { "\($0), \(field.value)" } ?? field.value
+                    continue
+                }
                 headers.append((field.name, field.value))
+            }
+            if exposesServerTiming, let request {
+                headers.append(
+                    (
+                        ServerTiming.headerName,
+                        ServerTiming.header(
+                            total: ContinuousClock.now - request.start, upstream: outcome.upstreamTime, appEntries: appTiming)
+                    ))
             }
             let status = HTTPResponseStatus(statusCode: response.status)
             let hasBody = status.mayHaveResponseBody && request?.head.method != .HEAD

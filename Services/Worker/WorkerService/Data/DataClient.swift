@@ -34,6 +34,8 @@ struct DataClient: Sendable {
             guard remaining > .zero else { throw APIError.timeout("The request took too long to complete.") }
             timeout = min(timeout, .nanoseconds(remaining.nanoseconds))
         }
+        let started = ContinuousClock.now
+        defer { context.serverTiming?.record(database: ContinuousClock.now - started) }
         do {
             return try await rpc.call(method, request, options: RPCCallOptions(timeout: timeout, metadata: metadata))
         } catch let error as RPCError {

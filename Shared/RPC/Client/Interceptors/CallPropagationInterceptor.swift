@@ -21,6 +21,7 @@ public struct CallPropagationInterceptor: RPCClientInterceptor {
         if request.metadata.requestID == nil, let requestID = inbound.metadata.requestID { request.metadata.requestID = requestID }
         if request.metadata.traceparent == nil, let traceparent = inbound.metadata.traceparent {
             request.metadata.traceparent = traceparent
+            if let tracestate = inbound.metadata[RPCMetadata.tracestateKey] { request.metadata[RPCMetadata.tracestateKey] = tracestate }
         }
         return try await next(request)
     }

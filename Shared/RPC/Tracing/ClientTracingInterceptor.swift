@@ -1,0 +1,40 @@
+import Tracing
+
+/// Records each call as a client span, a child of the caller's current span, and sends its
+/// context in the call's metadata so the server's span continues the trace. One span covers
+/// the call's attempts.
+///
+/// ``RPCClient`` runs it after propagation (so its context replaces a `traceparent` merely copied
+/// from the call being served) when it is given a tracer.
+struct ClientTracingInterceptor: RPCClientInterceptor {
+    let tracer: any Tracer
+    /// What the client reaches, e.g. `dns://data:7102`: `server.address`.
+    let target: String
+
+    func intercept(
+        _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
+    ) async throws -> RPCClientResponse {
+        let span = tracer.startSpan(
+            RPCSpanNaming.spanName(wireName: request.method), context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        defer { span.end() }
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                RPCSpanNaming.setCallAttributes(&attributes, wireName: request.method)
+                attributes["server.address"] = target
+            }
+        }
+        var request = request
+        tracer.inject(span.context, into: &request.metadata, using: RPCMetadataInjector())
+        do {
+            return try await next(request)
+        } catch {
+            if span.isRecording {
+                let status = (error as? RPCError)?.code ?? RPCStatusCode.internal
+                span.attributes["rpc.response.status_code"] = "\(status)"
+                span.recordError(error)
+                span.setStatus(SpanStatus(code: .error, message: "\(status)"))
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import NIOCore
+import Tracing
+
+/// Records each call served as a server span, continuing the caller's trace when its metadata
+/// carries one. The handler runs with the span as the current context, so its logs, its own
+/// calls and their spans belong to the trace.
+///
+/// ``RPCServer`` runs it first, when it is given a tracer.
+struct ServerTracingInterceptor: RPCServerInterceptor {
+    let tracer: any Tracer
+
+    func intercept(
+        _ context: RPCCallContext, next: (RPCCallContext) async throws -> RPCEncodedResponse
+    ) async throws -> RPCEncodedResponse {
+        var parent = ServiceContext.topLevel
+        tracer.extract(context.metadata, into: &parent, using: RPCMetadataExtractor())
+        let span = tracer.startSpan(RPCSpanNaming.spanName(wireName: context.method), context: parent, ofKind: .server)
+        defer { span.end() }
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                RPCSpanNaming.setCallAttributes(&attributes, wireName: context.method)
+                if let address = context.remoteAddress?.ipAddress { attributes["client.address"] = address }
+            }
+        }
+        do {
+            return try await ServiceContext.$current.withValue(span.context) { try await next(context) }
+        } catch {
+            if span.isRecording {
+                let status = RPCCallDispatcher.rpcError(for: error, context: context).code
+                span.attributes["rpc.response.status_code"] = "\(status)"
+                span.setStatus(SpanStatus(code: .error, message: "\(status)"))
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,37 @@
+public import Logging
+import OTel
+public import ServiceLifecycle
+public import Tracing
+
+/// Process-wide tracing setup: swift-otel's tracer (W3C trace context, parent-based ratio
+/// sampling, a batch span processor, OTLP/HTTP export) as the process's `InstrumentationSystem`.
+public enum ServiceTracing {
+    /// The tracer, and the service that exports its spans (run it for as long as spans are made:
+    /// it flushes what is queued when it stops); nil when no endpoint is configured.
+    public static func bootstrap(
+        service: String, settings: TracingSettings, logger: Logger
+    ) throws -> (tracer: any Tracer, exporter: any Service)? {
+        guard let tracesURL = settings.tracesURL else { return nil }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = service
+        configuration.diagnosticLogger = .custom(logger)
+        // Not its notes on each OTEL_* variable it reads: failures to export are what matters.
+        configuration.diagnosticLogLevel = .warning
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.endpoint = tracesURL
+        if let sampler = OTel.Configuration.TracesConfiguration.SamplerConfiguration.parentBasedTraceIDRatio(ratio: settings.sampleRatio) {
+            configuration.traces.sampler = sampler
+        }
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(backend.factory)
+        return (backend.factory, backend.service)
+    }
+
+    /// Adds the current span's `trace_id` and `span_id` to every log line written while it is
+    /// current (swift-otel's names for them).
+    public static var logMetadataProvider: Logger.MetadataProvider {
+        OTel.makeLoggingMetadataProvider()
+    }
+}

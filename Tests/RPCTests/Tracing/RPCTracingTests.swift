@@ -1,0 +1,95 @@
+import InMemoryTracing
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import Tracing
+import XCTest
+
+@testable import RPC
+
+/// With a tracer, a call is a client span whose context reaches the server in the metadata,
+/// and the server's span (its child) is current while the handler runs. Without one, the
+/// metadata carries nothing new. An in-memory tracer stands in for OpenTelemetry's: what is
+/// tested is the interceptors' use of the tracing API.
+final class RPCTracingTests: XCTestCase {
+    /// Records what the handler saw: the metadata, and whether a span context was current.
+    private func recordingRouter(_ seen: NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>, fails: Bool = false) -> RPCRouter {
+        var router = RPCRouter()
+        router.register(.echo) { request, context in
+            seen.withLockedValue { $0.append((context.metadata, ServiceContext.current)) }
+            if fails { throw RPCError.notFound("no \(request.text)") }
+            return request
+        }
+        return router
+    }
+
+    func testTheServerSpanIsAChildOfTheClientSpanAndCurrentInTheHandler() async throws {
+        let tracer = InMemoryTracer()
+        let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
+        try await withInProcess(router: recordingRouter(seen), tracer: tracer) { client, _ in
+            _ = try await tracer.withSpan("request", ofKind: .server) { _ in
+                try await client.call(.echo, Echo(text: "hi"))
+            }
+        }
+        let spans = tracer.finishedSpans
+        let request = try XCTUnwrap(spans.first { $0.operationName == "request" })
+        let clientSpan = try XCTUnwrap(spans.first { $0.kind == .client })
+        let serverSpan = try XCTUnwrap(spans.first { $0.kind == .server && $0.operationName != "request" })
+        XCTAssertEqual(clientSpan.operationName, "test/echo")
+        XCTAssertEqual(serverSpan.operationName, "test/echo")
+        XCTAssertEqual(clientSpan.parentSpanID, request.spanID)
+        XCTAssertEqual(serverSpan.parentSpanID, clientSpan.spanID)
+        XCTAssertEqual(serverSpan.traceID, request.traceID)
+        XCTAssertEqual(clientSpan.attributes.get("rpc.system"), .string("kit-rpc"))
+        XCTAssertEqual(clientSpan.attributes.get("rpc.service"), .string("test"))
+        XCTAssertEqual(clientSpan.attributes.get("rpc.method"), .string("echo"))
+        // The handler ran in the server span: calls it makes continue the trace.
+        let handlerContext = try XCTUnwrap(seen.withLockedValue { $0.first?.1 })
+        XCTAssertEqual(handlerContext.inMemorySpanContext?.spanID, serverSpan.spanID)
+        XCTAssertEqual(seen.withLockedValue { $0.first?.0[InMemoryTracer.spanIDKey] }, clientSpan.spanID)
+    }
+
+    func testAFailedCallMarksBothSpansWithItsStatus() async throws {
+        let tracer = InMemoryTracer()
+        let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
+        try await withInProcess(router: recordingRouter(seen, fails: true), tracer: tracer) { client, _ in
+            await assertRPCError(.notFound) { try await client.call(.echo, Echo(text: "x")) }
+        }
+        let spans = tracer.finishedSpans
+        XCTAssertEqual(spans.count, 2)
+        for span in spans {
+            XCTAssertEqual(span.status?.code, .error, "\(span.kind)")
+            XCTAssertEqual(span.attributes.get("rpc.response.status_code"), .string("notFound"), "\(span.kind)")
+        }
+    }
+
+    func testWithoutATracerNothingIsAddedToTheCall() async throws {
+        let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
+        try await withInProcess(router: recordingRouter(seen)) { client, _ in
+            _ = try await client.call(.echo, Echo(text: "hi"))
+        }
+        let (metadata, context) = try XCTUnwrap(seen.withLockedValue { $0.first })
+        XCTAssertTrue(metadata.isEmpty, "\(Array(metadata))")
+        XCTAssertNil(context)
+    }
+
+    func testACallMadeOnBehalfOfAnotherCarriesItsTraceContextWhenNotTraced() async throws {
+        let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
+        try await withInProcess(router: recordingRouter(seen)) { client, _ in
+            var inbound = RPCMetadata()
+            inbound.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+            inbound[RPCMetadata.tracestateKey] = "vendor=1"
+            let caller = RPCCallContext(
+                method: "outer", callID: 1, metadata: inbound, deadline: nil, remoteAddress: nil, logger: quietLogger)
+            _ = try await client.call(.echo, Echo(text: "hi"), options: RPCCallOptions(onBehalfOf: caller))
+        }
+        let metadata = try XCTUnwrap(seen.withLockedValue { $0.first?.0 })
+        XCTAssertEqual(metadata.traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        XCTAssertEqual(metadata[RPCMetadata.tracestateKey], "vendor=1")
+    }
+
+    func testSpanNamesFollowTheRPCConventions() {
+        XCTAssertEqual(RPCSpanNaming.spanName(wireName: "users.get"), "users/get")
+        XCTAssertEqual(RPCSpanNaming.spanName(wireName: "microposts.list@v2"), "microposts/list@v2")
+        XCTAssertEqual(RPCSpanNaming.spanName(wireName: "ping"), "ping")
+    }
+}
