@@ -10,7 +10,7 @@
 # "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_TRACES_SAMPLER_ARG=0.01", or
 # "STACK_BIN=/path/to/other/release" to run another build; "" for none. SCENARIOS, WORKERS,
 # WARMUP and the other load-test.sh variables apply to both sides. Writes the table to
-# COMPARE_REPORT (default .build/compare-report.md).
+# COMPARE_REPORT (default .build/compare-report.md); COMPARE_BUILD=0 skips building this tree.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -eq 6 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
@@ -21,10 +21,13 @@ export SCENARIOS=${SCENARIOS:-"get-one get-page post"}
 RESULTS="$(mktemp -d /tmp/compare.XXXXXX)"
 trap 'rm -rf "$RESULTS"' EXIT
 
-# Build once before the rounds, so no round includes a compile.
-for product in data worker edge; do
-    PATH="/opt/swift/usr/bin:$PATH" swift build -c release --product "$product" >/dev/null
-done
+# Build once before the rounds, so no round includes a compile (COMPARE_BUILD=0 when both
+# sides name their STACK_BIN).
+if [ "${COMPARE_BUILD:-1}" = 1 ]; then
+    for product in data worker edge; do
+        PATH="/opt/swift/usr/bin:$PATH" swift build -c release --product "$product" >/dev/null
+    done
+fi
 
 for round in $(seq "$ROUNDS"); do
     for side in 0 1; do

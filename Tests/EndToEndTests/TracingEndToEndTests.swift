@@ -108,6 +108,40 @@ final class TracingEndToEndTests: XCTestCase {
         await stack.stop()
     }
 
+    func testTheSampleRatioDecidesForNewTracesAndTheCallersFlagForContinuedOnes() async throws {
+        let receiver = try OTLPReceiver.start()
+        defer { receiver.stop() }
+        let tracing = [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiver.port)", "OTEL_BSP_SCHEDULE_DELAY": "100",
+            "OTEL_TRACES_SAMPLER_ARG": "0",
+        ]
+        let stack = HostileStack()
+        do {
+            try await stack.start(environment: ["edge": tracing, "worker": tracing, "data": tracing])
+            try await stack.register("cy", port: stack.edgePort)
+            let token = try await stack.login("cy", port: stack.edgePort)
+            // Ratio 0: traces the edge starts are not recorded anywhere.
+            for _ in 0..<5 {
+                let reply = try await HostileHTTP.request(port: stack.edgePort, "GET", "/api/users/cy", token: token)
+                XCTAssertEqual(reply.status, 200, reply.text)
+            }
+            // A client's sampled trace is followed: recorded at every hop.
+            let reply = try await HostileHTTP.request(
+                port: stack.edgePort, "GET", "/api/users/cy", token: token,
+                headers: [("traceparent", "00-\(Self.traceID)-\(Self.clientSpanID)-01")])
+            XCTAssertEqual(reply.status, 200, reply.text)
+            let spans = try await receiver.spans(until: .seconds(10)) { spans in
+                Set(spans.filter { $0.traceID == Self.traceID }.map(\.service)) == ["edge", "worker", "data"]
+            }
+            XCTAssertEqual(Set(spans.filter { $0.traceID == Self.traceID }.map(\.service)), ["edge", "worker", "data"])
+            XCTAssertEqual(Set(spans.map(\.traceID)), [Self.traceID], "only the client's sampled trace is exported")
+        } catch {
+            await stack.stop()
+            throw error
+        }
+        await stack.stop()
+    }
+
     func testTracingIsOffWithoutAnEndpointAndAClientTraceStillReachesTheServices() async throws {
         let stack = HostileStack()
         do {

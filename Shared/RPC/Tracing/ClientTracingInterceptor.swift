@@ -14,8 +14,16 @@ struct ClientTracingInterceptor: RPCClientInterceptor {
     func intercept(
         _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
     ) async throws -> RPCClientResponse {
-        let span = tracer.startSpan(
-            RPCSpanNaming.spanName(wireName: request.method), context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let parent: ServiceContext
+        if let current = ServiceContext.current {
+            parent = current
+        } else if request.metadata.traceparent != nil {
+            // Continuing a trace nobody here records (see ServerTracingInterceptor): pass it on.
+            return try await next(request)
+        } else {
+            parent = .topLevel
+        }
+        let span = tracer.startSpan(RPCSpanNaming.spanName(wireName: request.method), context: parent, ofKind: .client)
         defer { span.end() }
         if span.isRecording {
             span.updateAttributes { attributes in

@@ -87,6 +87,41 @@ final class RPCTracingTests: XCTestCase {
         XCTAssertEqual(metadata[RPCMetadata.tracestateKey], "vendor=1")
     }
 
+    func testACallInATraceItsCallerDoesNotRecordGetsNoSpanButKeepsItsTraceparent() async throws {
+        let tracer = InMemoryTracer()
+        let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
+        let transport = InProcessTransport(logger: quietLogger)
+        let server = RPCServer(transport: transport.server, router: recordingRouter(seen), serviceName: "test", tracer: tracer)
+        // The caller has no tracer: what arrives is its traceparent as it is.
+        let client = RPCClient(transport: transport.client, logger: quietLogger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server, client], logger: quietLogger))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        while client.readyConnectionCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        for flags in ["00", "01"] {
+            var metadata = RPCMetadata()
+            metadata.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-\(flags)"
+            _ = try await client.call(.echo, Echo(text: flags), options: RPCCallOptions(metadata: metadata))
+        }
+        let calls = seen.withLockedValue { $0 }
+        XCTAssertNil(calls[0].1, "an unsampled call runs without a span")
+        XCTAssertEqual(calls[0].0.traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")
+        XCTAssertNotNil(calls[1].1, "a sampled call runs in its span")
+        XCTAssertEqual(tracer.finishedSpans.count, 1)
+    }
+
+    func testTheTraceparentPeekReadsTheFlagsAndTheTraceID() {
+        XCTAssertFalse(TraceParentPeek.isSampled("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"))
+        XCTAssertTrue(TraceParentPeek.isSampled("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))
+        XCTAssertTrue(TraceParentPeek.isSampled("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03"))
+        XCTAssertFalse(TraceParentPeek.isSampled("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02"))
+        XCTAssertTrue(TraceParentPeek.isSampled("garbage"), "undecidable: the tracer decides")
+        XCTAssertEqual(
+            TraceParentPeek.traceID("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), "0af7651916cd43dd8448eb211c80319c")
+        XCTAssertNil(TraceParentPeek.traceID("00-0af76519-b7ad6b7169203331-01"))
+        XCTAssertNil(TraceParentPeek.traceID("short"))
+    }
+
     func testSpanNamesFollowTheRPCConventions() {
         XCTAssertEqual(RPCSpanNaming.spanName(wireName: "users.get"), "users/get")
         XCTAssertEqual(RPCSpanNaming.spanName(wireName: "microposts.list@v2"), "microposts/list@v2")

@@ -35,28 +35,30 @@ struct APIProxy: Sendable {
         tracer.extract(request.headers, into: &parent, using: EnvelopeHeaderExtractor())
         let span = tracer.startSpan(request.method, context: parent, ofKind: .server)
         defer { span.end() }
-        if span.isRecording {
-            span.updateAttributes { attributes in
-                attributes["http.request.method"] = request.method
-                attributes["url.path"] = String(request.target.prefix { $0 != "?" })
-                attributes["url.scheme"] = request.scheme
-                attributes["server.address"] = request.host
-                attributes["server.port"] = request.port
-                attributes["client.address"] = request.clientAddress
-                attributes["http.request.header.x-request-id"] = [requestID]
-            }
+        guard span.isRecording else {
+            // Not sampled (by the client, or the sampler for a new trace): the trace and its
+            // decision go on in the metadata, and nothing behind records a span for it.
+            tracer.inject(span.context, into: &metadata, using: RPCMetadataInjector())
+            return await send(request, metadata: metadata)
+        }
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = request.method
+            attributes["url.path"] = String(request.target.prefix { $0 != "?" })
+            attributes["url.scheme"] = request.scheme
+            attributes["server.address"] = request.host
+            attributes["server.port"] = request.port
+            attributes["client.address"] = request.clientAddress
+            attributes["http.request.header.x-request-id"] = [requestID]
         }
         let outcome = await ServiceContext.$current.withValue(span.context) { await send(request, metadata: metadata) }
-        if span.isRecording {
-            switch outcome.result {
-            case .success(let response):
-                span.attributes["http.response.status_code"] = response.status
-                if response.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
-            case .failure(let failure):
-                span.attributes["http.response.status_code"] = Int(failure.status.code)
-                span.attributes["error.type"] = failure.body.code
-                span.setStatus(SpanStatus(code: .error))
-            }
+        switch outcome.result {
+        case .success(let response):
+            span.attributes["http.response.status_code"] = response.status
+            if response.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+        case .failure(let failure):
+            span.attributes["http.response.status_code"] = Int(failure.status.code)
+            span.attributes["error.type"] = failure.body.code
+            span.setStatus(SpanStatus(code: .error))
         }
         return outcome
     }
