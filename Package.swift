@@ -27,6 +27,14 @@ let package = Package(
         .library(name: "PostgresData", targets: ["PostgresData"]),
         .library(name: "MicropostsModels", targets: ["MicropostsModels"]),
     ],
+    // The OTLP exporter (swift-otel) is a trait, on by default. The sanitizer and fuzzing builds
+    // leave it out (`--disable-default-traits`): swift-otel 1.6.0 does not compile with
+    // `-sanitize=thread` under Swift 6.3.1 (a region-isolation error in its batch span processor),
+    // and neither kind of build exports traces.
+    traits: [
+        .trait(name: "OTLPExport", description: "Export spans over OTLP with swift-otel when an endpoint is configured."),
+        .default(enabledTraits: ["OTLPExport"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -138,7 +146,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLPExport"])),
             ],
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings

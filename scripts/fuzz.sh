@@ -19,7 +19,8 @@ trap 'rm -rf "$work"' EXIT
 # compiler keeps only the last `-sanitize=`, so every other build lost its coverage (and rebuilt
 # everything). `--sanitize=fuzzer` tells SwiftPM that libFuzzer provides `main`; the combined
 # flag after it is the one swiftc keeps. C dependencies run under ASan uninstrumented.
-flags=(--sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER --scratch-path "$scratch")
+# The fuzzers export no traces: built without the OTLP exporter trait (Package.swift).
+flags=(--sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER --disable-default-traits --scratch-path "$scratch")
 
 status=0
 for pair in rpc-wire:rpc-wire-fuzzer edge-request:edge-request-fuzzer; do

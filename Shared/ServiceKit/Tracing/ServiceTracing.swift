@@ -1,7 +1,10 @@
 public import Logging
-import OTel
 public import ServiceLifecycle
 public import Tracing
+
+#if OTLPExport
+    import OTel
+#endif
 
 /// Process-wide tracing setup: swift-otel's tracer (W3C trace context, parent-based ratio
 /// sampling, a batch span processor, OTLP/HTTP export) as the process's `InstrumentationSystem`.
@@ -12,26 +15,43 @@ public enum ServiceTracing {
         service: String, settings: TracingSettings, logger: Logger
     ) throws -> (tracer: any Tracer, exporter: any Service)? {
         guard let tracesURL = settings.tracesURL else { return nil }
-        var configuration = OTel.Configuration.default
-        configuration.serviceName = service
-        configuration.diagnosticLogger = .custom(logger)
-        // Not its notes on each OTEL_* variable it reads: failures to export are what matters.
-        configuration.diagnosticLogLevel = .warning
-        configuration.logs.enabled = false
-        configuration.metrics.enabled = false
-        configuration.traces.exporter = .otlp
-        configuration.traces.otlpExporter.endpoint = tracesURL
-        if let sampler = OTel.Configuration.TracesConfiguration.SamplerConfiguration.parentBasedTraceIDRatio(ratio: settings.sampleRatio) {
-            configuration.traces.sampler = sampler
-        }
-        let backend = try OTel.makeTracingBackend(configuration: configuration)
-        InstrumentationSystem.bootstrap(backend.factory)
-        return (backend.factory, backend.service)
+        #if OTLPExport
+            var configuration = OTel.Configuration.default
+            configuration.serviceName = service
+            configuration.diagnosticLogger = .custom(logger)
+            // Not its notes on each OTEL_* variable it reads: failures to export are what matters.
+            configuration.diagnosticLogLevel = .warning
+            configuration.logs.enabled = false
+            configuration.metrics.enabled = false
+            configuration.traces.exporter = .otlp
+            configuration.traces.otlpExporter.endpoint = tracesURL
+            if let sampler = OTel.Configuration.TracesConfiguration.SamplerConfiguration.parentBasedTraceIDRatio(
+                ratio: settings.sampleRatio)
+            {
+                configuration.traces.sampler = sampler
+            }
+            let backend = try OTel.makeTracingBackend(configuration: configuration)
+            InstrumentationSystem.bootstrap(backend.factory)
+            return (backend.factory, backend.service)
+        #else
+            throw TracingUnavailable(endpoint: tracesURL)
+        #endif
     }
 
     /// Adds the current span's `trace_id` and `span_id` to every log line written while it is
     /// current (swift-otel's names for them).
-    public static var logMetadataProvider: Logger.MetadataProvider {
-        OTel.makeLoggingMetadataProvider()
+    public static var logMetadataProvider: Logger.MetadataProvider? {
+        #if OTLPExport
+            OTel.makeLoggingMetadataProvider()
+        #else
+            nil
+        #endif
     }
+}
+
+/// A build without the `OTLPExport` trait (the sanitizer and fuzzing builds) was given an endpoint.
+struct TracingUnavailable: Error, CustomStringConvertible {
+    var endpoint: String
+
+    var description: String { "this build has no OTLP exporter (built without the OTLPExport trait); cannot send spans to \(endpoint)" }
 }
