@@ -3,7 +3,7 @@
 OTEL_EXPORTER_OTLP_ENDPOINT points at it, decoded with the official protobuf definitions
 (opentelemetry-proto), one JSON line per span in FILE, for a test to read and assert on.
 
-    otlp-receiver.py --port 0 --out FILE
+    otlp-receiver.py --port 0 --out FILE [--count-only]
 
 Binds 127.0.0.1 (port 0: a free one), prints `listening <port>` once ready and serves until
 SIGTERM or SIGINT. POST /v1/traces takes an ExportTraceServiceRequest as application/x-protobuf
@@ -11,6 +11,9 @@ SIGTERM or SIGINT. POST /v1/traces takes an ExportTraceServiceRequest as applica
 an empty ExportTraceServiceResponse in the same content type; 400 for a body it cannot decode,
 404 for any other path. Each span becomes {"trace_id", "span_id", "parent_span_id", "name",
 "kind", "service", "attributes", "links", "status", "start_ns", "end_ns"} (ids in hex).
+With --count-only each export is decoded but only its number of spans is written, one line per
+export: a benchmark's sink (Benchmarks/load/tracing-cost.sh), which shares the machine with the
+stack and should take as little of it as a collector elsewhere would.
 Needs `opentelemetry-proto` and `protobuf` (.ci/run installs them in OTLP_RECEIVER_PYTHON's venv).
 """
 import argparse
@@ -97,7 +100,10 @@ class Handler(BaseHTTPRequestHandler):
                 json_format.ParseDict(hex_ids_to_base64(json.loads(body)), request)
             else:
                 raise ValueError(f"unsupported Content-Type {content_type!r}")
-            lines = "".join(json.dumps(span) + "\n" for span in spans(request))
+            if self.server.count_only:
+                lines = f"{sum(len(scope.spans) for rs in request.resource_spans for scope in rs.scope_spans)}\n"
+            else:
+                lines = "".join(json.dumps(span) + "\n" for span in spans(request))
         except Exception as error:  # whatever fails to decode is the client's error
             print(f"otlp-receiver: 400 for {len(body)} bytes: {error!r}", file=sys.stderr, flush=True)
             return self.answer(400, "text/plain", f"cannot decode: {error}\n".encode())
@@ -125,9 +131,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1; 0 picks a free one")
     parser.add_argument("--out", required=True, help="file the spans are appended to, one JSON line each")
+    parser.add_argument("--count-only", action="store_true", help="write each export's number of spans, not the spans")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    server.count_only = args.count_only
     server.out, server.out_lock = open(args.out, "a", encoding="utf-8"), threading.Lock()
 
     def stop(*_):  # shutdown() waits for serve_forever(), which runs on this (the main) thread

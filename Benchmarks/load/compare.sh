@@ -36,9 +36,9 @@ for round in $(seq "$ROUNDS"); do
         env ${SETUPS[$side]} LOAD_REPORT="$RESULTS/run-$round-$side.md" \
             Benchmarks/load/load-test.sh "$SECONDS_PER_SCENARIO" >"$RESULTS/run-$round-$side.log" 2>&1 \
             || { echo "load-test.sh failed for ${NAMES[$side]}:" >&2; tail -20 "$RESULTS/run-$round-$side.log" >&2; exit 1; }
-        # Rows of the scenario table: | name | requests/s | p50 | p99 | errors | cpu |
+        # Rows of the scenario table: | name | requests/s | p50 | p99 | errors | cpu e / w / d / pg |
         awk -F'|' -v side="$side" -v round="$round" \
-            '/^\| [A-Z0-9]/ && $3 ~ /^ *[0-9]+ *$/ { gsub(/^ +| +$/, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $5); print side "\t" round "\t" $2 "\t" $3 "\t" $5 }' \
+            '/^\| [A-Z0-9]/ && $3 ~ /^ *[0-9]+ *$/ { gsub(/^ +| +$/, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $5); split($7, cpu, "/"); print side "\t" round "\t" $2 "\t" $3 "\t" $5 "\t" cpu[1] + cpu[2] + cpu[3] }' \
             "$RESULTS/run-$round-$side.md" >>"$RESULTS/rows.tsv"
     done
 done
@@ -48,15 +48,20 @@ import statistics, sys
 rows, a_name, b_name, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 data = {}
 for line in open(rows):
-    side, _, scenario, rps, p99 = line.rstrip("\n").split("\t")
-    data.setdefault(scenario, ([], [], [], []))
+    side, _, scenario, rps, p99, cpu = line.rstrip("\n").split("\t")
+    data.setdefault(scenario, ([], [], [], [], [], []))
     data[scenario][int(side)].append(float(rps))
     data[scenario][2 + int(side)].append(float(p99))
-print(f"Median of {rounds} alternating rounds per side (requests/s; p99 ms in brackets).\n")
-print(f"| Scenario | {a_name} | {b_name} | {b_name} / {a_name} | every round, {a_name} | every round, {b_name} |")
-print("|---|---:|---:|---:|---|---|")
-for scenario, (a, b, a99, b99) in data.items():
+    data[scenario][4 + int(side)].append(float(cpu))
+print(f"Median of {rounds} alternating rounds per side (requests/s; p99 ms in brackets). CPU: µs the\n"
+      "edge, workers and data service spent per request together (PostgreSQL not counted).\n")
+print(f"| Scenario | {a_name} | {b_name} | {b_name} / {a_name} | CPU µs, {a_name} | CPU µs, {b_name} | CPU {b_name} / {a_name} "
+      f"| every round, {a_name} | every round, {b_name} |")
+print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+for scenario, (a, b, a99, b99, acpu, bcpu) in data.items():
     ma, mb = statistics.median(a), statistics.median(b)
+    ca, cb = statistics.median(acpu), statistics.median(bcpu)
     print(f"| {scenario} | {ma:.0f} ({statistics.median(a99):g}) | {mb:.0f} ({statistics.median(b99):g}) | {mb / ma:.3f} "
+          f"| {ca:.0f} | {cb:.0f} | {cb / ca:.3f} "
           f"| {', '.join(f'{x:.0f}' for x in a)} | {', '.join(f'{x:.0f}' for x in b)} |")
 PY

@@ -8,6 +8,17 @@ import XCTest
 final class TracingEndToEndTests: XCTestCase {
     static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
     static let clientSpanID = "00f067aa0ba902b7"
+    static let unsampledTraceID = "5cf92f3577b34da6a3ce929d0e0e4737"
+
+    static func lines(of log: String, containing text: String) -> [Substring] {
+        log.split(separator: "\n").filter { $0.contains(text) }
+    }
+
+    /// The bare value after `key` in a text log line (`span_id=…`).
+    static func value(of key: String, in line: Substring) -> String? {
+        guard let range = line.range(of: key) else { return nil }
+        return String(line[range.upperBound...].prefix { $0.isHexDigit })
+    }
 
     func testOneRequestIsOneTraceAcrossEdgeWorkerDataAndItsStatement() async throws {
         let receiver = try OTLPReceiver.start()
@@ -113,11 +124,13 @@ final class TracingEndToEndTests: XCTestCase {
         defer { receiver.stop() }
         let tracing = [
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiver.port)", "OTEL_BSP_SCHEDULE_DELAY": "100",
-            "OTEL_TRACES_SAMPLER_ARG": "0",
+            "OTEL_TRACES_SAMPLER_ARG": "0", "LOG_LEVEL": "debug",
         ]
         let stack = HostileStack()
         do {
-            try await stack.start(environment: ["edge": tracing, "worker": tracing, "data": tracing])
+            try await stack.start(
+                edgeArguments: ["--access-log=true"],
+                environment: ["edge": tracing, "worker": tracing, "data": tracing.merging(["LOG_FORMAT": "json"]) { $1 }])
             try await stack.register("cy", port: stack.edgePort)
             let token = try await stack.login("cy", port: stack.edgePort)
             // Ratio 0: traces the edge starts are not recorded anywhere.
@@ -135,6 +148,25 @@ final class TracingEndToEndTests: XCTestCase {
             }
             XCTAssertEqual(Set(spans.filter { $0.traceID == Self.traceID }.map(\.service)), ["edge", "worker", "data"])
             XCTAssertEqual(Set(spans.map(\.traceID)), [Self.traceID], "only the client's sampled trace is exported")
+
+            // A trace nobody records still names itself on every line written for it: the edge's
+            // span (unrecorded, but with an id of its own), which the services continue.
+            let unrecorded = try await HostileHTTP.request(
+                port: stack.edgePort, "GET", "/api/users/cy", token: token,
+                headers: [("traceparent", "00-\(Self.unsampledTraceID)-\(Self.clientSpanID)-00")])
+            XCTAssertEqual(unrecorded.status, 200, unrecorded.text)
+            let edgeLog = try XCTUnwrap(stack.edge).log(last: 200_000)
+            let accessLine = try XCTUnwrap(
+                Self.lines(of: edgeLog, containing: "trace_id=\(Self.unsampledTraceID)").last, "edge log:\n\(edgeLog.suffix(3000))")
+            let edgeSpanID = try XCTUnwrap(Self.value(of: "span_id=", in: accessLine), String(accessLine))
+            XCTAssertNotEqual(edgeSpanID, Self.clientSpanID, "the edge's span is its own")
+            let workerLines = Self.lines(of: stack.workers[0].log(last: 200_000), containing: "trace_id=\(Self.unsampledTraceID)")
+            XCTAssertFalse(workerLines.isEmpty, "no worker line of the unrecorded trace")
+            for line in workerLines { XCTAssertTrue(line.contains("span_id=\(edgeSpanID)"), String(line)) }
+            let dataLines = Self.lines(
+                of: try XCTUnwrap(stack.data).log(last: 200_000), containing: #""trace_id":"\#(Self.unsampledTraceID)""#)
+            XCTAssertFalse(dataLines.isEmpty, "no data line of the unrecorded trace")
+            for line in dataLines { XCTAssertTrue(line.contains(#""span_id":"\#(edgeSpanID)""#), String(line)) }
         } catch {
             await stack.stop()
             throw error
@@ -153,9 +185,12 @@ final class TracingEndToEndTests: XCTestCase {
                 headers: [("traceparent", "00-\(Self.traceID)-\(Self.clientSpanID)-01")])
             XCTAssertEqual(reply.status, 200, reply.text)
             XCTAssertNil(reply.header("Server-Timing"), "Server-Timing only for trusted clients by default")
-            // No tracer: no span ids in the logs, and the edge says tracing is off.
+            // No tracer: the edge says tracing is off and passes the client's context on as it is,
+            // so the services' lines name the client's span.
             XCTAssertTrue(try XCTUnwrap(stack.edge).log(last: 200_000).contains("tracing=off"))
-            XCTAssertFalse(stack.workers[0].log(last: 200_000).contains("span_id="))
+            let lines = Self.lines(of: stack.workers[0].log(last: 200_000), containing: "trace_id=\(Self.traceID)")
+            XCTAssertFalse(lines.isEmpty, "no worker line of the client's trace")
+            for line in lines { XCTAssertTrue(line.contains("span_id=\(Self.clientSpanID)"), String(line)) }
         } catch {
             await stack.stop()
             throw error

@@ -1,4 +1,5 @@
 import InMemoryTracing
+import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 import Tracing
@@ -120,6 +121,51 @@ final class RPCTracingTests: XCTestCase {
             TraceParentPeek.traceID("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), "0af7651916cd43dd8448eb211c80319c")
         XCTAssertNil(TraceParentPeek.traceID("00-0af76519-b7ad6b7169203331-01"))
         XCTAssertNil(TraceParentPeek.traceID("short"))
+        XCTAssertEqual(TraceParentPeek.spanID("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), "b7ad6b7169203331")
+        XCTAssertEqual(
+            TraceParentPeek.spanID("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-later"), "b7ad6b7169203331",
+            "a later version's extra field is ignored")
+        XCTAssertNil(TraceParentPeek.spanID("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01x"))
+        XCTAssertNil(TraceParentPeek.spanID("00-0af7651916cd43dd8448eb211c80319c_b7ad6b7169203331-01"))
+    }
+
+    func testTheLinesOfACallServedWithoutASpanNameTheCallersTraceAndSpan() async throws {
+        let seen = NIOLockedValueBox<[Logger.Metadata]>([])
+        var router = RPCRouter()
+        router.register(.echo) { request, context in
+            seen.withLockedValue { $0.append(context.logger.handler.metadata) }
+            return request
+        }
+        // A handler that keeps metadata (the quiet one drops it), writing nothing at this level.
+        var keeping = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
+        keeping.logLevel = .critical
+        let transport = InProcessTransport(logger: keeping)
+        let server = RPCServer(transport: transport.server, router: router, serviceName: "test")
+        let client = RPCClient(transport: transport.client, logger: quietLogger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server, client], logger: quietLogger))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        while client.readyConnectionCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        var metadata = RPCMetadata()
+        metadata.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+        _ = try await client.call(.echo, Echo(text: "hi"), options: RPCCallOptions(metadata: metadata))
+        _ = try await client.call(.echo, Echo(text: "hi"))
+        let lines = seen.withLockedValue { $0 }
+        XCTAssertEqual(lines[0]["trace_id"]?.description, "0af7651916cd43dd8448eb211c80319c")
+        XCTAssertEqual(lines[0]["span_id"]?.description, "b7ad6b7169203331")
+        XCTAssertNil(lines[1]["trace_id"], "a call outside any trace names none")
+    }
+
+    func testLogMetadataNamesTheTraceAndTheSpanAHeaderContinues() {
+        var logger = Logger(label: "test")
+        TraceLogMetadata.add(traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", to: &logger)
+        XCTAssertEqual(logger[metadataKey: "trace_id"]?.description, "0af7651916cd43dd8448eb211c80319c")
+        XCTAssertEqual(logger[metadataKey: "span_id"]?.description, "b7ad6b7169203331")
+
+        var metadata = Logger.Metadata()
+        TraceLogMetadata.add(traceparent: "00-0af76519-b7ad6b7169203331-01", to: &metadata)
+        TraceLogMetadata.add(traceparent: "", to: &metadata)
+        XCTAssertTrue(metadata.isEmpty, "a header of another shape adds nothing")
     }
 
     func testSpanNamesFollowTheRPCConventions() {

@@ -1,4 +1,5 @@
 import Logging
+import RPC
 import ServiceKit
 
 /// Writes one line per request through swift-log, so access lines share the service's
@@ -19,9 +20,9 @@ struct AccessLog: Sendable {
         guard let logger else { return }
         switch format {
         case .text:
-            logger.info(
-                "\(entry.textLine)",
-                metadata: [ServiceLogHandler.requestIDKey: "\(entry.requestID)"])
+            var metadata: Logger.Metadata = [ServiceLogHandler.requestIDKey: "\(entry.requestID)"]
+            if let traceparent = entry.traceparent { TraceLogMetadata.add(traceparent: traceparent, to: &metadata) }
+            logger.info("\(entry.textLine)", metadata: metadata)
         case .json:
             var metadata: Logger.Metadata = [
                 ServiceLogHandler.requestIDKey: "\(entry.requestID)",
@@ -36,6 +37,7 @@ struct AccessLog: Sendable {
             if let upstream = entry.upstreamTime { metadata["upstream_s"] = "\(AccessLogEntry.seconds(upstream))" }
             if let agent = entry.userAgent { metadata["user_agent"] = "\(agent)" }
             if let referer = entry.referer { metadata["referer"] = "\(referer)" }
+            if let traceparent = entry.traceparent { TraceLogMetadata.add(traceparent: traceparent, to: &metadata) }
             logger.info("request", metadata: metadata)
         }
     }

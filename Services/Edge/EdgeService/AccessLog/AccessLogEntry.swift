@@ -13,6 +13,8 @@ struct AccessLogEntry: Sendable, Equatable {
     var requestID: String
     var userAgent: String?
     var referer: String?
+    /// The trace the request went on in (`/api/` requests in a trace): its line carries the ids.
+    var traceparent: String? = nil
 }
 
 public enum AccessLogFormat: String, CaseIterable, Sendable {

@@ -21,6 +21,9 @@ struct APIProxy: Sendable {
     struct Outcome: Sendable {
         var result: Result<HTTPEnvelopeResponse, UpstreamFailure>
         var upstreamTime: Duration
+        /// The trace context the request went on with (the edge's span, or the client's passed
+        /// through), for the access line.
+        var traceparent: String?
     }
 
     func forward(_ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool = false) async -> Outcome {
@@ -50,6 +53,8 @@ struct APIProxy: Sendable {
             attributes["client.address"] = request.clientAddress
             attributes["http.request.header.x-request-id"] = [requestID]
         }
+        // The client span the RPC client makes replaces it in the call; the access line names this one.
+        tracer.inject(span.context, into: &metadata, using: RPCMetadataInjector())
         let outcome = await ServiceContext.$current.withValue(span.context) { await send(request, metadata: metadata) }
         switch outcome.result {
         case .success(let response):
@@ -69,9 +74,9 @@ struct APIProxy: Sendable {
         do {
             let response = try await upstream.send(
                 request, options: RPCCallOptions(timeout: timeout, metadata: metadata, isIdempotent: request.isIdempotent))
-            return Outcome(result: .success(response), upstreamTime: clock.now - start)
+            return Outcome(result: .success(response), upstreamTime: clock.now - start, traceparent: metadata.traceparent)
         } catch {
-            return Outcome(result: .failure(UpstreamFailure(error)), upstreamTime: clock.now - start)
+            return Outcome(result: .failure(UpstreamFailure(error)), upstreamTime: clock.now - start, traceparent: metadata.traceparent)
         }
     }
 }

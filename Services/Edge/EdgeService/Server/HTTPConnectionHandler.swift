@@ -364,6 +364,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func sendProxied(_ outcome: APIProxy.Outcome, context: ChannelHandlerContext) {
+        request?.traceparent = outcome.traceparent
         switch outcome.result {
         case .success(let response)
         where (200..<600).contains(response.status)
@@ -519,6 +520,8 @@ final class RequestInProgress {
     var bodyBytes = 0
     /// Taken from ``RequestBodyBudget``; given back by the connection handler.
     var reservedBodyBytes = 0
+    /// The trace a forwarded request went on in, for its access line.
+    var traceparent: String?
 
     init(head: HTTPRequestHead, requestID: String, forwardedFor: ForwardedFor, route: EdgeRoute, rejection: CannedResponse?) {
         self.head = head
@@ -532,6 +535,7 @@ final class RequestInProgress {
         AccessLogEntry(
             client: client, method: head.method.rawValue, target: head.uri, version: "\(head.version)",
             status: Int(status.code), bytes: bytes, duration: ContinuousClock.now - start, upstreamTime: upstreamTime,
-            requestID: requestID, userAgent: head.headers.first(name: "user-agent"), referer: head.headers.first(name: "referer"))
+            requestID: requestID, userAgent: head.headers.first(name: "user-agent"), referer: head.headers.first(name: "referer"),
+            traceparent: traceparent)
     }
 }
