@@ -29,6 +29,11 @@
 # (another build, for Benchmarks/load/compare.sh);
 # DATA_WRAPPER runs the data service under a tool (e.g. DATA_WRAPPER="heaptrack -o /tmp/data";
 # the data row's memory is then the tool's, not the service's).
+# PEER=monolith measures the stack against the monolith anchor (../shared/anchors/monolith, or
+# MONOLITH_DIR) on the same seeded database instead: ROUNDS (default 3) alternating rounds of
+# each scenario but the static file, one table of both sides' medians and their ratios, with
+# the monolith's pool (MONOLITH_POOL) as large as the data service's; see
+# Benchmarks/load/peer-monolith.sh.
 #
 # Everything listens on 127.0.0.1 and stops when the script ends. wrk shares the cores with
 # the stack, so compare rows of one run, not runs on different machines.
@@ -48,6 +53,9 @@ LUA_DIR="$(pwd)/Benchmarks/load"
 # Unix sockets, as nginx and uWSGI on one machine usually talk.
 RPC_TRANSPORT=${RPC_TRANSPORT:-tcp}
 case "$RPC_TRANSPORT" in unix | tcp) ;; *) echo "RPC_TRANSPORT must be unix or tcp" >&2; exit 2 ;; esac
+PEER=${PEER:-}
+# shellcheck source=Benchmarks/load/peer-monolith.sh
+case "$PEER" in "") ;; monolith) source "$LUA_DIR/peer-monolith.sh" ;; *) echo "PEER must be monolith or unset" >&2; exit 2 ;; esac
 
 install_if_missing() { # <command> <package>
     command -v "$1" >/dev/null 2>&1 && return
@@ -69,6 +77,7 @@ else
     done
     BIN="$(swift build -c release --show-bin-path)"
 fi
+[ -z "$PEER" ] || peer_build
 
 WORK="$(mktemp -d /tmp/load-test.XXXXXX)"
 chmod 755 "$WORK"
@@ -200,34 +209,45 @@ echo 0 >"$WORK/pss-peak"
 sample_pss "$WORK/pss-peak" "$EDGE_PID" "${WORKER_PIDS[@]}" "$DATA_PID" &
 SAMPLER_PID=$!
 PIDS+=("$SAMPLER_PID")
+[ -z "$PEER" ] || peer_start
 
-# CPU time (user + system, in clock ticks) the given processes have used so far. Per request,
-# it varies far less between runs than requests/s on a shared machine.
-cpu_ticks() { # <pids...>
-    local total=0 pid
-    for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
-    echo "$total"
-}
+# CPU time (user + system, in clock ticks) a process has used so far; nothing once it has
+# exited. Per request, it varies far less between runs than requests/s on a shared machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 TICK_MICROSECONDS=$((1000000 / $(getconf CLK_TCK)))
 
-ROWS=()
-for scenario in $SCENARIOS; do
-    script="$LUA_DIR/$scenario.lua"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$BASE" >/dev/null
-    echo "measuring $scenario for ${DURATION}s..." >&2
+# One scenario against <base URL>: wrk for WARMUP seconds, then for DURATION seconds measured.
+# Sets RESULT (the scenario's LOAD_RESULT JSON), REQUESTS, ERRORS (connect/read/write/timeouts
+# and statuses ≥ 400) and CPU_US: the CPU µs per request of each group of processes given (pids
+# separated by spaces), then of PostgreSQL's backends. A process that exits while measured (a
+# pooled connection closed for being idle) is left out of its group's sum.
+measure() { # <scenario> <base URL> <pid group>...
+    local script="$LUA_DIR/$1.lua" base=$2 out group pid now ticks
+    shift 2
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$base" >/dev/null
     # PostgreSQL's backends are the children of its postmaster alive now (after the warm-up).
-    read -r -a PG_PIDS <<<"$(pgrep -P "$(head -1 "$WORK/pg/postmaster.pid")" | tr '\n' ' ')"
-    before=("$(cpu_ticks "$EDGE_PID")" "$(cpu_ticks "${WORKER_PIDS[@]}")" "$(cpu_ticks "$DATA_PID")" "$(cpu_ticks "${PG_PIDS[@]}")")
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$BASE")
-    after=("$(cpu_ticks "$EDGE_PID")" "$(cpu_ticks "${WORKER_PIDS[@]}")" "$(cpu_ticks "$DATA_PID")" "$(cpu_ticks "${PG_PIDS[@]}")")
-    result=$(grep '^LOAD_RESULT' <<<"$out" | sed 's/^LOAD_RESULT //')
-    errors=$(( $(field "$result" connect_errors) + $(field "$result" read_errors) + $(field "$result" write_errors) \
-        + $(field "$result" timeouts) + $(field "$result" bad_status) ))
-    requests=$(field "$result" requests)
-    cpu=()
-    for i in 0 1 2 3; do cpu+=("$(( (after[i] - before[i]) * TICK_MICROSECONDS / (requests > 0 ? requests : 1) ))"); done
-    ROWS+=("| ${LABEL[$scenario]} | $(printf '%.0f' "$(field "$result" rps)") | $(field "$result" p50_ms) | $(field "$result" p99_ms) | $errors / $requests | ${cpu[0]} / ${cpu[1]} / ${cpu[2]} / ${cpu[3]} |")
-done
+    local groups=("$@" "$(pgrep -P "$(head -1 "$WORK/pg/postmaster.pid")" | tr '\n' ' ')")
+    local -A start=()
+    for group in "${groups[@]}"; do for pid in $group; do start[$pid]=$(cpu_ticks "$pid"); done; done
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$base")
+    RESULT=$(grep '^LOAD_RESULT' <<<"$out" | sed 's/^LOAD_RESULT //')
+    ERRORS=$(( $(field "$RESULT" connect_errors) + $(field "$RESULT" read_errors) + $(field "$RESULT" write_errors) \
+        + $(field "$RESULT" timeouts) + $(field "$RESULT" bad_status) ))
+    REQUESTS=$(field "$RESULT" requests)
+    CPU_US=()
+    for group in "${groups[@]}"; do
+        ticks=0
+        for pid in $group; do
+            now=$(cpu_ticks "$pid") && [ -n "$now" ] && [ -n "${start[$pid]}" ] && ticks=$((ticks + now - start[$pid]))
+        done
+        CPU_US+=("$(( ticks * TICK_MICROSECONDS / (REQUESTS > 0 ? REQUESTS : 1) ))")
+    done
+}
+
+# The stack's processes and PostgreSQL in words, for the reports.
+describe_stack() {
+    echo "edge ×1, worker ×$WORKERS, data ×1, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); release builds; RPC over $( [ "$RPC_TRANSPORT" = unix ] && echo "Unix sockets" || echo "loopback TCP")"
+}
 
 TOTAL_KIB=0
 MEMORY=()
@@ -236,36 +256,44 @@ add_memory() { # <name> <pid>
     TOTAL_KIB=$((TOTAL_KIB + kib))
     MEMORY+=("| $1 | $(mib "$kib") |")
 }
-add_memory edge "$EDGE_PID"
-for i in "${!WORKER_PIDS[@]}"; do add_memory "worker $((i + 1))" "${WORKER_PIDS[$i]}"; done
-add_memory data "$DATA_PID"
-kill "$SAMPLER_PID" 2>/dev/null || true
-PSS_PEAK_KIB=$(cat "$WORK/pss-peak")
-POSTS=$(psql_run "SELECT count(*) FROM microposts")
 
-{
-    echo "Stack: edge ×1, worker ×$WORKERS, data ×1, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); release builds; RPC over $( [ "$RPC_TRANSPORT" = unix ] && echo "Unix sockets" || echo "loopback TCP")."
+# The stack alone: every scenario once, each tier's CPU, every process's memory.
+stack_report() {
+    local rows=() scenario i
+    for scenario in $SCENARIOS; do
+        echo "measuring $scenario for ${DURATION}s..." >&2
+        measure "$scenario" "$BASE" "$EDGE_PID" "${WORKER_PIDS[*]}" "$DATA_PID"
+        rows+=("| ${LABEL[$scenario]} | $(printf '%.0f' "$(field "$RESULT" rps)") | $(field "$RESULT" p50_ms) | $(field "$RESULT" p99_ms) | $ERRORS / $REQUESTS | ${CPU_US[0]} / ${CPU_US[1]} / ${CPU_US[2]} / ${CPU_US[3]} |")
+    done
+    add_memory edge "$EDGE_PID"
+    for i in "${!WORKER_PIDS[@]}"; do add_memory "worker $((i + 1))" "${WORKER_PIDS[$i]}"; done
+    add_memory data "$DATA_PID"
+    kill "$SAMPLER_PID" 2>/dev/null || true
+
+    echo "Stack: $(describe_stack)."
     echo "Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up, bearer token on every request, all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
     echo
     echo "| Scenario | Requests/s | p50 (ms) | p99 (ms) | Errors / requests | CPU µs per request: edge / workers / data / PostgreSQL |"
     echo "|---|---:|---:|---:|---:|---:|"
-    printf '%s\n' "${ROWS[@]}"
+    printf '%s\n' "${rows[@]}"
     echo
     echo "| Process | Peak RSS (MiB) |"
     echo "|---|---:|"
     printf '%s\n' "${MEMORY[@]}"
     echo "| edge + workers + data, sum of peak RSS | $(mib "$TOTAL_KIB") |"
-    echo "| **edge + workers + data, peak of summed PSS** | **$(mib "$PSS_PEAK_KIB")** |"
+    echo "| **edge + workers + data, peak of summed PSS** | **$(mib "$(cat "$WORK/pss-peak")")** |"
     echo
-    echo "Microposts in the database at the end: $POSTS (100 000 seeded)."
-} | tee "$REPORT"
+    echo "Microposts in the database at the end: $(psql_run "SELECT count(*) FROM microposts") (100 000 seeded)."
+}
+
+if [ -n "$PEER" ]; then peer_report; else stack_report; fi | tee "$REPORT"
 
 for log in "$WORK"/*.log; do
     grep -qiE '\b(error|critical)\b' "$log" && { echo "--- $(basename "$log") has errors:" >&2; grep -iE '\b(error|critical)\b' "$log" | head -5 >&2; }
 done
 
 if [ "${HOLD:-0}" = 1 ]; then
-    echo "holding the stack: $BASE (token in $WORK/token, pids: edge $EDGE_PID, workers ${WORKER_PIDS[*]}, data $DATA_PID); Ctrl-C stops it" >&2
+    echo "holding the stack: $BASE (token in $WORK/token, pids: edge $EDGE_PID, workers ${WORKER_PIDS[*]}, data $DATA_PID${MONOLITH_BASE:+; monolith $MONOLITH_BASE, pid $MONOLITH_PID}); Ctrl-C stops it" >&2
     echo "$TOKEN" >"$WORK/token"
     while kill -0 "$EDGE_PID" 2>/dev/null; do sleep 1; done
 fi
