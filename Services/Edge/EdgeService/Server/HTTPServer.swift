@@ -7,10 +7,10 @@ import RPC
 import ServiceLifecycle
 
 /// The public listener (HTTP/1.1; with TLS, HTTP/1.1 or HTTP/2 as ALPN chooses), as a
-/// ServiceLifecycle service. A graceful shutdown stops
-/// accepting, closes idle keep-alive connections, lets requests in flight finish (each with
-/// `Connection: close`) and returns once every connection is closed; cancellation (the
-/// drain timeout) closes whatever is left.
+/// ServiceLifecycle service. A graceful shutdown stops accepting, closes idle keep-alive
+/// connections, lets requests in flight finish (each with `Connection: close`, or GOAWAY on
+/// HTTP/2) and returns once every connection is closed; cancellation (the drain timeout)
+/// closes whatever is left.
 package final class HTTPServer: Service, Sendable, CustomStringConvertible {
     private let app: EdgeApplication
     /// nil serves plain HTTP/1.1.
