@@ -20,6 +20,8 @@ public enum EdgeService {
         /// More app services behind this edge (`--routes`): path prefix → their target.
         public var routes: [EdgeUpstreamRoute]
         public var http: HTTPServerConfiguration
+        /// The certificate and key, loaded; nil serves plain HTTP/1.1.
+        package var tls: TLSContextStore?
 
         /// `/api/` first, then `--routes`, in the order the edge's upstream indices use.
         var upstreamTargets: [EdgeUpstreamRoute] {
@@ -32,7 +34,8 @@ public enum EdgeService {
         let (target, client) = RPCSettings.client(for: "worker", from: &reader, defaultTarget: "dns://worker:\(7101)", secret: secret)
         let routes = EdgeSettings.routes(from: &reader)
         let http = EdgeSettings.read(from: &reader)
-        return Configuration(workerTarget: target, workerClient: client, routes: routes, http: http)
+        let tls = EdgeSettings.tls(for: http, from: &reader)
+        return Configuration(workerTarget: target, workerClient: client, routes: routes, http: http, tls: tls)
     }
 
     public static func main() async -> Never {
@@ -58,11 +61,13 @@ public enum EdgeService {
                     upstreams: zip(configuration.upstreamTargets, clients).map { ($0.prefix, $1 as any Upstream) },
                     upstreamTimeout: configuration.workerClient.defaultTimeout,
                     maintenance: maintenance, tracer: environment.tracer, logger: environment.logger),
+                tls: configuration.tls,
                 onListening: { _ in readiness.set("http", ready: true) },
                 logger: environment.logger)
             // Shutdown runs in reverse: the HTTP server drains first, while the workers' client
             // still answers the requests in flight.
-            return clients as [any Service] + (maintenance.map { [$0] } ?? []) + [server]
+            let reloader = configuration.tls.map { TLSReloader(store: $0, logger: environment.logger) }
+            return clients as [any Service] + (maintenance.map { [$0] } ?? []) + (reloader.map { [$0] } ?? []) + [server]
         }
     }
 
@@ -110,7 +115,9 @@ public enum EdgeService {
             fileThreadPool: NIOThreadPool.singleton,
             upstreamRoutes: UpstreamRoutes(prefixes: upstreams.map(\.prefix)),
             proxies: upstreams.map { APIProxy(upstream: $0.upstream, timeout: upstreamTimeout, tracer: tracer) },
-            upstreamRequests: UpstreamRequestBuilder(trustedProxies: trustedProxies, listenPort: configuration.listen.port),
+            upstreamRequests: UpstreamRequestBuilder(
+                trustedProxies: trustedProxies, listenPort: configuration.listen.port,
+                listenScheme: configuration.isTLSEnabled ? "https" : "http"),
             trustedProxies: trustedProxies,
             admission: RequestAdmission(maximumHeaderSize: configuration.maximumHeaderSize, maximumBodySize: configuration.maximumBodySize),
             rateLimiter: configuration.rateLimit > 0

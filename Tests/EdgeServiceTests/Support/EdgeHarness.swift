@@ -10,6 +10,8 @@ import ServiceLifecycle
 /// client to the given workers, over a temporary static folder.
 final class EdgeHarness: Sendable {
     let server: HTTPServer
+    /// The certificate and key when the configuration names them.
+    let tls: TLSContextStore?
     let client: RPCClient
     let maintenance: MaintenanceSwitch?
     let group: ServiceGroup
@@ -62,19 +64,25 @@ final class EdgeHarness: Sendable {
             configuration.maintenanceFile.isEmpty ? nil : MaintenanceSwitch(path: configuration.maintenanceFile, logger: quietLogger)
         let app = EdgeService.makeApplication(
             configuration, upstream: client, upstreamTimeout: upstreamTimeout, maintenance: maintenance, logger: quietLogger)
-        let server = HTTPServer(app: app, logger: quietLogger)
+        let tls =
+            configuration.isTLSEnabled
+            ? try TLSContextStore(certificatePath: configuration.tlsCertificate, keyPath: configuration.tlsKey) : nil
+        let server = HTTPServer(app: app, tls: tls, logger: quietLogger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [client, server], logger: quietLogger))
         let task = Task { try await group.run() }
         let address = try await server.localAddress()
         return EdgeHarness(
-            server: server, client: client, maintenance: maintenance, group: group, task: task, port: address.port ?? 0, root: root)
+            server: server, tls: tls, client: client, maintenance: maintenance, group: group, task: task, port: address.port ?? 0,
+            root: root)
     }
 
     private init(
-        server: HTTPServer, client: RPCClient, maintenance: MaintenanceSwitch?, group: ServiceGroup, task: Task<Void, any Error>,
+        server: HTTPServer, tls: TLSContextStore?, client: RPCClient, maintenance: MaintenanceSwitch?, group: ServiceGroup,
+        task: Task<Void, any Error>,
         port: Int, root: URL
     ) {
         self.server = server
+        self.tls = tls
         self.client = client
         self.maintenance = maintenance
         self.group = group

@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import XCTest
 
 /// A parsed HTTP/1.1 response as a test sees it.
@@ -37,13 +38,26 @@ final class RawHTTPClient: Sendable {
         }
     }
 
-    /// - Parameter source: The local address to connect from, e.g. `127.0.0.2` to be a second
-    ///   client address on loopback; by default the kernel's choice (127.0.0.1).
-    static func connect(port: Int, from source: String? = nil) async throws -> RawHTTPClient {
+    /// - Parameters:
+    ///   - source: The local address to connect from, e.g. `127.0.0.2` to be a second
+    ///     client address on loopback; by default the kernel's choice (127.0.0.1).
+    ///   - tls: Speak TLS, offering these ALPN protocols, trusting any certificate; nil is plain.
+    static func connect(port: Int, from source: String? = nil, tls: [String]? = nil) async throws -> RawHTTPClient {
         let collector = Collector()
+        let sslContext = try tls.map { protocols in
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            configuration.applicationProtocols = protocols
+            return try NIOSSLContext(configuration: configuration)
+        }
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(collector)
+                }
             }
         if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
         let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
@@ -101,6 +115,9 @@ final class RawHTTPClient: Sendable {
     }
 
     var unreadBytes: Int { collector.state.withLockedValue { $0.bytes.count } }
+
+    /// Everything received and not yet consumed, as bytes.
+    var received: [UInt8] { collector.state.withLockedValue { $0.bytes } }
 
     /// Everything received and not yet consumed by ``response(isHead:timeout:file:line:)``, as
     /// text: for counting many responses, which parsing one by one would make quadratic.

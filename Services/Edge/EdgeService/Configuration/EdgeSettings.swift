@@ -4,6 +4,30 @@ import ServiceKit
 /// The edge's own settings: every flag, its environment variable and default, in the order
 /// `--help` lists them.
 enum EdgeSettings {
+    static let tlsCertificate = Setting<String>.string(
+        "tls-certificate", env: "TLS_CERTIFICATE", default: "", placeholder: "<path>",
+        help:
+            "PEM certificate chain of the public listener; with --tls-key it speaks TLS 1.2/1.3 and HTTP/2 or HTTP/1.1 (ALPN). SIGHUP re-reads both."
+    )
+    static let tlsKey = Setting<String>.string(
+        "tls-key", env: "TLS_KEY", default: "", placeholder: "<path>",
+        help: "PEM private key of --tls-certificate.")
+
+    /// The certificate and key, read once here so that a missing or bad file is a
+    /// configuration error at start rather than a failure of every handshake; nil without TLS.
+    static func tls(for config: HTTPServerConfiguration, from reader: inout ConfigReader) -> TLSContextStore? {
+        guard config.isTLSEnabled else { return nil }
+        do {
+            return try TLSContextStore(certificatePath: config.tlsCertificate, keyPath: config.tlsKey)
+        } catch {
+            switch error {
+            case .key: reader.reject(tlsKey, because: "\(error)")
+            case .certificate, .mismatch: reader.reject(tlsCertificate, because: "\(error)")
+            }
+            return nil
+        }
+    }
+
     static func read(from reader: inout ConfigReader) -> HTTPServerConfiguration {
         let defaults = HTTPServerConfiguration()
         var config = defaults
@@ -11,6 +35,19 @@ enum EdgeSettings {
             .hostPort(
                 "http-listen", env: "HTTP_LISTEN", default: defaults.listen,
                 help: "Address and port of the public HTTP listener."))
+        config.tlsCertificate = reader.read(tlsCertificate)
+        config.tlsKey = reader.read(tlsKey)
+        if config.tlsCertificate.isEmpty != config.tlsKey.isEmpty {
+            reader.reject(
+                config.tlsCertificate.isEmpty ? tlsCertificate : tlsKey,
+                because: "TLS needs both --tls-certificate and --tls-key (or neither, for plain HTTP)")
+        }
+        config.http2MaximumConcurrentStreams = reader.read(
+            .int(
+                "http2-max-concurrent-streams", env: "HTTP2_MAX_CONCURRENT_STREAMS", default: defaults.http2MaximumConcurrentStreams,
+                range: 1...10_000,
+                help: "Requests (streams) an HTTP/2 connection may have open at once; a client opening more is answered GOAWAY and closed.")
+        )
 
         config.staticRoot = reader.read(
             .string(

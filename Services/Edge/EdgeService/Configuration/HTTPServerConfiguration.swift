@@ -7,6 +7,16 @@ import ServiceKit
 public struct HTTPServerConfiguration: Sendable {
     public var listen = HostPort(host: "0.0.0.0", port: 8080)
 
+    // TLS and HTTP/2
+    /// PEM certificate chain and private key of the public listener; both empty (the default)
+    /// serves plain HTTP/1.1, both set serves TLS with HTTP/2 and HTTP/1.1 by ALPN.
+    public var tlsCertificate = ""
+    public var tlsKey = ""
+    /// Streams an HTTP/2 connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS):
+    /// the HTTP/2 counterpart of `maximumPipelinedRequests`, and HTTP/2's advised minimum.
+    public var http2MaximumConcurrentStreams = 100
+    var isTLSEnabled: Bool { !tlsCertificate.isEmpty && !tlsKey.isEmpty }
+
     // Static files
     public var staticRoot = "public"
     public var staticListing = false

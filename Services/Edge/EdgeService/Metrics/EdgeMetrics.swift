@@ -44,6 +44,13 @@ struct EdgeMetrics: Sendable {
     let refusedServerFull = Counter(label: "http_connections_refused_total", dimensions: [("reason", "max_connections")])
     /// … or their address already held `--max-connections-per-address`.
     let refusedPerAddress = Counter(label: "http_connections_refused_total", dimensions: [("reason", "per_address")])
+    /// TLS handshakes that failed: plain HTTP or garbage on the TLS port, no common version or
+    /// cipher, a client's alert (`tls_handshake_failures_total`).
+    let tlsHandshakeFailures = Counter(label: "tls_handshake_failures_total")
+    /// TLS connections by the protocol ALPN chose (`tls_connections_total{protocol}`); a
+    /// client offering none counts as HTTP/1.1, which it then speaks.
+    let tlsConnectionsHTTP2 = Counter(label: "tls_connections_total", dimensions: [("protocol", "h2")])
+    let tlsConnectionsHTTP1 = Counter(label: "tls_connections_total", dimensions: [("protocol", "http/1.1")])
 
     init() {
         requests = Kind.allCases.map { kind in

@@ -10,6 +10,8 @@ struct UpstreamRequestBuilder: Sendable {
     var trustedProxies: TrustedProxies
     /// The edge's own port, used when the client sent no `Host` (HTTP/1.0).
     var listenPort: Int
+    /// How clients reach the edge itself: "https" when it terminates TLS.
+    var listenScheme = "http"
 
     /// The forwarding headers the edge owns; a client's copies are dropped, a trusted proxy's
     /// are read here and re-set below.
@@ -23,7 +25,7 @@ struct UpstreamRequestBuilder: Sendable {
         let trusted = trustedProxies.trusts(peer)
         let headers = head.headers
 
-        var scheme = "http"
+        var scheme = listenScheme
         if trusted, let proto = headers.firstListElement(name: "x-forwarded-proto")?.trimmingOptionalWhitespace().lowercased(),
             proto == "http" || proto == "https"
         {

@@ -308,6 +308,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 return
             }
             let region = FileRegion(fileHandle: file.handle, readerIndex: range.lowerBound, endIndex: range.upperBound)
+            guard !app.configuration.isTLSEnabled else {
+                sendRead(region, file.handle, plan: plan, context: context)
+                return
+            }
             send(status: plan.status, headers: plan.headers, body: .file(region, file.handle), contentLength: range.count, context: context)
         case .contents(let info, let bytes):
             let plan = StaticResponsePlan(file: info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
@@ -333,6 +337,25 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             send(.error(.notFound, "not_found", "No such file."), context: context)
         case .forbidden:
             send(.error(.forbidden, "forbidden", "This path is not served."), context: context)
+        }
+    }
+
+    /// A file region as bytes: TLS encrypts in this process, so sendfile cannot carry it. The
+    /// whole range is read into memory, at most one file per request in hand.
+    private func sendRead(_ region: FileRegion, _ handle: NIOFileHandle, plan: StaticResponsePlan, context: ChannelHandlerContext) {
+        let serial = self.serial
+        NonBlockingFileIO(threadPool: app.fileThreadPool).read(
+            fileRegion: region, allocator: context.channel.allocator, eventLoop: context.eventLoop
+        ).assumeIsolated().whenComplete { result in
+            try? handle.close()
+            guard self.serial == serial, case .responding = self.state else { return }
+            switch result {
+            case .success(let bytes):
+                self.send(
+                    status: plan.status, headers: plan.headers, body: .bytes(bytes), contentLength: bytes.readableBytes, context: context)
+            case .failure:
+                self.send(.error(.internalServerError, "internal", "The file could not be read."), context: context)
+            }
         }
     }
 

@@ -6,12 +6,15 @@ import NIOPosix
 import RPC
 import ServiceLifecycle
 
-/// The public HTTP/1.1 listener, as a ServiceLifecycle service. A graceful shutdown stops
-/// accepting, closes idle keep-alive connections, lets requests in flight finish (each with
-/// `Connection: close`) and returns once every connection is closed; cancellation (the
-/// drain timeout) closes whatever is left.
+/// The public listener (HTTP/1.1; with TLS, HTTP/1.1 or HTTP/2 as ALPN chooses), as a
+/// ServiceLifecycle service. A graceful shutdown stops accepting, closes idle keep-alive
+/// connections, lets requests in flight finish (each with `Connection: close`, or GOAWAY on
+/// HTTP/2) and returns once every connection is closed; cancellation (the drain timeout)
+/// closes whatever is left.
 package final class HTTPServer: Service, Sendable, CustomStringConvertible {
     private let app: EdgeApplication
+    /// nil serves plain HTTP/1.1.
+    private let tls: TLSContextStore?
     private let group: any EventLoopGroup
     private let logger: Logger
     private let registry: ChannelRegistry
@@ -21,11 +24,13 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
 
     package init(
         app: EdgeApplication,
+        tls: TLSContextStore? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
         logger: Logger
     ) {
         self.app = app
+        self.tls = tls
         self.group = eventLoopGroup
         self.logger = logger
         // The pipelining handler closes an idle connection at once and a busy one right after
@@ -59,7 +64,10 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
         }
         logger.info(
             "HTTP server listening",
-            metadata: ["address": "\(app.configuration.listen)", "static-root": "\(app.configuration.staticRoot)"])
+            metadata: [
+                "address": "\(app.configuration.listen)", "static-root": "\(app.configuration.staticRoot)",
+                "tls": "\(tls == nil ? "off" : "h2, http/1.1")",
+            ])
 
         try await registry.serve(listener: serverChannel) {
             self.logger.info("HTTP server draining", metadata: ["connections": "\(self.registry.count)"])
@@ -69,6 +77,7 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
 
     private func bind() async throws -> any Channel {
         let app = self.app
+        let tls = self.tls
         let registry = self.registry
         let dateCaches = self.dateCaches
         let limits = {
@@ -105,37 +114,55 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
                             ()
                         case .refused:
                             app.metrics.refusedPerAddress.increment()
-                            try pipeline.addHandler(OverloadResponder(.tooManyConnectionsFromAddress))
+                            try pipeline.addHandler(OverloadResponder(.tooManyConnectionsFromAddress, answers: tls == nil))
                             return
                         }
                     }
                     guard registry.add(channel) else {
                         app.metrics.refusedServerFull.increment()
-                        try pipeline.addHandler(OverloadResponder(.tooManyConnections))
+                        try pipeline.addHandler(OverloadResponder(.tooManyConnections, answers: tls == nil))
                         return
                     }
                     app.metrics.openConnections.increment()
                     channel.closeFuture.whenComplete { _ in app.metrics.openConnections.decrement() }
-                    // Pipelining is HTTPPipeliningHandler's: NIO's has no limit and answered each
-                    // queued request from inside the previous one's write (see HTTPPipeline).
-                    try pipeline.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: false,
-                        // The edge checks the one untrusted source of response fields itself
-                        // (see UpstreamHeaderCheck); NIO's check of every field cost ~12 % of
-                        // a static request's CPU.
-                        withOutboundHeaderValidation: false, withEncoderConfiguration: encoder,
-                        withDecoderLimitConfiguration: limits)
-                    let observer = RequestStartObserver()
-                    try pipeline.addHandler(observer, position: .first)
-                    try pipeline.addHandler(
-                        HTTPPipeliningHandler(
-                            maximumQueuedRequests: app.configuration.maximumPipelinedRequests,
-                            sendTimeout: app.configuration.sendTimeout, metrics: app.metrics))
-                    try pipeline.addHandler(
-                        HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer))
+                    guard let tls else {
+                        try Self.configureHTTP1(channel, app: app, dateCaches: dateCaches, limits: limits, encoder: encoder)
+                        return
+                    }
+                    try TLSConnectionPipeline.configure(
+                        channel, store: tls, app: app,
+                        http1: { try Self.configureHTTP1(channel, app: app, dateCaches: dateCaches, limits: limits, encoder: encoder) },
+                        http2: { observer in
+                            try HTTP2ConnectionPipeline.configure(channel, app: app, dateCaches: dateCaches, observer: observer)
+                        })
                 }
             }
         return try await bootstrap.bind(host: app.configuration.listen.host, port: app.configuration.listen.port).get()
+    }
+
+    /// An HTTP/1.1 connection's handlers, behind TLS's if any.
+    private static func configureHTTP1(
+        _ channel: any Channel, app: EdgeApplication, dateCaches: DateHeaderCaches, limits: NIOHTTPDecoderLimitConfiguration,
+        encoder: HTTPResponseEncoder.Configuration
+    ) throws {
+        let pipeline = channel.pipeline.syncOperations
+        // In front of the decoder (behind TLS's handlers, if any): it sees the request's bytes.
+        let observer = RequestStartObserver()
+        try pipeline.addHandler(observer)
+        // Pipelining is HTTPPipeliningHandler's: NIO's has no limit and answered each
+        // queued request from inside the previous one's write (see HTTPPipeline).
+        try pipeline.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: false,
+            // The edge checks the one untrusted source of response fields itself
+            // (see UpstreamHeaderCheck); NIO's check of every field cost ~12 % of
+            // a static request's CPU.
+            withOutboundHeaderValidation: false, withEncoderConfiguration: encoder,
+            withDecoderLimitConfiguration: limits)
+        try pipeline.addHandler(
+            HTTPPipeliningHandler(
+                maximumQueuedRequests: app.configuration.maximumPipelinedRequests,
+                sendTimeout: app.configuration.sendTimeout, metrics: app.metrics))
+        try pipeline.addHandler(HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer))
     }
 
     package var description: String { "HTTPServer" }

@@ -26,9 +26,15 @@ final class OverloadResponder: ChannelInboundHandler {
             + "Retry-After: 1\r\nConnection: close\r\n\r\n" + body
     }
 
-    private let response: String
+    /// nil closes without a word: a TLS client could not read a plain answer, and a handshake
+    /// is what a refused connection must not cost.
+    private let response: String?
 
-    init(_ reason: Reason) {
+    init(_ reason: Reason, answers: Bool = true) {
+        guard answers else {
+            response = nil
+            return
+        }
         response =
             switch reason {
             case .tooManyConnections: Self.tooManyConnections
@@ -37,6 +43,10 @@ final class OverloadResponder: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        guard let response else {
+            context.close(promise: nil)
+            return
+        }
         let loopBound = context.loopBound
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
             loopBound.value.close(promise: nil)

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The `curl` command against a TLS edge: what a real HTTP/2 and TLS client does, which the
+/// raw client cannot.
+enum Curl {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `curl -sk <arguments>` (bounded), trusting the throwaway certificate.
+    static func run(_ arguments: [String], timeout: Duration = .seconds(20)) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "-sk", "--max-time", "15"] + arguments
+        // Files, not pipes: a body larger than a pipe holds would stall curl until read.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stdout = folder.appendingPathComponent("stdout")
+        let stderr = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: stdout)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        try process.run()
+        let until = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < until else {
+                process.terminate()
+                throw TestFailure("curl did not finish within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: stdout), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: stderr), as: UTF8.self))
+    }
+
+    /// `-w` fields of one request: HTTP version, status, body size, then the body itself.
+    static func fetch(_ url: String, _ options: [String] = []) async throws -> (version: String, status: Int, body: String) {
+        let result = try await run(options + ["-w", "\n%{http_version} %{http_code}", url])
+        guard result.status == 0, let split = result.stdout.lastIndex(of: "\n") else {
+            throw TestFailure("curl \(options) \(url) failed (\(result.status)): \(result.stderr)")
+        }
+        let fields = result.stdout[result.stdout.index(after: split)...].split(separator: " ")
+        guard fields.count == 2, let status = Int(fields[1]) else { throw TestFailure("unexpected curl output: \(result.stdout)") }
+        return (String(fields[0]), status, String(result.stdout[..<split]))
+    }
+
+    /// The subject common name of the certificate a new connection was given (from `-v`).
+    static func certificateName(_ url: String) async throws -> String? {
+        let result = try await run(["-v", "-o", "/dev/null", url])
+        guard let line = result.stderr.split(separator: "\n").first(where: { $0.contains("subject: CN=") }) else { return nil }
+        return line.split(separator: "CN=").last.map { String($0.prefix { $0 != "," && $0 != ";" && $0 != " " }) }
+    }
+}
