@@ -412,6 +412,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ], path: "Tests/EdgeServiceTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "WorkerServiceTests",

@@ -41,7 +41,7 @@ public enum EdgeService {
     public static func main() async -> Never {
         await ServiceMain.run(
             name: "edge", summary: "The edge: the front HTTP server (static files, /api/ to the app servers).",
-            defaultAdminPort: defaultAdminPort, configure: configure
+            defaultAdminPort: defaultAdminPort, decidesSampling: true, configure: configure
         ) { configuration, environment in
             var configuration = configuration
             configuration.http.maximumConnections = connectionLimit(configuration.http.maximumConnections, logger: environment.logger)
@@ -60,7 +60,8 @@ public enum EdgeService {
                     configuration.http,
                     upstreams: zip(configuration.upstreamTargets, clients).map { ($0.prefix, $1 as any Upstream) },
                     upstreamTimeout: configuration.workerClient.defaultTimeout,
-                    maintenance: maintenance, tracer: environment.tracer, logger: environment.logger),
+                    maintenance: maintenance, tracer: environment.tracer, headSampler: environment.headSampler,
+                    logger: environment.logger),
                 tls: configuration.tls,
                 onListening: { _ in readiness.set("http", ready: true) },
                 logger: environment.logger)
@@ -92,7 +93,7 @@ public enum EdgeService {
     /// One upstream behind `/api/`.
     package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstream: any Upstream, upstreamTimeout: Duration,
-        maintenance: MaintenanceSwitch?, tracer: (any Tracer)? = nil, logger: Logger
+        maintenance: MaintenanceSwitch?, tracer: (any Tracer)? = nil, headSampler: HeadSampler? = nil, logger: Logger
     ) -> EdgeApplication {
         makeApplication(
             configuration, upstreams: [(UpstreamRoutes.apiPrefix, upstream)], upstreamTimeout: upstreamTimeout,
@@ -102,7 +103,7 @@ public enum EdgeService {
     /// - Parameter upstreams: path prefix and app servers of each upstream route.
     package static func makeApplication(
         _ configuration: HTTPServerConfiguration, upstreams: [(prefix: String, upstream: any Upstream)], upstreamTimeout: Duration,
-        maintenance: MaintenanceSwitch?, tracer: (any Tracer)? = nil, logger: Logger
+        maintenance: MaintenanceSwitch?, tracer: (any Tracer)? = nil, headSampler: HeadSampler? = nil, logger: Logger
     ) -> EdgeApplication {
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
@@ -114,7 +115,7 @@ public enum EdgeService {
             staticCache: StaticFileCache(ttl: configuration.staticCacheTTL),
             fileThreadPool: NIOThreadPool.singleton,
             upstreamRoutes: UpstreamRoutes(prefixes: upstreams.map(\.prefix)),
-            proxies: upstreams.map { APIProxy(upstream: $0.upstream, timeout: upstreamTimeout, tracer: tracer) },
+            proxies: upstreams.map { APIProxy(upstream: $0.upstream, timeout: upstreamTimeout, tracer: tracer, headSampler: headSampler) },
             upstreamRequests: UpstreamRequestBuilder(
                 trustedProxies: trustedProxies, listenPort: configuration.listen.port,
                 listenScheme: configuration.isTLSEnabled ? "https" : "http"),

@@ -38,8 +38,8 @@ public enum RequestID {
         let low = generator.next() as UInt64
         // Written straight into the string's storage: this runs for every request.
         return String(unsafeUninitializedCapacity: 32) { digits in
-            writeHex(high, into: digits, at: 0)
-            writeHex(low, into: digits, at: 16)
+            HexDigits.write(high, into: digits, at: 0)
+            HexDigits.write(low, into: digits, at: 16)
             return 32
         }
     }
@@ -47,14 +47,5 @@ public enum RequestID {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         return generate(using: &generator)
-    }
-
-    private static func writeHex(_ value: UInt64, into digits: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
-        var value = value
-        for position in (start..<start + 16).reversed() {
-            let nibble = UInt8(truncatingIfNeeded: value & 0xF)
-            digits[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-            value >>= 4
-        }
     }
 }

@@ -19,12 +19,17 @@ public struct ServiceEnvironment: Sendable {
     /// The process's tracer when tracing is configured (``TracingSettings``): give it to RPC
     /// servers and clients and to anything that starts a trace. Nil when tracing is off.
     public let tracer: (any Tracer)?
+    /// Decides which new traces are recorded, for a service started with
+    /// `ServiceMain.run(decidesSampling: true)` (where requests enter); nil otherwise, and when
+    /// tracing is off.
+    public let headSampler: HeadSampler?
 
     public init(
         name: String, logger: Logger, readiness: Readiness, settings: CommonSettings, adminRoutes: AdminRoutes = AdminRoutes(),
-        tracer: (any Tracer)? = nil
+        tracer: (any Tracer)? = nil, headSampler: HeadSampler? = nil
     ) {
         self.tracer = tracer
+        self.headSampler = headSampler
         self.name = name
         self.logger = logger
         self.readiness = readiness

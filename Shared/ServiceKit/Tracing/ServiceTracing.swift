@@ -5,15 +5,31 @@ public import Tracing
 #if OTLPExport
     import OTel
 #endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Process-wide tracing setup: swift-otel's tracer (W3C trace context, parent-based ratio
 /// sampling, a batch span processor, OTLP/HTTP export) as the process's `InstrumentationSystem`.
 public enum ServiceTracing {
+    static let samplerVariable = "OTEL_TRACES_SAMPLER"
+    static let samplerArgumentVariable = "OTEL_TRACES_SAMPLER_ARG"
+
     /// The tracer, and the service that exports its spans (run it for as long as spans are made:
     /// it flushes what is queued when it stops); nil when no endpoint is configured.
+    ///
+    /// With `decidesSampling` (the service where requests enter, see ``HeadSampler``) the sampler
+    /// variables are read into the returned head sampler and taken out of the process's
+    /// environment, and the tracer records every trace it is given: swift-otel reads
+    /// `OTEL_TRACES_SAMPLER`/`_ARG` over any configuration, and would sample the traces the head
+    /// sampler chose a second time. Without it, or for a sampler ``HeadSampler`` does not know,
+    /// the head sampler is nil and the tracer samples as configured.
     public static func bootstrap(
-        service: String, settings: TracingSettings, logger: Logger
-    ) throws -> (tracer: any Tracer, exporter: any Service)? {
+        service: String, settings: TracingSettings, decidesSampling: Bool = false, environment: [String: String] = [:],
+        logger: Logger
+    ) throws -> (tracer: any Tracer, exporter: any Service, headSampler: HeadSampler?)? {
         guard let tracesURL = settings.tracesURL else { return nil }
         #if OTLPExport
             var configuration = OTel.Configuration.default
@@ -25,14 +41,20 @@ public enum ServiceTracing {
             configuration.metrics.enabled = false
             configuration.traces.exporter = .otlp
             configuration.traces.otlpExporter.endpoint = tracesURL
-            if let sampler = OTel.Configuration.TracesConfiguration.SamplerConfiguration.parentBasedTraceIDRatio(
+            var headSampler: HeadSampler?
+            if decidesSampling, let sampler = HeadSampler(sampler: environment[samplerVariable], ratio: settings.sampleRatio) {
+                headSampler = sampler
+                configuration.traces.sampler = .parentBasedAlwaysOn
+                unsetenv(samplerVariable)
+                unsetenv(samplerArgumentVariable)
+            } else if let sampler = OTel.Configuration.TracesConfiguration.SamplerConfiguration.parentBasedTraceIDRatio(
                 ratio: settings.sampleRatio)
             {
                 configuration.traces.sampler = sampler
             }
             let backend = try OTel.makeTracingBackend(configuration: configuration)
             InstrumentationSystem.bootstrap(backend.factory)
-            return (backend.factory, backend.service)
+            return (backend.factory, backend.service, headSampler)
         #else
             throw TracingUnavailable(endpoint: tracesURL)
         #endif

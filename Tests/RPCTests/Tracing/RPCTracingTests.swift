@@ -156,6 +156,18 @@ final class RPCTracingTests: XCTestCase {
         XCTAssertNil(lines[1]["trace_id"], "a call outside any trace names none")
     }
 
+    func testTraceparentsMadeWithoutATracerAreVersion00() {
+        let new = TraceParentText.newTrace(traceIDHigh: 0x0af7_6519_16cd_43dd, traceIDLow: 0x8448_eb21_1c80_319c, spanID: 0xb7)
+        XCTAssertEqual(new, "00-0af7651916cd43dd8448eb211c80319c-00000000000000b7-00")
+        XCTAssertEqual(
+            TraceParentText.continuing("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", spanID: 0x00f0_67aa_0ba9_02b7),
+            "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", "the trace and its flags kept, the parent replaced")
+        XCTAssertEqual(
+            TraceParentText.continuing("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-later", spanID: 1),
+            "00-0af7651916cd43dd8448eb211c80319c-0000000000000001-00", "a later version is sent on as version 00")
+        XCTAssertNil(TraceParentText.continuing("garbage", spanID: 1))
+    }
+
     func testLogMetadataNamesTheTraceAndTheSpanAHeaderContinues() {
         var logger = Logger(label: "test")
         TraceLogMetadata.add(traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", to: &logger)

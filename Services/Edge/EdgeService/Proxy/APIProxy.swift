@@ -1,6 +1,7 @@
 import AppServerProtocol
 import NIOHTTP1
 import RPC
+import ServiceKit
 import Tracing
 
 /// Forwards one `/api/` request to a worker within the upstream deadline and reports the time
@@ -9,11 +10,14 @@ import Tracing
 ///
 /// With a tracer, the forwarded request is the edge's server span: it continues the client's
 /// trace (`traceparent`/`tracestate`) or starts one, and the call to the worker is its child.
+/// With a head sampler too, only the requests whose trace is recorded reach the tracer: the
+/// others go on with a `traceparent` made from the connection's random numbers.
 struct APIProxy: Sendable {
     let upstream: any Upstream
     /// The whole budget for a request, retries included.
     let timeout: Duration
     let tracer: (any Tracer)?
+    var headSampler: HeadSampler? = nil
 
     /// Asks the app server for its `Server-Timing` entries (app, db).
     static let serverTimingKey = "server-timing"
@@ -26,12 +30,18 @@ struct APIProxy: Sendable {
         var traceparent: String?
     }
 
-    func forward(_ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool = false) async -> Outcome {
+    /// - Parameter random: the connection's generator, for the ids of a trace nobody records.
+    func forward(
+        _ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool = false, random: SplitMix64 = SplitMix64()
+    ) async -> Outcome {
         var metadata = RPCMetadata()
         metadata.requestID = requestID
         if serverTiming { metadata[Self.serverTimingKey] = "1" }
         guard let tracer else {
             TraceHeaders.passThrough(request.headers, into: &metadata)
+            return await send(request, metadata: metadata)
+        }
+        if let headSampler, TraceHeaders.continueUnrecorded(request.headers, sampler: headSampler, random: random, into: &metadata) {
             return await send(request, metadata: metadata)
         }
         var parent = ServiceContext.topLevel

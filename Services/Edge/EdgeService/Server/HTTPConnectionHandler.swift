@@ -374,9 +374,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             forwardedFor: request.forwardedFor, requestID: request.requestID)
         let requestID = request.requestID
         let serverTiming = exposesServerTiming
+        // Seeded from the connection's generator: no system call per request for trace ids.
+        let random = SplitMix64(seed: requestIDs.next())
         let promise = context.eventLoop.makePromise(of: APIProxy.Outcome.self)
         proxyTask = Task {
-            promise.succeed(await proxy.forward(envelope, requestID: requestID, serverTiming: serverTiming))
+            promise.succeed(await proxy.forward(envelope, requestID: requestID, serverTiming: serverTiming, random: random))
         }
         let serial = self.serial
         promise.futureResult.assumeIsolated().whenSuccess { outcome in

@@ -1,5 +1,6 @@
 import AppServerProtocol
 import RPC
+import ServiceKit
 import Tracing
 import W3CTraceContext
 
@@ -23,5 +24,38 @@ enum TraceHeaders {
         else { return }
         metadata.traceparent = context.traceParentHeaderValue
         if let tracestate = context.traceStateHeaderValue { metadata[RPCMetadata.tracestateKey] = tracestate }
+    }
+
+    /// With a head sampler: gives a request whose trace is not recorded its context without
+    /// the tracer (a client's unsampled trace continued with a span id of the edge's, or a new
+    /// trace the sampler leaves out) and returns true; false for a request the tracer records
+    /// (a client's sampled trace, or a new one the sampler picks), whose metadata is untouched.
+    /// An invalid client header is dropped, as a tracer would, and the request starts a trace.
+    static func continueUnrecorded(
+        _ headers: [HTTPHeaderField], sampler: HeadSampler, random: SplitMix64, into metadata: inout RPCMetadata
+    ) -> Bool {
+        var random = random
+        let extractor = EnvelopeHeaderExtractor()
+        if let traceparent = extractor.extract(key: RPCMetadata.traceparentKey, from: headers),
+            let client = try? TraceContext(
+                traceParentHeaderValue: traceparent,
+                traceStateHeaderValue: extractor.extract(key: RPCMetadata.tracestateKey, from: headers))
+        {
+            guard !client.flags.contains(.sampled),
+                let continued = TraceParentText.continuing(traceparent, spanID: nonZero(random.next()))
+            else { return false }
+            metadata.traceparent = continued
+            if let tracestate = client.traceStateHeaderValue { metadata[RPCMetadata.tracestateKey] = tracestate }
+            return true
+        }
+        guard !sampler.records(draw: random.next()) else { return false }
+        metadata.traceparent = TraceParentText.newTrace(
+            traceIDHigh: random.next(), traceIDLow: nonZero(random.next()), spanID: nonZero(random.next()))
+        return true
+    }
+
+    /// W3C reserves all-zero ids for "invalid".
+    private static func nonZero(_ value: UInt64) -> UInt64 {
+        value == 0 ? 1 : value
     }
 }
