@@ -47,10 +47,16 @@ final class TracingEndToEndTests: XCTestCase {
                 XCTAssertTrue(timing.contains(entry), "\(entry) missing in \(timing)")
             }
 
-            let spans = try await receiver.spans(until: .seconds(10)) { spans in
-                spans.contains {
-                    $0.traceID == Self.traceID && $0.service == "data" && $0.attributes["db.system.name"] as? String == "postgresql"
-                }
+            // Each service exports on its own schedule (the edge's span ends last, with the
+            // response): wait for a span of every kind the checks below look at.
+            let spans = try await receiver.spans(until: .seconds(15)) { spans in
+                let trace = spans.filter { $0.traceID == Self.traceID }
+                let kinds = Set(trace.map { "\($0.service) \($0.kind)" })
+                return kinds.isSuperset(of: [
+                    "edge server", "edge client", "worker server", "worker internal", "worker client", "data server",
+                ])
+                    && trace.contains { $0.name == "batch user_reads" }
+                    && trace.contains { $0.service == "data" && $0.attributes["db.system.name"] as? String == "postgresql" }
             }
             let trace = spans.filter { $0.traceID == Self.traceID }
             let byID = Dictionary(trace.map { ($0.spanID, $0) }) { first, _ in first }
