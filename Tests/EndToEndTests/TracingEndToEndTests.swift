@@ -14,6 +14,17 @@ final class TracingEndToEndTests: XCTestCase {
         log.split(separator: "\n").filter { $0.contains(text) }
     }
 
+    /// The lines of any of `members` containing `text`, waiting up to 5 s for one: a process
+    /// writes a call's last line as it answers, and its output reaches the test a little later.
+    static func lines(of members: [HostileStack.Member], containing text: String) async throws -> [Substring] {
+        let until = ContinuousClock.now + .seconds(5)
+        while true {
+            let found = members.flatMap { lines(of: $0.log(last: 200_000), containing: text) }
+            if !found.isEmpty || ContinuousClock.now >= until { return found }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// The bare value after `key` in a text log line (`span_id=…`).
     static func value(of key: String, in line: Substring) -> String? {
         guard let range = line.range(of: key) else { return nil }
@@ -161,16 +172,16 @@ final class TracingEndToEndTests: XCTestCase {
                 port: stack.edgePort, "GET", "/api/users/cy", token: token,
                 headers: [("traceparent", "00-\(Self.unsampledTraceID)-\(Self.clientSpanID)-00")])
             XCTAssertEqual(unrecorded.status, 200, unrecorded.text)
-            let edgeLog = try XCTUnwrap(stack.edge).log(last: 200_000)
-            let accessLine = try XCTUnwrap(
-                Self.lines(of: edgeLog, containing: "trace_id=\(Self.unsampledTraceID)").last, "edge log:\n\(edgeLog.suffix(3000))")
+            let edge = try XCTUnwrap(stack.edge)
+            let accessLines = try await Self.lines(of: [edge], containing: "trace_id=\(Self.unsampledTraceID)")
+            let accessLine = try XCTUnwrap(accessLines.last, "edge log:\n\(edge.log(last: 3000))")
             let edgeSpanID = try XCTUnwrap(Self.value(of: "span_id=", in: accessLine), String(accessLine))
             XCTAssertNotEqual(edgeSpanID, Self.clientSpanID, "the edge's span is its own")
-            let workerLines = Self.lines(of: stack.workers[0].log(last: 200_000), containing: "trace_id=\(Self.unsampledTraceID)")
+            let workerLines = try await Self.lines(of: stack.workers, containing: "trace_id=\(Self.unsampledTraceID)")
             XCTAssertFalse(workerLines.isEmpty, "no worker line of the unrecorded trace")
             for line in workerLines { XCTAssertTrue(line.contains("span_id=\(edgeSpanID)"), String(line)) }
-            let dataLines = Self.lines(
-                of: try XCTUnwrap(stack.data).log(last: 200_000), containing: #""trace_id":"\#(Self.unsampledTraceID)""#)
+            let dataLines = try await Self.lines(
+                of: [try XCTUnwrap(stack.data)], containing: #""trace_id":"\#(Self.unsampledTraceID)""#)
             XCTAssertFalse(dataLines.isEmpty, "no data line of the unrecorded trace")
             for line in dataLines { XCTAssertTrue(line.contains(#""span_id":"\#(edgeSpanID)""#), String(line)) }
         } catch {
@@ -194,7 +205,7 @@ final class TracingEndToEndTests: XCTestCase {
             // No tracer: the edge says tracing is off and passes the client's context on as it is,
             // so the services' lines name the client's span.
             XCTAssertTrue(try XCTUnwrap(stack.edge).log(last: 200_000).contains("tracing=off"))
-            let lines = Self.lines(of: stack.workers[0].log(last: 200_000), containing: "trace_id=\(Self.traceID)")
+            let lines = try await Self.lines(of: stack.workers, containing: "trace_id=\(Self.traceID)")
             XCTAssertFalse(lines.isEmpty, "no worker line of the client's trace")
             for line in lines { XCTAssertTrue(line.contains("span_id=\(Self.clientSpanID)"), String(line)) }
         } catch {
