@@ -1,4 +1,5 @@
 import Foundation
+import ServiceTestSupport
 import XCTest
 
 @testable import EdgeService
@@ -170,39 +171,5 @@ final class TLSTests: XCTestCase {
         }
         let after = try await Curl.fetch(base + "/", ["--http2"])
         XCTAssertEqual(after.status, 200)
-    }
-}
-
-/// Just enough HTTP/2 framing (RFC 9113 §4.1) to open streams by hand.
-enum HTTP2Frames {
-    struct Frame {
-        var type: UInt8
-        var flags: UInt8
-        var stream: UInt32
-    }
-
-    /// `GET /` for `localhost` over https in HPACK, from the static table and literals without
-    /// indexing, so every frame can carry the same bytes.
-    static let getRoot: [UInt8] = [0x82, 0x87, 0x84, 0x01, 9] + Array("localhost".utf8)
-
-    static func frame(type: UInt8, flags: UInt8, stream: UInt32, payload: [UInt8]) -> [UInt8] {
-        let length = UInt32(payload.count)
-        return [UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type, flags]
-            + [UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF)] + payload
-    }
-
-    static func parse(_ bytes: [UInt8]) -> [Frame] {
-        var frames: [Frame] = []
-        var index = 0
-        while index + 9 <= bytes.count {
-            let length = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
-            guard index + 9 + length <= bytes.count else { break }
-            let stream =
-                UInt32(bytes[index + 5] & 0x7F) << 24 | UInt32(bytes[index + 6]) << 16 | UInt32(bytes[index + 7]) << 8
-                | UInt32(bytes[index + 8])
-            frames.append(Frame(type: bytes[index + 3], flags: bytes[index + 4], stream: stream))
-            index += 9 + length
-        }
-        return frames
     }
 }

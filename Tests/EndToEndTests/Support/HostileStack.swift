@@ -75,7 +75,15 @@ final class HostileStack: @unchecked Sendable {
     private(set) var workerRPCPorts: [Int] = []
     private(set) var workerHTTPPorts: [Int] = []
     private(set) var edgePort = 0
+    /// The edge's throwaway certificate and key (`edge.crt`, `edge.key`) when it terminates TLS.
+    private(set) var certificates: TestCertificates?
     private var staticRoot: URL?
+
+    /// The edge's certificate, for a client to verify it with (`curl --cacert`), when it terminates TLS.
+    var edgeCertificate: String? { certificates?.certificate("edge") }
+
+    /// `https://127.0.0.1:<edgePort>` when the edge terminates TLS, else `http://…`.
+    var edgeURL: String { "\(certificates == nil ? "http" : "https")://127.0.0.1:\(edgePort)" }
 
     var members: [Member] { lock.withLock { started } }
 
@@ -84,9 +92,13 @@ final class HostileStack: @unchecked Sendable {
     }
 
     /// Starts the processes; whatever started is stopped by ``stop()`` even if this throws.
-    /// - Parameter environment: more variables per service (`data`, `worker`, `edge`).
+    /// - Parameters:
+    ///   - tls: The edge terminates TLS (HTTP/1.1 and HTTP/2 by ALPN) with a certificate made
+    ///     for this stack, for 127.0.0.1 and localhost (``edgeCertificate``).
+    ///   - environment: more variables per service (`data`, `worker`, `edge`).
     func start(
-        workerCount: Int = 1, withEdge: Bool = true, edgeArguments: [String] = [], environment: [String: [String: String]] = [:]
+        workerCount: Int = 1, withEdge: Bool = true, tls: Bool = false, edgeArguments: [String] = [],
+        environment: [String: [String: String]] = [:]
     ) async throws {
         let cluster = try await PostgresTestCluster.shared()
         let database = try await cluster.createDatabase()
@@ -135,6 +147,13 @@ final class HostileStack: @unchecked Sendable {
         try Data("body { color: red }".utf8).write(to: root.appendingPathComponent("site.css"))
         try UnprivilegedAccount.giveToServices(root)
         staticRoot = root
+        var tlsArguments: [String] = []
+        if tls {
+            let certificates = try TestCertificates()
+            self.certificates = certificates
+            try certificates.make("edge")
+            tlsArguments = ["--tls-certificate", certificates.certificate("edge"), "--tls-key", certificates.key("edge")]
+        }
         edgePort = try freePort()
         let edge = Member(
             "edge",
@@ -144,11 +163,15 @@ final class HostileStack: @unchecked Sendable {
                     "--http-listen", "127.0.0.1:\(edgePort)", "--worker-target",
                     workerRPCPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
                     "--static-root", root.path, "--access-log=false",
-                ] + edgeArguments, environment: environment["edge"] ?? [:]))
+                ] + tlsArguments + edgeArguments, environment: environment["edge"] ?? [:]))
         add(edge)
         self.edge = edge
         try await waitUntilReady(edge)
-        try await waitUntilServing(port: edgePort)
+        if let certificate = edgeCertificate {
+            try await waitUntilServing(url: edgeURL, trusting: certificate)
+        } else {
+            try await waitUntilServing(port: edgePort)
+        }
     }
 
     /// Waits for `/readyz`; a failure carries the member's output, which the drain took from
@@ -171,6 +194,20 @@ final class HostileStack: @unchecked Sendable {
         throw HostileStackError(description: "port \(port) never answered an API request")
     }
 
+    /// The same through a TLS edge, with curl verifying its certificate.
+    private func waitUntilServing(url: String, trusting certificate: String) async throws {
+        let until = ContinuousClock.now + .seconds(15)
+        var last = ""
+        while ContinuousClock.now < until {
+            if let reply = try? await Curl.fetch(url + "/api/users/nobody", trusting: certificate) {
+                if reply.status == 401 { return }
+                last = "\(reply.status) \(reply.body)"
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HostileStackError(description: "\(url) never answered an API request (last: \(last))")
+    }
+
     /// Stops every process, front to back, and reports any that did not exit cleanly.
     func stop(file: StaticString = #filePath, line: UInt = #line) async {
         let order = members.reversed()
@@ -183,6 +220,7 @@ final class HostileStack: @unchecked Sendable {
             }
         }
         if let staticRoot { try? FileManager.default.removeItem(at: staticRoot) }
+        certificates?.remove()
     }
 
     func assertAllAlive(_ context: String, file: StaticString = #filePath, line: UInt = #line) {

@@ -1,19 +1,24 @@
-import Foundation
+public import Foundation
 
 /// The `curl` command against a TLS edge: what a real HTTP/2 and TLS client does, which the
 /// raw client cannot.
-enum Curl {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public enum Curl {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    /// Runs `curl -sk <arguments>` (bounded), trusting the throwaway certificate.
-    static func run(_ arguments: [String], timeout: Duration = .seconds(20)) async throws -> Result {
+    /// Runs `curl -s <arguments>` (bounded): with `-k`, accepting any certificate, or verifying
+    /// the server's against `trusting` (a PEM file, `--cacert`) when it is given. curl's own
+    /// `--max-time` is 5 seconds shorter than `timeout`, so it usually reports a stall itself.
+    public static func run(_ arguments: [String], trusting certificate: String? = nil, timeout: Duration = .seconds(20)) async throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-sk", "--max-time", "15"] + arguments
+        let trust = certificate.map { ["-s", "--cacert", $0] } ?? ["-sk"]
+        process.arguments = ["curl"] + trust + ["--max-time", "\(max(1, timeout.components.seconds - 5))"] + arguments
         // Files, not pipes: a body larger than a pipe holds would stall curl until read.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -29,7 +34,7 @@ enum Curl {
         while process.isRunning {
             guard ContinuousClock.now < until else {
                 process.terminate()
-                throw TestFailure("curl did not finish within \(timeout)")
+                throw ServiceProcessError(description: "curl did not finish within \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -40,18 +45,22 @@ enum Curl {
     }
 
     /// `-w` fields of one request: HTTP version, status, body size, then the body itself.
-    static func fetch(_ url: String, _ options: [String] = []) async throws -> (version: String, status: Int, body: String) {
-        let result = try await run(options + ["-w", "\n%{http_version} %{http_code}", url])
+    public static func fetch(_ url: String, _ options: [String] = [], trusting certificate: String? = nil) async throws -> (
+        version: String, status: Int, body: String
+    ) {
+        let result = try await run(options + ["-w", "\n%{http_version} %{http_code}", url], trusting: certificate)
         guard result.status == 0, let split = result.stdout.lastIndex(of: "\n") else {
-            throw TestFailure("curl \(options) \(url) failed (\(result.status)): \(result.stderr)")
+            throw ServiceProcessError(description: "curl \(options) \(url) failed (\(result.status)): \(result.stderr)")
         }
         let fields = result.stdout[result.stdout.index(after: split)...].split(separator: " ")
-        guard fields.count == 2, let status = Int(fields[1]) else { throw TestFailure("unexpected curl output: \(result.stdout)") }
+        guard fields.count == 2, let status = Int(fields[1]) else {
+            throw ServiceProcessError(description: "unexpected curl output: \(result.stdout)")
+        }
         return (String(fields[0]), status, String(result.stdout[..<split]))
     }
 
     /// The subject common name of the certificate a new connection was given (from `-v`).
-    static func certificateName(_ url: String) async throws -> String? {
+    public static func certificateName(_ url: String) async throws -> String? {
         let result = try await run(["-v", "-o", "/dev/null", url])
         guard let line = result.stderr.split(separator: "\n").first(where: { $0.contains("subject: CN=") }) else { return nil }
         return line.split(separator: "CN=").last.map { String($0.prefix { $0 != "," && $0 != ";" && $0 != " " }) }
