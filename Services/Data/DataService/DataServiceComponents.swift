@@ -18,13 +18,16 @@ struct DataServiceComponents {
     let micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>
     let collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>
     let expensiveCalls: ExpensiveCallGate
+    /// Calls let through to the database at once; nil with `--db-concurrency off`.
+    let concurrencyLimiter: ConcurrencyLimiter?
     let rpcServer: RPCServer
 
     /// In dependency order: ServiceGroup stops them in reverse, so the RPC server drains
     /// first, then the point readers finish their batches, and the PostgreSQL pool closes
     /// last, after every query has finished.
     var services: [any Service] {
-        [postgres, monitor, cleanup, micropostReads, userReads, micropostInserts, collectionPages, rpcServer]
+        [postgres, monitor, cleanup, micropostReads, userReads, micropostInserts, collectionPages]
+            + (concurrencyLimiter.map { [$0] } ?? []) + [rpcServer]
     }
 
     init(configuration: DataServiceConfiguration, environment: ServiceEnvironment, migrations: MigrationRunner) {
@@ -90,7 +93,12 @@ struct DataServiceComponents {
             interval: configuration.tokenCleanupInterval, logger: environment.logger)
         var router = RPCRouter()
         handlers.register(on: &router)
-        rpcServer = environment.makeRPCServer(configuration: configuration.rpcServer, router: router)
+        concurrencyLimiter = configuration.concurrency.configuration.map {
+            ConcurrencyLimiter(configuration: $0, metricPrefix: "data_db")
+        }
+        rpcServer = environment.makeRPCServer(
+            configuration: configuration.rpcServer, router: router,
+            interceptors: concurrencyLimiter.map { [ConcurrencyLimitInterceptor(limiter: $0)] } ?? [])
         environment.logger.info("database", metadata: ["target": "\(configuration.database)"])
     }
 }

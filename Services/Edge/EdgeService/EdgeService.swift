@@ -55,20 +55,22 @@ public enum EdgeService {
                 ? nil : MaintenanceSwitch(path: configuration.http.maintenanceFile, logger: environment.logger)
             let readiness = environment.readiness
             readiness.set("http", ready: false)
+            let app = makeApplication(
+                configuration.http,
+                upstreams: zip(configuration.upstreamTargets, clients).map { ($0.prefix, $1 as any Upstream) },
+                upstreamTimeout: configuration.workerClient.defaultTimeout,
+                maintenance: maintenance, tracer: environment.tracer, headSampler: environment.headSampler,
+                logger: environment.logger)
             let server = HTTPServer(
-                app: makeApplication(
-                    configuration.http,
-                    upstreams: zip(configuration.upstreamTargets, clients).map { ($0.prefix, $1 as any Upstream) },
-                    upstreamTimeout: configuration.workerClient.defaultTimeout,
-                    maintenance: maintenance, tracer: environment.tracer, headSampler: environment.headSampler,
-                    logger: environment.logger),
+                app: app,
                 tls: configuration.tls,
                 onListening: { _ in readiness.set("http", ready: true) },
                 logger: environment.logger)
             // Shutdown runs in reverse: the HTTP server drains first, while the workers' client
             // still answers the requests in flight.
             let reloader = configuration.tls.map { TLSReloader(store: $0, logger: environment.logger) }
-            return clients as [any Service] + (maintenance.map { [$0] } ?? []) + (reloader.map { [$0] } ?? []) + [server]
+            let limiters: [any Service] = app.proxies.compactMap(\.limiter)
+            return clients as [any Service] + (maintenance.map { [$0] } ?? []) + (reloader.map { [$0] } ?? []) + limiters + [server]
         }
     }
 
@@ -97,7 +99,7 @@ public enum EdgeService {
     ) -> EdgeApplication {
         makeApplication(
             configuration, upstreams: [(UpstreamRoutes.apiPrefix, upstream)], upstreamTimeout: upstreamTimeout,
-            maintenance: maintenance, tracer: tracer, logger: logger)
+            maintenance: maintenance, tracer: tracer, headSampler: headSampler, logger: logger)
     }
 
     /// - Parameter upstreams: path prefix and app servers of each upstream route.
@@ -115,7 +117,13 @@ public enum EdgeService {
             staticCache: StaticFileCache(ttl: configuration.staticCacheTTL),
             fileThreadPool: NIOThreadPool.singleton,
             upstreamRoutes: UpstreamRoutes(prefixes: upstreams.map(\.prefix)),
-            proxies: upstreams.map { APIProxy(upstream: $0.upstream, timeout: upstreamTimeout, tracer: tracer, headSampler: headSampler) },
+            proxies: upstreams.map { route in
+                APIProxy(
+                    upstream: route.upstream, timeout: upstreamTimeout, tracer: tracer, headSampler: headSampler,
+                    limiter: configuration.upstreamConcurrency.configuration.map {
+                        ConcurrencyLimiter(configuration: $0, metricPrefix: "edge_upstream", dimensions: [("route", route.prefix)])
+                    })
+            },
             upstreamRequests: UpstreamRequestBuilder(
                 trustedProxies: trustedProxies, listenPort: configuration.listen.port,
                 listenScheme: configuration.isTLSEnabled ? "https" : "http"),

@@ -143,13 +143,16 @@ public enum RPCSettings {
 extension ServiceEnvironment {
     /// The service's RPC server, wired to its plumbing: not ready until the socket is bound,
     /// health answers from the readiness state, logs through the service logger.
-    public func makeRPCServer(configuration: RPCServerConfiguration, router: RPCRouter) -> RPCServer {
+    public func makeRPCServer(
+        configuration: RPCServerConfiguration, router: RPCRouter, interceptors: [any RPCServerInterceptor] = []
+    ) -> RPCServer {
         let readiness = self.readiness
         readiness.set("rpc", ready: false)
         return RPCServer(
             configuration: configuration, router: router, serviceName: name,
             isServing: { readiness.isReady },
             onListening: { _ in readiness.set("rpc", ready: true) },
+            interceptors: interceptors,
             tracer: tracer,
             logger: logger)
     }

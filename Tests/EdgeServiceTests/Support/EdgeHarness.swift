@@ -68,7 +68,8 @@ final class EdgeHarness: Sendable {
             configuration.isTLSEnabled
             ? try TLSContextStore(certificatePath: configuration.tlsCertificate, keyPath: configuration.tlsKey) : nil
         let server = HTTPServer(app: app, tls: tls, logger: quietLogger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [client, server], logger: quietLogger))
+        let limiters: [any Service] = app.proxies.compactMap(\.limiter)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [client] + limiters + [server], logger: quietLogger))
         let task = Task { try await group.run() }
         let address = try await server.localAddress()
         return EdgeHarness(

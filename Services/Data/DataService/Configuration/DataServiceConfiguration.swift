@@ -19,6 +19,8 @@ struct DataServiceConfiguration: Sendable {
     var tokenCleanupInterval: Duration
     var batches: BatchSettings
     var costs: CostLimits
+    /// Calls let through to the database at once (`--db-concurrency` and its siblings).
+    var concurrency = DataServiceConfiguration.defaultConcurrency
     /// Answer from memory, with no PostgreSQL (see ``InMemoryMode``).
     var inMemory = false
 
@@ -45,6 +47,10 @@ struct DataServiceConfiguration: Sendable {
         self.batches = batches
         self.costs = costs
     }
+
+    /// A backstop behind the edge's limit: its target is above the data service's usual latency
+    /// under full load, so it refuses only when workers ask more than the edges let through.
+    static let defaultConcurrency = ConcurrencyLimitSettings(targetLatency: .milliseconds(50))
 
     /// Reads the settings; problems are recorded in `reader` and reported together by ServiceMain.
     static func read(from reader: inout ConfigReader, environment: [String: String]) -> DataServiceConfiguration {
@@ -118,6 +124,8 @@ struct DataServiceConfiguration: Sendable {
             tokenCleanupInterval: tokenCleanupInterval, batches: batches,
             costs: costs)
         configuration.migration = migration
+        configuration.concurrency = ConcurrencyLimitSettings.read(
+            prefix: "db", envPrefix: "DB", what: "calls to the database", defaults: defaultConcurrency, from: &reader)
         configuration.inMemory = reader.read(
             .bool(
                 InMemoryMode.settingName, env: "IN_MEMORY", default: false,

@@ -169,6 +169,9 @@ enum EdgeSettings {
             .choice(
                 "server-timing", env: "SERVER_TIMING", default: defaults.serverTiming,
                 help: "Which /api/ clients get a Server-Timing header (edge, upstream, app, db): none, --trusted-proxies, or all."))
+        config.upstreamConcurrency = ConcurrencyLimitSettings.read(
+            prefix: "upstream", envPrefix: "UPSTREAM", what: "requests to the workers (per upstream route)",
+            defaults: defaults.upstreamConcurrency, from: &reader)
         return config
     }
 }

@@ -18,6 +18,8 @@ struct APIProxy: Sendable {
     let timeout: Duration
     let tracer: (any Tracer)?
     var headSampler: HeadSampler? = nil
+    /// Requests let through to the workers at once (`--upstream-concurrency`); nil lets all through.
+    var limiter: ConcurrencyLimiter? = nil
 
     /// Asks the app server for its `Server-Timing` entries (app, db).
     static let serverTimingKey = "server-timing"
@@ -28,11 +30,34 @@ struct APIProxy: Sendable {
         /// The trace context the request went on with (the edge's span, or the client's passed
         /// through), for the access line.
         var traceparent: String?
+
+        /// An answer, or no answer in time, measures the workers' latency; a refusal or a
+        /// failure to reach one does not.
+        var saysHowLongWorkTakes: Bool {
+            switch result {
+            case .success: true
+            case .failure(let failure): failure.status == .gatewayTimeout
+            }
+        }
     }
 
     /// - Parameter random: the connection's generator, for the ids of a trace nobody records.
     func forward(
         _ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool = false, random: SplitMix64 = SplitMix64()
+    ) async -> Outcome {
+        guard let limiter else {
+            return await admitted(request, requestID: requestID, serverTiming: serverTiming, random: random)
+        }
+        guard let permit = await limiter.acquire() else {
+            return Outcome(result: .failure(.overloaded), upstreamTime: .zero, traceparent: nil)
+        }
+        let outcome = await admitted(request, requestID: requestID, serverTiming: serverTiming, random: random)
+        limiter.release(permit, measured: outcome.saysHowLongWorkTakes)
+        return outcome
+    }
+
+    private func admitted(
+        _ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool, random: SplitMix64
     ) async -> Outcome {
         var metadata = RPCMetadata()
         metadata.requestID = requestID

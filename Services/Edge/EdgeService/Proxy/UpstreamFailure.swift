@@ -27,6 +27,10 @@ struct UpstreamFailure: Error, Sendable, Equatable {
         }
     }
 
+    /// Past the edge's concurrency limit and its queue: refused before any worker is asked.
+    static let overloaded = UpstreamFailure(
+        .serviceUnavailable, "busy", "The server is at capacity; try again shortly.", retryAfter: 1)
+
     init(_ status: HTTPResponseStatus, _ code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.body = ErrorBody(code: code, message: message)

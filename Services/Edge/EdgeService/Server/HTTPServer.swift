@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// HTTP/2) and returns once every connection is closed; cancellation (the drain timeout)
 /// closes whatever is left.
 package final class HTTPServer: Service, Sendable, CustomStringConvertible {
-    private let app: EdgeApplication
+    let app: EdgeApplication
     /// nil serves plain HTTP/1.1.
     private let tls: TLSContextStore?
     private let group: any EventLoopGroup

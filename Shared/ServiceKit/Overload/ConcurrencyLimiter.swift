@@ -1,0 +1,181 @@
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+public import ServiceLifecycle
+
+/// Admits work up to an ``AdaptiveConcurrencyLimit``, holds a short queue for bursts, and
+/// refuses the rest at once, so that past saturation the service behind keeps serving at its
+/// best rate with bounded latency and the excess is told to come back (503 with `Retry-After`)
+/// instead of waiting until it times out.
+///
+/// The queue is last in, first out, as Netflix's `LifoBlockingLimiter`: under sustained
+/// overload the newest requests, whose clients are still waiting, are the ones served, and the
+/// oldest run out their `queueTimeout` and are refused. Taking a permit when the limit allows is
+/// one lock and no allocation; only a request that has to wait suspends.
+public final class ConcurrencyLimiter: Service, Sendable {
+    public struct Configuration: Sendable, Equatable {
+        public var limit: AdaptiveConcurrencyLimit.Configuration
+        /// Requests that may wait for a permit; 0 refuses at once whatever cannot run.
+        public var queueSize: Int
+        public var queueTimeout: Duration
+
+        public init(limit: AdaptiveConcurrencyLimit.Configuration, queueSize: Int, queueTimeout: Duration) {
+            self.limit = limit
+            self.queueSize = max(0, queueSize)
+            self.queueTimeout = queueTimeout
+        }
+    }
+
+    public typealias Permit = AdaptiveConcurrencyLimit.Permit
+
+    /// Why a request was not let in, the `reason` of the refusals metric.
+    public enum Refusal: String, Sendable {
+        case queueFull = "queue_full"
+        case queueTimeout = "queue_timeout"
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let deadline: UInt64
+        let continuation: CheckedContinuation<Permit?, Never>
+    }
+
+    private struct State {
+        var limit: AdaptiveConcurrencyLimit
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+    }
+
+    public let configuration: Configuration
+    private let state: NIOLockedValueBox<State>
+    private let queueTimeoutNanoseconds: UInt64
+    private let limitGauge: Gauge
+    private let inFlightGauge: Gauge
+    private let queuedGauge: Meter
+    private let refusedQueueFull: Counter
+    private let refusedQueueTimeout: Counter
+
+    /// - Parameters:
+    ///   - metricPrefix: names the metrics, e.g. `edge_upstream` gives
+    ///     `edge_upstream_concurrency_limit`, `…_in_flight`, `…_queued` and `…_refused_total{reason}`.
+    ///   - dimensions: added to each, e.g. the route.
+    public init(configuration: Configuration, metricPrefix: String, dimensions: [(String, String)] = []) {
+        self.configuration = configuration
+        let now = NIODeadline.now().uptimeNanoseconds
+        state = NIOLockedValueBox(State(limit: AdaptiveConcurrencyLimit(configuration: configuration.limit, now: now)))
+        queueTimeoutNanoseconds = AdaptiveConcurrencyLimit.Configuration.nanoseconds(configuration.queueTimeout)
+        limitGauge = Gauge(label: "\(metricPrefix)_concurrency_limit", dimensions: dimensions)
+        inFlightGauge = Gauge(label: "\(metricPrefix)_in_flight", dimensions: dimensions)
+        queuedGauge = Meter(label: "\(metricPrefix)_queued", dimensions: dimensions)
+        refusedQueueFull = Counter(
+            label: "\(metricPrefix)_refused_total", dimensions: dimensions + [("reason", Refusal.queueFull.rawValue)])
+        refusedQueueTimeout = Counter(
+            label: "\(metricPrefix)_refused_total", dimensions: dimensions + [("reason", Refusal.queueTimeout.rawValue)])
+        limitGauge.record(configuration.limit.initialLimit)
+    }
+
+    /// A permit, at once or after waiting in the queue, or nil: the request is refused.
+    public func acquire() async -> Permit? {
+        let now = NIODeadline.now().uptimeNanoseconds
+        if let permit = state.withLockedValue({ $0.limit.tryAcquire(now: now) }) {
+            return permit
+        }
+        return await withCheckedContinuation { continuation in
+            enqueue(continuation, now: now)
+        }
+    }
+
+    private func enqueue(_ continuation: CheckedContinuation<Permit?, Never>, now: UInt64) {
+        var expired: [Waiter] = []
+        let outcome = state.withLockedValue { state -> Permit?? in
+            expired = Self.takeExpired(&state.waiters, now: now)
+            // A permit may have come free since the first try.
+            if let permit = state.limit.tryAcquire(now: now) { return .some(permit) }
+            guard state.waiters.count < configuration.queueSize else { return .some(nil) }
+            state.nextWaiterID &+= 1
+            state.waiters.append(
+                Waiter(id: state.nextWaiterID, deadline: now &+ queueTimeoutNanoseconds, continuation: continuation))
+            return .none
+        }
+        refuse(expired)
+        switch outcome {
+        case .some(let permit?):
+            continuation.resume(returning: permit)
+        case .some(nil):
+            refusedQueueFull.increment()
+            continuation.resume(returning: nil)
+        case .none:
+            queuedGauge.increment()
+        }
+    }
+
+    /// Ends the work a permit let in and hands the free places to the newest waiters.
+    /// - Parameter measured: false when the time says nothing about the service behind (see
+    ///   ``AdaptiveConcurrencyLimit/release(_:now:measured:)``).
+    public func release(_ permit: Permit, measured: Bool) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        var expired: [Waiter] = []
+        var admitted: [(Waiter, Permit)] = []
+        let (limit, inFlight) = state.withLockedValue { state -> (Int, Int) in
+            state.limit.release(permit, now: now, measured: measured)
+            if !state.waiters.isEmpty {
+                expired = Self.takeExpired(&state.waiters, now: now)
+                while let waiter = state.waiters.last, let next = state.limit.tryAcquire(now: now) {
+                    state.waiters.removeLast()
+                    admitted.append((waiter, next))
+                }
+            }
+            return (state.limit.limit, state.limit.inFlight)
+        }
+        limitGauge.record(limit)
+        inFlightGauge.record(inFlight)
+        refuse(expired)
+        for (waiter, next) in admitted {
+            queuedGauge.decrement()
+            waiter.continuation.resume(returning: next)
+        }
+    }
+
+    /// Refuses the waiters whose time in the queue is up, even when nothing finishes to wake
+    /// them (the service behind stalled): ``run()`` calls it on a timer.
+    public func refuseExpired() {
+        let now = NIODeadline.now().uptimeNanoseconds
+        let expired = state.withLockedValue { Self.takeExpired(&$0.waiters, now: now) }
+        refuse(expired)
+    }
+
+    /// Sweeps the queue every half queue timeout until shutdown. Placed before the server
+    /// that uses the limiter in a service group, it keeps sweeping while that server drains.
+    public func run() async {
+        guard configuration.queueSize > 0 else { return }
+        let interval = max(configuration.queueTimeout / 2, .milliseconds(1))
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                self.refuseExpired()
+            }
+        }
+    }
+
+    /// The oldest waiters are at the front, and deadlines grow with the position.
+    private static func takeExpired(_ waiters: inout [Waiter], now: UInt64) -> [Waiter] {
+        guard let first = waiters.first, first.deadline <= now else { return [] }
+        let end = waiters.firstIndex { $0.deadline > now } ?? waiters.endIndex
+        let expired = Array(waiters[..<end])
+        waiters.removeSubrange(..<end)
+        return expired
+    }
+
+    private func refuse(_ expired: [Waiter]) {
+        for waiter in expired {
+            queuedGauge.decrement()
+            refusedQueueTimeout.increment()
+            waiter.continuation.resume(returning: nil)
+        }
+    }
+
+    /// The limit, requests in flight and waiting now, for tests and the admin page.
+    public var snapshot: (limit: Int, inFlight: Int, queued: Int) {
+        state.withLockedValue { ($0.limit.limit, $0.limit.inFlight, $0.waiters.count) }
+    }
+}
