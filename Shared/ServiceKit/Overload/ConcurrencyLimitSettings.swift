@@ -45,8 +45,10 @@ public struct ConcurrencyLimitSettings: Sendable {
         case .off: return nil
         case .fixed(let fixed): limit = .fixed(fixed)
         case .adaptive:
+            // Open at first: a burst finds room, and the first windows above the target halve
+            // it (1 000 to 125 in 0.3 s) if the service behind cannot take it.
             limit = AdaptiveConcurrencyLimit.Configuration(
-                initialLimit: min(64, maximumLimit), maximumLimit: maximumLimit, targetLatency: targetLatency)
+                initialLimit: maximumLimit, maximumLimit: maximumLimit, targetLatency: targetLatency)
         }
         return ConcurrencyLimiter.Configuration(limit: limit, queueSize: queueSize, queueTimeout: queueTimeout)
     }

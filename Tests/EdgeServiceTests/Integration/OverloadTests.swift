@@ -54,13 +54,16 @@ final class OverloadTests: XCTestCase {
         let script = WorkerScript()
         let worker = try await FakeWorker.start(name: "w1", script: script, inProcess: true)
         // A long queue timeout: under a sanitizer a wave of requests takes far longer than 50 ms.
-        let edge = try await EdgeHarness.start(worker: worker) { $0.upstreamConcurrency.queueTimeout = .seconds(10) }
+        let edge = try await EdgeHarness.start(worker: worker) {
+            $0.upstreamConcurrency.mode = .fixed(64)
+            $0.upstreamConcurrency.queueTimeout = .seconds(10)
+        }
         try await edge.waitForWorkers()
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<150 { group.addTask { try await edge.get("/api/sleep?ms=5").status } }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
-        XCTAssertEqual(statuses.filter { $0 == 200 }.count, 150, "150 at once against the default limit of 64: \(statuses)")
+        XCTAssertEqual(statuses.filter { $0 == 200 }.count, 150, "150 at once against a limit of 64: \(statuses)")
         await edge.stop()
         await worker.stop()
     }
