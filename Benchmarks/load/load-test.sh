@@ -34,6 +34,15 @@
 # each scenario but the static file, one table of both sides' medians and their ratios, with
 # the monolith's pool (MONOLITH_POOL) as large as the data service's; see
 # Benchmarks/load/peer-monolith.sh.
+# OVERLOAD=1 measures open-loop overload instead (issue 18): per scenario of SCENARIOS (default
+# get-one; get-page and post too) the closed-loop wrk peak, then h2load over HTTP/1.1 at a fixed
+# arrival rate of OVERLOAD_FACTORS (default "2 4") × that peak, one request in flight per
+# connection on OVERLOAD_CLIENTS connections (default the rate × 100 ms; more than 250 turn the
+# edge's cap per address off): offered and really started rate, goodput (2xx within 1 s)
+# against the peak, p50/p99 of the 2xx, 503s and their p99, other statuses, failed and never
+# answered requests, curl probes meanwhile (latency, Retry-After), and the share of GET reads
+# the data service merged (h2load's clients walk one URI list in lockstep); see
+# Benchmarks/load/overload.sh.
 #
 # Everything listens on 127.0.0.1 and stops when the script ends. wrk shares the cores with
 # the stack, so compare rows of one run, not runs on different machines.
@@ -47,6 +56,8 @@ WARMUP=${WARMUP:-3}
 THREADS=${WRK_THREADS:-2}
 WORKERS=${WORKERS:-2}
 REPORT=${LOAD_REPORT:-.build/load-report.md}
+OVERLOAD=${OVERLOAD:-0}
+[ "$OVERLOAD" = 0 ] || SCENARIOS=${SCENARIOS:-get-one}
 SCENARIOS=${SCENARIOS:-"get-one get-page post static"}
 LUA_DIR="$(pwd)/Benchmarks/load"
 # The RPC hops run over loopback TCP, as between containers; RPC_TRANSPORT=unix puts them on
@@ -56,6 +67,9 @@ case "$RPC_TRANSPORT" in unix | tcp) ;; *) echo "RPC_TRANSPORT must be unix or t
 PEER=${PEER:-}
 # shellcheck source=Benchmarks/load/peer-monolith.sh
 case "$PEER" in "") ;; monolith) source "$LUA_DIR/peer-monolith.sh" ;; *) echo "PEER must be monolith or unset" >&2; exit 2 ;; esac
+# shellcheck source=Benchmarks/load/overload.sh
+case "$OVERLOAD" in 0) ;; 1) source "$LUA_DIR/overload.sh" ;; *) echo "OVERLOAD must be 1 or 0" >&2; exit 2 ;; esac
+[ -z "$PEER" ] || [ "$OVERLOAD" = 0 ] || { echo "PEER and OVERLOAD are separate runs" >&2; exit 2; }
 
 install_if_missing() { # <command> <package>
     command -v "$1" >/dev/null 2>&1 && return
@@ -65,6 +79,7 @@ install_if_missing() { # <command> <package>
 }
 install_if_missing wrk wrk
 install_if_missing curl curl
+[ "$OVERLOAD" = 0 ] || install_if_missing h2load nghttp2-client
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || install_if_missing psql postgresql
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 
@@ -286,10 +301,10 @@ stack_report() {
     echo "Microposts in the database at the end: $(psql_run "SELECT count(*) FROM microposts") (100 000 seeded)."
 }
 
-if [ -n "$PEER" ]; then peer_report; else stack_report; fi | tee "$REPORT"
+if [ -n "$PEER" ]; then peer_report; elif [ "$OVERLOAD" = 1 ]; then overload_report; else stack_report; fi | tee "$REPORT"
 
 for log in "$WORK"/*.log; do
-    grep -qiE '\b(error|critical)\b' "$log" && { echo "--- $(basename "$log") has errors:" >&2; grep -iE '\b(error|critical)\b' "$log" | head -5 >&2; }
+    grep -qiE '\b(error|critical)\b' "$log" && { echo "--- $(basename "$log") has errors:" >&2; grep -m5 -iE '\b(error|critical)\b' "$log" >&2; }
 done
 
 if [ "${HOLD:-0}" = 1 ]; then
