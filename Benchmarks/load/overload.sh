@@ -155,14 +155,21 @@ overload_merged() { # <before> <after>
 # One open-loop run: h2load at <rate> req/s for DURATION + 1 seconds, curl probes meanwhile;
 # prints the table row.
 overload_run() { # <scenario> <factor> <peak 2xx req/s>
-    local factor=$2 peak=$3 rate clients=$OVERLOAD_CLIENTS per_client log="$WORK/overload.tsv" out="$WORK/overload.out" pid before merged
+    local factor=$2 peak=$3 rate clients=$OVERLOAD_CLIENTS per_client total spread log="$WORK/overload.tsv" out="$WORK/overload.out" pid before merged
     rate=$(awk -v p="$peak" -v f="$factor" 'BEGIN { printf "%.0f", p * f }')
     [ "$clients" != auto ] || clients=$(awk -v r="$rate" 'BEGIN { c = int(r / 10 + 0.999); print (c < 64 ? 64 : c > 8000 ? 8000 : c) }')
     per_client=$(awk -v r="$rate" -v c="$clients" 'BEGIN { printf "%.4f", r / c }')
+    # Connections are opened spread over one --rps period (-r per millisecond), so their timers
+    # fire out of step: all opened at once, every client sends in the same instant and the
+    # stack sees a burst of <clients> requests ten times a second instead of a steady rate
+    # (a concurrency limit then refuses most of each burst, however idle it is in between).
+    # -r excludes -D, so the run is a request count: the rate × (DURATION + 1) s.
+    total=$(awk -v r="$rate" -v d="$DURATION" 'BEGIN { printf "%.0f", r * (d + 1) }')
+    spread=$(awk -v c="$clients" -v q="$per_client" 'BEGIN { n = c / (1000 / q); n = int(n) < n ? int(n) + 1 : n; print (n < 1 ? 1 : n) }')
     echo "$1 at ${factor}× the peak: h2load --rps $per_client × $clients clients for $((DURATION + 1))s..." >&2
     rm -f "$log"
     (
-        h2load --h1 -t"$OVERLOAD_THREADS" -c"$clients" -m1 --rps "$per_client" -D $((DURATION + 1)) \
+        h2load --h1 -t"$OVERLOAD_THREADS" -c"$clients" -m1 --rps "$per_client" -n "$total" -r "$spread" --rate-period 1ms \
             --log-file "$log" "${OVERLOAD_H2LOAD[@]}" >"$out" 2>&1 || echo "h2load exited with $?" >>"$out"
         times >"$WORK/overload.times"
     ) &
@@ -217,7 +224,7 @@ for r in window:
 summary = open(out).read()
 m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", summary)
 started, done = int(m.group(2)), int(m.group(3))
-# h2load's own run time: -D plus the time its connections took.
+# h2load's own run time: the requests' plus the time its connections took.
 m = re.search(r"finished in ([\d.]+)(m?s)", summary)
 seconds = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
 # `times`: the subshell's own line, then its children's (h2load) user and system time.
@@ -267,7 +274,7 @@ overload_report() {
     kill "$SAMPLER_PID" 2>/dev/null || true
 
     echo "Stack: $(describe_stack); edge options: ${EDGE_ARGS:-none}."
-    echo "Load: per scenario, closed-loop \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up for the peak, then open loop at ${OVERLOAD_FACTORS// /× and }× that peak: \`h2load --h1 -t$OVERLOAD_THREADS -c<clients> -m1 --rps <rate / clients> -D $((DURATION + 1))\` with $([ "$OVERLOAD_CLIENTS" = auto ] && echo "the rate × 100 ms as clients" || echo "$OVERLOAD_CLIENTS clients"), the requests started in the first ${DURATION}s counted; bearer token on every request; all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
+    echo "Load: per scenario, closed-loop \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up for the peak, then open loop at ${OVERLOAD_FACTORS// /× and }× that peak: \`h2load --h1 -t$OVERLOAD_THREADS -c<clients> -m1 --rps <rate / clients> -n <rate × $((DURATION + 1)) s> -r <clients per ms, spread over one period> --rate-period 1ms\` with $([ "$OVERLOAD_CLIENTS" = auto ] && echo "the rate × 100 ms as clients" || echo "$OVERLOAD_CLIENTS clients"), the requests started in the first ${DURATION}s counted; bearer token on every request; all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
     echo "At most <clients> requests are in flight: h2load holds back what falls due on a busy connection (it sends it late, and times it from then), so a started rate below the offered one is load the stack never saw; the curl probes (a new connection every 0.25 s) show the latency without that wait. Never answered: started but without an answer when h2load stopped."
     printf '%s\n' "${rows[@]}"
 }

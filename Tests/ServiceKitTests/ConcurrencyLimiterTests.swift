@@ -1,5 +1,12 @@
+import NIOConcurrencyHelpers
 import ServiceKit
 import XCTest
+
+private final class ManagedFlag: Sendable {
+    private let value = NIOLockedValueBox(false)
+    var isSet: Bool { value.withLockedValue { $0 } }
+    func set() { value.withLockedValue { $0 = true } }
+}
 
 final class ConcurrencyLimiterTests: XCTestCase {
     private func limiter(limit: Int, queue: Int, timeout: Duration = .seconds(30)) -> ConcurrencyLimiter {
@@ -84,6 +91,21 @@ final class ConcurrencyLimiterTests: XCTestCase {
         let refused = await stale.value
         XCTAssertNil(refused, "past its timeout it is refused, not served late")
         XCTAssertEqual(limiter.snapshot.inFlight, 0)
+    }
+
+    func testRunLastsUntilShutdownEvenWithoutAQueue() async throws {
+        // A service that returns stops its whole service group: `--upstream-queue 0` once stopped the edge at start.
+        let limiter = limiter(limit: 1, queue: 0, timeout: .milliseconds(10))
+        let finished = ManagedFlag()
+        let running = Task {
+            await limiter.run()
+            finished.set()
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        XCTAssertFalse(finished.isSet)
+        running.cancel()
+        await running.value
+        XCTAssertTrue(finished.isSet)
     }
 
     func testSettingsParseEveryMode() {

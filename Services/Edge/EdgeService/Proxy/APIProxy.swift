@@ -41,16 +41,23 @@ struct APIProxy: Sendable {
         }
     }
 
-    /// - Parameter random: the connection's generator, for the ids of a trace nobody records.
+    /// The answer to a request the limiter refused.
+    static let overloaded = Outcome(result: .failure(.overloaded), upstreamTime: .zero, traceparent: nil)
+
+    /// - Parameters:
+    ///   - random: the connection's generator, for the ids of a trace nobody records.
+    ///   - permit: the limiter's, when the caller was admitted without waiting; without one
+    ///     the request waits in the limiter's queue first.
     func forward(
-        _ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool = false, random: SplitMix64 = SplitMix64()
+        _ request: HTTPEnvelopeRequest, requestID: String, serverTiming: Bool = false, random: SplitMix64 = SplitMix64(),
+        permit: ConcurrencyLimiter.Permit? = nil
     ) async -> Outcome {
         guard let limiter else {
             return await admitted(request, requestID: requestID, serverTiming: serverTiming, random: random)
         }
-        guard let permit = await limiter.acquire() else {
-            return Outcome(result: .failure(.overloaded), upstreamTime: .zero, traceparent: nil)
-        }
+        var permit = permit
+        if permit == nil { permit = await limiter.acquire() }
+        guard let permit else { return Self.overloaded }
         let outcome = await admitted(request, requestID: requestID, serverTiming: serverTiming, random: random)
         limiter.release(permit, measured: outcome.saysHowLongWorkTakes)
         return outcome

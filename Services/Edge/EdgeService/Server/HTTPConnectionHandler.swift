@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RPC
+import ServiceKit
 
 /// One client connection. ``HTTPPipeliningHandler`` in front of it delivers one request at a
 /// time (holding back pipelined ones until the response is written), so this handler only
@@ -369,6 +370,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: - API
 
     private func forward(_ request: RequestInProgress, to proxy: APIProxy, context: ChannelHandlerContext) {
+        var permit: ConcurrencyLimiter.Permit?
+        if let limiter = proxy.limiter {
+            switch limiter.admit() {
+            case .admitted(let granted): permit = granted
+            case .mustWait: break
+            case .refused:
+                // Answered here, before any envelope or task: under overload this is most requests.
+                sendProxied(APIProxy.overloaded, context: context)
+                return
+            }
+        }
         let envelope = app.upstreamRequests.envelope(
             head: request.head, body: request.body, peer: peer,
             forwardedFor: request.forwardedFor, requestID: request.requestID)
@@ -378,7 +390,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let random = SplitMix64(seed: requestIDs.next())
         let promise = context.eventLoop.makePromise(of: APIProxy.Outcome.self)
         proxyTask = Task {
-            promise.succeed(await proxy.forward(envelope, requestID: requestID, serverTiming: serverTiming, random: random))
+            promise.succeed(
+                await proxy.forward(envelope, requestID: requestID, serverTiming: serverTiming, random: random, permit: permit))
         }
         let serial = self.serial
         promise.futureResult.assumeIsolated().whenSuccess { outcome in
