@@ -80,7 +80,7 @@ public struct ConcurrencyLimitSettings: Sendable {
         settings.queueTimeout = reader.read(
             .duration(
                 "\(prefix)-queue-timeout", env: "\(envPrefix)_QUEUE_TIMEOUT", default: defaults.queueTimeout,
-                help: "How long one of \(what) may wait in that queue before it is refused."))
+                help: "How long one past the limit may wait in that queue before it is refused."))
         return settings
     }
 }
