@@ -302,7 +302,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .file(let file):
             let plan = StaticResponsePlan(
                 file: file.info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
-            guard let range = plan.range, request.head.method != .HEAD else {
+            guard let range = plan.range, !request.head.method.isHEAD else {
                 try? file.handle.close()
                 sendBodiless(plan, context: context)
                 return
@@ -315,7 +315,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             send(status: plan.status, headers: plan.headers, body: .file(region, file.handle), contentLength: range.count, context: context)
         case .contents(let info, let bytes):
             let plan = StaticResponsePlan(file: info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
-            guard let range = plan.range, request.head.method != .HEAD,
+            guard let range = plan.range, !request.head.method.isHEAD,
                 let slice = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
             else {
                 sendBodiless(plan, context: context)
@@ -417,7 +417,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                     ))
             }
             let status = HTTPResponseStatus(statusCode: response.status)
-            let hasBody = status.mayHaveResponseBody && request?.head.method != .HEAD
+            let hasBody = status.mayHaveResponseBody && request?.head.method.isHEAD != true
             send(
                 status: status, headers: headers,
                 body: hasBody ? .bytes(response.body) : .empty,
@@ -435,7 +435,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: - Writing responses
 
     private func send(_ response: CannedResponse, upstreamTime: Duration? = nil, context: ChannelHandlerContext, early: Bool = false) {
-        let isHead = request?.head.method == .HEAD
+        let isHead = request?.head.method.isHEAD == true
         send(
             status: response.status, headers: response.headers,
             body: isHead ? .empty : .bytes(response.body), contentLength: response.body.readableBytes,
@@ -456,17 +456,21 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let request = self.request
         let keepAlive = !early && !inputClosed && (request?.head.isKeepAlive ?? false)
 
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(extra.count + 5)
-        headers.add(name: "Date", value: dateCache.current)
-        headers.add(contentsOf: extra)
-        if let contentLength { headers.add(name: "Content-Length", value: String(contentLength)) }
-        if let request { headers.add(name: RequestID.headerName, value: request.requestID) }
+        // Gathered as an array and handed over whole: `HTTPHeaders.add` checks each name for
+        // ASCII and for `Connection`, per field and per response. These names are the edge's
+        // own constants and upstream names that passed ``UpstreamHeaderCheck``.
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(extra.count + 4)
+        fields.append(("Date", dateCache.current))
+        fields.append(contentsOf: extra)
+        if let contentLength { fields.append(("Content-Length", String(contentLength))) }
+        if let request { fields.append((RequestID.headerName, request.requestID)) }
         if !keepAlive {
-            headers.add(name: "Connection", value: "close")
+            fields.append(("Connection", "close"))
         } else if request?.head.version == .http1_0 {
-            headers.add(name: "Connection", value: "keep-alive")
+            fields.append(("Connection", "keep-alive"))
         }
+        let headers = HTTPHeaders(fields)
 
         if let request {
             app.metrics.record(
