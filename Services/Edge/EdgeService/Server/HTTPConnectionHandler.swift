@@ -43,11 +43,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Whether this connection's request counts in `http_requests_in_flight`.
     private var isInFlight = false
     private var requestIDs = SplitMix64()
+    /// Whether a response to CONNECT goes without its body, as to HEAD (its framing headers
+    /// kept). On HTTP/1.1 NIO's response encoder dropped it; ``HTTPResponseWriter``, which
+    /// replaced that encoder, leaves it to this handler.
+    private let dropsBodyForConnect: Bool
 
-    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver) {
+    /// - Parameter http1: The connection is HTTP/1.x (not an HTTP/2 stream).
+    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver, http1: Bool) {
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
+        self.dropsBodyForConnect = http1
         self.deadlines = RequestDeadlines(
             headerTimeout: app.configuration.headerTimeout, bodyTimeout: app.configuration.bodyTimeout,
             requestTimeout: app.configuration.requestTimeout)
@@ -417,7 +423,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                     ))
             }
             let status = HTTPResponseStatus(statusCode: response.status)
-            let hasBody = status.mayHaveResponseBody && request?.head.method.isHEAD != true
+            let hasBody = status.mayHaveResponseBody && !dropsBody(for: request)
             send(
                 status: status, headers: headers,
                 body: hasBody ? .bytes(response.body) : .empty,
@@ -435,7 +441,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: - Writing responses
 
     private func send(_ response: CannedResponse, upstreamTime: Duration? = nil, context: ChannelHandlerContext, early: Bool = false) {
-        let isHead = request?.head.method.isHEAD == true
+        let isHead = dropsBody(for: request)
         send(
             status: response.status, headers: response.headers,
             body: isHead ? .empty : .bytes(response.body), contentLength: response.body.readableBytes,
@@ -517,6 +523,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+
+    /// Whether the response to `request` goes without its body: HEAD, and CONNECT on HTTP/1.1.
+    private func dropsBody(for request: RequestInProgress?) -> Bool {
+        guard let method = request?.head.method else { return false }
+        switch method {
+        case .HEAD: return true
+        case .CONNECT: return dropsBodyForConnect
+        default: return false
+        }
     }
 
     /// The body in hand is no longer held once its response is written or the connection
