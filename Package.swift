@@ -405,6 +405,7 @@ let package = Package(
             dependencies: [
                 "EdgeService", "ServiceKit", "ServiceTestSupport", "RPC", "AppServerProtocol",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

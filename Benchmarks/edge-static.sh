@@ -4,6 +4,8 @@
 #   Benchmarks/edge-static.sh [seconds] [connections]     (ROUNDS=3 by default)
 #   TLS_ONLY=1 Benchmarks/edge-static.sh 8 64              (only the TLS and HTTP/2 rows)
 #   TLS=0 Benchmarks/edge-static.sh 8 64                   (only the plain rows, as before TLS)
+#   EDGE_BIN=/path/to/edge Benchmarks/edge-static.sh 8 64  (measure that edge, e.g. another worktree's build,
+#                                                          instead of building one; WORKER_BIN likewise)
 #
 # Builds `edge` and `worker` in release mode and measures with wrk and h2load:
 #   1. a 1 KiB static file served by the edge (sendfile, access log off);
@@ -68,11 +70,17 @@ if [ "$TLS" = 1 ]; then
     install_if_missing openssl openssl
 fi
 
-swift build -c release --product edge >/dev/null 2>&1 || { echo "release build of edge failed" >&2; exit 1; }
-if [ "$PLAIN" = 1 ]; then
+EDGE_BIN=${EDGE_BIN:-}
+WORKER_BIN=${WORKER_BIN:-}
+if [ -z "$EDGE_BIN" ]; then
+    swift build -c release --product edge >/dev/null 2>&1 || { echo "release build of edge failed" >&2; exit 1; }
+fi
+if [ "$PLAIN" = 1 ] && [ -z "$WORKER_BIN" ]; then
     swift build -c release --product worker >/dev/null 2>&1 || { echo "release build of worker failed" >&2; exit 1; }
 fi
 BIN=$(swift build -c release --show-bin-path 2>/dev/null)
+EDGE=${EDGE_BIN:-$BIN/edge}
+WORKER=${WORKER_BIN:-$BIN/worker}
 
 TMP=$(mktemp -d)
 PIDS=()
@@ -95,10 +103,10 @@ EDGE_PORT=$(free_port); WORKER_PORT=$(free_port); NGINX_PORT=$(free_port)
 EDGE_TLS_PORT=$(free_port); EDGE_TLS_ADMIN_PORT=$(free_port); NGINX_TLS_PORT=$(free_port)
 
 if [ "$PLAIN" = 1 ]; then
-    "$BIN/worker" --rpc-listen "127.0.0.1:$WORKER_PORT" --admin-port "$(free_port)" --admin-host 127.0.0.1 \
+    "$WORKER" --rpc-listen "127.0.0.1:$WORKER_PORT" --admin-port "$(free_port)" --admin-host 127.0.0.1 \
         --log-level warning >"$TMP/worker.log" 2>&1 &
     PIDS+=($!)
-    "$BIN/edge" --http-listen "127.0.0.1:$EDGE_PORT" --static-root "$TMP/www" --worker-target "127.0.0.1:$WORKER_PORT" \
+    "$EDGE" --http-listen "127.0.0.1:$EDGE_PORT" --static-root "$TMP/www" --worker-target "127.0.0.1:$WORKER_PORT" \
         --admin-port "$(free_port)" --admin-host 127.0.0.1 --access-log=false --log-level warning >"$TMP/edge.log" 2>&1 &
     PIDS+=($!)
 fi
@@ -112,7 +120,7 @@ if [ "$TLS" = 1 ]; then
         || { echo "openssl could not make the test certificate" >&2; exit 1; }
     # The edge with TLS: the same flags as the plain one plus the certificate and key. Its
     # worker target is the plain worker (not measured here; in TLS_ONLY mode nothing listens).
-    "$BIN/edge" --http-listen "127.0.0.1:$EDGE_TLS_PORT" --static-root "$TMP/www" --worker-target "127.0.0.1:$WORKER_PORT" \
+    "$EDGE" --http-listen "127.0.0.1:$EDGE_TLS_PORT" --static-root "$TMP/www" --worker-target "127.0.0.1:$WORKER_PORT" \
         --admin-port "$EDGE_TLS_ADMIN_PORT" --admin-host 127.0.0.1 --access-log=false --log-level warning \
         --tls-certificate "$TMP/tls/cert.pem" --tls-key "$TMP/tls/key.pem" >"$TMP/edge-tls.log" 2>&1 &
     PIDS+=($!)

@@ -32,7 +32,8 @@ enum HTTP2ConnectionPipeline {
                 // The observer is not in the pipeline: a stream's head arrives in one piece
                 // with its first frame, so the header timeout armed at the start covers it.
                 try streamPipeline.addHandler(
-                    HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver()))
+                    HTTPConnectionHandler(
+                        app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(), http1: false))
             }
         }
         try pipeline.addHandler(management)

@@ -44,11 +44,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Whether this connection's request counts in `http_requests_in_flight`.
     private var isInFlight = false
     private var requestIDs = SplitMix64()
+    /// Whether a response to CONNECT goes without its body, as to HEAD (its framing headers
+    /// kept). On HTTP/1.1 NIO's response encoder dropped it; ``HTTPResponseWriter``, which
+    /// replaced that encoder, leaves it to this handler.
+    private let dropsBodyForConnect: Bool
 
-    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver) {
+    /// - Parameter http1: The connection is HTTP/1.x (not an HTTP/2 stream).
+    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver, http1: Bool) {
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
+        self.dropsBodyForConnect = http1
         self.deadlines = RequestDeadlines(
             headerTimeout: app.configuration.headerTimeout, bodyTimeout: app.configuration.bodyTimeout,
             requestTimeout: app.configuration.requestTimeout)
@@ -303,7 +309,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .file(let file):
             let plan = StaticResponsePlan(
                 file: file.info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
-            guard let range = plan.range, request.head.method != .HEAD else {
+            guard let range = plan.range, !request.head.method.isHEAD else {
                 try? file.handle.close()
                 sendBodiless(plan, context: context)
                 return
@@ -316,7 +322,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             send(status: plan.status, headers: plan.headers, body: .file(region, file.handle), contentLength: range.count, context: context)
         case .contents(let info, let bytes):
             let plan = StaticResponsePlan(file: info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
-            guard let range = plan.range, request.head.method != .HEAD,
+            guard let range = plan.range, !request.head.method.isHEAD,
                 let slice = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
             else {
                 sendBodiless(plan, context: context)
@@ -430,7 +436,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                     ))
             }
             let status = HTTPResponseStatus(statusCode: response.status)
-            let hasBody = status.mayHaveResponseBody && request?.head.method != .HEAD
+            let hasBody = status.mayHaveResponseBody && !dropsBody(for: request)
             send(
                 status: status, headers: headers,
                 body: hasBody ? .bytes(response.body) : .empty,
@@ -448,7 +454,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: - Writing responses
 
     private func send(_ response: CannedResponse, upstreamTime: Duration? = nil, context: ChannelHandlerContext, early: Bool = false) {
-        let isHead = request?.head.method == .HEAD
+        let isHead = dropsBody(for: request)
         send(
             status: response.status, headers: response.headers,
             body: isHead ? .empty : .bytes(response.body), contentLength: response.body.readableBytes,
@@ -469,17 +475,21 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let request = self.request
         let keepAlive = !early && !inputClosed && (request?.head.isKeepAlive ?? false)
 
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(extra.count + 5)
-        headers.add(name: "Date", value: dateCache.current)
-        headers.add(contentsOf: extra)
-        if let contentLength { headers.add(name: "Content-Length", value: String(contentLength)) }
-        if let request { headers.add(name: RequestID.headerName, value: request.requestID) }
+        // Gathered as an array and handed over whole: `HTTPHeaders.add` checks each name for
+        // ASCII and for `Connection`, per field and per response. These names are the edge's
+        // own constants and upstream names that passed ``UpstreamHeaderCheck``.
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(extra.count + 4)
+        fields.append(("Date", dateCache.current))
+        fields.append(contentsOf: extra)
+        if let contentLength { fields.append(("Content-Length", String(contentLength))) }
+        if let request { fields.append((RequestID.headerName, request.requestID)) }
         if !keepAlive {
-            headers.add(name: "Connection", value: "close")
+            fields.append(("Connection", "close"))
         } else if request?.head.version == .http1_0 {
-            headers.add(name: "Connection", value: "keep-alive")
+            fields.append(("Connection", "keep-alive"))
         }
+        let headers = HTTPHeaders(fields)
 
         if let request {
             app.metrics.record(
@@ -526,6 +536,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+
+    /// Whether the response to `request` goes without its body: HEAD, and CONNECT on HTTP/1.1.
+    private func dropsBody(for request: RequestInProgress?) -> Bool {
+        guard let method = request?.head.method else { return false }
+        switch method {
+        case .HEAD: return true
+        case .CONNECT: return dropsBodyForConnect
+        default: return false
+        }
     }
 
     /// The body in hand is no longer held once its response is written or the connection

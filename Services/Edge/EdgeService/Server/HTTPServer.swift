@@ -86,13 +86,6 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
             limits.maxHeaderListSize = app.configuration.maximumHeaderSize
             return limits
         }()
-        // Every response the edge writes carries its own framing (`send` sets Content-Length,
-        // and 1xx, 204 and 304 have none), so NIO need not scan and rewrite each head.
-        let encoder = {
-            var encoder = HTTPResponseEncoder.Configuration()
-            encoder.automaticallySetFramingHeaders = false
-            return encoder
-        }()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -126,12 +119,12 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
                     app.metrics.openConnections.increment()
                     channel.closeFuture.whenComplete { _ in app.metrics.openConnections.decrement() }
                     guard let tls else {
-                        try Self.configureHTTP1(channel, app: app, dateCaches: dateCaches, limits: limits, encoder: encoder)
+                        try Self.configureHTTP1(channel, app: app, dateCaches: dateCaches, limits: limits)
                         return
                     }
                     try TLSConnectionPipeline.configure(
                         channel, store: tls, app: app,
-                        http1: { try Self.configureHTTP1(channel, app: app, dateCaches: dateCaches, limits: limits, encoder: encoder) },
+                        http1: { try Self.configureHTTP1(channel, app: app, dateCaches: dateCaches, limits: limits) },
                         http2: { observer in
                             try HTTP2ConnectionPipeline.configure(channel, app: app, dateCaches: dateCaches, observer: observer)
                         })
@@ -142,27 +135,28 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
 
     /// An HTTP/1.1 connection's handlers, behind TLS's if any.
     private static func configureHTTP1(
-        _ channel: any Channel, app: EdgeApplication, dateCaches: DateHeaderCaches, limits: NIOHTTPDecoderLimitConfiguration,
-        encoder: HTTPResponseEncoder.Configuration
+        _ channel: any Channel, app: EdgeApplication, dateCaches: DateHeaderCaches, limits: NIOHTTPDecoderLimitConfiguration
     ) throws {
         let pipeline = channel.pipeline.syncOperations
         // In front of the decoder (behind TLS's handlers, if any): it sees the request's bytes.
         let observer = RequestStartObserver()
         try pipeline.addHandler(observer)
-        // Pipelining is HTTPPipeliningHandler's: NIO's has no limit and answered each
-        // queued request from inside the previous one's write (see HTTPPipeline).
-        try pipeline.configureHTTPServerPipeline(
-            withPipeliningAssistance: false, withErrorHandling: false,
-            // The edge checks the one untrusted source of response fields itself
-            // (see UpstreamHeaderCheck); NIO's check of every field cost ~12 % of
-            // a static request's CPU.
-            withOutboundHeaderValidation: false, withEncoderConfiguration: encoder,
-            withDecoderLimitConfiguration: limits)
+        // NIO's HTTP server pipeline without its handlers: pipelining is HTTPPipeliningHandler's
+        // (NIO's has no limit and answered each queued request from inside the previous one's
+        // write, see HTTPPipeline); the edge checks the one untrusted source of response
+        // fields itself (see UpstreamHeaderCheck; NIO's check of every field cost ~12 % of a
+        // static request's CPU); and responses are encoded by HTTPResponseWriter, which
+        // writes a head and a small body as one buffer.
+        try pipeline.addHandler(HTTPResponseWriter())
+        try pipeline.addHandler(
+            ByteToMessageHandler(
+                HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)))
         try pipeline.addHandler(
             HTTPPipeliningHandler(
                 maximumQueuedRequests: app.configuration.maximumPipelinedRequests,
                 sendTimeout: app.configuration.sendTimeout, metrics: app.metrics))
-        try pipeline.addHandler(HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer))
+        try pipeline.addHandler(
+            HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer, http1: true))
     }
 
     package var description: String { "HTTPServer" }

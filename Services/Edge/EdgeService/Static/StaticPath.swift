@@ -25,24 +25,32 @@ struct StaticPath: Sendable, Hashable {
 
     /// - Parameter path: The request target's path, without query or fragment.
     static func parse(_ path: Substring) -> Result<StaticPath, Rejection> {
+        var path = path
+        return path.withUTF8 { parse($0) }
+    }
+
+    /// - Parameter path: The UTF-8 bytes of the request target's path, without query or fragment.
+    static func parse(_ path: UnsafeBufferPointer<UInt8>) -> Result<StaticPath, Rejection> {
         // Bytes, not Characters: nginx matches prefixes byte by byte, and a combining mark after
         // a `/` must not change which route a path takes.
-        if path.utf8.elementsEqual("/".utf8) { return .success(StaticPath(segments: ["index.html"], isDirectory: false)) }
-        guard path.utf8.starts(with: prefix.utf8) else { return .failure(.notStatic) }
-        let encoded = path.utf8.dropFirst(prefix.utf8.count)
+        if path.elementsEqual("/".utf8) { return .success(StaticPath(segments: ["index.html"], isDirectory: false)) }
+        guard path.starts(with: prefix.utf8) else { return .failure(.notStatic) }
+        let encoded = UnsafeBufferPointer(rebasing: path[(path.startIndex + prefix.utf8.count)...])
         // Most paths have nothing to decode; they are split where they lie.
         guard encoded.contains(UInt8(ascii: "%")) else { return parse(decoded: encoded) }
         guard let decoded = percentDecoded(encoded) else { return .failure(.malformed) }
-        return parse(decoded: decoded)
+        return decoded.withUnsafeBufferPointer { parse(decoded: $0) }
     }
 
-    private static func parse<Bytes: BidirectionalCollection<UInt8>>(decoded: Bytes) -> Result<StaticPath, Rejection> {
+    /// Splits decoded bytes into segments. On a buffer pointer rather than a generic collection:
+    /// this runs for every static request.
+    private static func parse(decoded: UnsafeBufferPointer<UInt8>) -> Result<StaticPath, Rejection> {
         var segments: [String] = []
         var start = decoded.startIndex
         while start != decoded.endIndex {
             let end = decoded[start...].firstIndex(of: UInt8(ascii: "/")) ?? decoded.endIndex
-            let segment = decoded[start..<end]
-            start = end == decoded.endIndex ? end : decoded.index(after: end)
+            let segment = UnsafeBufferPointer(rebasing: decoded[start..<end])
+            start = end == decoded.endIndex ? end : end + 1
             if segment.isEmpty { continue }
             if segment.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) { return .failure(.malformed) }
             if segment.elementsEqual("..".utf8) { return .failure(.traversal) }
@@ -57,7 +65,7 @@ struct StaticPath: Sendable, Hashable {
     /// The path relative to the folder, for joining onto the folder's real path.
     var relativePath: String { segments.joined(separator: "/") }
 
-    private static func percentDecoded(_ text: Substring.UTF8View) -> [UInt8]? {
+    private static func percentDecoded(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.count)
         var iterator = text.makeIterator()
