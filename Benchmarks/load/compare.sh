@@ -36,9 +36,9 @@ for round in $(seq "$ROUNDS"); do
         env ${SETUPS[$side]} LOAD_REPORT="$RESULTS/run-$round-$side.md" \
             Benchmarks/load/load-test.sh "$SECONDS_PER_SCENARIO" >"$RESULTS/run-$round-$side.log" 2>&1 \
             || { echo "load-test.sh failed for ${NAMES[$side]}:" >&2; tail -20 "$RESULTS/run-$round-$side.log" >&2; exit 1; }
-        # Rows of the scenario table: | name | requests/s | p50 | p99 | errors | cpu e / w / d / pg |
+        # Rows of the scenario table: | name | requests/s | p50 | p99 | errors | cpu e / w / d / pg | per statement |
         awk -F'|' -v side="$side" -v round="$round" \
-            '/^\| [A-Z0-9]/ && $3 ~ /^ *[0-9]+ *$/ { gsub(/^ +| +$/, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $5); split($7, cpu, "/"); print side "\t" round "\t" $2 "\t" $3 "\t" $5 "\t" cpu[1] + cpu[2] + cpu[3] }' \
+            '/^\| [A-Z0-9]/ && $3 ~ /^ *[0-9]+ *$/ { gsub(/^ +| +$/, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $5); gsub(/ /, "", $8); split($7, cpu, "/"); print side "\t" round "\t" $2 "\t" $3 "\t" $5 "\t" cpu[1] + cpu[2] + cpu[3] "\t" cpu[3] "\t" ($8 ~ /^[0-9.]+$/ ? $8 : "nan") }' \
             "$RESULTS/run-$round-$side.md" >>"$RESULTS/rows.tsv"
     done
 done
@@ -47,12 +47,18 @@ python3 - "$RESULTS/rows.tsv" "${NAMES[0]}" "${NAMES[1]}" "$ROUNDS" <<'PY' | tee
 import statistics, sys
 rows, a_name, b_name, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 data = {}
+# Per scenario and side: the data tier's CPU µs per request and the requests its batched
+# statements answered each (load-test.sh's last column), which that CPU follows.
+data_tier = {}
 for line in open(rows):
-    side, _, scenario, rps, p99, cpu = line.rstrip("\n").split("\t")
+    side, _, scenario, rps, p99, cpu, data_cpu, per_statement = line.rstrip("\n").split("\t")
     data.setdefault(scenario, ([], [], [], [], [], []))
     data[scenario][int(side)].append(float(rps))
     data[scenario][2 + int(side)].append(float(p99))
     data[scenario][4 + int(side)].append(float(cpu))
+    data_tier.setdefault(scenario, ([], [], [], []))
+    data_tier[scenario][int(side)].append(float(data_cpu))
+    data_tier[scenario][2 + int(side)].append(float(per_statement))
 print(f"Median of {rounds} alternating rounds per side (requests/s; p99 ms in brackets). CPU: µs the\n"
       "edge, workers and data service spent per request together (PostgreSQL not counted).\n")
 print(f"| Scenario | {a_name} | {b_name} | {b_name} / {a_name} | CPU µs, {a_name} | CPU µs, {b_name} | CPU {b_name} / {a_name} "
@@ -64,4 +70,13 @@ for scenario, (a, b, a99, b99, acpu, bcpu) in data.items():
     print(f"| {scenario} | {ma:.0f} ({statistics.median(a99):g}) | {mb:.0f} ({statistics.median(b99):g}) | {mb / ma:.3f} "
           f"| {ca:.0f} | {cb:.0f} | {cb / ca:.3f} "
           f"| {', '.join(f'{x:.0f}' for x in a)} | {', '.join(f'{x:.0f}' for x in b)} |")
+print(f"\nThe data tier alone (medians): its CPU µs per request follows how many requests each batched\n"
+      "statement answered, which the stack's timing sets; compare its CPU only at similar values.\n")
+print(f"| Scenario | data CPU µs, {a_name} | data CPU µs, {b_name} | requests per statement, {a_name} | requests per statement, {b_name} |")
+print("|---|---:|---:|---:|---:|")
+for scenario, (acpu, bcpu, aper, bper) in data_tier.items():
+    def median(values):
+        known = [v for v in values if v == v]
+        return f"{statistics.median(known):.1f}" if known else "–"
+    print(f"| {scenario} | {median(acpu)} | {median(bcpu)} | {median(aper)} | {median(bper)} |")
 PY

@@ -231,6 +231,20 @@ PIDS+=("$SAMPLER_PID")
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 TICK_MICROSECONDS=$((1000000 / $(getconf CLK_TCK)))
 
+# Requests the data service's batched statements answered, and the statements: summed over its
+# batchers (db_batch_requests). How many requests one statement answers moves the data tier's
+# CPU per request more than anything the data service does itself (GET one, one build under
+# one load: ~76 µs at 6 requests per statement, ~55 µs at 11), and it follows the stack's
+# timing: compare the data column of two runs only at similar values.
+batched_requests() {
+    curl -fs "http://127.0.0.1:$DATA_ADMIN/metrics" 2>/dev/null \
+        | awk '/^db_batch_requests_sum/ { sum += $2 } /^db_batch_requests_count/ { count += $2 } END { print sum + 0, count + 0 }'
+}
+per_statement() { # <"sum count" before> <"sum count" after>
+    awk -v before="$1" -v after="$2" 'BEGIN { split(before, b, " "); split(after, a, " ")
+        if (a[2] > b[2]) printf "%.1f", (a[1] - b[1]) / (a[2] - b[2]); else printf "–" }'
+}
+
 # One scenario against <base URL>: wrk for WARMUP seconds, then for DURATION seconds measured.
 # Sets RESULT (the scenario's LOAD_RESULT JSON), REQUESTS, ERRORS (connect/read/write/timeouts
 # and statuses ≥ 400) and CPU_US: the CPU µs per request of each group of processes given (pids
@@ -244,7 +258,9 @@ measure() { # <scenario> <base URL> <pid group>...
     local groups=("$@" "$(pgrep -P "$(head -1 "$WORK/pg/postmaster.pid")" | tr '\n' ' ')")
     local -A start=()
     for group in "${groups[@]}"; do for pid in $group; do start[$pid]=$(cpu_ticks "$pid"); done; done
+    local batched_before; batched_before=$(batched_requests)
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$base")
+    COALESCING=$(per_statement "$batched_before" "$(batched_requests)")
     RESULT=$(grep '^LOAD_RESULT' <<<"$out" | sed 's/^LOAD_RESULT //')
     ERRORS=$(( $(field "$RESULT" connect_errors) + $(field "$RESULT" read_errors) + $(field "$RESULT" write_errors) \
         + $(field "$RESULT" timeouts) + $(field "$RESULT" bad_status) ))
@@ -278,7 +294,7 @@ stack_report() {
     for scenario in $SCENARIOS; do
         echo "measuring $scenario for ${DURATION}s..." >&2
         measure "$scenario" "$BASE" "$EDGE_PID" "${WORKER_PIDS[*]}" "$DATA_PID"
-        rows+=("| ${LABEL[$scenario]} | $(printf '%.0f' "$(field "$RESULT" rps)") | $(field "$RESULT" p50_ms) | $(field "$RESULT" p99_ms) | $ERRORS / $REQUESTS | ${CPU_US[0]} / ${CPU_US[1]} / ${CPU_US[2]} / ${CPU_US[3]} |")
+        rows+=("| ${LABEL[$scenario]} | $(printf '%.0f' "$(field "$RESULT" rps)") | $(field "$RESULT" p50_ms) | $(field "$RESULT" p99_ms) | $ERRORS / $REQUESTS | ${CPU_US[0]} / ${CPU_US[1]} / ${CPU_US[2]} / ${CPU_US[3]} | $COALESCING |")
     done
     add_memory edge "$EDGE_PID"
     for i in "${!WORKER_PIDS[@]}"; do add_memory "worker $((i + 1))" "${WORKER_PIDS[$i]}"; done
@@ -288,8 +304,8 @@ stack_report() {
     echo "Stack: $(describe_stack)."
     echo "Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up, bearer token on every request, all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
     echo
-    echo "| Scenario | Requests/s | p50 (ms) | p99 (ms) | Errors / requests | CPU µs per request: edge / workers / data / PostgreSQL |"
-    echo "|---|---:|---:|---:|---:|---:|"
+    echo "| Scenario | Requests/s | p50 (ms) | p99 (ms) | Errors / requests | CPU µs per request: edge / workers / data / PostgreSQL | Requests per data statement |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
     echo "| Process | Peak RSS (MiB) |"
