@@ -1,3 +1,4 @@
+import MetricsTestKit
 import NIOConcurrencyHelpers
 import ServiceKit
 import XCTest
@@ -48,6 +49,27 @@ final class ConcurrencyLimiterTests: XCTestCase {
         let oldest = try XCTUnwrap(oldestResult)
         limiter.release(oldest, measured: true)
         XCTAssertEqual(limiter.snapshot.inFlight, 0)
+    }
+
+    func testTheMetricsFollowEachAdmissionAndRefusal() async throws {
+        let metrics = TestMetrics()
+        let limiter = ConcurrencyLimiter(
+            configuration: .init(limit: .fixed(2), queueSize: 0, queueTimeout: .seconds(30)), metricPrefix: "test",
+            dimensions: [("route", "api")], metricsFactory: metrics)
+        let inFlight = try metrics.expectGauge("test_in_flight", [("route", "api")])
+        let firstResult = await limiter.acquire()
+        let first = try XCTUnwrap(firstResult)
+        XCTAssertEqual(inFlight.lastValue, 1, "counted when admitted, not only when the work ends")
+        let secondResult = await limiter.acquire()
+        let second = try XCTUnwrap(secondResult)
+        XCTAssertEqual(inFlight.lastValue, 2)
+        guard case .refused = limiter.admit() else { return XCTFail("a third is past the limit and the queue") }
+        XCTAssertEqual(try metrics.expectCounter("test_refused_total", [("route", "api"), ("reason", "queue_full")]).totalValue, 1)
+        limiter.release(first, measured: true)
+        XCTAssertEqual(inFlight.lastValue, 1)
+        limiter.release(second, measured: true)
+        XCTAssertEqual(inFlight.lastValue, 0)
+        XCTAssertEqual(try metrics.expectGauge("test_concurrency_limit", [("route", "api")]).lastValue, 2)
     }
 
     func testAFullQueueRefusesTheNextAtOnce() async throws {

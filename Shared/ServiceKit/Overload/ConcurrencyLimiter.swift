@@ -1,4 +1,4 @@
-import Metrics
+public import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 public import ServiceLifecycle
@@ -59,18 +59,24 @@ public final class ConcurrencyLimiter: Service, Sendable {
     ///   - metricPrefix: names the metrics, e.g. `edge_upstream` gives
     ///     `edge_upstream_concurrency_limit`, `…_in_flight`, `…_queued` and `…_refused_total{reason}`.
     ///   - dimensions: added to each, e.g. the route.
-    public init(configuration: Configuration, metricPrefix: String, dimensions: [(String, String)] = []) {
+    ///   - metricsFactory: where they are recorded; the process's metrics system unless a test says otherwise.
+    public init(
+        configuration: Configuration, metricPrefix: String, dimensions: [(String, String)] = [],
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
         let now = NIODeadline.now().uptimeNanoseconds
         state = NIOLockedValueBox(State(limit: AdaptiveConcurrencyLimit(configuration: configuration.limit, now: now)))
         queueTimeoutNanoseconds = AdaptiveConcurrencyLimit.Configuration.nanoseconds(configuration.queueTimeout)
-        limitGauge = Gauge(label: "\(metricPrefix)_concurrency_limit", dimensions: dimensions)
-        inFlightGauge = Gauge(label: "\(metricPrefix)_in_flight", dimensions: dimensions)
-        queuedGauge = Meter(label: "\(metricPrefix)_queued", dimensions: dimensions)
+        limitGauge = Gauge(label: "\(metricPrefix)_concurrency_limit", dimensions: dimensions, factory: metricsFactory)
+        inFlightGauge = Gauge(label: "\(metricPrefix)_in_flight", dimensions: dimensions, factory: metricsFactory)
+        queuedGauge = Meter(label: "\(metricPrefix)_queued", dimensions: dimensions, factory: metricsFactory)
         refusedQueueFull = Counter(
-            label: "\(metricPrefix)_refused_total", dimensions: dimensions + [("reason", Refusal.queueFull.rawValue)])
+            label: "\(metricPrefix)_refused_total", dimensions: dimensions + [("reason", Refusal.queueFull.rawValue)],
+            factory: metricsFactory)
         refusedQueueTimeout = Counter(
-            label: "\(metricPrefix)_refused_total", dimensions: dimensions + [("reason", Refusal.queueTimeout.rawValue)])
+            label: "\(metricPrefix)_refused_total", dimensions: dimensions + [("reason", Refusal.queueTimeout.rawValue)],
+            factory: metricsFactory)
         limitGauge.record(configuration.limit.initialLimit)
     }
 
@@ -88,11 +94,15 @@ public final class ConcurrencyLimiter: Service, Sendable {
     /// with no task, where refusals used to cost the edge 55 µs each and starve its loop).
     public func admit() -> Admission {
         let now = NIODeadline.now().uptimeNanoseconds
-        let admission = state.withLockedValue { state -> Admission in
-            if let permit = state.limit.tryAcquire(now: now) { return .admitted(permit) }
-            return state.waiters.count < configuration.queueSize ? .mustWait : .refused
+        let (admission, inFlight) = state.withLockedValue { state -> (Admission, Int) in
+            if let permit = state.limit.tryAcquire(now: now) { return (.admitted(permit), state.limit.inFlight) }
+            return (state.waiters.count < configuration.queueSize ? .mustWait : .refused, state.limit.inFlight)
         }
-        if admission == .refused { refusedQueueFull.increment() }
+        switch admission {
+        case .admitted: inFlightGauge.record(inFlight)
+        case .refused: refusedQueueFull.increment()
+        case .mustWait: break
+        }
         return admission
     }
 
@@ -109,26 +119,35 @@ public final class ConcurrencyLimiter: Service, Sendable {
         }
     }
 
+    /// What became of a request that went to the queue.
+    private enum Enqueued {
+        /// A permit came free since ``admit()``.
+        case admitted(Permit, inFlight: Int)
+        /// The queue filled up since.
+        case refused
+        case waiting
+    }
+
     private func enqueue(_ continuation: CheckedContinuation<Permit?, Never>, now: UInt64) {
         var expired: [Waiter] = []
-        let outcome = state.withLockedValue { state -> Permit?? in
+        let outcome = state.withLockedValue { state -> Enqueued in
             expired = Self.takeExpired(&state.waiters, now: now)
-            // A permit may have come free since the first try.
-            if let permit = state.limit.tryAcquire(now: now) { return .some(permit) }
-            guard state.waiters.count < configuration.queueSize else { return .some(nil) }
+            if let permit = state.limit.tryAcquire(now: now) { return .admitted(permit, inFlight: state.limit.inFlight) }
+            guard state.waiters.count < configuration.queueSize else { return .refused }
             state.nextWaiterID &+= 1
             state.waiters.append(
                 Waiter(id: state.nextWaiterID, deadline: now &+ queueTimeoutNanoseconds, continuation: continuation))
-            return .none
+            return .waiting
         }
         refuse(expired)
         switch outcome {
-        case .some(let permit?):
+        case .admitted(let permit, let inFlight):
+            inFlightGauge.record(inFlight)
             continuation.resume(returning: permit)
-        case .some(nil):
+        case .refused:
             refusedQueueFull.increment()
             continuation.resume(returning: nil)
-        case .none:
+        case .waiting:
             queuedGauge.increment()
         }
     }
