@@ -360,43 +360,13 @@ enum OpenSSLClient {
     static func run(port: Int, alpn: String, trusting certificate: String, sending bytes: [UInt8], timeout: Duration = .seconds(10))
         async throws -> Run
     {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s_client-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let stdout = folder.appendingPathComponent("stdout")
-        let stderr = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-alpn", alpn, "-CAfile", certificate, "-verify_return_error",
-            "-brief", "-ign_eof",
-        ]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        let start = ContinuousClock.now
-        try process.run()
-        // s_client sends what it reads once the handshake is done; the pipe stays open, so it
-        // never sees an end of input (which -ign_eof would ignore anyway).
-        if !bytes.isEmpty { try input.fileHandleForWriting.write(contentsOf: bytes) }
-        defer { try? input.fileHandleForWriting.close() }
-        let until = start + timeout
-        while process.isRunning, ContinuousClock.now < until {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let elapsed = ContinuousClock.now - start
-        let closedByServer = !process.isRunning
-        if !closedByServer {
-            // Not waitUntilExit: it would block one of the few threads the other clients' tasks run on.
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        return Run(
-            stdout: Array(try Data(contentsOf: stdout)), stderr: String(decoding: try Data(contentsOf: stderr), as: UTF8.self),
-            elapsed: elapsed, closedByServer: closedByServer)
+        // s_client sends what it reads once the handshake is done and, with -ign_eof, keeps its
+        // side open until the edge closes.
+        let run = try await ToolProcess.run(
+            [
+                "openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-alpn", alpn, "-CAfile", certificate, "-verify_return_error",
+                "-brief", "-ign_eof",
+            ], input: bytes, timeout: timeout)
+        return Run(stdout: run.stdout, stderr: run.stderr, elapsed: run.elapsed, closedByServer: run.exitedByItself)
     }
 }

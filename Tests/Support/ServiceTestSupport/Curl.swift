@@ -1,5 +1,3 @@
-public import Foundation
-
 /// The `curl` command against a TLS edge: what a real HTTP/2 and TLS client does, which the
 /// raw client cannot.
 public enum Curl {
@@ -15,33 +13,11 @@ public enum Curl {
     public static func run(_ arguments: [String], trusting certificate: String? = nil, timeout: Duration = .seconds(20)) async throws
         -> Result
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let trust = certificate.map { ["-s", "--cacert", $0] } ?? ["-sk"]
-        process.arguments = ["curl"] + trust + ["--max-time", "\(max(1, timeout.components.seconds - 5))"] + arguments
-        // Files, not pipes: a body larger than a pipe holds would stall curl until read.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let stdout = folder.appendingPathComponent("stdout")
-        let stderr = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        try process.run()
-        let until = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < until else {
-                process.terminate()
-                throw ServiceProcessError(description: "curl did not finish within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: stdout), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: stderr), as: UTF8.self))
+        let run = try await ToolProcess.run(
+            ["curl"] + trust + ["--max-time", "\(max(1, timeout.components.seconds - 5))"] + arguments, timeout: timeout)
+        guard run.exitedByItself else { throw ServiceProcessError(description: "curl did not finish within \(timeout)") }
+        return Result(status: run.status, stdout: String(decoding: run.stdout, as: UTF8.self), stderr: run.stderr)
     }
 
     /// `-w` fields of one request: HTTP version, status, body size, then the body itself.
