@@ -18,6 +18,8 @@ ROUNDS=$1 SECONDS_PER_SCENARIO=$2
 NAMES=("$3" "$5") SETUPS=("$4" "$6")
 REPORT=${COMPARE_REPORT:-.build/compare-report.md}
 export SCENARIOS=${SCENARIOS:-"get-one get-page post"}
+# The memory sampler perturbs throughput (see load-test.sh); MEMORY_SAMPLE=1 brings it back.
+export MEMORY_SAMPLE=${MEMORY_SAMPLE:-0}
 RESULTS="$(mktemp -d /tmp/compare.XXXXXX)"
 trap 'rm -rf "$RESULTS"' EXIT
 

@@ -21,6 +21,9 @@
 #    of the one `worker` binary in every process that maps them, so the total is measured as
 #    PSS (each shared page divided among the processes sharing it), summed over the processes
 #    and sampled every 0.5 s during the measurements: the highest sum is reported.
+#    MEMORY_SAMPLE=0 turns the sampler off: reading smaps_rollup takes each process's mmap
+#    lock, and it moved a throughput comparison by 25 % (README, "What tracing costs"), so
+#    compare.sh runs without it.
 #
 # HOLD=1 keeps the stack running after the table (for perf or manual wrk runs) until Ctrl-C;
 # DATA_ARGS, WORKER_ARGS, EDGE_ARGS and PG_OPTIONS pass extra options to those processes;
@@ -221,9 +224,12 @@ sample_pss() { # <output file> <pids...>
     done
 }
 echo 0 >"$WORK/pss-peak"
-sample_pss "$WORK/pss-peak" "$EDGE_PID" "${WORKER_PIDS[@]}" "$DATA_PID" &
-SAMPLER_PID=$!
-PIDS+=("$SAMPLER_PID")
+SAMPLER_PID=
+if [ "${MEMORY_SAMPLE:-1}" = 1 ]; then
+    sample_pss "$WORK/pss-peak" "$EDGE_PID" "${WORKER_PIDS[@]}" "$DATA_PID" &
+    SAMPLER_PID=$!
+    PIDS+=("$SAMPLER_PID")
+fi
 [ -z "$PEER" ] || peer_start
 
 # CPU time (user + system, in clock ticks) a process has used so far; nothing once it has
@@ -299,7 +305,7 @@ stack_report() {
     add_memory edge "$EDGE_PID"
     for i in "${!WORKER_PIDS[@]}"; do add_memory "worker $((i + 1))" "${WORKER_PIDS[$i]}"; done
     add_memory data "$DATA_PID"
-    kill "$SAMPLER_PID" 2>/dev/null || true
+    [ -z "$SAMPLER_PID" ] || kill "$SAMPLER_PID" 2>/dev/null || true
 
     echo "Stack: $(describe_stack)."
     echo "Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up, bearer token on every request, all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."
@@ -312,7 +318,11 @@ stack_report() {
     echo "|---|---:|"
     printf '%s\n' "${MEMORY[@]}"
     echo "| edge + workers + data, sum of peak RSS | $(mib "$TOTAL_KIB") |"
-    echo "| **edge + workers + data, peak of summed PSS** | **$(mib "$(cat "$WORK/pss-peak")")** |"
+    if [ -n "$SAMPLER_PID" ]; then
+        echo "| **edge + workers + data, peak of summed PSS** | **$(mib "$(cat "$WORK/pss-peak")")** |"
+    else
+        echo "| edge + workers + data, peak of summed PSS | not sampled (MEMORY_SAMPLE=0) |"
+    fi
     echo
     echo "Microposts in the database at the end: $(psql_run "SELECT count(*) FROM microposts") (100 000 seeded)."
 }

@@ -271,7 +271,7 @@ overload_report() {
             rows+=("$(overload_run "$scenario" "$factor" "$peak")")
         done
     done
-    kill "$SAMPLER_PID" 2>/dev/null || true
+    [ -z "$SAMPLER_PID" ] || kill "$SAMPLER_PID" 2>/dev/null || true
 
     echo "Stack: $(describe_stack); edge options: ${EDGE_ARGS:-none}."
     echo "Load: per scenario, closed-loop \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP}s warm-up for the peak, then open loop at ${OVERLOAD_FACTORS// /× and }× that peak: \`h2load --h1 -t$OVERLOAD_THREADS -c<clients> -m1 --rps <rate / clients> -n <rate × $((DURATION + 1)) s> -r <clients per ms, spread over one period> --rate-period 1ms\` with $([ "$OVERLOAD_CLIENTS" = auto ] && echo "the rate × 100 ms as clients" || echo "$OVERLOAD_CLIENTS clients"), the requests started in the first ${DURATION}s counted; bearer token on every request; all on $(nproc) cores of $(uname -m) Linux ($(date -u +%Y-%m-%d))."

@@ -87,7 +87,7 @@ peer_report() {
     add_memory edge "$EDGE_PID"
     for pid in "${WORKER_PIDS[@]}"; do add_memory worker "$pid"; done
     add_memory data "$DATA_PID"
-    kill "$SAMPLER_PID" "$MONOLITH_SAMPLER_PID" 2>/dev/null || true
+    kill $SAMPLER_PID "$MONOLITH_SAMPLER_PID" 2>/dev/null || true  # SAMPLER_PID is empty when MEMORY_SAMPLE=0
 
     echo "Stack: $(describe_stack); data service pool $DATA_POOL connections."
     echo "Monolith: the anchor at $MONOLITH_DIR, one process, PG_POOL_MAX=$MONOLITH_POOL, release build, on the same database."

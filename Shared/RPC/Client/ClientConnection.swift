@@ -54,17 +54,19 @@ final class ClientConnection: Sendable {
 
     var isUsable: Bool { usable.load(ordering: .relaxed) && channel.isActive }
 
-    /// Connects and completes the handshake, or throws within `configuration.connectTimeout`.
-    /// `onUnusable` runs when the connection stops taking calls (GOAWAY, call ids used up, close).
+    var isOnCurrentEventLoop: Bool { channel.eventLoop.inEventLoop }
+
+    /// Connects on `eventLoop` (which then does all of the connection's I/O) and completes the
+    /// handshake, or throws within `configuration.connectTimeout`. `onUnusable` runs when the
+    /// connection stops taking calls (GOAWAY, call ids used up, close).
     static func connect(
         to address: SocketAddress,
-        group: any EventLoopGroup,
+        on eventLoop: any EventLoop,
         configuration: RPCClientConfiguration,
         load: EndpointLoad,
         logger: Logger,
         onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     ) async throws -> ClientConnection {
-        let eventLoop = group.any()
         let handshake = eventLoop.makePromise(of: MethodCatalog.self)
         // The connection object exists only after the handshake; a GOAWAY or close that comes
         // earlier is remembered here so the new connection starts out unusable.

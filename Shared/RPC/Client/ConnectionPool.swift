@@ -63,40 +63,55 @@ final class ConnectionPool: Sendable {
     }
 
     /// Two random ready connections that serve `method`, the one with fewer outstanding calls,
-    /// preferring one not at `avoided` (where the previous attempt went).
+    /// preferring one not at `avoided` (where the previous attempt went). Connections on the
+    /// caller's event loop come first: the call's frames and its answer then stay on this thread,
+    /// where a connection on another loop costs two thread hops per call.
     func pick(serving method: String, avoiding avoided: SocketAddress?) -> Pick {
         state.withLockedValue { state in
-            let ready = state.ready
-            switch ready.count {
-            case 0:
-                return .noneReady
-            case 1:
-                return ready[0].servedMethods.contains(method) ? .connection(ready[0]) : .noneServes
-            default:
-                let first = Int(state.random.next() % UInt64(ready.count))
-                var second = Int(state.random.next() % UInt64(ready.count - 1))
-                if second >= first { second += 1 }
-                let a = ready[first]
-                let b = ready[second]
-                switch (a.servedMethods.contains(method), b.servedMethods.contains(method)) {
-                case (true, true):
-                    break
-                case (true, false):
-                    return .connection(a)
-                case (false, true):
-                    return .connection(b)
-                case (false, false):
-                    // A mixed fleet: pick among the connections whose server has the method.
-                    let serving = ready.filter { $0.servedMethods.contains(method) }
-                    guard !serving.isEmpty else { return .noneServes }
-                    return .connection(serving[Int(state.random.next() % UInt64(serving.count))])
-                }
-                if let avoided {
-                    if a.address == avoided, b.address != avoided { return .connection(b) }
-                    if b.address == avoided, a.address != avoided { return .connection(a) }
-                }
-                return .connection(a.outstanding.load(ordering: .relaxed) <= b.outstanding.load(ordering: .relaxed) ? a : b)
+            let onThisLoop = state.ready.lazy.filter(\.isOnCurrentEventLoop)
+            if !onThisLoop.isEmpty,
+                case .connection(let local) = Self.pick(from: onThisLoop, serving: method, avoiding: avoided, random: &state.random),
+                avoided == nil || local.address != avoided
+            {
+                return .connection(local)
             }
+            return Self.pick(from: state.ready, serving: method, avoiding: avoided, random: &state.random)
+        }
+    }
+
+    private static func pick(
+        from ready: some Collection<ClientConnection>, serving method: String, avoiding avoided: SocketAddress?, random: inout SplitMix64
+    ) -> Pick {
+        switch ready.count {
+        case 0:
+            return .noneReady
+        case 1:
+            let only = ready[ready.startIndex]
+            return only.servedMethods.contains(method) ? .connection(only) : .noneServes
+        default:
+            let first = Int(random.next() % UInt64(ready.count))
+            var second = Int(random.next() % UInt64(ready.count - 1))
+            if second >= first { second += 1 }
+            let a = ready[ready.index(ready.startIndex, offsetBy: first)]
+            let b = ready[ready.index(ready.startIndex, offsetBy: second)]
+            switch (a.servedMethods.contains(method), b.servedMethods.contains(method)) {
+            case (true, true):
+                break
+            case (true, false):
+                return .connection(a)
+            case (false, true):
+                return .connection(b)
+            case (false, false):
+                // A mixed fleet: pick among the connections whose server has the method.
+                let serving = ready.filter { $0.servedMethods.contains(method) }
+                guard !serving.isEmpty else { return .noneServes }
+                return .connection(serving[Int(random.next() % UInt64(serving.count))])
+            }
+            if let avoided {
+                if a.address == avoided, b.address != avoided { return .connection(b) }
+                if b.address == avoided, a.address != avoided { return .connection(a) }
+            }
+            return .connection(a.outstanding.load(ordering: .relaxed) <= b.outstanding.load(ordering: .relaxed) ? a : b)
         }
     }
 
@@ -251,7 +266,9 @@ final class ConnectionPool: Sendable {
         change { state in
             state.endpoints[address]?.connecting -= 1
             state.endpoints[address]?.hasBeenTried = true
-            state.endpoints[address]?.lostConnection = true
+            // Another attempt at the address (a connection per event loop) may still succeed:
+            // until the last one fails, calls wait for it rather than fail at once.
+            if state.endpoints[address]?.connecting == 0 { state.endpoints[address]?.lostConnection = true }
             state.lastError = "\(address): \(reason)"
             state.lastErrorWasAuthentication = authentication
             return recordFailure(address, in: &state, threshold: ejectionThreshold)

@@ -12,10 +12,11 @@ import Synchronization
 public final class SocketClientTransport: RPCClientTransport {
     public let target: RPCTarget
     public let configuration: RPCClientConfiguration
-    private let group: any EventLoopGroup
+    /// The group's loops; a server address gets connections on each in turn.
+    private let eventLoops: [any EventLoop]
     private let resolver: any NameResolver
     private let logger: Logger
-    private let pool: ConnectionPool
+    let pool: ConnectionPool
     private let metricsFactory: any MetricsFactory
     /// One per address ever connected to, shared by its connections (see ``EndpointLoad``).
     private let loads = NIOLockedValueBox<[SocketAddress: EndpointLoad]>([:])
@@ -32,7 +33,7 @@ public final class SocketClientTransport: RPCClientTransport {
     ) {
         self.target = target
         self.configuration = configuration
-        self.group = eventLoopGroup
+        self.eventLoops = Array(eventLoopGroup.makeIterator())
         self.resolver = resolver
         var logger = logger
         logger[metadataKey: "rpc-target"] = "\(target)"
@@ -119,9 +120,11 @@ public final class SocketClientTransport: RPCClientTransport {
                 }
                 announce.finish()
             }
+            let connections = configuration.connectionsPerEndpoint == 0 ? eventLoops.count : configuration.connectionsPerEndpoint
             for await (address, generation) in newEndpoints {
-                for _ in 0..<configuration.connectionsPerEndpoint {
-                    group.addTask { await self.maintainConnection(to: address, generation: generation) }
+                for slot in 0..<connections {
+                    let eventLoop = eventLoops[slot % eventLoops.count]
+                    group.addTask { await self.maintainConnection(to: address, generation: generation, on: eventLoop) }
                 }
             }
             group.cancelAll()
@@ -167,10 +170,10 @@ public final class SocketClientTransport: RPCClientTransport {
         }
     }
 
-    /// Keeps one connection to `address` up for as long as the address is in the target:
-    /// connect, (probe if ejected), serve until it closes, back off with jitter, repeat. A
-    /// connection running out of call ids keeps serving until its replacement is in.
-    private func maintainConnection(to address: SocketAddress, generation: UInt64) async {
+    /// Keeps one connection to `address` on `eventLoop` up for as long as the address is in the
+    /// target: connect, (probe if ejected), serve until it closes, back off with jitter, repeat.
+    /// A connection running out of call ids keeps serving until its replacement is in.
+    private func maintainConnection(to address: SocketAddress, generation: UInt64, on eventLoop: any EventLoop) async {
         var backoff = Backoff(base: configuration.reconnectBackoffBase, cap: configuration.reconnectBackoffCap)
         var retiring: ClientConnection?
         let load = loads.withLockedValue { loads in
@@ -187,7 +190,7 @@ public final class SocketClientTransport: RPCClientTransport {
                 let pool = self.pool
                 let logger = self.logger
                 let connection = try await ClientConnection.connect(
-                    to: address, group: group, configuration: configuration, load: load, logger: logger
+                    to: address, on: eventLoop, configuration: configuration, load: load, logger: logger
                 ) { connection, reason, failed in
                     guard let connection else { return }
                     if pool.connectionUnusable(connection, reason: reason, failed: failed) {

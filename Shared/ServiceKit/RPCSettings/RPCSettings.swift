@@ -118,8 +118,8 @@ public enum RPCSettings {
             ))
         configuration.connectionsPerEndpoint = reader.read(
             .int(
-                "\(peer)-connections", env: "\(env)_CONNECTIONS", default: configuration.connectionsPerEndpoint, range: 1...64,
-                help: "RPC connections kept to each \(peer) instance."))
+                "\(peer)-connections", env: "\(env)_CONNECTIONS", default: configuration.connectionsPerEndpoint, range: 0...64,
+                help: "RPC connections kept to each \(peer) instance, spread over the event loops; 0 means one per event loop."))
         configuration.defaultTimeout = reader.read(
             .duration(
                 "\(peer)-timeout", env: "\(env)_TIMEOUT", default: configuration.defaultTimeout,

@@ -169,6 +169,7 @@ final class RPCAuthenticationTests: XCTestCase {
                 $0.secret = Self.secret
                 $0.reconnectBackoffBase = .milliseconds(1)
                 $0.reconnectBackoffCap = .milliseconds(5)
+                $0.connectionsPerEndpoint = 1
             }
         ) { client in
             let until = ContinuousClock.now + .milliseconds(1500)

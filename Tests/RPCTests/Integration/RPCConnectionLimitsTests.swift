@@ -88,6 +88,7 @@ final class RPCConnectionLimitsTests: XCTestCase {
             configure: {
                 $0.keepaliveInterval = .milliseconds(100)
                 $0.maximumAttempts = 1
+                $0.connectionsPerEndpoint = 1
             }
         ) { client in
             for index in 0..<4 {

@@ -14,7 +14,7 @@ final class DescribeMethodTests: XCTestCase {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server, client], logger: quietLogger))
         let running = Task { try await group.run() }
         defer { running.cancel() }
-        try await eventually { client.readyConnectionCount == 1 }
+        try await eventually { client.readyConnectionCount > 0 }
 
         let echo = try await client.call(.describe, DescribeRequest(method: "test.echoOnce"))
         XCTAssertEqual(
