@@ -24,6 +24,7 @@ final class ClientConnection: Sendable {
     private let callIDSpace: CallIDSpace
     private let ending: EventLoopPromise<Ending>
     private let onUnusable: @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+    private let onRetiring: @Sendable () -> Void
     /// Calls started and not yet answered: what the balancer compares.
     let outstanding = Atomic<Int>(0)
     /// The same, summed over the address's connections, for metrics.
@@ -32,7 +33,7 @@ final class ClientConnection: Sendable {
 
     private init(
         address: SocketAddress, channel: any Channel, servedMethods: Set<String>, handler: NIOLoopBound<ClientConnectionHandler>,
-        callIDSpace: CallIDSpace, load: EndpointLoad,
+        callIDSpace: CallIDSpace, load: EndpointLoad, onRetiring: @escaping @Sendable () -> Void,
         onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     ) {
         self.address = address
@@ -42,6 +43,7 @@ final class ClientConnection: Sendable {
         self.handler = handler
         self.callIDSpace = callIDSpace
         self.onUnusable = onUnusable
+        self.onRetiring = onRetiring
         self.ending = channel.eventLoop.makePromise()
         let ending = self.ending
         channel.closeFuture.whenComplete { _ in ending.succeed(.closed) }
@@ -57,14 +59,17 @@ final class ClientConnection: Sendable {
     var isOnCurrentEventLoop: Bool { channel.eventLoop.inEventLoop }
 
     /// Connects on `eventLoop` (which then does all of the connection's I/O) and completes the
-    /// handshake, or throws within `configuration.connectTimeout`. `onUnusable` runs when the
-    /// connection stops taking calls (GOAWAY, call ids used up, close).
+    /// handshake, or throws within `configuration.connectTimeout`. `onRetiring` runs, in the
+    /// caller's task, when the call ids start running out and a replacement is due (before
+    /// ``ended()`` says so, which callers may outrun); `onUnusable` runs when the connection stops
+    /// taking calls (GOAWAY, call ids used up, close).
     static func connect(
         to address: SocketAddress,
         on eventLoop: any EventLoop,
         configuration: RPCClientConfiguration,
         load: EndpointLoad,
         logger: Logger,
+        onRetiring: @escaping @Sendable () -> Void,
         onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
     ) async throws -> ClientConnection {
         let handshake = eventLoop.makePromise(of: MethodCatalog.self)
@@ -118,7 +123,7 @@ final class ClientConnection: Sendable {
         }.get()
         let connection = ClientConnection(
             address: address, channel: channel, servedMethods: Set(catalog.methods), handler: handler,
-            callIDSpace: configuration.callIDSpace, load: load, onUnusable: onUnusable)
+            callIDSpace: configuration.callIDSpace, load: load, onRetiring: onRetiring, onUnusable: onUnusable)
         let unusableEarly = connectionBox.withLockedValue { box in
             box.connection = connection
             return box.unusableEarly
@@ -138,6 +143,7 @@ final class ClientConnection: Sendable {
             callID = id
         case .useAndRetire(let id):
             callID = id
+            onRetiring()
             ending.succeed(.retiring)
         case .exhausted:
             // Out of rotation at once, so the retry waits for the replacement instead of

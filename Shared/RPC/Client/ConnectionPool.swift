@@ -243,6 +243,11 @@ final class ConnectionPool: Sendable {
         metrics.publish(counts)
     }
 
+    /// An attempt counted by ``connectAttemptStarted(_:)`` that will not be made: the client stopped.
+    func connectAttemptAbandoned(_ address: SocketAddress) {
+        change { $0.endpoints[address]?.connecting -= 1 }
+    }
+
     /// A handshaken (and, if the address was ejected, probed) connection joins the rotation.
     /// Returns false when the address was removed meanwhile; the caller closes the connection.
     func connectAttemptSucceeded(_ connection: ClientConnection) -> (accepted: Bool, wasEjected: Bool) {
@@ -280,10 +285,12 @@ final class ConnectionPool: Sendable {
     func connectionUnusable(_ connection: ClientConnection, reason: String, failed: Bool) -> Bool {
         change { state in
             state.ready.removeAll { $0 === connection }
-            // A connection that ran out of call ids while its replacement is being made has
-            // not lost the address: callers wait for the replacement rather than fail.
-            if failed || state.endpoints[connection.address]?.connecting == 0 {
-                state.endpoints[connection.address]?.lostConnection = true
+            // A connection that ran out of call ids while its replacement is being made, or that
+            // was retired after it, has not lost the address: callers use the replacement, or
+            // wait for it, rather than fail.
+            let address = connection.address
+            if failed || (state.endpoints[address]?.connecting == 0 && !state.ready.contains { $0.address == address }) {
+                state.endpoints[address]?.lostConnection = true
             }
             guard failed else { return false }
             state.lastError = "\(connection.address): \(reason)"

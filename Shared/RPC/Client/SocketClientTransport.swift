@@ -182,15 +182,25 @@ public final class SocketClientTransport: RPCClientTransport {
             loads[address] = load
             return load
         }
-        defer { retiring?.retire() }
+        // Set when a retiring connection already counted its replacement's attempt (see below).
+        var replacementCounted = false
+        defer {
+            retiring?.retire()
+            if replacementCounted { pool.connectAttemptAbandoned(address) }
+        }
         while !Task.isCancelled, pool.isActive(address, generation: generation) {
-            pool.connectAttemptStarted(address)
+            if !replacementCounted { pool.connectAttemptStarted(address) }
+            replacementCounted = false
             var delay = backoff.next()
             do {
                 let pool = self.pool
                 let logger = self.logger
+                // The replacement counts as under way from the call that starts the retirement,
+                // so callers that use up the last ids before this task wakes wait for it instead
+                // of finding the address lost.
                 let connection = try await ClientConnection.connect(
-                    to: address, on: eventLoop, configuration: configuration, load: load, logger: logger
+                    to: address, on: eventLoop, configuration: configuration, load: load, logger: logger,
+                    onRetiring: { pool.connectAttemptStarted(address) }
                 ) { connection, reason, failed in
                     guard let connection else { return }
                     if pool.connectionUnusable(connection, reason: reason, failed: failed) {
@@ -218,7 +228,12 @@ public final class SocketClientTransport: RPCClientTransport {
                 } onCancel: {
                     connection.close()
                 }
-                if case .retiring = ending, !Task.isCancelled {
+                if case .retiring = ending {
+                    replacementCounted = true
+                    guard !Task.isCancelled else {
+                        connection.close()
+                        break
+                    }
                     retiring = connection
                     continue
                 }

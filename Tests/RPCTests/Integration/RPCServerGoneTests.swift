@@ -86,7 +86,15 @@ final class RPCNotProcessedTests: XCTestCase {
 
         // Half the first attempts meet the refusing server; the budget (a share of all calls,
         // tested elsewhere) is opened wide so that this test is about the retry itself.
-        try await withClient("\(starting.hostAndPort),\(ready.hostAndPort)", configure: { $0.retryBudgetRatio = 10 }) { client in
+        // Both servers connected first: a retry avoids the refusing server only when the other is ready.
+        try await withClient(
+            "\(starting.hostAndPort),\(ready.hostAndPort)",
+            configure: {
+                $0.retryBudgetRatio = 10
+                $0.connectionsPerEndpoint = 1
+            }
+        ) { client in
+            try await eventually { client.readyConnectionCount == 2 }
             for index in 0..<40 {
                 let reply = try await client.call(.echoOnce, Echo(text: "\(index)"))
                 XCTAssertEqual(reply.text, "ready:\(index)")
