@@ -4,8 +4,8 @@ public struct RPCClientConfiguration: Sendable {
     /// Connections kept to each server address, spread over the client's event loops; 0 (the
     /// default) means one per event loop. A call goes out on a connection of the event loop it
     /// runs on, so a request served on one loop is forwarded, answered and returned without
-    /// changing threads. Measured on the full stack (README, "RPC connections and event
-    /// loops"): one connection per loop against one per address.
+    /// changing threads. Measured on the full stack against one connection per address (README,
+    /// the table of what moved the numbers): GET one +11 %, POST +10 %, pages +3 %.
     public var connectionsPerEndpoint = 0
     public var connectTimeout: Duration = .seconds(2)
     /// Deadline of calls that do not set one.
