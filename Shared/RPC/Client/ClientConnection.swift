@@ -44,6 +44,7 @@ final class ClientConnection: Sendable {
         self.callIDSpace = callIDSpace
         self.onUnusable = onUnusable
         self.onRetiring = onRetiring
+        self.eventLoopID = ObjectIdentifier(channel.eventLoop)
         self.ending = channel.eventLoop.makePromise()
         let ending = self.ending
         channel.closeFuture.whenComplete { _ in ending.succeed(.closed) }
@@ -56,7 +57,8 @@ final class ClientConnection: Sendable {
 
     var isUsable: Bool { usable.load(ordering: .relaxed) && channel.isActive }
 
-    var isOnCurrentEventLoop: Bool { channel.eventLoop.inEventLoop }
+    /// The loop doing the connection's I/O, compared with the caller's when picking.
+    let eventLoopID: ObjectIdentifier
 
     /// Connects on `eventLoop` (which then does all of the connection's I/O) and completes the
     /// handshake, or throws within `configuration.connectTimeout`. `onRetiring` runs, in the

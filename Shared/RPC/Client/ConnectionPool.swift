@@ -1,6 +1,7 @@
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The connections a client can use right now, and the health of every server address.
@@ -67,13 +68,16 @@ final class ConnectionPool: Sendable {
     /// caller's event loop come first: the call's frames and its answer then stay on this thread,
     /// where a connection on another loop costs two thread hops per call.
     func pick(serving method: String, avoiding avoided: SocketAddress?) -> Pick {
-        state.withLockedValue { state in
-            let onThisLoop = state.ready.lazy.filter(\.isOnCurrentEventLoop)
-            if !onThisLoop.isEmpty,
-                case .connection(let local) = Self.pick(from: onThisLoop, serving: method, avoiding: avoided, random: &state.random),
-                avoided == nil || local.address != avoided
-            {
-                return .connection(local)
+        let callerLoop = MultiThreadedEventLoopGroup.currentEventLoop.map(ObjectIdentifier.init)
+        return state.withLockedValue { state in
+            if let callerLoop {
+                let onThisLoop = state.ready.lazy.filter { $0.eventLoopID == callerLoop }
+                if !onThisLoop.isEmpty,
+                    case .connection(let local) = Self.pick(from: onThisLoop, serving: method, avoiding: avoided, random: &state.random),
+                    avoided == nil || local.address != avoided
+                {
+                    return .connection(local)
+                }
             }
             return Self.pick(from: state.ready, serving: method, avoiding: avoided, random: &state.random)
         }

@@ -16,6 +16,7 @@ public final class SocketClientTransport: RPCClientTransport {
     private let eventLoops: [any EventLoop]
     private let resolver: any NameResolver
     private let logger: Logger
+    /// Internal for tests, which pick from it on a chosen event loop.
     let pool: ConnectionPool
     private let metricsFactory: any MetricsFactory
     /// One per address ever connected to, shared by its connections (see ``EndpointLoad``).
