@@ -385,10 +385,17 @@ let package = Package(
             name: "MicropostsModelsTests",
             dependencies: ["MicropostsModels", "AppServerProtocol", "RPC", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/MicropostsModelsTests", swiftSettings: swiftSettings),
+        /// Counts the jobs a task on the event loops gives the global executor (ServiceKitTests runs it).
+        .executableTarget(
+            name: "ExecutorHopProbe",
+            dependencies: [
+                "ServiceKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Support/ExecutorHopProbe", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "RPC",
+                "ServiceKit", "RPC", "ServiceTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -7,4 +7,8 @@
 /// Returns true if it was stored.
 bool servicekit_install_enqueue_global_hook(const void *hook);
 
+/// Runs a job enqueued on the global executor the way Swift's own global executor does: with
+/// the generic executor as the current one.
+void servicekit_run_job_on_generic_executor(void *job);
+
 #endif
