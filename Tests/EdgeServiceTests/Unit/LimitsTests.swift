@@ -1,4 +1,5 @@
 import AppServerProtocol
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -60,5 +61,14 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(entry.textLine, #"10.0.0.1 "GET /static/a.css HTTP/1.1" 200 1024 "-" "curl \"8\"" rt=0.012 urt=-"#)
         XCTAssertEqual(AccessLogEntry.seconds(.milliseconds(1500)), "1.500")
         XCTAssertEqual(AccessLogEntry.seconds(.microseconds(2)), "0.000")
+    }
+
+    func testAnAccessLogWhoseLevelDropsInfoLinesBuildsNone() {
+        var logger = Logger(label: "access")
+        logger.logLevel = .info
+        XCTAssertTrue(AccessLog(logger: logger, format: .text).isEnabled)
+        logger.logLevel = .warning
+        XCTAssertFalse(AccessLog(logger: logger, format: .text).isEnabled, "at warning the lines are dropped, so none is built")
+        XCTAssertFalse(AccessLog(logger: nil, format: .json).isEnabled)
     }
 }

@@ -14,7 +14,8 @@ struct AccessLog: Sendable {
         self.format = format
     }
 
-    var isEnabled: Bool { logger != nil }
+    /// False also when the logger's level drops info lines: a line nobody writes is not built.
+    var isEnabled: Bool { logger.map { $0.logLevel <= .info } ?? false }
 
     func record(_ entry: AccessLogEntry) {
         guard let logger else { return }

@@ -9,8 +9,17 @@ struct ServerLoggingInterceptor: RPCServerInterceptor {
         _ context: RPCCallContext, next: (RPCCallContext) async throws -> RPCEncodedResponse
     ) async throws -> RPCEncodedResponse {
         var context = context
-        if let requestID = context.metadata.requestID { context.logger[metadataKey: "request-id"] = "\(requestID)" }
-        if let traceparent = context.metadata.traceparent { TraceLogMetadata.add(traceparent: traceparent, to: &context.logger) }
+        let requestID = context.metadata.requestID
+        let traceparent = context.metadata.traceparent
+        if requestID != nil || traceparent != nil {
+            // One copy of the handler's metadata, sized for the three keys, instead of a copy
+            // and then a resize as each key goes in (on every call, logged or not).
+            var metadata = context.logger.handler.metadata
+            metadata.reserveCapacity(metadata.count + 3)
+            if let requestID { metadata["request-id"] = "\(requestID)" }
+            if let traceparent { TraceLogMetadata.add(traceparent: traceparent, to: &metadata) }
+            context.logger.handler.metadata = metadata
+        }
         guard context.logger.logLevel <= .debug else { return try await next(context) }
         let start = NIODeadline.now()
         var status = RPCStatusCode.ok
