@@ -3,6 +3,8 @@ import PostgresNIO
 import PostgresTestSupport
 import XCTest
 
+@testable import DataService
+
 /// The constraints the database enforces whatever the service above it does.
 final class SchemaTests: XCTestCase {
     private static let checkViolation = "23514"
@@ -21,6 +23,24 @@ final class SchemaTests: XCTestCase {
                     }
                 }
                 await assertSQLState(Self.checkViolation) { try await Self.insertPost("", by: author, client) }
+            }
+        }
+    }
+
+    /// The service merges the pending lists of the schema's GIN indexes off the request path
+    /// (``GINPendingListCleanup``): a migration that adds one must add it to the list too.
+    func testEveryGINIndexOfTheSchemaIsCleanedByTheService() async throws {
+        try await withTimeLimit {
+            try await PostgresTestCluster.withMigratedDatabase { client in
+                let rows = try await client.query(
+                    """
+                    SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+                    WHERE a.amname = 'gin' ORDER BY 1
+                    """
+                ).collect()
+                let indexes = try rows.map { try $0.decode(String.self) }
+                XCTAssertFalse(indexes.isEmpty)
+                XCTAssertEqual(indexes, DataServiceComponents.ginIndexes.sorted())
             }
         }
     }

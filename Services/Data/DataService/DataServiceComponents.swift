@@ -12,6 +12,7 @@ struct DataServiceComponents {
     let database: Database
     let monitor: DatabaseMonitor
     let cleanup: ExpiredRowCleanup
+    let ginCleanup: GINPendingListCleanup
     let users: UserRepository
     let micropostReads: StatementBatcher<Int64, Micropost>
     let userReads: StatementBatcher<String, String>
@@ -26,9 +27,13 @@ struct DataServiceComponents {
     /// first, then the point readers finish their batches, and the PostgreSQL pool closes
     /// last, after every query has finished.
     var services: [any Service] {
-        [postgres, monitor, cleanup, micropostReads, userReads, micropostInserts, collectionPages]
+        [postgres, monitor, cleanup, ginCleanup, micropostReads, userReads, micropostInserts, collectionPages]
             + (concurrencyLimiter.map { [$0] } ?? []) + [rpcServer]
     }
+
+    /// The schema's GIN indexes (the trigram search indexes of 0001_initial.sql), whose pending
+    /// lists ``GINPendingListCleanup`` merges off the request path.
+    static let ginIndexes = ["microposts_text_trgm_idx", "users_username_trgm_idx"]
 
     init(configuration: DataServiceConfiguration, environment: ServiceEnvironment, migrations: MigrationRunner) {
         environment.readiness.set(DatabaseMonitor.readinessCondition, ready: false)
@@ -43,6 +48,9 @@ struct DataServiceComponents {
             database: database, migrations: migrations, readiness: environment.readiness,
             interval: configuration.healthCheckInterval,
             probeTimeout: configuration.database.connectTimeout, logger: environment.logger)
+
+        ginCleanup = GINPendingListCleanup(
+            indexes: Self.ginIndexes, interval: configuration.ginCleanupInterval, database: database, logger: environment.logger)
 
         let (database, batchLogger) = (database, postgresLogger)
         let batches = configuration.batches

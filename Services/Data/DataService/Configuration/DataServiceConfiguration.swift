@@ -17,6 +17,8 @@ struct DataServiceConfiguration: Sendable {
     var passwordHashQueue: Int
     var loginThrottle: LoginThrottleSettings
     var tokenCleanupInterval: Duration
+    /// Time between merges of the GIN indexes' pending lists (see ``GINPendingListCleanup``); zero: never.
+    var ginCleanupInterval = DataServiceConfiguration.defaultGINCleanupInterval
     var batches: BatchSettings
     var costs: CostLimits
     /// Calls let through to the database at once (`--db-concurrency` and its siblings).
@@ -47,6 +49,8 @@ struct DataServiceConfiguration: Sendable {
         self.batches = batches
         self.costs = costs
     }
+
+    static let defaultGINCleanupInterval = Duration.milliseconds(250)
 
     /// A backstop behind the edge's limit: its target is above the data service's usual latency
     /// under full load, so it refuses only when workers ask more than the edges let through.
@@ -102,6 +106,12 @@ struct DataServiceConfiguration: Sendable {
         let tokenCleanupInterval = reader.read(cleanupInterval)
         if tokenCleanupInterval <= .zero { reader.reject(cleanupInterval, because: "must be more than 0") }
 
+        let ginCleanupInterval = reader.read(
+            .duration(
+                "db-gin-cleanup-interval", env: "DB_GIN_CLEANUP_INTERVAL", default: defaultGINCleanupInterval,
+                help: "Time between merges of the search indexes' pending entries, done here so that no insert pays for one "
+                    + "(PostgreSQL would merge 4 MB at a time inside an insert); 0 leaves it to PostgreSQL."))
+
         let defaults = BatchSettings()
         let batches = BatchSettings(
             maximumBatchSize: reader.read(
@@ -124,6 +134,7 @@ struct DataServiceConfiguration: Sendable {
             tokenCleanupInterval: tokenCleanupInterval, batches: batches,
             costs: costs)
         configuration.migration = migration
+        configuration.ginCleanupInterval = ginCleanupInterval
         configuration.concurrency = ConcurrencyLimitSettings.read(
             prefix: "db", envPrefix: "DB", what: "calls to the database", defaults: defaultConcurrency, from: &reader)
         configuration.inMemory = reader.read(
