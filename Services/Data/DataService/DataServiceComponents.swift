@@ -56,12 +56,14 @@ struct DataServiceComponents {
         let batches = configuration.batches
         micropostReads = StatementBatcher(
             name: "micropost_reads", maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            slowBatchAge: batches.slowBatchAge,
             logger: environment.logger
         ) { ids, deadline throws(RPCError) in
             try await MicropostRepository.fetch(ids: ids, deadline: deadline, database: database, logger: batchLogger)
         }
         userReads = StatementBatcher(
             name: "user_reads", maximumBatchSize: batches.maximumBatchSize, maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            slowBatchAge: batches.slowBatchAge,
             logger: environment.logger
         ) { usernames, deadline throws(RPCError) in
             try await UserRepository.fetch(usernames: usernames, deadline: deadline, database: database, logger: batchLogger)
@@ -70,6 +72,7 @@ struct DataServiceComponents {
         micropostInserts = StatementBatcher(
             name: "micropost_inserts", maximumBatchSize: batches.maximumBatchSize,
             maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            slowBatchAge: batches.slowBatchAge,
             logger: environment.logger
         ) { batch, deadline throws(RPCError) in
             try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
@@ -78,6 +81,7 @@ struct DataServiceComponents {
         collectionPages = StatementBatcher(
             name: "collection_pages", maximumBatchSize: batches.maximumBatchSize,
             maximumConcurrentBatches: batches.maximumConcurrentBatches,
+            slowBatchAge: batches.slowBatchAge,
             logger: environment.logger
         ) { pages, deadline throws(RPCError) in
             try await MicropostListRepository.fetch(pages: pages, deadline: deadline, database: database, logger: batchLogger)

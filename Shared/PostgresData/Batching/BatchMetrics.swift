@@ -15,6 +15,8 @@ public struct BatchMetrics: Sendable {
     @usableFromInline let duration: Timer
     /// Statements that failed; all their requests got the error (`db_batch_failures_total`).
     @usableFromInline let failures: Counter
+    /// Statements started beside running ones that had turned slow (`db_batch_slow_starts_total`).
+    @usableFromInline let slowStarts: Counter
 
     /// The series of the batched statement `statement` (e.g. `micropost_reads`), made by
     /// `factory` (the bootstrapped one unless a test brings its own).
@@ -25,5 +27,6 @@ public struct BatchMetrics: Sendable {
         coalesced = Counter(label: "db_batch_coalesced_requests_total", dimensions: dimensions, factory: factory)
         duration = Timer(label: "db_batch_duration_seconds", dimensions: dimensions, factory: factory)
         failures = Counter(label: "db_batch_failures_total", dimensions: dimensions, factory: factory)
+        slowStarts = Counter(label: "db_batch_slow_starts_total", dimensions: dimensions, factory: factory)
     }
 }

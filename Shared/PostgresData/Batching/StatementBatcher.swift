@@ -2,6 +2,7 @@ public import Logging
 public import Metrics
 public import NIOConcurrencyHelpers
 public import NIOCore
+public import NIOPosix
 public import RPC
 public import ServiceLifecycle
 public import Tracing
@@ -42,10 +43,20 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         @usableFromInline var waiting: [BatchQueue<Key>.WaiterID: Waiter] = [:]
         @usableFromInline var nextWaiter: BatchQueue<Key>.WaiterID = 0
         @usableFromInline var isStopped = false
+        /// A timer will look for batches turned slow (see ``BatchQueue/nextSlowDeadline(now:)``).
+        @usableFromInline var isSlowTimerArmed = false
 
         @inlinable
         init(queue: BatchQueue<Key>) {
             self.queue = queue
+        }
+
+        /// When to look for batches turned slow, if no timer is armed and something waits for one.
+        @inlinable
+        mutating func slowTimerDeadline(now: UInt64) -> UInt64? {
+            guard !isSlowTimerArmed, !isStopped, let deadline = queue.nextSlowDeadline(now: now) else { return nil }
+            isSlowTimerArmed = true
+            return deadline
         }
     }
 
@@ -71,6 +82,8 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
     @usableFromInline let logger: Logger
     @usableFromInline let metrics: BatchMetrics
     @usableFromInline let name: String
+    /// Runs the timer that starts a batch beside slow ones when no request comes to do it.
+    @usableFromInline let timerLoop: any EventLoop
 
     /// A batcher with `settings`' limits.
     /// - Parameters:
@@ -82,19 +95,25 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
     public convenience init(name: String, settings: BatchSettings, logger: Logger, fetch: @escaping Fetch) {
         self.init(
             name: name, maximumBatchSize: settings.maximumBatchSize, maximumConcurrentBatches: settings.maximumConcurrentBatches,
-            logger: logger, fetch: fetch)
+            slowBatchAge: settings.slowBatchAge, logger: logger, fetch: fetch)
     }
 
     /// A batcher of at most `maximumBatchSize` keys per statement and
-    /// `maximumConcurrentBatches` statements at once (both positive), reporting to
-    /// `metricsFactory` (the bootstrapped one unless a test brings its own).
+    /// `maximumConcurrentBatches` statements at once (both positive) besides those running
+    /// longer than `slowBatchAge` (nil: none), reporting to `metricsFactory` (the bootstrapped
+    /// one unless a test brings its own).
     @inlinable
     public init(
-        name: String, maximumBatchSize: Int, maximumConcurrentBatches: Int, logger: Logger,
+        name: String, maximumBatchSize: Int, maximumConcurrentBatches: Int, slowBatchAge: Duration? = nil, logger: Logger,
         metricsFactory: any MetricsFactory = MetricsSystem.factory, fetch: @escaping Fetch
     ) {
+        let slowNanoseconds = slowBatchAge.map { UInt64(max(0, TimeAmount($0).nanoseconds)) }
         state = NIOLockedValueBox(
-            State(queue: BatchQueue(maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches)))
+            State(
+                queue: BatchQueue(
+                    maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches,
+                    slowBatchAge: slowNanoseconds)))
+        timerLoop = MultiThreadedEventLoopGroup.singleton.any()
         self.fetch = fetch
         self.name = name
         var logger = logger
@@ -148,6 +167,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
 
     @inlinable
     func enqueue(_ key: Key, _ waiter: Waiter, id: BatchQueue<Key>.WaiterID) {
+        let now = NIODeadline.now().uptimeNanoseconds
         let decision = state.withLockedValue { state -> Decision in
             // The task's cancelled flag is set before its cancellation handler runs, so a caller
             // cancelled before this point is refused here, and one cancelled later finds its
@@ -155,10 +175,11 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
             if Task.isCancelled { return .refuse(Self.cancelled) }
             if state.isStopped { return .refuse(RPCError.unavailable("the service is shutting down")) }
             state.waiting[id] = waiter
-            return state.queue.enqueue(key, waiter: id).map(Decision.start) ?? .wait
+            if let batch = state.queue.enqueue(key, waiter: id, now: now) { return .start(batch) }
+            return .wait(slowTimer: state.slowTimerDeadline(now: now))
         }
         switch decision {
-        case .wait: break
+        case .wait(let slowTimer): if let slowTimer { armSlowTimer(at: slowTimer) }
         case .start(let batch): batchStartsInput.yield(batch)
         case .refuse(let error): waiter.continuation.resume(throwing: error)
         }
@@ -166,9 +187,25 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
 
     @usableFromInline
     enum Decision {
-        case wait
+        case wait(slowTimer: UInt64?)
         case start(BatchQueue<Key>.Batch)
         case refuse(RPCError)
+    }
+
+    /// At `deadline` a running batch turns slow: if requests still wait then, they start a
+    /// batch beside it (a request arriving meanwhile would have done so itself).
+    @inlinable
+    func armSlowTimer(at deadline: UInt64) {
+        timerLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) {
+            let now = NIODeadline.now().uptimeNanoseconds
+            let (batch, next) = self.state.withLockedValue { state -> (BatchQueue<Key>.Batch?, UInt64?) in
+                state.isSlowTimerArmed = false
+                guard !state.isStopped else { return (nil, nil) }
+                return (state.queue.startBesideSlowBatches(now: now), state.slowTimerDeadline(now: now))
+            }
+            if let batch { self.batchStartsInput.yield(batch) }
+            if let next { self.armSlowTimer(at: next) }
+        }
     }
 
     @inlinable
@@ -202,7 +239,12 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         var batch = first
         while true {
             await run(batch)
-            guard let next = state.withLockedValue({ $0.queue.batchFinished() }) else { return }
+            let now = NIODeadline.now().uptimeNanoseconds
+            let (next, slowTimer) = state.withLockedValue { state in
+                (state.queue.batchFinished(batch, now: now), state.slowTimerDeadline(now: now))
+            }
+            if let slowTimer { armSlowTimer(at: slowTimer) }
+            guard let next else { return }
             batch = next
         }
     }
@@ -228,6 +270,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         }
         metrics.duration.recordNanoseconds((NIODeadline.now() - started).nanoseconds)
         metrics.requests.record(batch.waiters.count)
+        if batch.isBesideSlowBatches { metrics.slowStarts.increment() }
         if batch.waiters.count > 1 { metrics.coalesced.increment(by: batch.waiters.count - 1) }
         if case .success(let rows) = result { metrics.rows.record(rows.count) }
         // Callers that gave up meanwhile were already answered and are no longer waiting.

@@ -1,6 +1,7 @@
 import MicropostsModels
 import PostgresData
 import PostgresNIO
+import PostgresTestSupport
 import RPC
 import XCTest
 
@@ -59,6 +60,44 @@ final class MicropostInsertTests: XCTestCase {
                 try await client.query("SELECT count(*) FROM microposts").collect().first?.decode(Int.self)
             }
             XCTAssertEqual(stored, 60, "refused creates stored nothing")
+        }
+    }
+
+    /// An insert stuck behind a lock (another session holds the author's row `FOR UPDATE`,
+    /// which the foreign-key check waits for) delays its own batch, not every create after it:
+    /// once it has run longer than the slow age, the next batch starts beside it.
+    func testAnInsertStuckBehindALockDelaysOnlyItsOwnBatch() async throws {
+        try await withTimeLimit {
+            try await withDataService(configure: {
+                $0.batches = BatchSettings(maximumBatchSize: 16, maximumConcurrentBatches: 1, slowBatchAge: .milliseconds(50))
+            }) { service in
+                try await service.register("ana", "ben")
+                let (locked, lockedInput) = AsyncStream<Void>.makeStream()
+                let (release, releaseInput) = AsyncStream<Void>.makeStream()
+                let holder = Task {
+                    try await service.withDirectClient { client in
+                        try await client.withConnection { connection in
+                            _ = try await connection.query("BEGIN", logger: quietLogger)
+                            _ = try await connection.query("SELECT id FROM users WHERE username = 'ana' FOR UPDATE", logger: quietLogger)
+                                .collect()
+                            lockedInput.yield()
+                            for await _ in release { break }
+                            _ = try await connection.query("ROLLBACK", logger: quietLogger)
+                        }
+                    }
+                }
+                for await _ in locked { break }
+                let stuck = Task { try await service.post("ana", "waits for the lock") }
+                try await Task.sleep(for: .milliseconds(100))
+                let started = ContinuousClock.now
+                let beside = try await service.post("ben", "not behind it")
+                XCTAssertEqual(beside.author, "ben")
+                XCTAssertLessThan(ContinuousClock.now - started, .seconds(2), "answered while ana's insert is still stuck")
+                releaseInput.yield()
+                let afterwards = try await stuck.value
+                XCTAssertEqual(afterwards.author, "ana")
+                try await holder.value
+            }
         }
     }
 

@@ -3,6 +3,7 @@ import MetricsTestKit
 import NIOConcurrencyHelpers
 import NIOCore
 import PostgresData
+import PostgresTestSupport
 import RPC
 import ServiceLifecycle
 import XCTest
@@ -36,12 +37,12 @@ final class StatementBatcherTests: XCTestCase {
     }
 
     private func withReader(
-        _ fetch: ControlledFetch, concurrentBatches: Int = 1, metrics: TestMetrics = TestMetrics(),
+        _ fetch: ControlledFetch, concurrentBatches: Int = 1, slowBatchAge: Duration? = nil, metrics: TestMetrics = TestMetrics(),
         _ body: (StatementBatcher<Int, String>) async throws -> Void
     ) async throws {
         let reader = StatementBatcher<Int, String>(
-            name: "test_reads", maximumBatchSize: 100, maximumConcurrentBatches: concurrentBatches, logger: quietLogger,
-            metricsFactory: metrics, fetch: fetch.fetch)
+            name: "test_reads", maximumBatchSize: 100, maximumConcurrentBatches: concurrentBatches, slowBatchAge: slowBatchAge,
+            logger: quietLogger, metricsFactory: metrics, fetch: fetch.fetch)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [reader], logger: quietLogger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -73,6 +74,48 @@ final class StatementBatcherTests: XCTestCase {
             XCTAssertEqual(batches.first, [1])
             XCTAssertEqual(batches.last.map(Set.init), [5, 7, 20, 9])
             XCTAssertEqual(batches.last?.count, 4, "one row per key")
+        }
+    }
+
+    /// A statement stuck past the slow age holds up only its own reads: those queued behind
+    /// it start a statement beside it once it turns slow, with no further read arriving.
+    func testReadsQueuedBehindAStuckStatementStartBesideItOnceItIsSlow() async throws {
+        let fetch = ControlledFetch(holdFirst: true)
+        let metrics = TestMetrics()
+        try await withReader(fetch, slowBatchAge: .milliseconds(50), metrics: metrics) { reader in
+            let stuck = Task { try await reader.submit(1) }
+            for await _ in fetch.started.stream { break }
+            let queued = ContinuousClock.now
+            // Bounded: without the slow rule these would wait for the gate, opened only below.
+            let answers = try await withTimeLimit(.seconds(10)) {
+                async let seven = reader.submit(7)
+                async let nine = reader.submit(9)
+                return try await [seven, nine]
+            }
+            XCTAssertEqual(answers, ["row 7", "row 9"])
+            let waited = ContinuousClock.now - queued
+            XCTAssertLessThan(waited, .seconds(2), "answered while the first statement is still stuck")
+            XCTAssertEqual(fetch.batches.withLockedValue { $0.count }, 2)
+            XCTAssertEqual(fetch.batches.withLockedValue { $0.last.map(Set.init) }, [7, 9], "one statement for both")
+            XCTAssertEqual(try metrics.expectCounter("db_batch_slow_starts_total", [("statement", "test_reads")]).totalValue, 1)
+            fetch.gate.continuation.yield()
+            let first = try await stuck.value
+            XCTAssertEqual(first, "row 1")
+        }
+    }
+
+    /// Without a slow age the queue waits for the running statement, however long it runs.
+    func testWithoutASlowAgeQueuedReadsWaitForTheRunningStatement() async throws {
+        let fetch = ControlledFetch(holdFirst: true)
+        try await withReader(fetch) { reader in
+            let stuck = Task { try await reader.submit(1) }
+            for await _ in fetch.started.stream { break }
+            let queued = Task { try await reader.submit(7) }
+            try await Task.sleep(for: .milliseconds(300))
+            XCTAssertEqual(fetch.batches.withLockedValue { $0.count }, 1, "no second statement while the first runs")
+            fetch.gate.continuation.yield()
+            let (first, second) = (try await stuck.value, try await queued.value)
+            XCTAssertEqual([first, second], ["row 1", "row 7"])
         }
     }
 

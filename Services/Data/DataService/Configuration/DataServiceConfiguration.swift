@@ -113,7 +113,7 @@ struct DataServiceConfiguration: Sendable {
                     + "(PostgreSQL would merge 4 MB at a time inside an insert); 0 leaves it to PostgreSQL."))
 
         let defaults = BatchSettings()
-        let batches = BatchSettings(
+        var batches = BatchSettings(
             maximumBatchSize: reader.read(
                 .int(
                     "db-batch-size", env: "DB_BATCH_SIZE", default: defaults.maximumBatchSize, range: 1...10_000,
@@ -123,7 +123,14 @@ struct DataServiceConfiguration: Sendable {
             maximumConcurrentBatches: reader.read(
                 .int(
                     "db-batches", env: "DB_BATCHES", default: defaults.maximumConcurrentBatches, range: 1...1_000,
-                    help: "Batched statements of one kind that run at once; requests arriving meanwhile wait for the next batch.")))
+                    help: "Batched statements of one kind that run at once; requests arriving meanwhile wait for the next batch."))
+        )
+        let slowBatch = reader.read(
+            .duration(
+                "db-batch-slow", env: "DB_BATCH_SLOW", default: defaults.slowBatchAge ?? .zero,
+                help: "A batched statement running longer stops holding its slot: requests waiting behind it start another "
+                    + "beside it (at most --db-batches more), so one stuck statement delays only its own requests; 0: never."))
+        batches.slowBatchAge = slowBatch > .zero ? slowBatch : nil
 
         let costs = readCosts(from: &reader, poolSize: database.maximumConnections)
 
