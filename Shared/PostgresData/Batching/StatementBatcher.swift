@@ -84,6 +84,12 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
     @usableFromInline let name: String
     /// Runs the timer that starts a batch beside slow ones when no request comes to do it.
     @usableFromInline let timerLoop: any EventLoop
+    /// Runs a batch and those queued after it, compiled for `Key` and `Value`. ``run()`` is
+    /// reached through the `Service` witness, which is generic code: the batches it ran itself
+    /// looked up generic metadata and copied waiters through value witnesses (~3 % of the data
+    /// service's CPU under POST load). Made in the inlinable init, this closure is compiled in
+    /// the module that names the types.
+    @usableFromInline let batchRunner: @Sendable (StatementBatcher, BatchQueue<Key>.Batch) async -> Void
 
     /// A batcher with `settings`' limits.
     /// - Parameters:
@@ -114,6 +120,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
                     maximumBatchSize: maximumBatchSize, maximumConcurrentBatches: maximumConcurrentBatches,
                     slowBatchAge: slowNanoseconds)))
         timerLoop = MultiThreadedEventLoopGroup.singleton.any()
+        batchRunner = { batcher, batch in await batcher.runBatches(startingWith: batch) }
         self.fetch = fetch
         self.name = name
         var logger = logger
@@ -155,7 +162,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 for await batch in batchStarts {
-                    group.addTask { await self.runBatches(startingWith: batch) }
+                    group.addTask { await self.batchRunner(self, batch) }
                 }
             } onGracefulShutdown: {
                 self.stop()
