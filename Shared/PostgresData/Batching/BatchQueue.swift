@@ -110,11 +110,13 @@ public struct BatchQueue<Key: Hashable & Sendable>: Sendable {
         startIfAllowed(now: now)
     }
 
-    /// Running batches that still hold their slot: all, or those younger than the slow age.
+    /// Running batches that still hold their slot: all, or those younger than the slow age. A
+    /// caller reads the clock before it takes the lock, so `now` may predate a batch another
+    /// thread started meanwhile: that batch is young, not 2⁶⁴ ns old.
     @inlinable
     func slotsHeld(now: UInt64) -> Int {
         guard let slowBatchAge else { return running.count }
-        return running.reduce(0) { held, batch in held + (now &- batch.start < slowBatchAge ? 1 : 0) }
+        return running.reduce(0) { held, batch in held + (now <= batch.start || now - batch.start < slowBatchAge ? 1 : 0) }
     }
 
     @inlinable

@@ -120,6 +120,15 @@ final class BatchQueueTests: XCTestCase {
         XCTAssertNil(queue.nextSlowDeadline(now: deadline), "nothing waits any more")
     }
 
+    /// A request whose clock reading predates the running batch's start (it read the clock
+    /// before another thread took the lock and started that batch) finds the batch young.
+    func testARequestTimedBeforeTheRunningBatchStartedFindsItYoung() throws {
+        var queue = BatchQueue<Int>(maximumBatchSize: 10, maximumConcurrentBatches: 1, slowBatchAge: 100)
+        _ = try XCTUnwrap(queue.enqueue(1, waiter: 1, now: 5_000))
+        XCTAssertNil(queue.enqueue(2, waiter: 2, now: 4_990))
+        XCTAssertEqual(queue.runningBatches, 1)
+    }
+
     func testWithoutASlowAgeARunningBatchHoldsItsSlotHoweverLong() throws {
         var queue = BatchQueue<Int>(maximumBatchSize: 10, maximumConcurrentBatches: 1)
         _ = try XCTUnwrap(queue.enqueue(1, waiter: 1, now: 0))
