@@ -187,7 +187,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         }
         switch decision {
         case .wait(let slowTimer): if let slowTimer { armSlowTimer(at: slowTimer) }
-        case .start(let batch): batchStartsInput.yield(batch)
+        case .start(let batch): start(batch)
         case .refuse(let error): waiter.continuation.resume(throwing: error)
         }
     }
@@ -210,7 +210,7 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
                 guard !state.isStopped else { return (nil, nil) }
                 return (state.queue.startBesideSlowBatches(now: now), state.slowTimerDeadline(now: now))
             }
-            if let batch { self.batchStartsInput.yield(batch) }
+            if let batch { self.start(batch) }
             if let next { self.armSlowTimer(at: next) }
         }
     }
@@ -226,6 +226,15 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
 
     @usableFromInline
     static var cancelled: RPCError { RPCError(.cancelled, "call cancelled") }
+
+    /// Hands `batch` to ``run()``; after shutdown (the batch was taken from the queue just
+    /// before ``stop()`` emptied it) its requests are refused like the queued ones.
+    @inlinable
+    func start(_ batch: BatchQueue<Key>.Batch) {
+        guard case .terminated = batchStartsInput.yield(batch) else { return }
+        let waiters = state.withLockedValue { state in batch.waiters.compactMap { state.waiting.removeValue(forKey: $0.waiter) } }
+        for waiter in waiters { waiter.continuation.resume(throwing: RPCError.unavailable("the service is shutting down")) }
+    }
 
     func stop() {
         let continuations = state.withLockedValue { state in
