@@ -64,7 +64,9 @@ public struct EnvelopeResponder: Sendable {
         let head = HTTPRequest(method: method, scheme: origin.scheme, authority: origin.host, path: envelope.target, headerFields: fields)
         let requestID = RequestID.resolve(call.metadata.requestID ?? fields[RequestIDHeader.name])
         var logger = call.logger
-        logger[metadataKey: "request-id"] = "\(requestID)"
+        // The RPC server's logging interceptor has usually put this id on the call's logger
+        // already; setting it again would copy the logger's storage and metadata per request.
+        if logger[metadataKey: "request-id"] != .string(requestID) { logger[metadataKey: "request-id"] = "\(requestID)" }
         let source = AppRequestContextSource(
             logger: logger, origin: origin, clientAddress: envelope.clientAddress, requestID: requestID,
             traceparent: call.metadata.traceparent, deadline: call.deadline,

@@ -71,6 +71,13 @@ enum ItemsApp {
                     return JSONResponse.make(status: .created, body: ["name": try fields.requiredString("name")])
                 }),
             APIRoute(
+                method: .get, path: "/logged-request-id",
+                documentation: .init(operationID: "loggedRequestID", summary: "The request id on the route's logger.", replies: []),
+                handler: .anyone { call in
+                    JSONResponse.make(
+                        status: .ok, body: ["request-id": call.context.logger[metadataKey: "request-id"]?.description ?? "none"])
+                }),
+            APIRoute(
                 method: .get, path: "/broken",
                 documentation: .init(operationID: "broken", summary: "Always fails.", replies: []),
                 handler: .anyone { _ in throw CancellationError() }),
@@ -90,14 +97,15 @@ enum ItemsApp {
 
     static func send(
         _ method: String, _ target: String, body: String? = nil, headers: [(String, String)] = [], host: String = "items.example",
-        to responder: EnvelopeResponder = responder
+        to responder: EnvelopeResponder = responder, metadata: RPCMetadata = ["request-id": "req-1"],
+        logger: Logger = Logger(label: "test")
     ) async -> Reply {
         let envelope = HTTPEnvelopeRequest(
             method: method, target: target, headers: headers.map { HTTPHeaderField(name: $0.0, value: $0.1) },
             body: Array((body ?? "").utf8), clientAddress: "192.0.2.7", scheme: "https", host: host, port: 443)
         let call = RPCCallContext(
-            method: "worker.http", callID: 1, metadata: ["request-id": "req-1"], deadline: .now() + .seconds(10), remoteAddress: nil,
-            logger: Logger(label: "test"))
+            method: "worker.http", callID: 1, metadata: metadata, deadline: .now() + .seconds(10), remoteAddress: nil,
+            logger: logger)
         return Reply(await responder.respond(to: envelope, call: call))
     }
 
