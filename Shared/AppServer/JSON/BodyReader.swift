@@ -1,12 +1,7 @@
 public import Hummingbird
+import JSONText
 import NIOCore
 import RPC
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 /// Reads a request body into ``RequestFields`` after checking its media type: JSON objects for
 /// writes, and also forms where the operation accepts them (OAuth clients send forms).
@@ -47,47 +42,17 @@ public enum BodyReader {
     }
 
     private static func jsonObject(_ bytes: ByteBufferView) throws(APIError) -> RequestFields {
-        // Foundation's parser takes one trailing comma (`{"text":"hi",}`); JSON does not.
-        guard !hasTrailingComma(bytes) else { throw .badRequest("request body: not valid JSON.") }
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        let parsed: ParsedJSON
+        do throws(JSONParser.Error) {
+            parsed = try JSONParser.parse(bytes)
         } catch {
-            throw .badRequest("request body: not valid JSON.")
+            throw .badRequest("request body: not valid JSON (\(error)).")
         }
+        guard let value = JSONValue(parsed) else { throw .badRequest("request body: a number is out of range.") }
         guard case .object(let fields) = value else {
             throw .badRequest("request body: expected a JSON object, got \(value.kind).")
         }
         return RequestFields(fields)
-    }
-
-    /// Whether a `,` outside a string is followed, after whitespace only, by `}` or `]`.
-    static func hasTrailingComma(_ bytes: some Sequence<UInt8>) -> Bool {
-        var inString = false
-        var escaped = false
-        var afterComma = false
-        for byte in bytes {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: ","): afterComma = true
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return true }
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): ()
-            case UInt8(ascii: "\""):
-                inString = true
-                afterComma = false
-            default: afterComma = false
-            }
-        }
-        return false
     }
 
     /// `application/json` (or any `+json` type) in UTF-8, or a form where accepted; a missing

@@ -1,6 +1,8 @@
-/// Any JSON value, decoded without a target type so field errors can name the field and the
+public import JSONText
+
+/// Any JSON value, parsed without a target type so field errors can name the field and the
 /// expected type, and so `null` can be told apart from an absent field (PATCH needs both).
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,21 +10,32 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Decodes any JSON value.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
+    /// The value of JSON text (see `JSONParser`); nil when a number does not fit a `Double`
+    /// (`1e400`), which JSON allows and this type cannot hold.
+    public init?(_ parsed: ParsedJSON) {
+        switch parsed {
+        case .null: self = .null
+        case .bool(let value): self = .bool(value)
+        case .string(let value): self = .string(value)
+        case .number(let text):
+            guard let number = Double(text), number.isFinite else { return nil }
+            self = .number(number)
+        case .array(let elements):
+            var values: [JSONValue] = []
+            values.reserveCapacity(elements.count)
+            for element in elements {
+                guard let value = JSONValue(element) else { return nil }
+                values.append(value)
+            }
+            self = .array(values)
+        case .object(let members):
+            var values: [String: JSONValue] = [:]
+            values.reserveCapacity(members.count)
+            for (name, member) in members {
+                guard let value = JSONValue(member) else { return nil }
+                values[name] = value
+            }
+            self = .object(values)
         }
     }
 

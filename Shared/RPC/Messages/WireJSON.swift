@@ -26,7 +26,10 @@ extension WireMessage {
     public init(json buffer: inout ByteBuffer, limits: WireLimits = WireLimits()) throws {
         let value: JSONValue
         do {
-            value = try JSONValue.parser.decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            // A message level is an object and, for a repeated field, an array in it. The parser's
+            // bound only keeps hostile nesting off the stack; the levels themselves are checked
+            // while reading, with an error that names the limit.
+            value = JSONValue(try JSONParser.parse(buffer.readableBytesView, maximumDepth: 2 * limits.maxDepth + 8))
         } catch {
             throw WireFormatError("not valid JSON: \(error)")
         }
@@ -38,7 +41,7 @@ extension WireMessage {
 
 /// A parsed JSON value. Integers are kept apart from other numbers so 64-bit ids survive.
 @usableFromInline
-enum JSONValue: Decodable, Sendable {
+enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -48,33 +51,25 @@ enum JSONValue: Decodable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    static let parser = JSONDecoder()
-
-    @usableFromInline
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        // Each failed attempt costs a thrown error: the kinds a message holds most come first.
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode(Int64.self) {
-            // `-0.0` decodes as the integer 0; only a Double keeps the sign a float field wrote.
-            if value == 0, let zero = try? container.decode(Double.self), zero.sign == .minus {
-                self = .number(zero)
+    /// Numbers by their text: an integer literal that fits stays exact, anything else (a
+    /// fraction, an exponent, `-0`, an integer beyond 64 bits) is a `Double`.
+    init(_ parsed: ParsedJSON) {
+        switch parsed {
+        case .null: self = .null
+        case .bool(let value): self = .bool(value)
+        case .string(let value): self = .string(value)
+        case .number(let text):
+            let isNegative = text.utf8.first == UInt8(ascii: "-")
+            // `-0` would read as the integer 0; only a Double keeps the sign a float field wrote.
+            if text != "-0", let integer = Int64(text) {
+                self = .integer(integer)
+            } else if !isNegative, let unsigned = UInt64(text) {
+                self = .unsigned(unsigned)
             } else {
-                self = .integer(value)
+                self = .number(Double(text) ?? .nan)
             }
-        } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(UInt64.self) {
-            self = .unsigned(value)
-        } else {
-            self = .number(try container.decode(Double.self))
+        case .array(let elements): self = .array(elements.map(JSONValue.init))
+        case .object(let members): self = .object(members.mapValues(JSONValue.init))
         }
     }
 }
