@@ -36,6 +36,10 @@ struct PayloadProbe: Sendable {
 /// back to the same JSON.
 enum PayloadDifferential {
     static func check<T: WireMessage>(_ type: T.Type, _ bytes: ByteBuffer, what: String) {
+        // The same bytes read as the message's JSON form (JSONText's parser, then the fields):
+        // refused with an error or read, never a trap.
+        var asJSON = bytes
+        _ = try? T(json: &asJSON)
         var input = bytes
         guard let value = try? T(wire: &input) else { return }
         let encoded = encode(value)

@@ -37,6 +37,16 @@ package enum SeedCorpus {
                 try payload("microposts.create", CreateMicropostRequest(username: "ana", text: "hi", referenced: "bob"))
             ))
         seeds.append(("payload-micropost", try payload("microposts.get", post)))
+        // The same probes read their bytes as JSON too: a seed in that form.
+        func jsonPayload<T: WireMessage>(_ selectorOf: String, _ value: T) throws -> [UInt8] {
+            guard let index = PayloadProbe.all.firstIndex(where: { $0.method == selectorOf }) else {
+                fatalError("no probe for \(selectorOf)")
+            }
+            var buffer = ByteBuffer()
+            try value.encodeJSON(into: &buffer)
+            return [UInt8(index + 1)] + Array(buffer: buffer)
+        }
+        seeds.append(("payload-micropost-json", try jsonPayload("microposts.get", post)))
         seeds.append(("payload-page", try payload("microposts.list", Page(items: [post, post], hasNext: true))))
         seeds.append(
             (
