@@ -287,7 +287,7 @@ let package = Package(
         .executableTarget(
             name: "RPCBench",
             dependencies: [
-                "RPC", "AppServerProtocol", "MicropostsModels", "PostgresData",
+                "RPC", "ServiceKit", "AppServerProtocol", "MicropostsModels", "PostgresData",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

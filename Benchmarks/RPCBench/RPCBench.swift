@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import NIOCore
-import NIOPosix
+import ServiceKit
 
 @main
 struct RPCBench: AsyncParsableCommand {
@@ -13,8 +12,14 @@ struct RPCBench: AsyncParsableCommand {
     )
 
     static func main() async {
-        if ProcessInfo.processInfo.environment["RPC_BENCH_NIO_EXECUTOR"] == "1" {
-            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        // Where the services run their tasks (`--task-executor`): on the event loops unless
+        // RPC_BENCH_EXECUTOR=cooperative asks for Swift's own pool.
+        switch ProcessInfo.processInfo.environment["RPC_BENCH_EXECUTOR"] ?? "event-loops" {
+        case "event-loops": _ = EventLoopGlobalExecutor.install()
+        case "cooperative": break
+        case let other:
+            FileHandle.standardError.write(Data("RPC_BENCH_EXECUTOR must be event-loops or cooperative, not \(other)\n".utf8))
+            Foundation.exit(2)
         }
         do {
             var command = try parseAsRoot()

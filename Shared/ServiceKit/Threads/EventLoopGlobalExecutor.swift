@@ -23,7 +23,7 @@ package enum EventLoopGlobalExecutor {
 
     /// Must run before any task starts. Returns false if another hook is already installed, in
     /// which case jobs stay on the cooperative pool.
-    static func install() -> Bool {
+    package static func install() -> Bool {
         install { job, _ in EventLoopGlobalExecutor.enqueue(job) }
     }
 
