@@ -103,13 +103,8 @@ public struct JSONParser {
 
     private mutating func object(depth: Int) throws(Error) -> ParsedJSON {
         guard depth <= maximumDepth else { throw error("nested too deeply") }
-        position += 1
         var members: [String: ParsedJSON] = [:]
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            position += 1
-            return .object(members)
-        }
+        guard opens(closing: UInt8(ascii: "}")) else { return .object(members) }
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let keyOffset = position
@@ -122,40 +117,41 @@ public struct JSONParser {
             guard members.updateValue(member, forKey: key) == nil else {
                 throw Error(offset: keyOffset, reason: "member \"\(key)\" given more than once")
             }
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                position += 1
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                position += 1
-                return .object(members)
-            default: throw error("expected ',' or '}'")
-            }
+            guard try another(closing: UInt8(ascii: "}")) else { return .object(members) }
         }
     }
 
     private mutating func array(depth: Int) throws(Error) -> ParsedJSON {
         guard depth <= maximumDepth else { throw error("nested too deeply") }
-        position += 1
         var elements: [ParsedJSON] = []
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            position += 1
-            return .array(elements)
-        }
+        guard opens(closing: UInt8(ascii: "]")) else { return .array(elements) }
         while true {
             elements.append(try value(depth: depth))
+            guard try another(closing: UInt8(ascii: "]")) else { return .array(elements) }
+        }
+    }
+
+    /// Past an opening bracket: false when `closing` follows at once (an empty container).
+    private mutating func opens(closing: UInt8) -> Bool {
+        position += 1
+        skipWhitespace()
+        guard current == closing else { return true }
+        position += 1
+        return false
+    }
+
+    /// After a member or element: true when a `,` says another follows, false past `closing`.
+    private mutating func another(closing: UInt8) throws(Error) -> Bool {
+        skipWhitespace()
+        switch current {
+        case UInt8(ascii: ","):
+            position += 1
             skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                position += 1
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                position += 1
-                return .array(elements)
-            default: throw error("expected ',' or ']'")
-            }
+            return true
+        case closing:
+            position += 1
+            return false
+        default: throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
         }
     }
 
@@ -212,7 +208,9 @@ public struct JSONParser {
                 }
                 return try validated(run[...], from: runStart)
             case UInt8(ascii: "\\"):
+                // Taken out, so appending does not copy what the string has so far.
                 var collected = unescaped ?? []
+                unescaped = nil
                 collected.append(contentsOf: bytes[runStart..<position])
                 position += 1
                 try escape(into: &collected)

@@ -28,10 +28,10 @@ public struct GINPendingListCleanup: Service, CustomStringConvertible {
     public let interval: Duration
     private let database: Database
     private let logger: Logger
-    private let metrics: Metrics
+    private let metrics: CleanupMetrics
 
     /// What the cleanup reports, each series labelled `index`.
-    struct Metrics: Sendable {
+    struct CleanupMetrics: Sendable {
         /// Pending-list pages merged into the index (`db_gin_pending_pages_cleaned_total`).
         let pages: [String: Counter]
         /// One `gin_clean_pending_list` call (`db_gin_cleanup_duration_seconds`).
@@ -61,7 +61,7 @@ public struct GINPendingListCleanup: Service, CustomStringConvertible {
         self.interval = interval
         self.database = database
         self.logger = logger
-        metrics = Metrics(indexes: indexes, factory: metricsFactory)
+        metrics = CleanupMetrics(indexes: indexes, factory: metricsFactory)
     }
 
     public var description: String { "GINPendingListCleanup" }
