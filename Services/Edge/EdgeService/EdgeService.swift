@@ -41,14 +41,14 @@ public enum EdgeService {
     public static func main() async -> Never {
         await ServiceMain.run(
             name: "edge", summary: "The edge: the front HTTP server (static files, /api/ to the app servers).",
-            defaultAdminPort: defaultAdminPort, decidesSampling: true, configure: configure
+            defaultAdminPort: defaultAdminPort, configure: configure
         ) { configuration, environment in
             var configuration = configuration
             configuration.http.maximumConnections = connectionLimit(configuration.http.maximumConnections, logger: environment.logger)
             let clients = configuration.upstreamTargets.map { route in
                 RPCClient(
                     target: route.target, configuration: configuration.workerClient, tracer: environment.tracer,
-                    logger: environment.logger)
+                    headSampler: environment.headSampler, logger: environment.logger)
             }
             let maintenance =
                 configuration.http.maintenanceFile.isEmpty

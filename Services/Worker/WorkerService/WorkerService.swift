@@ -37,7 +37,7 @@ public enum WorkerService {
         }
         let dataClient = RPCClient(
             target: configuration.dataTarget, configuration: configuration.dataClient, tracer: environment.tracer,
-            logger: Logger(label: "worker.data-client"))
+            headSampler: environment.headSampler, logger: Logger(label: "worker.data-client"))
         let components = WorkerComponents(configuration: configuration, dataClient: dataClient)
 
         var rpcRouter = RPCRouter()

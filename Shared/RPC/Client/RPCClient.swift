@@ -29,26 +29,31 @@ public final class RPCClient: Service, Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         interceptors: [any RPCClientInterceptor] = [],
         tracer: (any Tracer)? = nil,
+        headSampler: HeadSampler? = nil,
         logger: Logger
     ) {
         let transport = SocketClientTransport(
             target: target, configuration: configuration, resolver: resolver, eventLoopGroup: eventLoopGroup, logger: logger)
-        self.init(transport: transport, configuration: configuration, interceptors: interceptors, tracer: tracer, logger: logger)
+        self.init(
+            transport: transport, configuration: configuration, interceptors: interceptors, tracer: tracer,
+            headSampler: headSampler, logger: logger)
     }
 
     /// A client over any transport, e.g. ``InProcessTransport/client``. With a `tracer`, every
-    /// call is a client span and carries its context to the server.
+    /// call in a recorded trace is a client span and carries its context to the server; with a
+    /// `headSampler` too, a call made outside any trace starts one only when the sampler records it.
     public init(
         transport: any RPCClientTransport,
         configuration: RPCClientConfiguration = RPCClientConfiguration(),
         interceptors: [any RPCClientInterceptor] = [],
         tracer: (any Tracer)? = nil,
+        headSampler: HeadSampler? = nil,
         logger: Logger
     ) {
         self.transport = transport
         self.configuration = configuration
         self.interceptors = interceptors
-        self.tracing = tracer.map { ClientTracingInterceptor(tracer: $0, target: transport.description) }
+        self.tracing = tracer.map { ClientTracingInterceptor(tracer: $0, target: transport.description, headSampler: headSampler) }
         self.metrics = ClientMetricsInterceptor(target: transport.description)
         self.retry = RetryInterceptor(
             maximumAttempts: configuration.maximumAttempts, budgetRatio: configuration.retryBudgetRatio, logger: logger)

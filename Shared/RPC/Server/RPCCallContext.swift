@@ -5,7 +5,9 @@ public import NIOCore
 public struct RPCCallContext: Sendable {
     public let method: String
     public let callID: UInt32
-    public let metadata: RPCMetadata
+    /// What the caller sent; an interceptor may add to it (e.g. the trace context of a call
+    /// that came without one) for the handler and the calls it makes.
+    public var metadata: RPCMetadata
     /// When the caller stops waiting, on this process's clock; `nil` when it set no deadline.
     public let deadline: NIODeadline?
     public let remoteAddress: SocketAddress?

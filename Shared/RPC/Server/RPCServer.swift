@@ -21,7 +21,10 @@ public final class RPCServer: Service, Sendable {
     ///   - isServing: answers the built-in `rpc.health` method (e.g. "database reachable").
     ///   - onListening: called once the socket is bound, e.g. to mark the service ready.
     ///   - interceptors: run around every call, after the built-in ones, first outermost.
-    ///   - tracer: when set, every call is a server span continuing the caller's trace.
+    ///   - tracer: when set, every call in a recorded trace is a server span continuing the
+    ///     caller's trace.
+    ///   - headSampler: with a tracer, decides whether a call that arrives without a trace
+    ///     starts a recorded one (``HeadSampler``); without it the tracer's sampler does.
     public convenience init(
         configuration: RPCServerConfiguration,
         router: RPCRouter,
@@ -30,6 +33,7 @@ public final class RPCServer: Service, Sendable {
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
         interceptors: [any RPCServerInterceptor] = [],
         tracer: (any Tracer)? = nil,
+        headSampler: HeadSampler? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) {
@@ -37,7 +41,7 @@ public final class RPCServer: Service, Sendable {
             configuration: configuration, onListening: onListening, eventLoopGroup: eventLoopGroup, logger: logger)
         self.init(
             transport: transport, socketTransport: transport, router: router, serviceName: serviceName, isServing: isServing,
-            interceptors: interceptors, tracer: tracer)
+            interceptors: interceptors, tracer: tracer, headSampler: headSampler)
     }
 
     /// A server on any transport, e.g. ``InProcessTransport/server``.
@@ -47,16 +51,18 @@ public final class RPCServer: Service, Sendable {
         serviceName: String,
         isServing: @escaping @Sendable () -> Bool = { true },
         interceptors: [any RPCServerInterceptor] = [],
-        tracer: (any Tracer)? = nil
+        tracer: (any Tracer)? = nil,
+        headSampler: HeadSampler? = nil
     ) {
         self.init(
             transport: transport, socketTransport: nil, router: router, serviceName: serviceName, isServing: isServing,
-            interceptors: interceptors, tracer: tracer)
+            interceptors: interceptors, tracer: tracer, headSampler: headSampler)
     }
 
     private init(
         transport: any RPCServerTransport, socketTransport: SocketServerTransport?, router: RPCRouter, serviceName: String,
-        isServing: @escaping @Sendable () -> Bool, interceptors: [any RPCServerInterceptor], tracer: (any Tracer)?
+        isServing: @escaping @Sendable () -> Bool, interceptors: [any RPCServerInterceptor], tracer: (any Tracer)?,
+        headSampler: HeadSampler?
     ) {
         var router = router
         router.register(.health) { _, _ in
@@ -66,7 +72,8 @@ public final class RPCServer: Service, Sendable {
         self.transport = transport
         self.socketTransport = socketTransport
         self.dispatcher = RPCCallDispatcher(
-            methods: router.methods, interceptors: interceptors, tracing: tracer.map { ServerTracingInterceptor(tracer: $0) })
+            methods: router.methods, interceptors: interceptors,
+            tracing: tracer.map { ServerTracingInterceptor(tracer: $0, headSampler: headSampler) })
     }
 
     /// The wire contract of everything this server answers, `rpc.*` included.

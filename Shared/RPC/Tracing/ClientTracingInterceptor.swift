@@ -6,10 +6,14 @@ import Tracing
 ///
 /// ``RPCClient`` runs it after propagation (so its context replaces a `traceparent` merely copied
 /// from the call being served) when it is given a tracer.
+///
+/// A call made outside any trace starts one; with a head sampler, one it leaves out gets a
+/// `traceparent` of its own and no span (see ``HeadSampler``).
 struct ClientTracingInterceptor: RPCClientInterceptor {
     let tracer: any Tracer
     /// What the client reaches, e.g. `dns://data:7102`: `server.address`.
     let target: String
+    var headSampler: HeadSampler? = nil
 
     func intercept(
         _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
@@ -21,6 +25,14 @@ struct ClientTracingInterceptor: RPCClientInterceptor {
             // Continuing a trace nobody here records (see ServerTracingInterceptor): pass it on.
             return try await next(request)
         } else {
+            if let headSampler {
+                var random = SplitMix64()
+                if let unrecorded = headSampler.unrecordedTrace(random: &random) {
+                    var request = request
+                    request.metadata.traceparent = unrecorded
+                    return try await next(request)
+                }
+            }
             parent = .topLevel
         }
         let span = tracer.startSpan(RPCSpanNaming.spanName(wireName: request.method), context: parent, ofKind: .client)

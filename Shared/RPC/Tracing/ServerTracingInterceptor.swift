@@ -11,15 +11,27 @@ import Tracing
 /// (``CallPropagationInterceptor``, or the app's own copy), so the services behind still see
 /// the trace and its decision.
 ///
+/// A call that arrives without a trace starts one. With a head sampler the decision comes
+/// first, as at the edge: a trace it leaves out gets a `traceparent` of its own and no span, so
+/// a service called by an untraced caller does not pay for a span per call either.
+///
 /// ``RPCServer`` runs it first, when it is given a tracer.
 struct ServerTracingInterceptor: RPCServerInterceptor {
     let tracer: any Tracer
+    var headSampler: HeadSampler? = nil
 
     func intercept(
         _ context: RPCCallContext, next: (RPCCallContext) async throws -> RPCEncodedResponse
     ) async throws -> RPCEncodedResponse {
-        if let traceparent = context.metadata.traceparent, !TraceParentPeek.isSampled(traceparent) {
-            return try await next(context)
+        if let traceparent = context.metadata.traceparent {
+            if !TraceParentPeek.isSampled(traceparent) { return try await next(context) }
+        } else if let headSampler {
+            var random = SplitMix64()
+            if let unrecorded = headSampler.unrecordedTrace(random: &random) {
+                var context = context
+                context.metadata.traceparent = unrecorded
+                return try await next(context)
+            }
         }
         var parent = ServiceContext.topLevel
         tracer.extract(context.metadata, into: &parent, using: RPCMetadataExtractor())

@@ -1,4 +1,5 @@
 public import Logging
+public import RPC
 public import Tracing
 
 /// What a service's `start` closure gets from ``ServiceMain``.
@@ -19,9 +20,10 @@ public struct ServiceEnvironment: Sendable {
     /// The process's tracer when tracing is configured (``TracingSettings``): give it to RPC
     /// servers and clients and to anything that starts a trace. Nil when tracing is off.
     public let tracer: (any Tracer)?
-    /// Decides which new traces are recorded, for a service started with
-    /// `ServiceMain.run(decidesSampling: true)` (where requests enter); nil otherwise, and when
-    /// tracing is off.
+    /// Decides which traces this service starts are recorded, before any span (``HeadSampler``):
+    /// give it with the tracer to RPC clients and to anything that starts a trace (the RPC
+    /// server from ``makeRPCServer(configuration:router:interceptors:)`` has it). Nil when tracing
+    /// is off or the configured sampler is one the tracer applies itself.
     public let headSampler: HeadSampler?
 
     public init(

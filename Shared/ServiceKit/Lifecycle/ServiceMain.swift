@@ -42,9 +42,6 @@ public enum ServiceMain {
     /// a failure, and the whole process stops so the supervisor can restart it).
     ///
     /// - Parameters:
-    ///   - decidesSampling: The service where requests enter the system (an edge): it decides
-    ///     which new traces are recorded before making any span (``HeadSampler``, handed to
-    ///     `start` in ``ServiceEnvironment/headSampler``), and its tracer records what it is given.
     ///   - configure: Reads the service's own settings; everything it reads appears in `--help`.
     ///     It may throw (or call `reader.reject`) for problems spanning several settings.
     ///   - start: Builds the service's services, in dependency order. Register readiness
@@ -55,7 +52,6 @@ public enum ServiceMain {
         defaultAdminPort: Int,
         arguments: [String] = Array(CommandLine.arguments.dropFirst()),
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        decidesSampling: Bool = false,
         isolation: isolated (any Actor)? = #isolation,
         configure: (inout ConfigReader) throws -> Config,
         start: (Config, ServiceEnvironment) async throws -> [any Service]
@@ -104,7 +100,7 @@ public enum ServiceMain {
         let tracing: (tracer: any Tracer, exporter: any Service, headSampler: HeadSampler?)?
         do {
             tracing = try ServiceTracing.bootstrap(
-                service: name, settings: settings.tracing, decidesSampling: decidesSampling, environment: environment,
+                service: name, settings: settings.tracing, environment: environment,
                 logger: Logger(label: "tracing"))
         } catch {
             StandardError.write("\(name): cannot set up tracing: \(error)\n")

@@ -154,6 +154,7 @@ extension ServiceEnvironment {
             onListening: { _ in readiness.set("rpc", ready: true) },
             interceptors: interceptors,
             tracer: tracer,
+            headSampler: headSampler,
             logger: logger)
     }
 }

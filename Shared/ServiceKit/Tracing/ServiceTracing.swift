@@ -1,4 +1,5 @@
 public import Logging
+public import RPC
 public import ServiceLifecycle
 public import Tracing
 
@@ -20,15 +21,15 @@ public enum ServiceTracing {
     /// The tracer, and the service that exports its spans (run it for as long as spans are made:
     /// it flushes what is queued when it stops); nil when no endpoint is configured.
     ///
-    /// With `decidesSampling` (the service where requests enter, see ``HeadSampler``) the sampler
-    /// variables are read into the returned head sampler and taken out of the process's
-    /// environment, and the tracer records every trace it is given: swift-otel reads
-    /// `OTEL_TRACES_SAMPLER`/`_ARG` over any configuration, and would sample the traces the head
-    /// sampler chose a second time. Without it, or for a sampler ``HeadSampler`` does not know,
-    /// the head sampler is nil and the tracer samples as configured.
+    /// The service decides which traces it starts are recorded before making any span: the
+    /// sampler variables are read into the returned head sampler (``HeadSampler``, for the edge,
+    /// the RPC server and clients) and taken out of the process's environment, and the tracer
+    /// records every trace it is given — swift-otel reads `OTEL_TRACES_SAMPLER`/`_ARG` over any
+    /// configuration, and would sample the traces the head sampler chose a second time. For a
+    /// sampler ``HeadSampler`` does not know, the head sampler is nil and the tracer samples as
+    /// configured.
     public static func bootstrap(
-        service: String, settings: TracingSettings, decidesSampling: Bool = false, environment: [String: String] = [:],
-        logger: Logger
+        service: String, settings: TracingSettings, environment: [String: String] = [:], logger: Logger
     ) throws -> (tracer: any Tracer, exporter: any Service, headSampler: HeadSampler?)? {
         guard let tracesURL = settings.tracesURL else { return nil }
         #if OTLPExport
@@ -42,7 +43,7 @@ public enum ServiceTracing {
             configuration.traces.exporter = .otlp
             configuration.traces.otlpExporter.endpoint = tracesURL
             var headSampler: HeadSampler?
-            if decidesSampling, let sampler = HeadSampler(sampler: environment[samplerVariable], ratio: settings.sampleRatio) {
+            if let sampler = HeadSampler(sampler: environment[samplerVariable], ratio: settings.sampleRatio) {
                 headSampler = sampler
                 configuration.traces.sampler = .parentBasedAlwaysOn
                 unsetenv(samplerVariable)

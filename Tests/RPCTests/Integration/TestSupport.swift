@@ -140,12 +140,18 @@ func withInProcess<T: Sendable>(
     serverInterceptors: [any RPCServerInterceptor] = [],
     clientInterceptors: [any RPCClientInterceptor] = [],
     tracer: (any Tracer)? = nil,
+    serverTracer: (any Tracer)?? = nil,
+    clientTracer: (any Tracer)?? = nil,
+    headSampler: HeadSampler? = nil,
     _ body: (RPCClient, ServiceGroup) async throws -> T
 ) async throws -> T {
     let transport = InProcessTransport(logger: quietLogger)
     let server = RPCServer(
-        transport: transport.server, router: router, serviceName: "test", interceptors: serverInterceptors, tracer: tracer)
-    let client = RPCClient(transport: transport.client, interceptors: clientInterceptors, tracer: tracer, logger: quietLogger)
+        transport: transport.server, router: router, serviceName: "test", interceptors: serverInterceptors,
+        tracer: serverTracer ?? tracer, headSampler: headSampler)
+    let client = RPCClient(
+        transport: transport.client, interceptors: clientInterceptors, tracer: clientTracer ?? tracer, headSampler: headSampler,
+        logger: quietLogger)
     let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server, client], logger: quietLogger))
     let running = Task { try await group.run() }
     defer { running.cancel() }

@@ -111,6 +111,58 @@ final class RPCTracingTests: XCTestCase {
         XCTAssertEqual(tracer.finishedSpans.count, 1)
     }
 
+    func testACallArrivingWithoutATraceIsSampledBeforeAnySpanIsMade() async throws {
+        for ratio in [0.0, 1.0] {
+            let tracer = InMemoryTracer()
+            let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
+            // An untraced caller: only the server has a tracer, and a head sampler.
+            try await withInProcess(
+                router: recordingRouter(seen), serverTracer: tracer, clientTracer: .some(nil), headSampler: HeadSampler(ratio: ratio)
+            ) { client, _ in
+                for text in ["a", "b", "c"] { _ = try await client.call(.echo, Echo(text: text)) }
+            }
+            let calls = seen.withLockedValue { $0 }
+            XCTAssertEqual(calls.count, 3)
+            if ratio == 0 {
+                XCTAssertTrue(tracer.finishedSpans.isEmpty, "no span for a trace left out")
+                for (metadata, context) in calls {
+                    XCTAssertNil(context)
+                    // Its own unsampled trace, which the calls the handler makes carry on.
+                    let traceparent = try XCTUnwrap(metadata.traceparent)
+                    XCTAssertTrue(TraceParentPeek.hasVersion00Layout(traceparent), traceparent)
+                    XCTAssertFalse(TraceParentPeek.isSampled(traceparent), traceparent)
+                }
+                XCTAssertEqual(Set(calls.map { $0.0.traceparent }).count, 3, "a new trace per call")
+            } else {
+                XCTAssertEqual(tracer.finishedSpans.filter { $0.kind == .server }.count, 3)
+                XCTAssertTrue(calls.allSatisfy { $0.1 != nil }, "a recorded call runs in its span")
+            }
+        }
+    }
+
+    func testACallMadeOutsideAnyTraceIsSampledBeforeAnySpanIsMade() async throws {
+        for ratio in [0.0, 1.0] {
+            let tracer = InMemoryTracer()
+            let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
+            try await withInProcess(
+                router: recordingRouter(seen), serverTracer: .some(nil), clientTracer: tracer, headSampler: HeadSampler(ratio: ratio)
+            ) { client, _ in
+                _ = try await client.call(.echo, Echo(text: "outside"))
+            }
+            let metadata = try XCTUnwrap(seen.withLockedValue { $0.first?.0 })
+            if ratio == 0 {
+                XCTAssertTrue(tracer.finishedSpans.isEmpty)
+                let traceparent = try XCTUnwrap(metadata.traceparent, "the server sees the decision")
+                XCTAssertTrue(TraceParentPeek.hasVersion00Layout(traceparent), traceparent)
+                XCTAssertFalse(TraceParentPeek.isSampled(traceparent), traceparent)
+            } else {
+                // The in-memory tracer writes its own keys rather than `traceparent`.
+                let span = try XCTUnwrap(tracer.finishedSpans.first { $0.kind == .client })
+                XCTAssertEqual(metadata[InMemoryTracer.spanIDKey], span.spanID)
+            }
+        }
+    }
+
     func testTheTraceparentPeekReadsTheFlagsAndTheTraceID() {
         XCTAssertFalse(TraceParentPeek.isSampled("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"))
         XCTAssertTrue(TraceParentPeek.isSampled("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))
@@ -166,6 +218,14 @@ final class RPCTracingTests: XCTestCase {
             TraceParentText.continuing("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-later", spanID: 1),
             "00-0af7651916cd43dd8448eb211c80319c-0000000000000001-00", "a later version is sent on as version 00")
         XCTAssertNil(TraceParentText.continuing("garbage", spanID: 1))
+        // W3C reads all-zero ids as invalid: never made, whatever the random numbers.
+        XCTAssertEqual(
+            TraceParentText.newTrace(traceIDHigh: 0, traceIDLow: 0, spanID: 0), "00-00000000000000000000000000000001-0000000000000001-00")
+        XCTAssertEqual(
+            TraceParentText.newTrace(traceIDHigh: 2, traceIDLow: 0, spanID: 3), "00-00000000000000020000000000000000-0000000000000003-00")
+        XCTAssertEqual(
+            TraceParentText.continuing("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", spanID: 0),
+            "00-0af7651916cd43dd8448eb211c80319c-0000000000000001-01")
     }
 
     func testLogMetadataNamesTheTraceAndTheSpanAHeaderContinues() {

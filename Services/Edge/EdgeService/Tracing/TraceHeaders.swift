@@ -42,20 +42,14 @@ enum TraceHeaders {
                 traceStateHeaderValue: extractor.extract(key: RPCMetadata.tracestateKey, from: headers))
         {
             guard !client.flags.contains(.sampled),
-                let continued = TraceParentText.continuing(traceparent, spanID: nonZero(random.next()))
+                let continued = TraceParentText.continuing(traceparent, spanID: random.next())
             else { return false }
             metadata.traceparent = continued
             if let tracestate = client.traceStateHeaderValue { metadata[RPCMetadata.tracestateKey] = tracestate }
             return true
         }
-        guard !sampler.records(draw: random.next()) else { return false }
-        metadata.traceparent = TraceParentText.newTrace(
-            traceIDHigh: random.next(), traceIDLow: nonZero(random.next()), spanID: nonZero(random.next()))
+        guard let unrecorded = sampler.unrecordedTrace(random: &random) else { return false }
+        metadata.traceparent = unrecorded
         return true
-    }
-
-    /// W3C reserves all-zero ids for "invalid".
-    private static func nonZero(_ value: UInt64) -> UInt64 {
-        value == 0 ? 1 : value
     }
 }

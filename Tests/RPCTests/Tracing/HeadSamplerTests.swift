@@ -1,5 +1,4 @@
 import RPC
-import ServiceKit
 import XCTest
 
 final class HeadSamplerTests: XCTestCase {

@@ -1,14 +1,16 @@
-/// Decides, where requests enter the system (the edge), whether a new trace is recorded, before
-/// any span exists: a tracer's own sampler decides only after making a span, and at 1 % sampling
-/// that span, made and dropped for every request, was most of what tracing cost the edge
-/// (README, "What tracing costs"). A request whose trace is not recorded then gets a
-/// `traceparent` made from the connection's random numbers (``TraceParentText``), and the tracer
-/// sees only the requests it records.
+/// Decides whether a new trace is recorded before any span exists: a tracer's own sampler
+/// decides only after making a span, and at 1 % sampling that span, made and dropped for every
+/// request, was most of what tracing cost (README, "What tracing costs"). Every service that
+/// starts traces decides with it — the edge for the requests it forwards, the RPC server for a
+/// call that arrives without a `traceparent`, the RPC client for a call made outside any trace —
+/// and a trace it leaves out goes on as a `traceparent` made from random numbers
+/// (``unrecordedTrace(random:)``), so the services behind follow the decision and the tracer
+/// sees only what it records.
 ///
 /// It reads the standard sampler variables the way OpenTelemetry's SDKs do for a new trace:
 /// `OTEL_TRACES_SAMPLER` (`always_on`, `always_off`, `traceidratio` and their `parentbased_`
 /// forms; unset means `parentbased_traceidratio` here) with its ratio `--trace-sample-ratio` /
-/// `OTEL_TRACES_SAMPLER_ARG`. A trace a client continues follows the client's sampled flag, as
+/// `OTEL_TRACES_SAMPLER_ARG`. A trace a caller continues follows the caller's sampled flag, as
 /// the parent-based samplers do.
 public struct HeadSampler: Sendable, Equatable {
     /// Share of new traces recorded, 0 to 1.
@@ -35,5 +37,12 @@ public struct HeadSampler: Sendable, Equatable {
     /// Whether a new trace is recorded, given a uniformly random draw.
     public func records(draw: UInt64) -> Bool {
         ratio >= 1 || draw < bound
+    }
+
+    /// Draws for a new trace: nil when it is recorded (the tracer starts it), else its unsampled
+    /// `traceparent`, `00-<trace id>-<span id>-00`, for the call or request to go on with.
+    public func unrecordedTrace(random: inout SplitMix64) -> String? {
+        guard !records(draw: random.next()) else { return nil }
+        return TraceParentText.newTrace(traceIDHigh: random.next(), traceIDLow: random.next(), spanID: random.next())
     }
 }
