@@ -24,15 +24,11 @@ struct ClientTracingInterceptor: RPCClientInterceptor {
         } else if request.metadata.traceparent != nil {
             // Continuing a trace nobody here records (see ServerTracingInterceptor): pass it on.
             return try await next(request)
+        } else if let unrecorded = headSampler?.unrecordedTrace() {
+            var request = request
+            request.metadata.traceparent = unrecorded
+            return try await next(request)
         } else {
-            if let headSampler {
-                var random = SplitMix64()
-                if let unrecorded = headSampler.unrecordedTrace(random: &random) {
-                    var request = request
-                    request.metadata.traceparent = unrecorded
-                    return try await next(request)
-                }
-            }
             parent = .topLevel
         }
         let span = tracer.startSpan(RPCSpanNaming.spanName(wireName: request.method), context: parent, ofKind: .client)

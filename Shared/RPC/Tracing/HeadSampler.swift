@@ -45,4 +45,11 @@ public struct HeadSampler: Sendable, Equatable {
         guard !records(draw: random.next()) else { return nil }
         return TraceParentText.newTrace(traceIDHigh: random.next(), traceIDLow: random.next(), spanID: random.next())
     }
+
+    /// The same with a generator seeded for this one decision (one `getrandom` call), where no
+    /// generator is at hand.
+    public func unrecordedTrace() -> String? {
+        var random = SplitMix64()
+        return unrecordedTrace(random: &random)
+    }
 }

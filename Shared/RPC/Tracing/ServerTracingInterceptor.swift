@@ -25,13 +25,10 @@ struct ServerTracingInterceptor: RPCServerInterceptor {
     ) async throws -> RPCEncodedResponse {
         if let traceparent = context.metadata.traceparent {
             if !TraceParentPeek.isSampled(traceparent) { return try await next(context) }
-        } else if let headSampler {
-            var random = SplitMix64()
-            if let unrecorded = headSampler.unrecordedTrace(random: &random) {
-                var context = context
-                context.metadata.traceparent = unrecorded
-                return try await next(context)
-            }
+        } else if let unrecorded = headSampler?.unrecordedTrace() {
+            var context = context
+            context.metadata.traceparent = unrecorded
+            return try await next(context)
         }
         var parent = ServiceContext.topLevel
         tracer.extract(context.metadata, into: &parent, using: RPCMetadataExtractor())
