@@ -135,23 +135,26 @@ func assertRPCError(_ code: RPCStatusCode, file: StaticString = #filePath, line:
 }
 
 /// Runs an in-process server and a client (both with `tracer`, when given) for the duration of `body`.
+/// Which end of an in-process pair gets the tracer: a caller or a server without one is how a
+/// trace starts in the middle of a system.
+enum TracedSides { case both, server, client }
+
 func withInProcess<T: Sendable>(
     router: RPCRouter,
     serverInterceptors: [any RPCServerInterceptor] = [],
     clientInterceptors: [any RPCClientInterceptor] = [],
     tracer: (any Tracer)? = nil,
-    serverTracer: (any Tracer)?? = nil,
-    clientTracer: (any Tracer)?? = nil,
+    traced: TracedSides = .both,
     headSampler: HeadSampler? = nil,
     _ body: (RPCClient, ServiceGroup) async throws -> T
 ) async throws -> T {
     let transport = InProcessTransport(logger: quietLogger)
     let server = RPCServer(
         transport: transport.server, router: router, serviceName: "test", interceptors: serverInterceptors,
-        tracer: serverTracer ?? tracer, headSampler: headSampler)
+        tracer: traced == .client ? nil : tracer, headSampler: headSampler)
     let client = RPCClient(
-        transport: transport.client, interceptors: clientInterceptors, tracer: clientTracer ?? tracer, headSampler: headSampler,
-        logger: quietLogger)
+        transport: transport.client, interceptors: clientInterceptors, tracer: traced == .server ? nil : tracer,
+        headSampler: headSampler, logger: quietLogger)
     let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server, client], logger: quietLogger))
     let running = Task { try await group.run() }
     defer { running.cancel() }

@@ -117,7 +117,7 @@ final class RPCTracingTests: XCTestCase {
             let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
             // An untraced caller: only the server has a tracer, and a head sampler.
             try await withInProcess(
-                router: recordingRouter(seen), serverTracer: tracer, clientTracer: .some(nil), headSampler: HeadSampler(ratio: ratio)
+                router: recordingRouter(seen), tracer: tracer, traced: .server, headSampler: HeadSampler(ratio: ratio)
             ) { client, _ in
                 for text in ["a", "b", "c"] { _ = try await client.call(.echo, Echo(text: text)) }
             }
@@ -145,7 +145,7 @@ final class RPCTracingTests: XCTestCase {
             let tracer = InMemoryTracer()
             let seen = NIOLockedValueBox<[(RPCMetadata, ServiceContext?)]>([])
             try await withInProcess(
-                router: recordingRouter(seen), serverTracer: .some(nil), clientTracer: tracer, headSampler: HeadSampler(ratio: ratio)
+                router: recordingRouter(seen), tracer: tracer, traced: .client, headSampler: HeadSampler(ratio: ratio)
             ) { client, _ in
                 _ = try await client.call(.echo, Echo(text: "outside"))
             }
