@@ -81,8 +81,13 @@ final class RollingUpgradeProcessTests: XCTestCase {
         XCTAssertGreaterThan(steady.count, 100)
         XCTAssertGreaterThan(upgrade.count, 100)
         XCTAssertGreaterThan(rollback.count, 100)
-        XCTAssertLessThanOrEqual(upgrade.p99, steady.p99 * 2, "p99 during the upgrade")
-        XCTAssertLessThanOrEqual(rollback.p99, steady.p99 * 2, "p99 during the rollback")
+        // A replacement that made requests wait for a dead or unready instance would cost a
+        // connect timeout or a retry back-off (hundreds of milliseconds). Twice the steady p99
+        // alone is too tight: starting debug builds beside the load on two cores costs a few
+        // milliseconds by itself (seen in CI: 8.5 ms steady, 18.3 ms during the upgrade).
+        let budget = steady.p99 * 2 + .milliseconds(20)
+        XCTAssertLessThanOrEqual(upgrade.p99, budget, "p99 during the upgrade (steady \(steady.p99))")
+        XCTAssertLessThanOrEqual(rollback.p99, budget, "p99 during the rollback (steady \(steady.p99))")
 
         // Every acknowledged write is there exactly once, and nothing else was written.
         let stored = try await cluster.withClient(database: database) { client in
