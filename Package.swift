@@ -373,6 +373,8 @@ let package = Package(
             name: "AppServerTests",
             dependencies: [
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 "AppServer", "AppServerProtocol", "RPC", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -476,6 +478,8 @@ let package = Package(
             name: "PostgresDataTests",
             dependencies: [
                 "PostgresData", "PostgresTestSupport", "ServiceKit", "RPC",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

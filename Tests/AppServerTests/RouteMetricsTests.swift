@@ -1,6 +1,8 @@
 import AppServer
 import Hummingbird
+import InMemoryTracing
 import MetricsTestKit
+import Tracing
 import XCTest
 
 /// Each route's requests by status class and its latency, labelled with the documented
@@ -28,5 +30,42 @@ final class RouteMetricsTests: XCTestCase {
         let durations = try metrics.expectTimer(
             "http_server_request_duration_seconds", [("route", "/items/{owner}/{id}"), ("method", "GET")])
         XCTAssertEqual(durations.values.count, 3)
+    }
+
+    /// The RPC server's span is the request's span: named by the matched route, with the HTTP
+    /// attributes, and no span of the route's own.
+    func testInARecordedTraceTheServerSpanIsNamedByTheRoute() async throws {
+        let tracer = InMemoryTracer()
+        let router = ItemsApp.routes.makeRouter(authenticator: ItemsApp.NameAuthenticator(), metricsFactory: TestMetrics(), tracer: tracer)
+        let responder = EnvelopeResponder(responder: router.buildResponder())
+        func served(_ method: String, _ target: String) async throws -> (status: Int, span: FinishedInMemorySpan) {
+            let server = tracer.startSpan("worker/http", context: .topLevel, ofKind: .server)
+            let reply = await ServiceContext.$current.withValue(server.context) { await ItemsApp.send(method, target, to: responder) }
+            server.end()
+            let spans = tracer.popFinishedSpans()
+            XCTAssertEqual(spans.count, 1, "no span besides the server's: \(spans.map(\.operationName))")
+            return (reply.status, try XCTUnwrap(spans.first))
+        }
+
+        let found = try await served("GET", "/items/ann/1")
+        XCTAssertEqual(found.status, 200)
+        XCTAssertEqual(found.span.operationName, "GET /items/{owner}/{id}")
+        XCTAssertEqual(found.span.attributes.get("http.route"), .string("/items/{owner}/{id}"))
+        XCTAssertEqual(found.span.attributes.get("http.request.method"), .string("GET"))
+        XCTAssertEqual(found.span.attributes.get("http.response.status_code"), .int64(200))
+        XCTAssertEqual(found.span.status?.code, nil)
+
+        let crashed = try await served("GET", "/crash")
+        XCTAssertEqual(crashed.status, 500)
+        XCTAssertEqual(crashed.span.operationName, "GET /crash")
+        XCTAssertEqual(crashed.span.status?.code, .error)
+
+        let unmatched = try await served("GET", "/no/such/thing")
+        XCTAssertEqual(unmatched.span.operationName, "GET unmatched")
+
+        // Outside a trace nothing is made or named.
+        _ = await ItemsApp.send("GET", "/items/ann/1", to: responder)
+        XCTAssertTrue(tracer.popFinishedSpans().isEmpty)
+        XCTAssertTrue(tracer.activeSpans.isEmpty)
     }
 }

@@ -12,14 +12,18 @@ import Tracing
 /// The instruments are made once, when the router is built: answering a request looks them
 /// up in a dictionary that never changes, with no lock.
 ///
-/// In a traced request (the RPC server's span is current), the route is also a span, named
-/// `GET /api/users/{username}` once the router has matched it, with the HTTP attributes.
+/// In a recorded trace the RPC server's span is current, and it is the request's span: once the
+/// router has matched, it is named by the route (`GET /api/users/{username}`, as an HTTP server
+/// span is) and given the HTTP attributes. No span of its own: a recorded trace costs by the
+/// span, and this one would only repeat the server span's timing.
 struct RouteMetricsMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     /// Keyed by Hummingbird's endpoint path (`/api/users/{username}`) and the method.
     private let routes: [RouteKey: RouteInstruments]
     private let unmatched: RouteInstruments
+    /// Nil: the bootstrapped one, read when a request is traced.
+    private let tracer: (any Tracer)?
 
     struct RouteKey: Hashable, Sendable {
         var endpoint: String
@@ -27,7 +31,11 @@ struct RouteMetricsMiddleware: RouterMiddleware {
     }
 
     /// `routes`: for each route, Hummingbird's endpoint path, the method and the documented template.
-    init(routes: [(endpoint: String, method: HTTPRequest.Method, template: String)], factory: any MetricsFactory) {
+    init(
+        routes: [(endpoint: String, method: HTTPRequest.Method, template: String)], factory: any MetricsFactory,
+        tracer: (any Tracer)? = nil
+    ) {
+        self.tracer = tracer
         var instruments: [RouteKey: RouteInstruments] = [:]
         for route in routes {
             instruments[RouteKey(endpoint: route.endpoint, method: route.method)] = RouteInstruments(
@@ -38,13 +46,10 @@ struct RouteMetricsMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let parent = ServiceContext.current else { return try await measure(request, context: context, next: next) }
-        let span = InstrumentationSystem.tracer.startSpan(request.method.rawValue, context: parent, ofKind: .internal)
-        defer { span.end() }
+        guard let current = ServiceContext.current, let span = (tracer ?? InstrumentationSystem.tracer).activeSpan(identifiedBy: current)
+        else { return try await measure(request, context: context, next: next) }
         do {
-            let response = try await ServiceContext.$current.withValue(span.context) {
-                try await measure(request, context: context, next: next)
-            }
+            let response = try await measure(request, context: context, next: next)
             describe(span, request: request, context: context, status: response.status.code)
             return response
         } catch {
@@ -53,7 +58,7 @@ struct RouteMetricsMiddleware: RouterMiddleware {
         }
     }
 
-    private func describe(_ span: some Span, request: Request, context: Context, status: Int) {
+    private func describe(_ span: any Span, request: Request, context: Context, status: Int) {
         guard span.isRecording else { return }
         let route = instruments(for: request, context: context).route
         span.operationName = "\(request.method.rawValue) \(route)"

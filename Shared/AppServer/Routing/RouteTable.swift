@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Metrics
+public import Tracing
 
 /// An API's routes, and the router built from them.
 public struct RouteTable<Principal: Sendable>: Sendable {
@@ -15,15 +16,17 @@ public struct RouteTable<Principal: Sendable>: Sendable {
     /// the routes that need them, then every declared parameter parsed and checked (400 naming
     /// the parameter), every error answered as an ``ErrorBody``, and each route's requests and
     /// latency counted (`http_server_requests_total`, `http_server_request_duration_seconds`)
-    /// through `metricsFactory` (the bootstrapped one unless a test brings its own).
+    /// through `metricsFactory` (the bootstrapped one unless a test brings its own). In a recorded
+    /// trace the current span (the RPC server's) is named by the route, from `tracer`'s active
+    /// spans (nil: the bootstrapped tracer).
     public func makeRouter<Authenticator: RequestAuthenticator<Principal>>(
-        authenticator: Authenticator, metricsFactory: any MetricsFactory = MetricsSystem.factory
+        authenticator: Authenticator, metricsFactory: any MetricsFactory = MetricsSystem.factory, tracer: (any Tracer)? = nil
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         let endpoints = routes.map { route in
             (endpoint: RouterPath(route.routerPath).description, method: route.method, template: route.path)
         }
-        router.add(middleware: RouteMetricsMiddleware(routes: endpoints, factory: metricsFactory))
+        router.add(middleware: RouteMetricsMiddleware(routes: endpoints, factory: metricsFactory, tracer: tracer))
         router.add(middleware: ErrorMiddleware(templates: routes.map(\.template)))
         for route in routes {
             let parameters = route.parameters

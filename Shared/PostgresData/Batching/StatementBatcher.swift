@@ -23,8 +23,8 @@ public import Tracing
 /// let user = try await users.submit("ana", deadline: context.deadline)
 /// ```
 ///
-/// In a trace, a batch is a span of its own: a child of the first traced request it serves,
-/// linked to every traced request it serves, and the parent of its statement's span.
+/// In a trace, a batch's statement is a child of the first traced request it serves and links
+/// to every traced request it serves (``StatementBatchTrace``).
 ///
 /// It is a `Service`: batches run in its own task group, so they belong to the service
 /// lifecycle. Put it in the service group after the pool and before the RPC server; on
@@ -301,26 +301,19 @@ public final class StatementBatcher<Key: Hashable & Sendable, Value: Sendable>: 
         }
     }
 
-    /// Runs the batch as a span in the first traced request's trace, linked to all of them.
+    /// Runs the batch in the first traced request's context, with every traced request it serves
+    /// for its statement's span to link to.
     @inlinable
     func traced(_ batch: BatchQueue<Key>.Batch, traces: [ServiceContext], deadline: NIODeadline?) async throws(RPCError) -> [Key: Value] {
-        let span = InstrumentationSystem.tracer.startSpan("batch \(name)", context: traces[0], ofKind: .internal)
-        defer { span.end() }
-        if span.isRecording {
-            for trace in traces { span.addLink(SpanLink(context: trace, attributes: [:])) }
-            span.updateAttributes { attributes in
-                attributes["db.operation.batch.size"] = batch.keys.count
-                attributes["batch.requests"] = batch.waiters.count
-            }
-        }
-        let result = await ServiceContext.$current.withValue(span.context) { () async -> Result<[Key: Value], RPCError> in
+        var context = traces[0]
+        context.statementBatch = StatementBatchTrace(requests: traces, keys: batch.keys.count, waiters: batch.waiters.count)
+        let result = await ServiceContext.$current.withValue(context) { () async -> Result<[Key: Value], RPCError> in
             do throws(RPCError) {
                 return .success(try await fetch(batch.keys, deadline))
             } catch {
                 return .failure(error)
             }
         }
-        if case .failure(let error) = result { span.setStatus(SpanStatus(code: .error, message: "\(error.code)")) }
         return try result.get()
     }
 

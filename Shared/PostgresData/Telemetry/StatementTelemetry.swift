@@ -1,29 +1,38 @@
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
-import Tracing
+public import Tracing
 
 /// What every SQL statement reports: its latency by name (`db_statement_duration_seconds{statement}`)
 /// and, inside a trace, a client span after OpenTelemetry's database conventions
 /// (`db.system.name`, `db.operation.name`, `db.query.text` with its placeholders, never the
 /// values). With no current span (tracing off, or work no request started) no span is made, at
-/// the cost of one task-local read.
+/// the cost of one task-local read. A batched statement's span links to every traced request
+/// the batch serves, with `db.operation.batch.size` (keys) and `batch.requests`.
 public enum StatementTelemetry {
     /// Runs `body` as the statement `name`: a prepared statement's name, or the SQL's first
-    /// keyword for ad-hoc ones (``operation(of:)``), so the label's values stay few.
+    /// keyword for ad-hoc ones (``operation(of:)``), so the label's values stay few. `tracer`
+    /// nil: the bootstrapped one.
     public static func run<Result>(
-        _ name: String, sql: String, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+        _ name: String, sql: String, tracer: (any Tracer)? = nil, isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> Result
     ) async throws -> Result {
         let started = NIODeadline.now()
         defer { timers.timer(for: name).recordNanoseconds((NIODeadline.now() - started).nanoseconds) }
         guard let parent = ServiceContext.current else { return try await body() }
-        let span = InstrumentationSystem.tracer.startSpan(name, context: parent, ofKind: .client)
+        let span = (tracer ?? InstrumentationSystem.tracer).startSpan(name, context: parent, ofKind: .client)
         defer { span.end() }
         if span.isRecording {
+            let batch = parent.statementBatch
+            for request in batch?.requests ?? [] { span.addLink(SpanLink(context: request, attributes: [:])) }
             span.updateAttributes { attributes in
                 attributes["db.system.name"] = "postgresql"
                 attributes["db.operation.name"] = operation(of: sql)
                 attributes["db.query.text"] = sql
+                if let batch {
+                    attributes["db.operation.batch.size"] = batch.keys
+                    attributes["batch.requests"] = batch.waiters
+                }
             }
         }
         do {
