@@ -109,8 +109,9 @@ public final class RPCClient: Service, Sendable {
     /// dynamic chain cost several percent of GET-one throughput.
     private func runBuiltIn(_ request: RPCClientRequest) async throws -> RPCClientResponse {
         try await propagation.intercept(request) { request in
-            guard let tracing else { return try await runMeasured(request) }
-            return try await tracing.intercept(request) { request in try await runMeasured(request) }
+            var request = request
+            guard let tracing, let parent = tracing.spanParent(for: &request) else { return try await runMeasured(request) }
+            return try await tracing.traced(request, parent: parent) { request in try await runMeasured(request) }
         }
     }
 

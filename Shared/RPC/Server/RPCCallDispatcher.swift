@@ -40,8 +40,11 @@ public struct RPCCallDispatcher: Sendable {
         // call cost about 10 % of GET-one throughput across every tier.
         // The built-in interceptors are composed by their concrete types, so the optimizer can
         // inline them; only the server's own go through the chain of existentials.
-        guard let tracing else { return try await invokeUntraced(method, body: body, encoding: encoding, context: context) }
-        return try await tracing.intercept(context) { context in
+        var context = context
+        guard let tracing, tracing.needsSpan(&context) else {
+            return try await invokeUntraced(method, body: body, encoding: encoding, context: context)
+        }
+        return try await tracing.traced(context) { context in
             try await invokeUntraced(method, body: body, encoding: encoding, context: context)
         }
     }

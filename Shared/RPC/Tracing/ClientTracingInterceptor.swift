@@ -18,19 +18,28 @@ struct ClientTracingInterceptor: RPCClientInterceptor {
     func intercept(
         _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
     ) async throws -> RPCClientResponse {
-        let parent: ServiceContext
-        if let current = ServiceContext.current {
-            parent = current
-        } else if request.metadata.traceparent != nil {
-            // Continuing a trace nobody here records (see ServerTracingInterceptor): pass it on.
-            return try await next(request)
-        } else if let unrecorded = headSampler?.unrecordedTrace() {
-            var request = request
-            request.metadata.traceparent = unrecorded
-            return try await next(request)
-        } else {
-            parent = .topLevel
-        }
+        var request = request
+        guard let parent = spanParent(for: &request) else { return try await next(request) }
+        return try await traced(request, parent: parent, next: next)
+    }
+
+    /// The context the call's span is a child of, or nil when the call makes no span: it
+    /// continues a trace nobody here records (see ``ServerTracingInterceptor``), or it starts one
+    /// the head sampler leaves out, which gets its unsampled `traceparent` here. Synchronous, so
+    /// ``RPCClient`` decides before entering the interceptor: a call without a span then pays
+    /// for no async frame of it.
+    func spanParent(for request: inout RPCClientRequest) -> ServiceContext? {
+        if let current = ServiceContext.current { return current }
+        if request.metadata.traceparent != nil { return nil }
+        guard let unrecorded = headSampler?.unrecordedTrace() else { return .topLevel }
+        request.metadata.traceparent = unrecorded
+        return nil
+    }
+
+    /// Makes the call as a client span, a child of `parent`.
+    func traced(
+        _ request: RPCClientRequest, parent: ServiceContext, next: (RPCClientRequest) async throws -> RPCClientResponse
+    ) async throws -> RPCClientResponse {
         let span = tracer.startSpan(RPCSpanNaming.spanName(wireName: request.method), context: parent, ofKind: .client)
         defer { span.end() }
         if span.isRecording {

@@ -23,13 +23,26 @@ struct ServerTracingInterceptor: RPCServerInterceptor {
     func intercept(
         _ context: RPCCallContext, next: (RPCCallContext) async throws -> RPCEncodedResponse
     ) async throws -> RPCEncodedResponse {
-        if let traceparent = context.metadata.traceparent {
-            if !TraceParentPeek.isSampled(traceparent) { return try await next(context) }
-        } else if let unrecorded = headSampler?.unrecordedTrace() {
-            var context = context
-            context.metadata.traceparent = unrecorded
-            return try await next(context)
-        }
+        var context = context
+        guard needsSpan(&context) else { return try await next(context) }
+        return try await traced(context, next: next)
+    }
+
+    /// Whether the call is recorded: false for a call in a trace its caller does not record, and
+    /// for a new trace the head sampler leaves out, which gets its unsampled `traceparent` here.
+    /// Synchronous, so ``RPCCallDispatcher`` decides before entering the interceptor: a call
+    /// without a span then pays for no async frame of it.
+    func needsSpan(_ context: inout RPCCallContext) -> Bool {
+        if let traceparent = context.metadata.traceparent { return TraceParentPeek.isSampled(traceparent) }
+        guard let unrecorded = headSampler?.unrecordedTrace() else { return true }
+        context.metadata.traceparent = unrecorded
+        return false
+    }
+
+    /// Serves the call as a server span; ``needsSpan(_:)`` said it is recorded.
+    func traced(
+        _ context: RPCCallContext, next: (RPCCallContext) async throws -> RPCEncodedResponse
+    ) async throws -> RPCEncodedResponse {
         var parent = ServiceContext.topLevel
         tracer.extract(context.metadata, into: &parent, using: RPCMetadataExtractor())
         let span = tracer.startSpan(RPCSpanNaming.spanName(wireName: context.method), context: parent, ofKind: .server)
