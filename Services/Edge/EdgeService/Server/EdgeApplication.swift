@@ -3,7 +3,10 @@ import ServiceKit
 
 /// What every connection of the edge shares: configuration and the request-handling parts.
 /// Immutable and Sendable; per-connection state lives in ``HTTPConnectionHandler``.
-package struct EdgeApplication: Sendable {
+///
+/// A class: every connection, and on HTTP/2 every stream, holds it, and a struct of these
+/// fields (the configuration alone has dozens) cost a retain per reference field at each copy.
+package final class EdgeApplication: Sendable {
     let configuration: HTTPServerConfiguration
     let staticFiles: StaticFileResolver
     let staticCache: StaticFileCache
@@ -23,4 +26,27 @@ package struct EdgeApplication: Sendable {
     let maintenance: MaintenanceSwitch?
     let accessLog: AccessLog
     let metrics: EdgeMetrics
+
+    init(
+        configuration: HTTPServerConfiguration, staticFiles: StaticFileResolver, staticCache: StaticFileCache,
+        fileThreadPool: NIOThreadPool, upstreamRoutes: UpstreamRoutes, proxies: [APIProxy], upstreamRequests: UpstreamRequestBuilder,
+        trustedProxies: TrustedProxies, admission: RequestAdmission, rateLimiter: ClientRateLimiter?, bodyBudget: RequestBodyBudget,
+        connectionsPerAddress: ConnectionsPerAddress?, maintenance: MaintenanceSwitch?, accessLog: AccessLog, metrics: EdgeMetrics
+    ) {
+        self.configuration = configuration
+        self.staticFiles = staticFiles
+        self.staticCache = staticCache
+        self.fileThreadPool = fileThreadPool
+        self.upstreamRoutes = upstreamRoutes
+        self.proxies = proxies
+        self.upstreamRequests = upstreamRequests
+        self.trustedProxies = trustedProxies
+        self.admission = admission
+        self.rateLimiter = rateLimiter
+        self.bodyBudget = bodyBudget
+        self.connectionsPerAddress = connectionsPerAddress
+        self.maintenance = maintenance
+        self.accessLog = accessLog
+        self.metrics = metrics
+    }
 }

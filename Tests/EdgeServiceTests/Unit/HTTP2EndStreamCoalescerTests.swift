@@ -1,0 +1,78 @@
+import NIOCore
+import NIOEmbedded
+import NIOHPACK
+import NIOHTTP2
+import XCTest
+
+@testable import EdgeService
+
+/// A response ends its stream on its last DATA frame, not on an empty frame of its own.
+final class HTTP2EndStreamCoalescerTests: XCTestCase {
+    private func written(_ channel: EmbeddedChannel) throws -> [String] {
+        var frames: [String] = []
+        while let frame = try channel.readOutbound(as: HTTP2Frame.FramePayload.self) {
+            switch frame {
+            case .headers(let headers): frames.append("headers\(headers.endStream ? " end" : "")")
+            case .data(let data):
+                guard case .byteBuffer(let buffer) = data.data else { return frames + ["file region"] }
+                frames.append("data '\(String(buffer: buffer))'\(data.endStream ? " end" : "")")
+            default: frames.append("other")
+            }
+        }
+        return frames
+    }
+
+    private func data(_ text: String, end: Bool = false) -> HTTP2Frame.FramePayload {
+        .data(.init(data: .byteBuffer(ByteBuffer(string: text)), endStream: end))
+    }
+
+    func testTheEmptyEndFrameIsFoldedIntoTheLastDataFrame() throws {
+        let channel = EmbeddedChannel(handler: HTTP2EndStreamCoalescer())
+        let bodyWritten = channel.eventLoop.makePromise(of: Void.self)
+        let endWritten = channel.eventLoop.makePromise(of: Void.self)
+        channel.write(HTTP2Frame.FramePayload.headers(.init(headers: [":status": "200"])), promise: nil)
+        channel.write(data("hello"), promise: bodyWritten)
+        channel.write(data("", end: true), promise: endWritten)
+        channel.flush()
+        XCTAssertEqual(try written(channel), ["headers", "data 'hello' end"])
+        XCTAssertNoThrow(try bodyWritten.futureResult.wait())
+        XCTAssertNoThrow(try endWritten.futureResult.wait())
+        XCTAssertTrue(try channel.finish().isClean)
+    }
+
+    func testAStreamedBodyGoesOutAtEachFlushAndOnlyABareEndIsFolded() throws {
+        let channel = EmbeddedChannel(handler: HTTP2EndStreamCoalescer())
+        channel.writeAndFlush(data("one"), promise: nil)
+        XCTAssertEqual(try written(channel), ["data 'one'"], "a flush sends what is held")
+        channel.write(data("two"), promise: nil)
+        channel.write(data("three"), promise: nil)
+        channel.writeAndFlush(data("four", end: true), promise: nil)
+        XCTAssertEqual(try written(channel), ["data 'two'", "data 'three'", "data 'four' end"], "an end with bytes stays its own frame")
+        // A response without a body (HEAD): the end follows the head as it is.
+        channel.write(HTTP2Frame.FramePayload.headers(.init(headers: [":status": "204"])), promise: nil)
+        channel.writeAndFlush(data("", end: true), promise: nil)
+        XCTAssertEqual(try written(channel), ["headers", "data '' end"])
+        XCTAssertTrue(try channel.finish().isClean)
+    }
+
+    /// Passed on (unflushed, as it would have been without the handler) when the stream closes.
+    func testWhatIsHeldIsPassedOnAtAClose() throws {
+        let passedOn = WriteRecorder()
+        let channel = EmbeddedChannel(handlers: [passedOn, HTTP2EndStreamCoalescer()])
+        channel.write(data("last words"), promise: nil)
+        XCTAssertEqual(passedOn.count, 0, "held")
+        channel.close(promise: nil)
+        XCTAssertEqual(passedOn.count, 1)
+    }
+
+    /// Counts the writes that reach it.
+    private final class WriteRecorder: ChannelOutboundHandler, @unchecked Sendable {
+        typealias OutboundIn = HTTP2Frame.FramePayload
+        var count = 0
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            count += 1
+            context.write(data, promise: promise)
+        }
+    }
+}
