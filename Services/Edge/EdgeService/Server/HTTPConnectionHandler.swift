@@ -514,7 +514,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         if keepAlive {
             state = .awaitingHead
             observer.isArmed = true
-            timer?.arm(.keepalive, in: app.configuration.keepaliveTimeout)
+            // An HTTP/2 stream ends with its response; the connection's idle timeout is NIO's.
+            if !isHTTP2Stream { timer?.arm(.keepalive, in: app.configuration.keepaliveTimeout) }
         } else {
             state = .closing
             timer?.disarm()
