@@ -28,7 +28,7 @@ enum HTTP2ConnectionPipeline {
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let streamPipeline = stream.pipeline.syncOperations
-                try streamPipeline.addHandler(HTTP2EndStreamCoalescer())
+                try streamPipeline.addHandler(HTTP2ResponseFraming())
                 try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 // The observer is not in the pipeline: a stream's head arrives in one piece
                 // with its first frame, so the header timeout armed at the start covers it.

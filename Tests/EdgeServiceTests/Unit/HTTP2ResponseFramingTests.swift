@@ -6,8 +6,9 @@ import XCTest
 
 @testable import EdgeService
 
-/// A response ends its stream on its last DATA frame, not on an empty frame of its own.
-final class HTTP2EndStreamCoalescerTests: XCTestCase {
+/// A response's header fields go out unindexed, and it ends its stream on its last DATA frame,
+/// not on an empty frame of its own.
+final class HTTP2ResponseFramingTests: XCTestCase {
     private func written(_ channel: EmbeddedChannel) throws -> [String] {
         var frames: [String] = []
         while let frame = try channel.readOutbound(as: HTTP2Frame.FramePayload.self) {
@@ -27,7 +28,7 @@ final class HTTP2EndStreamCoalescerTests: XCTestCase {
     }
 
     func testTheEmptyEndFrameIsFoldedIntoTheLastDataFrame() throws {
-        let channel = EmbeddedChannel(handler: HTTP2EndStreamCoalescer())
+        let channel = EmbeddedChannel(handler: HTTP2ResponseFraming())
         let bodyWritten = channel.eventLoop.makePromise(of: Void.self)
         let endWritten = channel.eventLoop.makePromise(of: Void.self)
         channel.write(HTTP2Frame.FramePayload.headers(.init(headers: [":status": "200"])), promise: nil)
@@ -41,7 +42,7 @@ final class HTTP2EndStreamCoalescerTests: XCTestCase {
     }
 
     func testAStreamedBodyGoesOutAtEachFlushAndOnlyABareEndIsFolded() throws {
-        let channel = EmbeddedChannel(handler: HTTP2EndStreamCoalescer())
+        let channel = EmbeddedChannel(handler: HTTP2ResponseFraming())
         channel.writeAndFlush(data("one"), promise: nil)
         XCTAssertEqual(try written(channel), ["data 'one'"], "a flush sends what is held")
         channel.write(data("two"), promise: nil)
@@ -55,10 +56,24 @@ final class HTTP2EndStreamCoalescerTests: XCTestCase {
         XCTAssertTrue(try channel.finish().isClean)
     }
 
+    func testHeaderFieldsAreSentWithoutIndexingAndNeverIndexedOnesStaySo() throws {
+        let channel = EmbeddedChannel(handler: HTTP2ResponseFraming())
+        var fields = HPACKHeaders([(":status", "200"), ("content-type", "text/plain"), ("x-request-id", "abc")])
+        fields.add(name: "set-cookie", value: "session=1", indexing: .neverIndexed)
+        channel.writeAndFlush(HTTP2Frame.FramePayload.headers(.init(headers: fields)), promise: nil)
+        guard case .headers(let sent) = try channel.readOutbound(as: HTTP2Frame.FramePayload.self) else {
+            return XCTFail("no headers frame")
+        }
+        XCTAssertEqual(sent.headers.map(\.name), [":status", "content-type", "x-request-id", "set-cookie"], "order and fields kept")
+        XCTAssertEqual(sent.headers.map(\.value), ["200", "text/plain", "abc", "session=1"])
+        XCTAssertEqual(sent.headers.map(\.indexable), [.nonIndexable, .nonIndexable, .nonIndexable, .neverIndexed])
+        XCTAssertTrue(try channel.finish().isClean)
+    }
+
     /// Passed on (unflushed, as it would have been without the handler) when the stream closes.
     func testWhatIsHeldIsPassedOnAtAClose() throws {
         let passedOn = WriteRecorder()
-        let channel = EmbeddedChannel(handlers: [passedOn, HTTP2EndStreamCoalescer()])
+        let channel = EmbeddedChannel(handlers: [passedOn, HTTP2ResponseFraming()])
         channel.write(data("last words"), promise: nil)
         XCTAssertEqual(passedOn.count, 0, "held")
         channel.close(promise: nil)
