@@ -9,25 +9,17 @@ import Tracing
 ///
 /// A call made outside any trace starts one; with a head sampler, one it leaves out gets a
 /// `traceparent` of its own and no span (see ``HeadSampler``).
-struct ClientTracingInterceptor: RPCClientInterceptor {
+struct ClientTracingInterceptor {
     let tracer: any Tracer
     /// What the client reaches, e.g. `dns://data:7102`: `server.address`.
     let target: String
     var headSampler: HeadSampler? = nil
 
-    func intercept(
-        _ request: RPCClientRequest, next: (RPCClientRequest) async throws -> RPCClientResponse
-    ) async throws -> RPCClientResponse {
-        var request = request
-        guard let parent = spanParent(for: &request) else { return try await next(request) }
-        return try await traced(request, parent: parent, next: next)
-    }
-
     /// The context the call's span is a child of, or nil when the call makes no span: it
     /// continues a trace nobody here records (see ``ServerTracingInterceptor``), or it starts one
     /// the head sampler leaves out, which gets its unsampled `traceparent` here. Synchronous, so
-    /// ``RPCClient`` decides before entering the interceptor: a call without a span then pays
-    /// for no async frame of it.
+    /// ``RPCClient`` decides before entering ``traced(_:parent:next:)``: a call without a span
+    /// pays for no async frame of it.
     func spanParent(for request: inout RPCClientRequest) -> ServiceContext? {
         if let current = ServiceContext.current { return current }
         if request.metadata.traceparent != nil { return nil }

@@ -15,23 +15,16 @@ import Tracing
 /// first, as at the edge: a trace it leaves out gets a `traceparent` of its own and no span, so
 /// a service called by an untraced caller does not pay for a span per call either.
 ///
-/// ``RPCServer`` runs it first, when it is given a tracer.
-struct ServerTracingInterceptor: RPCServerInterceptor {
+/// ``RPCServer`` runs it first, when it is given a tracer: ``needsSpan(_:)``, then
+/// ``traced(_:next:)`` for a recorded call.
+struct ServerTracingInterceptor {
     let tracer: any Tracer
     var headSampler: HeadSampler? = nil
 
-    func intercept(
-        _ context: RPCCallContext, next: (RPCCallContext) async throws -> RPCEncodedResponse
-    ) async throws -> RPCEncodedResponse {
-        var context = context
-        guard needsSpan(&context) else { return try await next(context) }
-        return try await traced(context, next: next)
-    }
-
     /// Whether the call is recorded: false for a call in a trace its caller does not record, and
     /// for a new trace the head sampler leaves out, which gets its unsampled `traceparent` here.
-    /// Synchronous, so ``RPCCallDispatcher`` decides before entering the interceptor: a call
-    /// without a span then pays for no async frame of it.
+    /// Synchronous, so ``RPCCallDispatcher`` decides before entering ``traced(_:next:)``: a call
+    /// without a span pays for no async frame of it.
     func needsSpan(_ context: inout RPCCallContext) -> Bool {
         if let traceparent = context.metadata.traceparent { return TraceParentPeek.isSampled(traceparent) }
         guard let unrecorded = headSampler?.unrecordedTrace() else { return true }

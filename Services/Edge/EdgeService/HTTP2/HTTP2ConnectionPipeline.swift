@@ -30,8 +30,8 @@ enum HTTP2ConnectionPipeline {
                 let streamPipeline = stream.pipeline.syncOperations
                 try streamPipeline.addHandler(HTTP2ResponseFraming())
                 try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                // The observer is not in the pipeline: a stream's head arrives in one piece
-                // with its first frame, so the header timeout armed at the start covers it.
+                // No observer and no header timeout: a stream exists only once its head has
+                // arrived whole (the connection's idle timeout covers a client that sends none).
                 try streamPipeline.addHandler(
                     HTTPConnectionHandler(
                         app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(), http1: false))

@@ -47,7 +47,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Whether a response to CONNECT goes without its body, as to HEAD (its framing headers
     /// kept). On HTTP/1.1 NIO's response encoder dropped it; ``HTTPResponseWriter``, which
     /// replaced that encoder, leaves it to this handler.
-    private let dropsBodyForConnect: Bool
+    private var dropsBodyForConnect: Bool { !isHTTP2Stream }
+    /// The handler serves one HTTP/2 stream, not an HTTP/1.x connection.
     private let isHTTP2Stream: Bool
 
     /// - Parameter http1: The connection is HTTP/1.x (not an HTTP/2 stream).
@@ -55,7 +56,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
-        self.dropsBodyForConnect = http1
         self.isHTTP2Stream = !http1
         self.deadlines = RequestDeadlines(
             headerTimeout: app.configuration.headerTimeout, bodyTimeout: app.configuration.bodyTimeout,
