@@ -1,7 +1,8 @@
 import MetricsTestKit
 import NIOConcurrencyHelpers
-import ServiceKit
 import XCTest
+
+@testable import ServiceKit
 
 private final class ManagedFlag: Sendable {
     private let value = NIOLockedValueBox(false)
@@ -99,6 +100,33 @@ final class ConcurrencyLimiterTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(waited, .milliseconds(50))
         XCTAssertLessThan(waited, .seconds(1), "refused by the sweep, not left waiting")
         XCTAssertEqual(limiter.snapshot.queued, 0)
+        limiter.release(held, measured: true)
+    }
+
+    func testTheSweepTimerRunsOnlyWhileSomeoneWaits() async throws {
+        let limiter = limiter(limit: 1, queue: 4, timeout: .milliseconds(10))
+        let sweeper = Task { await limiter.run() }
+        defer { sweeper.cancel() }
+        // Idle, with a 5 ms sweep period: no timer at all.
+        try await Task.sleep(for: .milliseconds(100))
+        XCTAssertEqual(limiter.timerSweeps, 0, "an empty queue sets no timer")
+
+        // A waiter starts the sweeps, which refuse it at its timeout and stop once the queue is empty.
+        let heldResult = await limiter.acquire()
+        let held = try XCTUnwrap(heldResult)
+        let refused = await limiter.acquire()
+        XCTAssertNil(refused)
+        try await waitUntil { limiter.snapshot.queued == 0 }
+        try await Task.sleep(for: .milliseconds(20))
+        let afterQueue = limiter.timerSweeps
+        XCTAssertGreaterThan(afterQueue, 0)
+        try await Task.sleep(for: .milliseconds(100))
+        XCTAssertEqual(limiter.timerSweeps, afterQueue, "the timer stops with the queue empty")
+
+        // And starts again for the next one.
+        let again = await limiter.acquire()
+        XCTAssertNil(again)
+        XCTAssertGreaterThan(limiter.timerSweeps, afterQueue)
         limiter.release(held, measured: true)
     }
 
