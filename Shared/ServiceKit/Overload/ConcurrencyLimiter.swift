@@ -44,6 +44,8 @@ public final class ConcurrencyLimiter: Service, Sendable {
         var limit: AdaptiveConcurrencyLimit
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
+        /// Sweeps ``run()`` has made on its timer (for tests).
+        var timerSweeps = 0
     }
 
     public let configuration: Configuration
@@ -58,8 +60,6 @@ public final class ConcurrencyLimiter: Service, Sendable {
     /// while someone waits, so an idle service sets no timer.
     private let queueStarted: AsyncStream<Void>
     private let queueStartedContinuation: AsyncStream<Void>.Continuation
-    /// Timer sweeps so far (``run()``), for tests.
-    private let sweepCount = NIOLockedValueBox(0)
 
     /// - Parameters:
     ///   - metricPrefix: names the metrics, e.g. `edge_upstream` gives
@@ -197,6 +197,18 @@ public final class ConcurrencyLimiter: Service, Sendable {
         refuse(expired)
     }
 
+    /// ``refuseExpired()`` for ``run()``'s timer, under the same lock: counts the sweep and
+    /// returns whether anyone still waits.
+    private func sweep() -> Bool {
+        let now = NIODeadline.now().uptimeNanoseconds
+        let (expired, stillWaiting) = state.withLockedValue { state in
+            state.timerSweeps += 1
+            return (Self.takeExpired(&state.waiters, now: now), !state.waiters.isEmpty)
+        }
+        refuse(expired)
+        return stillWaiting
+    }
+
     /// While anyone waits in the queue, sweeps it every half queue timeout; with the queue
     /// empty it sets no timer (a 25 ms sweep woke every idle data service and edge 40 times a
     /// second). Runs until shutdown; placed before the server that uses the limiter in a service
@@ -208,15 +220,13 @@ public final class ConcurrencyLimiter: Service, Sendable {
             for await _ in self.queueStarted {
                 repeat {
                     do { try await Task.sleep(for: interval) } catch { return }
-                    self.sweepCount.withLockedValue { $0 += 1 }
-                    self.refuseExpired()
-                } while !self.state.withLockedValue({ $0.waiters.isEmpty })
+                } while self.sweep()
             }
         }
     }
 
     /// How many times ``run()`` has swept the queue on its timer.
-    var timerSweeps: Int { sweepCount.withLockedValue { $0 } }
+    var timerSweeps: Int { state.withLockedValue { $0.timerSweeps } }
 
     /// The oldest waiters are at the front, and deadlines grow with the position.
     private static func takeExpired(_ waiters: inout [Waiter], now: UInt64) -> [Waiter] {
