@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "master", targets: ["master"]),
         .executable(name: "rpc", targets: ["rpc"]),
         .executable(name: "rpc-bench", targets: ["RPCBench"]),
+        .executable(name: "http-floor", targets: ["HTTPFloor"]),
         .executable(name: "rpc-wire-fuzzer", targets: ["RPCWireFuzzer"]),
         .executable(name: "edge-request-fuzzer", targets: ["EdgeRequestFuzzer"]),
         .library(name: "RPC", targets: ["RPC"]),
@@ -298,6 +299,17 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Benchmarks/RPCBench",
+            swiftSettings: swiftSettings
+        ),
+        /// The least a SwiftNIO HTTP/1.1 server can do per request, beside the edge (Benchmarks/http-floor.sh).
+        .executableTarget(
+            name: "HTTPFloor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HTTPFloor",
             swiftSettings: swiftSettings
         ),
 

@@ -39,6 +39,7 @@
 # relative: compare rows of one run, not runs on different machines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Benchmarks/lib/bench.sh
 
 DURATION=${1:-10}
 CONNECTIONS=${2:-64}
@@ -82,22 +83,10 @@ BIN=$(swift build -c release --show-bin-path 2>/dev/null)
 EDGE=${EDGE_BIN:-$BIN/edge}
 WORKER=${WORKER_BIN:-$BIN/worker}
 
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+bench_scratch edge-static
 wait_http() { for _ in $(seq 100); do curl -sk -o /dev/null "$1" && return; sleep 0.1; done; echo "not answering: $1" >&2; exit 1; }
 
-# nginx's workers run as nobody: the folder must be readable by others.
-chmod 755 "$TMP"
-mkdir -p "$TMP/www"
-head -c 768 /dev/urandom | base64 -w0 | head -c 1024 > "$TMP/www/1k.txt"
+bench_static_file
 
 EDGE_PORT=$(free_port); WORKER_PORT=$(free_port); NGINX_PORT=$(free_port)
 EDGE_TLS_PORT=$(free_port); EDGE_TLS_ADMIN_PORT=$(free_port); NGINX_TLS_PORT=$(free_port)
@@ -138,31 +127,7 @@ if [ "$TLS" = 1 ]; then
     }"
 fi
 
-cat >"$TMP/nginx.conf" <<CONF
-worker_processes $CORES;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 60s;
-    keepalive_requests 1000000;
-    default_type application/octet-stream;
-    types { text/plain txt; }
-    client_body_temp_path $TMP/nginx-body;
-    proxy_temp_path $TMP/nginx-proxy;
-    fastcgi_temp_path $TMP/nginx-fastcgi;
-    uwsgi_temp_path $TMP/nginx-uwsgi;
-    scgi_temp_path $TMP/nginx-scgi;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location /static/ { alias $TMP/www/; etag on; }
-    }$NGINX_TLS_SERVER
-}
-CONF
+nginx_static_conf "$TMP" "$NGINX_PORT" "$CORES" "${NGINX_TLS_SERVER:-}" >"$TMP/nginx.conf"
 "$NGINX" -c "$TMP/nginx.conf" -p "$TMP" 2>>"$TMP/nginx-error.log" &
 PIDS+=($!)
 

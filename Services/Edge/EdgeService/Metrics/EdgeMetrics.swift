@@ -3,7 +3,11 @@ import Metrics
 /// Request counts and durations for `/metrics`, split the way an operator reads an nginx:
 /// static vs API, and status class. Instruments are created once; looking them up per
 /// request would take the metrics factory's lock on the hot path.
-struct EdgeMetrics: Sendable {
+///
+/// A class: every connection's handlers reach it on every request, and a struct of these
+/// ~30 instrument references was copied and destroyed along the way (a retain and a release
+/// of each per copy, ~1.7 % of the edge's samples serving a static file).
+final class EdgeMetrics: Sendable {
     enum Kind: Int, CaseIterable, Sendable {
         case staticFile = 0
         case api = 1
