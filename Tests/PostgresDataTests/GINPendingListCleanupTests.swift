@@ -73,6 +73,40 @@ final class GINPendingListCleanupTests: XCTestCase {
         }
     }
 
+    /// With `afterWritesOnly` a round runs once at start and then only after ``noteWrites()``:
+    /// an idle service sends PostgreSQL nothing. Without it every interval runs a round.
+    func testAfterWritesOnlyItCleansOnlyOnceSomethingWasWritten() async throws {
+        try await withTimeLimit {
+            let metrics = TestMetrics()
+            try await withDatabase { database in
+                try await Self.makeIndexedTable(database, rows: 2_000)
+                let cleanup = GINPendingListCleanup(
+                    indexes: [Self.index], interval: .milliseconds(20), database: database, logger: quietLogger,
+                    afterWritesOnly: true, metricsFactory: metrics)
+                let running = Task { await cleanup.run() }
+                defer { running.cancel() }
+                let rounds = try metrics.expectTimer("db_gin_cleanup_duration_seconds", [("index", Self.index)])
+                let cleaned = try metrics.expectCounter("db_gin_pending_pages_cleaned_total", [("index", Self.index)])
+                // The first round cleans what was written before the service started.
+                while rounds.values.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+                XCTAssertGreaterThan(cleaned.totalValue, 0)
+                // Idle: ten intervals and no round.
+                try await Task.sleep(for: .milliseconds(200))
+                XCTAssertEqual(rounds.values.count, 1, "rounds ran with nothing written")
+                // Written and noted: the next round merges it, once.
+                let before = cleaned.totalValue
+                _ = try await database.withConnection(database.budget(deadline: nil), logger: quietLogger) {
+                    try await $0.run(
+                        "INSERT INTO docs (tags) SELECT ARRAY[i, i + 1] FROM generate_series(1, 2000) AS i", logger: quietLogger)
+                }
+                cleanup.noteWrites()
+                while cleaned.totalValue == before { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(200))
+                XCTAssertEqual(rounds.values.count, 2, "one write, one round")
+            }
+        }
+    }
+
     /// While the health monitor knows the database is down, a cleanup fails at once, counted.
     func testADatabaseKnownToBeDownFailsTheCleanupAtOnce() async throws {
         try await withTimeLimit {

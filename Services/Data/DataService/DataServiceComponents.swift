@@ -49,8 +49,11 @@ struct DataServiceComponents {
             interval: configuration.healthCheckInterval,
             probeTimeout: configuration.database.connectTimeout, logger: environment.logger)
 
-        ginCleanup = GINPendingListCleanup(
-            indexes: Self.ginIndexes, interval: configuration.ginCleanupInterval, database: database, logger: environment.logger)
+        // Only this service writes the indexed tables: an idle one need not ask PostgreSQL to merge empty lists.
+        let ginCleanup = GINPendingListCleanup(
+            indexes: Self.ginIndexes, interval: configuration.ginCleanupInterval, database: database, logger: environment.logger,
+            afterWritesOnly: true)
+        self.ginCleanup = ginCleanup
 
         let (database, batchLogger) = (database, postgresLogger)
         let batches = configuration.batches
@@ -75,7 +78,8 @@ struct DataServiceComponents {
             slowBatchAge: batches.slowBatchAge,
             logger: environment.logger
         ) { batch, deadline throws(RPCError) in
-            try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
+            defer { ginCleanup.noteWrites() }
+            return try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
         }
 
         collectionPages = StatementBatcher(
@@ -98,7 +102,7 @@ struct DataServiceComponents {
             micropostReads: micropostReads, userReads: userReads, micropostInserts: micropostInserts,
             collectionPages: collectionPages,
             pageDepth: PageDepthLimit(maximumResultWindow: configuration.costs.maximumResultWindow),
-            expensiveCalls: expensiveCalls)
+            expensiveCalls: expensiveCalls, usersWritten: { ginCleanup.noteWrites() })
         users = handlers.users
         cleanup = ExpiredRowCleanup(
             tokens: handlers.tokens, loginAttempts: handlers.users.attempts,

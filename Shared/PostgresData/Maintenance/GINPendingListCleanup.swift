@@ -4,6 +4,7 @@ import NIOCore
 import PostgresNIO
 public import RPC
 public import ServiceLifecycle
+import Synchronization
 
 /// Merges the pending entries of GIN indexes into the indexes every `interval`, in a session
 /// of its own, so that no request pays for the merge.
@@ -22,6 +23,12 @@ public import ServiceLifecycle
 /// failure is counted and retried on the next round; one with a cause of its own (the index is
 /// missing, or not owned) is logged as a warning once per index until that index is cleaned
 /// again, while an unavailable database is left to the health monitor to report.
+///
+/// With `afterWritesOnly`, a round runs only if ``noteWrites()`` was called since the last one
+/// (and once at start, for what was written before): an idle service then leaves PostgreSQL
+/// alone instead of asking it to merge empty lists four times a second. The service's own
+/// writes are what fill the lists; writes by other processes wait for PostgreSQL's own merge,
+/// or for this service's next write.
 public struct GINPendingListCleanup: Service, CustomStringConvertible {
     /// The indexes, as `regclass` text: a name, schema-qualified or found on the search path.
     public let indexes: [String]
@@ -29,6 +36,17 @@ public struct GINPendingListCleanup: Service, CustomStringConvertible {
     private let database: Database
     private let logger: Logger
     private let metrics: CleanupMetrics
+    /// Nil: every round cleans.
+    private let writes: WriteMarks?
+
+    /// Whether rows went into the indexed tables since the last round took the mark.
+    final class WriteMarks: Sendable {
+        private let marked = Atomic<Bool>(true)
+
+        func mark() { marked.store(true, ordering: .relaxed) }
+        /// True once per stretch of marks.
+        func take() -> Bool { marked.exchange(false, ordering: .relaxed) }
+    }
 
     /// What the cleanup reports, each series labelled `index`.
     struct CleanupMetrics: Sendable {
@@ -52,16 +70,23 @@ public struct GINPendingListCleanup: Service, CustomStringConvertible {
     /// - Parameters:
     ///   - indexes: GIN indexes to keep clean; the service does nothing without any.
     ///   - interval: time between rounds; a round cleans every index once.
+    ///   - afterWritesOnly: skip a round unless ``noteWrites()`` was called since the last one.
     ///   - metricsFactory: where the metrics go: the bootstrapped factory unless a test brings its own.
     public init(
-        indexes: [String], interval: Duration, database: Database, logger: Logger,
+        indexes: [String], interval: Duration, database: Database, logger: Logger, afterWritesOnly: Bool = false,
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.indexes = indexes
         self.interval = interval
         self.database = database
         self.logger = logger
+        writes = afterWritesOnly ? WriteMarks() : nil
         metrics = CleanupMetrics(indexes: indexes, factory: metricsFactory)
+    }
+
+    /// Rows went into a table of one of the indexes: the next round cleans (with `afterWritesOnly`).
+    public func noteWrites() {
+        writes?.mark()
     }
 
     public var description: String { "GINPendingListCleanup" }
@@ -73,6 +98,7 @@ public struct GINPendingListCleanup: Service, CustomStringConvertible {
             var failing: Set<String> = []
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }
+                if let writes, !writes.take() { continue }
                 for index in indexes {
                     do throws(RPCError) {
                         _ = try await clean(index)
@@ -80,7 +106,9 @@ public struct GINPendingListCleanup: Service, CustomStringConvertible {
                     } catch let error where error.code == .unavailable {
                         // The database is down or not yet known to be up: the monitor reports that.
                         logger.debug("GIN pending list cleanup skipped", metadata: ["index": "\(index)", "error": "\(error)"])
+                        writes?.mark()
                     } catch {
+                        writes?.mark()
                         if failing.insert(index).inserted {
                             logger.warning(
                                 "GIN pending list cleanup failed; retrying every interval",

@@ -110,7 +110,8 @@ struct DataServiceConfiguration: Sendable {
             .duration(
                 "db-gin-cleanup-interval", env: "DB_GIN_CLEANUP_INTERVAL", default: defaultGINCleanupInterval,
                 help: "Time between merges of the search indexes' pending entries, done here so that no insert pays for one "
-                    + "(PostgreSQL would merge 4 MB at a time inside an insert); 0 leaves it to PostgreSQL."))
+                    + "(PostgreSQL would merge 4 MB at a time inside an insert), after this service's inserts only; "
+                    + "0 leaves it to PostgreSQL."))
 
         let defaults = BatchSettings()
         var batches = BatchSettings(

@@ -18,13 +18,13 @@ struct DataHandlers: Sendable {
         micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
         micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>,
         collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>,
-        pageDepth: PageDepthLimit, expensiveCalls: ExpensiveCallGate
+        pageDepth: PageDepthLimit, expensiveCalls: ExpensiveCallGate, usersWritten: @escaping @Sendable () -> Void = {}
     ) {
         self.pageDepth = pageDepth
         self.expensiveCalls = expensiveCalls
         users = UserRepository(
             database: database, hasher: hasher, attempts: LoginAttemptRepository(database: database, settings: loginThrottle),
-            pointReads: userReads)
+            pointReads: userReads, written: usersWritten)
         microposts = MicropostRepository(database: database, pointReads: micropostReads, inserts: micropostInserts)
         lists = MicropostListRepository(database: database, collectionPages: collectionPages)
         follows = FollowRepository(database: database)

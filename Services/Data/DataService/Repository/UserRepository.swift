@@ -16,6 +16,8 @@ struct UserRepository: Sendable {
     let hasher: PasswordHasher
     let attempts: LoginAttemptRepository
     let pointReads: StatementBatcher<String, String>
+    /// Called after a user is inserted (the username's trigram index takes it into its pending list).
+    let written: @Sendable () -> Void
 
     /// The hash is computed before a connection is leased, so a slow hash never holds one.
     /// A name already taken, in any spelling, is refused before hashing: registration answers
@@ -29,13 +31,15 @@ struct UserRepository: Sendable {
         }
         if taken { throw RPCError.alreadyExists(Self.takenMessage) }
         let hash = try await hasher.hash(request.password)
-        return try await database.withConnection(for: call) { connection in
+        let user = try await database.withConnection(for: call) { connection in
             let rows = try await connection.run(
                 "INSERT INTO users (username, password_hash) VALUES (\(username), \(hash)) RETURNING username",
                 logger: call.logger)
             guard let row = rows.first else { throw RPCError.internal("insert returned no row") }
             return User(username: try row.decode(String.self))
         }
+        written()
+        return user
     }
 
     /// A login attempt (see ``LoginAttemptRepository``): counted first, refused unchecked while
