@@ -25,10 +25,8 @@ for tool in wrk nginx; do
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ -z "${EDGE_BIN:-}" ] || [ -z "${FLOOR_BIN:-}" ]; then
-    swift build -c release --product edge >/dev/null
-    swift build -c release --product http-floor >/dev/null
-fi
+[ -n "${EDGE_BIN:-}" ] || swift build -c release --product edge >/dev/null
+[ -n "${FLOOR_BIN:-}" ] || swift build -c release --product http-floor >/dev/null
 BIN=$(swift build -c release --show-bin-path 2>/dev/null)
 EDGE=${EDGE_BIN:-$BIN/edge}
 FLOOR=${FLOOR_BIN:-$BIN/http-floor}

@@ -19,8 +19,9 @@ bench_static_file() {
 }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# nginx configured as the edge serves static files, so the two compare like for like — one worker per core (the edge's event loops), sendfile, no access log,
-# keep-alive without a request cap (the edge has none), the files of <dir>/www under /static/.
+# nginx configured as the edge serves static files, so the two compare like for like: one
+# worker per core (the edge's event loops), sendfile, no access log, keep-alive without a
+# request cap (the edge has none), the files of <dir>/www under /static/.
 #
 #   nginx_static_conf <dir> <port> <workers> [more server blocks] > <dir>/nginx.conf
 nginx_static_conf() {

@@ -78,8 +78,9 @@ struct DataServiceComponents {
             slowBatchAge: batches.slowBatchAge,
             logger: environment.logger
         ) { batch, deadline throws(RPCError) in
-            defer { ginCleanup.noteWrites() }
-            return try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
+            let outcomes = try await MicropostInserts.run(batch, deadline: deadline, database: database, logger: batchLogger)
+            ginCleanup.noteWrites()
+            return outcomes
         }
 
         collectionPages = StatementBatcher(

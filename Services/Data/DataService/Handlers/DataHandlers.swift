@@ -18,7 +18,7 @@ struct DataHandlers: Sendable {
         micropostReads: StatementBatcher<Int64, Micropost>, userReads: StatementBatcher<String, String>,
         micropostInserts: StatementBatcher<PendingInsert, InsertOutcome>,
         collectionPages: StatementBatcher<CollectionPageKey, MicropostColumnArrays>,
-        pageDepth: PageDepthLimit, expensiveCalls: ExpensiveCallGate, usersWritten: @escaping @Sendable () -> Void = {}
+        pageDepth: PageDepthLimit, expensiveCalls: ExpensiveCallGate, usersWritten: @escaping @Sendable () -> Void
     ) {
         self.pageDepth = pageDepth
         self.expensiveCalls = expensiveCalls
