@@ -18,9 +18,12 @@ final class MasterProcess: @unchecked Sendable {
 
     var adminPort: Int { ports.master }
     var httpPort: Int { ports.edgeHTTP }
+    /// The master's default `--children-file`, one per admin port: `reusing` another master's
+    /// ports means reusing its file.
+    var childrenFile: String { Self.temporaryFolder.appending(path: "master-\(ports.master).children").path }
 
     /// The built-in topology with no data service. `reusing` takes another master's ports
-    /// (and so its default children file).
+    /// (and so its children file).
     convenience init(workers: Int, edges: Int = 0, arguments: [String] = [], reusing: PortBlock? = nil) throws {
         let ports = try reusing ?? PortBlock.find()
         try self.init(
@@ -42,6 +45,7 @@ final class MasterProcess: @unchecked Sendable {
         }
         let output = try FileHandle(forWritingTo: logFile)
         try UnprivilegedAccount.giveToServices(Self.staticFolder)
+        try UnprivilegedAccount.giveToServices(Self.temporaryFolder)
         try process.useServiceExecutable(
             "master",
             arguments: [
@@ -49,6 +53,11 @@ final class MasterProcess: @unchecked Sendable {
                 // Quick enough for tests, long enough for the edge to find a replacement.
                 "--handover-delay", "1500ms", "--stop-timeout", "15s", "--drain-timeout", "60s",
             ] + arguments)
+        // Its temporary files (the default children file, build logs) go to a folder its
+        // account can write: the machine's temporary folder need not be open to that account.
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = Self.temporaryFolder.path
+        process.environment = environment
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -62,6 +71,12 @@ final class MasterProcess: @unchecked Sendable {
         let folder = FileManager.default.temporaryDirectory.appending(path: "master-static-\(getpid())")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try? Data("<h1>test</h1>\n".utf8).write(to: folder.appending(path: "index.html"))
+        return folder
+    }()
+
+    static let temporaryFolder: URL = {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "master-tmp-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }()
 
@@ -103,15 +118,21 @@ final class MasterProcess: @unchecked Sendable {
         try await waitForState("every instance ready") { $0.ready }
     }
 
-    /// SIGTERM, then the exit status (bounded).
-    func stop(timeout: Duration = .seconds(60)) async throws -> Int32 {
-        signal(SIGTERM)
+    /// The exit status once the master has exited by itself, nil if it still runs after `timeout`.
+    func exitStatus(within timeout: Duration) async throws -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw failure("master did not exit within \(timeout)") }
+            guard ContinuousClock.now < deadline else { return nil }
             try await Task.sleep(for: .milliseconds(50))
         }
         return process.terminationStatus
+    }
+
+    /// SIGTERM, then the exit status (bounded).
+    func stop(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        signal(SIGTERM)
+        guard let status = try await exitStatus(within: timeout) else { throw failure("master did not exit within \(timeout)") }
+        return status
     }
 
     /// Pids of instances seen that still run.

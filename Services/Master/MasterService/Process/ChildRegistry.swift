@@ -24,6 +24,17 @@ final class ChildRegistry: Sendable {
         }
     }
 
+    /// The file cannot be written: without it a master started after this one is killed
+    /// could neither stop the instances left behind nor see that this one still runs, so
+    /// the master does not start (as nginx does not without its pid file).
+    struct Unwritable: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String {
+            "cannot write the children file \(path) (\(reason)); give --children-file a path this account can write"
+        }
+    }
+
     let path: String
     private let children = NIOLockedValueBox<[Int32: Entry]>([:])
 
@@ -38,7 +49,7 @@ final class ChildRegistry: Sendable {
 
     /// Stops every instance a previous master recorded that is still running (SIGTERM, then
     /// SIGKILL after `stopTimeout`), then claims the file. Throws if the master that wrote it
-    /// is itself still running.
+    /// is itself still running, or if the file cannot be written.
     func reclaim(stopTimeout: Duration, logger: Logger) async throws {
         let (master, recorded) = read()
         if let master, master.pid != getpid(), Self.isRunning(master) {
@@ -62,21 +73,21 @@ final class ChildRegistry: Sendable {
                 kill(entry.pid, SIGKILL)
             }
         }
-        write([:])
+        try write([:])
     }
 
     func started(pid: Int32, name: String) {
         guard let startTime = Self.startTime(of: pid) else { return }
         children.withLockedValue { children in
             children[pid] = Entry(pid: pid, startTime: startTime, name: name)
-            write(children)
+            try? write(children)
         }
     }
 
     func reaped(pid: Int32) {
         children.withLockedValue { children in
             children[pid] = nil
-            write(children)
+            try? write(children)
         }
     }
 
@@ -87,8 +98,10 @@ final class ChildRegistry: Sendable {
 
     // MARK: File
 
-    /// First line: the master; then one line per instance: `pid start-time name`.
-    private func write(_ children: [Int32: Entry]) {
+    /// First line: the master; then one line per instance: `pid start-time name`. Once
+    /// ``reclaim(stopTimeout:logger:)`` has written it, later writes go to a file known to be
+    /// writable, and the callers ignore the rare failure: the instances run either way.
+    private func write(_ children: [Int32: Entry]) throws(Unwritable) {
         guard let master = Self.startTime(of: getpid()) else { return }
         var text = "\(getpid()) \(master) master\n"
         for entry in children.values.sorted(by: { $0.pid < $1.pid }) {
@@ -96,8 +109,22 @@ final class ChildRegistry: Sendable {
         }
         // Written whole and renamed, so a master killed mid-write leaves the previous version.
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else { return }
-        _ = rename(temporary, path)
+        let failure = { [path] (step: String) in Unwritable(path: path, reason: "\(step): \(String(cString: strerror(errno)))") }
+        let file = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard file >= 0 else { throw failure("creating \(temporary)") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
+        let writeFailure = written == bytes.count ? nil : failure("writing \(temporary)")
+        close(file)
+        if let writeFailure {
+            unlink(temporary)
+            throw writeFailure
+        }
+        guard rename(temporary, path) == 0 else {
+            let renameFailure = failure("renaming \(temporary)")
+            unlink(temporary)
+            throw renameFailure
+        }
     }
 
     func read() -> (master: Entry?, children: [Entry]) {
