@@ -9,6 +9,8 @@
 #
 #   Benchmarks/http-floor.sh [seconds, default 6] [connections, default 64]   (ROUNDS=5)
 #   EDGE_BIN=<edge> FLOOR_BIN=<http-floor> Benchmarks/http-floor.sh           (those builds)
+#   BASE_EDGE_BIN=<edge of the previous build> Benchmarks/http-floor.sh       (that edge too, in
+#                                           the same rounds, and the new edge / previous per round)
 #
 # Everything shares the machine's cores with wrk: compare the rows of one run.
 set -euo pipefail
@@ -50,6 +52,15 @@ PIDS+=($NGINX_MASTER)
 
 NAMES=(raw decoder edge nginx)
 PORTS=("$RAW_PORT" "$DECODER_PORT" "$EDGE_PORT" "$NGINX_PORT")
+if [ -n "${BASE_EDGE_BIN:-}" ]; then
+    BASE_PORT=$(free_port)
+    "$BASE_EDGE_BIN" --http-listen "127.0.0.1:$BASE_PORT" --static-root "$TMP/www" --worker-target "127.0.0.1:$(free_port)" \
+        --admin-port "$(free_port)" --admin-host 127.0.0.1 --access-log=false --log-level warning >"$TMP/base.log" 2>&1 &
+    PIDS+=($!)
+    BASE_PID=$!
+    NAMES+=(base)
+    PORTS+=("$BASE_PORT")
+fi
 for port in "${PORTS[@]}"; do
     for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/static/1k.txt" && break; sleep 0.1; done
     curl -sf -o /dev/null "http://127.0.0.1:$port/static/1k.txt" || { echo "nothing answers on $port:" >&2; for log in "$TMP"/*.log; do echo "$log:"; tail -n 3 "$log"; done >&2; exit 1; }
@@ -59,6 +70,7 @@ server_pids() {
         raw) pgrep -f "$FLOOR $RAW_PORT raw" ;;
         decoder) pgrep -f "$FLOOR $DECODER_PORT decoder" ;;
         edge) echo "$EDGE_PID" ;;
+        base) echo "$BASE_PID" ;;
         nginx) pgrep -P "$NGINX_MASTER" ;;
     esac
 }
@@ -86,9 +98,9 @@ measure() {
     python3 -c "print($rps, round(($u2 - $u1) * 1e6 / $HZ / $requests, 2), round(($s2 - $s1) * 1e6 / $HZ / $requests, 2))"
 }
 
-for i in 0 1 2 3; do wrk -t1 -c8 -d2s "http://127.0.0.1:${PORTS[$i]}/static/1k.txt" >/dev/null; done
+for i in "${!NAMES[@]}"; do wrk -t1 -c8 -d2s "http://127.0.0.1:${PORTS[$i]}/static/1k.txt" >/dev/null; done
 for round in $(seq "$ROUNDS"); do
-    for i in 0 1 2 3; do
+    for i in "${!NAMES[@]}"; do
         echo "${NAMES[$i]} $(measure "${NAMES[$i]}" "${PORTS[$i]}")" >>"$TMP/results"
     done
     echo "round $round/$ROUNDS done" >&2
@@ -106,8 +118,15 @@ for line in open(sys.argv[1]):
     rows.setdefault(name, []).append((float(rps), float(user), float(system)))
 median = {name: [statistics.median(column) for column in zip(*runs)] for name, runs in rows.items()}
 labels = {"raw": "http-floor raw (one handler)", "decoder": "http-floor decoder (NIO's HTTP decoder + one handler)",
-          "edge": "edge", "nginx": "nginx"}
-for name in ("raw", "decoder", "edge", "nginx"):
+          "edge": "edge", "base": "edge, previous build (BASE_EDGE_BIN)", "nginx": "nginx"}
+for name in ("raw", "decoder", "edge", "base", "nginx"):
+    if name not in median:
+        continue
     rps, user, system = median[name]
     print(f"| {labels[name]} | {rps:.0f} | {rps / median['nginx'][0]:.2f}× | {user:.2f} | {system:.2f} |")
+if "base" in rows:
+    ratios = [new[0] / old[0] for new, old in zip(rows["edge"], rows["base"])]
+    print()
+    print("edge / previous build, requests/s per round:", " ".join(f"{r:.3f}" for r in ratios),
+          f"(median {statistics.median(ratios):.3f}, {sum(r > 1 for r in ratios)} of {len(ratios)} rounds above 1)")
 PY

@@ -6,29 +6,35 @@ import XCTest
 
 @testable import EdgeService
 
-final class HTTPResponseWriterTests: XCTestCase {
-    private let heads: [HTTPResponseHead] = [
-        HTTPResponseHead(
-            version: .http1_1, status: .ok,
-            headers: HTTPHeaders([
+/// What reaches the socket when the connection handler hands ``HTTPPipeliningHandler`` a
+/// response: the bytes NIO's encoder would have written for the same head and body, in as few
+/// writes as the body allows.
+final class HTTP1ResponseEncodingTests: XCTestCase {
+    private let responses: [EdgeResponse] = [
+        EdgeResponse(
+            status: .ok,
+            fields: [
                 ("Date", "Sun, 06 Dec 2026 10:55:55 GMT"), ("Content-Type", "text/plain; charset=utf-8"), ("ETag", "\"6b153f39-400\""),
-                ("Content-Length", "1024"), ("X-Request-ID", "11cf1a8e6d0c77b7c52268e4c1463a47"),
-            ])),
-        HTTPResponseHead(version: .http1_1, status: .notModified, headers: HTTPHeaders([("ETag", "\"x\""), ("Connection", "close")])),
-        HTTPResponseHead(version: .http1_1, status: .continue),
-        HTTPResponseHead(
-            version: .http1_1, status: .custom(code: 299, reasonPhrase: "Fine Indeed"),
-            headers: HTTPHeaders([("X-Long", String(repeating: "v", count: 5000))])),
-        HTTPResponseHead(
-            version: .http1_0, status: .serviceUnavailable, headers: HTTPHeaders([("Retry-After", "1"), ("Connection", "keep-alive")])),
-        HTTPResponseHead(version: .http1_1, status: .imATeapot, headers: HTTPHeaders([("X-Unicode", "naïve ✓")])),
+                ("Content-Length", "0"), ("X-Request-ID", "11cf1a8e6d0c77b7c52268e4c1463a47"),
+            ],
+            body: .empty),
+        EdgeResponse(status: .notModified, fields: [("ETag", "\"x\""), ("Connection", "close")], body: .empty),
+        EdgeResponse(status: .continue, fields: [], body: .empty),
+        EdgeResponse(
+            status: .custom(code: 299, reasonPhrase: "Fine Indeed"), fields: [("X-Long", String(repeating: "v", count: 5000))],
+            body: .empty),
+        EdgeResponse(status: .serviceUnavailable, fields: [("Retry-After", "1"), ("Connection", "keep-alive")], body: .empty),
+        EdgeResponse(status: .imATeapot, fields: [("X-Unicode", "naïve ✓")], body: .empty),
     ]
 
-    /// The bytes and the number of writes reaching the socket for `parts`, written without a
-    /// flush until the last.
-    private func written(_ parts: [HTTPServerResponsePart], through handler: any ChannelHandler) throws -> (bytes: [UInt8], writes: Int) {
-        let channel = EmbeddedChannel(handler: handler)
-        for part in parts { channel.write(part, promise: nil) }
+    private func pipelining() -> HTTPPipeliningHandler {
+        HTTPPipeliningHandler(maximumQueuedRequests: 16, sendTimeout: .seconds(10), metrics: EdgeMetrics())
+    }
+
+    /// The bytes and the number of writes reaching the socket for `responses`, flushed after the last.
+    private func written(_ responses: [EdgeResponse]) throws -> (bytes: [UInt8], writes: Int) {
+        let channel = EmbeddedChannel(handler: pipelining())
+        for response in responses { channel.write(response, promise: nil) }
         channel.flush()
         var bytes: [UInt8] = []
         var writes = 0
@@ -42,60 +48,80 @@ final class HTTPResponseWriterTests: XCTestCase {
     }
 
     /// NIO's encoder as the edge configured it before: framing left to the edge.
-    private func nioEncoder() -> HTTPResponseEncoder {
+    private func nioEncoded(_ response: EdgeResponse) throws -> [UInt8] {
         var configuration = HTTPResponseEncoder.Configuration()
         configuration.automaticallySetFramingHeaders = false
-        return HTTPResponseEncoder(configuration: configuration)
+        let channel = EmbeddedChannel(handler: HTTPResponseEncoder(configuration: configuration))
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: HTTPHeaders(response.fields))
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        if case .bytes(let body) = response.body { channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil) }
+        if !response.isInformational { channel.write(HTTPServerResponsePart.end(nil), promise: nil) }
+        channel.flush()
+        var bytes: [UInt8] = []
+        while let data = try channel.readOutbound(as: IOData.self) {
+            if case .byteBuffer(let buffer) = data { bytes += buffer.readableBytesView }
+        }
+        _ = try channel.finish()
+        return bytes
     }
 
     func testHeadsAreEncodedByteForByteAsNIOEncodesThem() throws {
-        for head in heads {
-            let parts: [HTTPServerResponsePart] = [.head(head), .end(nil)]
-            XCTAssertEqual(
-                try written(parts, through: HTTPResponseWriter()).bytes, try written(parts, through: nioEncoder()).bytes, "\(head.status)")
+        for response in responses {
+            XCTAssertEqual(try written([response]).bytes, try nioEncoded(response), "\(response.status)")
         }
     }
 
     func testASmallBodyGoesOutWithItsHeadInOneWrite() throws {
-        let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: 1024)
-        let parts: [HTTPServerResponsePart] = [.head(heads[0]), .body(.byteBuffer(body)), .end(nil)]
-        let ours = try written(parts, through: HTTPResponseWriter())
-        XCTAssertEqual(ours.bytes, try written(parts, through: nioEncoder()).bytes)
+        var response = responses[0]
+        response.body = .bytes(ByteBuffer(repeating: UInt8(ascii: "x"), count: 1024))
+        let ours = try written([response])
+        XCTAssertEqual(ours.bytes, try nioEncoded(response))
         XCTAssertEqual(ours.writes, 1)
     }
 
     func testALargeBodyFollowsItsHeadUncopied() throws {
-        let body = ByteBuffer(repeating: UInt8(ascii: "y"), count: HTTPResponseWriter.maximumMergedBody + 1)
-        let parts: [HTTPServerResponsePart] = [.head(heads[0]), .body(.byteBuffer(body)), .end(nil)]
-        let ours = try written(parts, through: HTTPResponseWriter())
-        XCTAssertEqual(ours.bytes, try written(parts, through: nioEncoder()).bytes)
+        var response = responses[0]
+        response.body = .bytes(ByteBuffer(repeating: UInt8(ascii: "y"), count: HTTP1ResponseEncoder.maximumMergedBody + 1))
+        let ours = try written([response])
+        XCTAssertEqual(ours.bytes, try nioEncoded(response))
         XCTAssertEqual(ours.writes, 2)
     }
 
-    func testPromisesCompleteOnceTheMergedWriteIsDone() throws {
-        let channel = EmbeddedChannel(handler: HTTPResponseWriter())
-        let head = channel.eventLoop.makePromise(of: Void.self)
-        let body = channel.eventLoop.makePromise(of: Void.self)
-        let end = channel.eventLoop.makePromise(of: Void.self)
-        let completed = NIOLockedValueBox<[String]>([])
-        head.futureResult.whenSuccess { completed.withLockedValue { $0.append("head") } }
-        body.futureResult.whenSuccess { completed.withLockedValue { $0.append("body") } }
-        end.futureResult.whenSuccess { completed.withLockedValue { $0.append("end") } }
-        channel.write(HTTPServerResponsePart.head(heads[0]), promise: head)
-        channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "hello"))), promise: body)
-        channel.write(HTTPServerResponsePart.end(nil), promise: end)
-        XCTAssertEqual(completed.withLockedValue { $0 }, [])
+    func testAnInterimResponseGoesOutBeforeTheFinalOne() throws {
+        let interim = responses[2]
+        let final = responses[1]
+        XCTAssertEqual(try written([interim, final]).bytes, try nioEncoded(interim) + nioEncoded(final))
+    }
+
+    func testTheLastResponseOfAQuiescedConnectionSaysConnectionClose() throws {
+        let channel = EmbeddedChannel(handler: pipelining())
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        try channel.writeInbound(HTTPServerRequestPart.head(head))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        channel.write(responses[4], promise: nil)
         channel.flush()
-        XCTAssertEqual(completed.withLockedValue { $0 }, ["head", "body", "end"])
+        let data = try XCTUnwrap(channel.readOutbound(as: IOData.self))
+        guard case .byteBuffer(let buffer) = data else { return XCTFail("expected bytes") }
+        let text = String(buffer: buffer)
+        XCTAssertTrue(text.hasSuffix("Retry-After: 1\r\nConnection: close\r\n\r\n"), text)
+        XCTAssertFalse(text.contains("keep-alive"), text)
+        _ = try? channel.finish()
+    }
+
+    func testThePromiseCompletesOnceTheWholeResponseIsWritten() throws {
+        let channel = EmbeddedChannel(handler: pipelining())
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        let completed = NIOLockedValueBox(false)
+        written.futureResult.whenSuccess { completed.withLockedValue { $0 = true } }
+        var response = responses[0]
+        response.body = .bytes(ByteBuffer(string: "hello"))
+        channel.write(response, promise: written)
+        XCTAssertFalse(completed.withLockedValue { $0 })
+        channel.flush()
+        XCTAssertTrue(completed.withLockedValue { $0 })
         XCTAssertNotNil(try channel.readOutbound(as: IOData.self))
         XCTAssertNil(try channel.readOutbound(as: IOData.self))
         _ = try channel.finish()
-    }
-
-    func testAHeadHeldUnflushedGoesOutBeforeTheNextResponse() throws {
-        let first: [HTTPServerResponsePart] = [.head(heads[2])]
-        let second: [HTTPServerResponsePart] = [.head(heads[1]), .end(nil)]
-        XCTAssertEqual(
-            try written(first + second, through: HTTPResponseWriter()).bytes, try written(first + second, through: nioEncoder()).bytes)
     }
 }

@@ -12,7 +12,7 @@ import ServiceKit
 /// worker, log it, then wait for the next one under the right timeout.
 final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = EdgeResponse
 
     private enum State {
         /// Waiting for a request head (keep-alive or header timeout armed).
@@ -45,7 +45,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var isInFlight = false
     private var requestIDs = SplitMix64()
     /// Whether a response to CONNECT goes without its body, as to HEAD (its framing headers
-    /// kept). On HTTP/1.1 NIO's response encoder dropped it; ``HTTPResponseWriter``, which
+    /// kept). On HTTP/1.1 NIO's response encoder dropped it; ``HTTP1ResponseEncoder``, which
     /// replaced that encoder, leaves it to this handler.
     private var dropsBodyForConnect: Bool { !isHTTP2Stream }
     /// The handler serves one HTTP/2 stream, not an HTTP/1.x connection.
@@ -227,7 +227,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let (purpose, deadline) = deadlines.whileReadingBody(now: now)
         timer?.arm(purpose, at: deadline)
         if head.version != .http1_0, head.headers.first(name: "expect") != nil {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(EdgeResponse(status: .continue, fields: [], body: .empty)), promise: nil)
         }
     }
 
@@ -478,9 +478,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let request = self.request
         let keepAlive = !early && !inputClosed && (request?.head.isKeepAlive ?? false)
 
-        // Gathered as an array and handed over whole: `HTTPHeaders.add` checks each name for
-        // ASCII and for `Connection`, per field and per response. These names are the edge's
-        // own constants and upstream names that passed ``UpstreamHeaderCheck``.
+        // Gathered as an array and handed over whole, never as `HTTPHeaders`, whose `add`
+        // checks each name for ASCII and for `Connection`, per field and per response. These
+        // names are the edge's own constants and upstream names that passed ``UpstreamHeaderCheck``.
         var fields: [(String, String)] = []
         fields.reserveCapacity(extra.count + 4)
         fields.append(("Date", dateCache.current))
@@ -492,7 +492,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         } else if request?.head.version == .http1_0 {
             fields.append(("Connection", "keep-alive"))
         }
-        let headers = HTTPHeaders(fields)
 
         if let request {
             app.metrics.record(
@@ -505,8 +504,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
         }
 
-        // State changes before the final write: writing `.end` lets the pipelining handler
-        // deliver the next queued request from inside it, which must find this handler ready.
+        // State changes before the write: it lets the pipelining handler deliver the next
+        // queued request from inside it, which must find this handler ready.
         releaseBodyBudget()
         self.request = nil
         endInFlight()
@@ -521,16 +520,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             timer?.disarm()
         }
 
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        switch body {
-        case .empty: ()
-        case .bytes(let buffer): context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        case .file(let region, _): context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
-        }
+        // One write: the pipelining handler may deliver the next queued request from inside it.
+        let response = wrapOutboundOut(EdgeResponse(status: status, fields: fields, body: body))
         var needsCompletion = !keepAlive
         if case .file = body { needsCompletion = true }
         guard needsCompletion else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(response, promise: nil)
             return
         }
         let written = context.eventLoop.makePromise(of: Void.self)
@@ -539,7 +534,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             let loopBound = context.loopBound
             written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        context.writeAndFlush(response, promise: written)
     }
 
     /// Whether the response to `request` goes without its body: HEAD, and CONNECT on HTTP/1.1.

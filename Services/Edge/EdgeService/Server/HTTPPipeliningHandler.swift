@@ -2,14 +2,16 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 
-/// Sits between the HTTP codec and ``HTTPConnectionHandler`` in place of NIO's
-/// `HTTPServerPipelineHandler`, carrying out what ``HTTPPipeline`` decides, and closes a
-/// connection whose client takes none of its responses for the send timeout.
+/// Sits between NIO's request decoder and ``HTTPConnectionHandler`` in place of NIO's
+/// `HTTPServerPipelineHandler` and response encoder: carries out what ``HTTPPipeline``
+/// decides, writes each response as one buffer (``HTTP1ResponseEncoder``; a file or a large
+/// body follows it), and closes a connection whose client takes none of its responses for the
+/// send timeout.
 final class HTTPPipeliningHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = EdgeResponse
+    typealias OutboundOut = IOData
 
     private var pipeline: HTTPPipeline<NIOAny>
     private let sendTimeout: TimeAmount
@@ -110,56 +112,70 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
     // MARK: - Outbound
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        switch unwrapOutboundIn(data) {
-        case .head(var head):
-            if sendTimer != nil { respondedWhileStalled = true }
-            if pipeline.responseHeadWritten(isInformational: head.status.code < 200) {
-                head.headers.replaceOrAdd(name: "connection", value: "close")
-                context.write(wrapOutboundOut(.head(head)), promise: promise)
-            } else {
-                context.write(data, promise: promise)
-            }
-        case .body(.fileRegion):
+        var response = unwrapOutboundIn(data)
+        if sendTimer != nil { respondedWhileStalled = true }
+        if pipeline.responseHeadWritten(isInformational: response.isInformational) { response.close() }
+        let allocator = context.channel.allocator
+        // The last write carries the promise: it completes once the whole response is written.
+        let last: IOData
+        switch response.body {
+        case .bytes(var body) where body.readableBytes <= HTTP1ResponseEncoder.maximumMergedBody:
+            var head = HTTP1ResponseEncoder.encodeHead(
+                status: response.status, fields: response.fields, bodyCapacity: body.readableBytes, allocator: allocator)
+            head.writeBuffer(&body)
+            last = .byteBuffer(head)
+        case .bytes(let body):
+            context.write(wrapOutboundOut(.byteBuffer(Self.head(of: response, allocator: allocator))), promise: nil)
+            last = .byteBuffer(body)
+        case .file(let region, _):
             pipeline.responseBodyWritten(isFile: true)
-            context.write(data, promise: promise)
-        case .body(.byteBuffer):
-            context.write(data, promise: promise)
-        case .end:
-            switch pipeline.responseEndWritten() {
-            case .proceed:
-                context.write(data, promise: promise)
-                deliverQueued(context: context)
-            case .awaitWrite:
-                let written = promise ?? context.eventLoop.makePromise()
-                context.write(data, promise: written)
-                written.futureResult.assumeIsolated().whenComplete { _ in
-                    if self.pipeline.responseWriteCompleted() {
-                        context.close(promise: nil)
-                    } else {
-                        self.deliverQueued(context: context)
-                    }
-                }
-            case .close:
-                let written = promise ?? context.eventLoop.makePromise()
-                context.write(data, promise: written)
-                written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-            case .linger:
-                let written = promise ?? context.eventLoop.makePromise()
-                context.write(data, promise: written)
-                written.futureResult.assumeIsolated().whenComplete { result in
-                    guard case .success = result else {
-                        context.close(promise: nil)
-                        return
-                    }
-                    context.close(mode: .output, promise: nil)
-                    self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) {
-                        context.close(promise: nil)
-                    }
-                    // Issues the held read: lingering reads, to discard.
+            context.write(wrapOutboundOut(.byteBuffer(Self.head(of: response, allocator: allocator))), promise: nil)
+            last = .fileRegion(region)
+        case .empty:
+            last = .byteBuffer(Self.head(of: response, allocator: allocator))
+        }
+        guard !response.isInformational else {
+            context.write(wrapOutboundOut(last), promise: promise)
+            return
+        }
+        switch pipeline.responseEndWritten() {
+        case .proceed:
+            context.write(wrapOutboundOut(last), promise: promise)
+            deliverQueued(context: context)
+        case .awaitWrite:
+            let written = promise ?? context.eventLoop.makePromise()
+            context.write(wrapOutboundOut(last), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in
+                if self.pipeline.responseWriteCompleted() {
+                    context.close(promise: nil)
+                } else {
                     self.deliverQueued(context: context)
                 }
             }
+        case .close:
+            let written = promise ?? context.eventLoop.makePromise()
+            context.write(wrapOutboundOut(last), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case .linger:
+            let written = promise ?? context.eventLoop.makePromise()
+            context.write(wrapOutboundOut(last), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { result in
+                guard case .success = result else {
+                    context.close(promise: nil)
+                    return
+                }
+                context.close(mode: .output, promise: nil)
+                self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) {
+                    context.close(promise: nil)
+                }
+                // Issues the held read: lingering reads, to discard.
+                self.deliverQueued(context: context)
+            }
         }
+    }
+
+    private static func head(of response: EdgeResponse, allocator: ByteBufferAllocator) -> ByteBuffer {
+        HTTP1ResponseEncoder.encodeHead(status: response.status, fields: response.fields, allocator: allocator)
     }
 
     func flush(context: ChannelHandlerContext) {

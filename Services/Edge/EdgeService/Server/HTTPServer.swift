@@ -145,9 +145,8 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
         // (NIO's has no limit and answered each queued request from inside the previous one's
         // write, see HTTPPipeline); the edge checks the one untrusted source of response
         // fields itself (see UpstreamHeaderCheck; NIO's check of every field cost ~12 % of a
-        // static request's CPU); and responses are encoded by HTTPResponseWriter, which
-        // writes a head and a small body as one buffer.
-        try pipeline.addHandler(HTTPResponseWriter())
+        // static request's CPU); and HTTPPipeliningHandler encodes each response, handed to
+        // it whole, as one buffer (HTTP1ResponseEncoder).
         try pipeline.addHandler(
             ByteToMessageHandler(
                 HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)))
