@@ -30,7 +30,6 @@ enum HTTP2ConnectionPipeline {
                 let streamPipeline = stream.pipeline.syncOperations
                 try streamPipeline.addHandler(HTTP2ResponseFraming())
                 try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try streamPipeline.addHandler(HTTP2ResponseParts())
                 // No observer and no header timeout: a stream exists only once its head has
                 // arrived whole (the connection's idle timeout covers a client that sends none).
                 try streamPipeline.addHandler(

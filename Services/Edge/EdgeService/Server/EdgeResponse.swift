@@ -2,7 +2,7 @@ import NIOHTTP1
 
 /// A response as ``HTTPConnectionHandler`` hands it on: whole, in one write. On HTTP/1.1,
 /// ``HTTPPipeliningHandler`` encodes it into one buffer (the file behind it, if any, follows);
-/// on an HTTP/2 stream, ``HTTP2ResponseParts`` turns it into the codec's parts.
+/// on an HTTP/2 stream, ``HTTP2ResponseParts`` writes it as the codec's parts.
 struct EdgeResponse {
     var status: HTTPResponseStatus
     /// Every field, in order, the framing ones (`Content-Length`, `Connection`) included: the

@@ -12,7 +12,7 @@ import ServiceKit
 /// worker, log it, then wait for the next one under the right timeout.
 final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = EdgeResponse
+    // Writes an ``EdgeResponse`` on HTTP/1.1 and HTTP/1 parts on an HTTP/2 stream: see ``writeAndFlush(_:context:promise:)``.
 
     private enum State {
         /// Waiting for a request head (keep-alive or header timeout armed).
@@ -227,7 +227,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let (purpose, deadline) = deadlines.whileReadingBody(now: now)
         timer?.arm(purpose, at: deadline)
         if head.version != .http1_0, head.headers.first(name: "expect") != nil {
-            context.writeAndFlush(wrapOutboundOut(EdgeResponse(status: .continue, fields: [], body: .empty)), promise: nil)
+            writeAndFlush(EdgeResponse(status: .continue, fields: [], body: .empty), context: context, promise: nil)
         }
     }
 
@@ -521,11 +521,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
 
         // One write: the pipelining handler may deliver the next queued request from inside it.
-        let response = wrapOutboundOut(EdgeResponse(status: status, fields: fields, body: body))
+        let response = EdgeResponse(status: status, fields: fields, body: body)
         var needsCompletion = !keepAlive
         if case .file = body { needsCompletion = true }
         guard needsCompletion else {
-            context.writeAndFlush(response, promise: nil)
+            writeAndFlush(response, context: context, promise: nil)
             return
         }
         let written = context.eventLoop.makePromise(of: Void.self)
@@ -534,7 +534,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             let loopBound = context.loopBound
             written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
         }
-        context.writeAndFlush(response, promise: written)
+        writeAndFlush(response, context: context, promise: written)
+    }
+
+    /// On HTTP/1.1 the response goes whole to ``HTTPPipeliningHandler``, which encodes it; on an
+    /// HTTP/2 stream it goes as the parts NIO's HTTP/2-to-HTTP/1 codec takes.
+    private func writeAndFlush(_ response: EdgeResponse, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        if isHTTP2Stream {
+            HTTP2ResponseParts.write(response, context: context, promise: promise)
+            context.flush()
+        } else {
+            context.writeAndFlush(NIOAny(response), promise: promise)
+        }
     }
 
     /// Whether the response to `request` goes without its body: HEAD, and CONNECT on HTTP/1.1.

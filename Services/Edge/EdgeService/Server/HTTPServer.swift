@@ -134,7 +134,7 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
     }
 
     /// An HTTP/1.1 connection's handlers, behind TLS's if any.
-    private static func configureHTTP1(
+    static func configureHTTP1(
         _ channel: any Channel, app: EdgeApplication, dateCaches: DateHeaderCaches, limits: NIOHTTPDecoderLimitConfiguration
     ) throws {
         let pipeline = channel.pipeline.syncOperations
