@@ -51,7 +51,9 @@ final class DataProcessTests: XCTestCase {
             #"db_batch_requests_count{statement="user_reads"} 1"#,
             #"db_batch_coalesced_requests_total{statement="user_reads"} 0"#,
             #"db_batch_rows_bucket{statement="user_reads",le="1.0"} 1"#,
-            "db_connections_in_use 0", "db_pool_wait_seconds_count",
+            // The gauge's value is not asserted: the health check and the GIN cleanup lease a
+            // connection now and then, and a scrape may catch one in use.
+            "db_connections_in_use ", "db_pool_wait_seconds_count",
         ] {
             XCTAssertTrue(metrics.contains(series), "/metrics lacks \(series)")
         }

@@ -205,6 +205,15 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// A connection is up but its server is not serving yet: nothing counts against the
+    /// address (it is not failing), but a caller that gives up waiting learns why.
+    func notServingYet(_ address: SocketAddress, reason: String) {
+        state.withLockedValue { state in
+            state.lastError = "\(address): \(reason)"
+            state.lastErrorWasAuthentication = false
+        }
+    }
+
     func resolutionFailed(_ reason: String) {
         change { state in
             state.resolvedOnce = true

@@ -17,6 +17,13 @@ public struct RPCClientConfiguration: Sendable {
     /// Consecutive connection failures after which an address is taken out of rotation; it is
     /// probed (connect, handshake, health call) before it is used again.
     public var ejectionThreshold = 3
+    /// A new connection takes calls only once its server answers the built-in health call with
+    /// `serving`. DNS lists every instance, ready or not — a data service still migrating, one
+    /// draining — so the client does for itself what a readiness probe does for a Kubernetes
+    /// Service. The connection stays open and its health is asked again with the reconnect
+    /// backoff; meanwhile calls wait for it as for a connection being made. The `rpc` tool
+    /// turns it off to reach an instance that is not ready.
+    public var requiresServingHealth = true
     /// A ping is sent this often; a connection whose previous ping is still unanswered is closed.
     public var keepaliveInterval: Duration = .seconds(10)
     /// Attempts per call, the first included, when a retry is safe.

@@ -8,7 +8,8 @@ import Synchronization
 
 /// Reaches the servers behind one target over TCP or Unix sockets: keeps the address list
 /// fresh and a connection up to each address, sends each call to the less busy of two random
-/// ready connections, ejects addresses that keep failing and probes them before reuse.
+/// ready connections, uses a connection only once its server is serving, and ejects addresses
+/// that keep failing.
 public final class SocketClientTransport: RPCClientTransport {
     public let target: RPCTarget
     public let configuration: RPCClientConfiguration
@@ -172,7 +173,8 @@ public final class SocketClientTransport: RPCClientTransport {
     }
 
     /// Keeps one connection to `address` on `eventLoop` up for as long as the address is in the
-    /// target: connect, (probe if ejected), serve until it closes, back off with jitter, repeat.
+    /// target: connect, wait until the server is serving, serve until it closes, back off with
+    /// jitter, repeat.
     /// A connection running out of call ids keeps serving until its replacement is in.
     private func maintainConnection(to address: SocketAddress, generation: UInt64, on eventLoop: any EventLoop) async {
         var backoff = Backoff(base: configuration.reconnectBackoffBase, cap: configuration.reconnectBackoffCap)
@@ -208,7 +210,9 @@ public final class SocketClientTransport: RPCClientTransport {
                         logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "reason": "\(reason)"])
                     }
                 }
-                if pool.isEjected(address) { try await probe(connection) }
+                if configuration.requiresServingHealth || pool.isEjected(address) {
+                    try await waitUntilServing(connection, generation: generation)
+                }
                 let (accepted, wasEjected) = pool.connectAttemptSucceeded(connection)
                 if wasEjected { logger.info("RPC endpoint back in rotation", metadata: ["address": "\(address)"]) }
                 guard accepted else {
@@ -258,19 +262,42 @@ public final class SocketClientTransport: RPCClientTransport {
         }
     }
 
-    /// An ejected address must answer a health call before it takes traffic again.
-    private func probe(_ connection: ClientConnection) async throws {
+    /// Asks the server's health on `connection` until it answers `serving` (see
+    /// ``RPCClientConfiguration/requiresServingHealth``; always for an ejected address). A server
+    /// that is up but not ready — migrating, draining — is not failing: nothing counts against
+    /// its address, and the attempt stays under way, so callers wait for it (at most the connect
+    /// timeout) instead of failing at once. Throws, closing the connection, when it fails.
+    private func waitUntilServing(_ connection: ClientConnection, generation: UInt64) async throws {
+        var backoff = Backoff(base: configuration.reconnectBackoffBase, cap: configuration.reconnectBackoffCap)
         do {
-            let response = try await connection.call(
-                method: RPCMethod.health.name, flags: [], metadata: RPCMetadata(), timeout: configuration.connectTimeout
-            ) { try PayloadEncoding.binary.encode(HealthRequest(), into: &$0) }
-            var body = response.body
-            guard response.head.status == .ok,
-                try PayloadEncoding.binary.decode(HealthResponse.self, from: &body).status == .serving
-            else { throw RPCError(.unavailable, "health probe: not serving") }
+            while true {
+                guard let notServing = try await healthProblem(connection) else { return }
+                pool.notServingYet(connection.address, reason: notServing)
+                guard pool.isActive(connection.address, generation: generation) else { throw CancellationError() }
+                try await Task.sleep(for: backoff.next())
+            }
         } catch {
             connection.close()
             throw error
+        }
+    }
+
+    /// Why the server is not serving, or nil when it is. A server whose interceptors refuse
+    /// this client the health call (or that has none) has answered, so it is up; only its own
+    /// `notServing` or `unavailable` keeps calls away.
+    private func healthProblem(_ connection: ClientConnection) async throws -> String? {
+        let response = try await connection.call(
+            method: RPCMethod.health.name, flags: [], metadata: RPCMetadata(), timeout: configuration.connectTimeout
+        ) { try PayloadEncoding.binary.encode(HealthRequest(), into: &$0) }
+        switch response.head.status {
+        case .ok:
+            var body = response.body
+            let status = try PayloadEncoding.binary.decode(HealthResponse.self, from: &body).status
+            return status == .serving ? nil : "not serving yet (health: \(status))"
+        case .unavailable:
+            return "not serving yet (health: unavailable: \(response.head.message))"
+        default:
+            return nil
         }
     }
 

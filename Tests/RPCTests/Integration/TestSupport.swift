@@ -78,12 +78,14 @@ struct TestServer {
 
     static func start(
         router: RPCRouter, bind: RPCServerConfiguration.BindTarget = .tcp(host: "127.0.0.1", port: 0), maximumFrameSize: Int = 1 << 20,
-        maximumConcurrentCalls: Int = 1024, configure: (inout RPCServerConfiguration) -> Void = { _ in }
+        maximumConcurrentCalls: Int = 1024, configure: (inout RPCServerConfiguration) -> Void = { _ in },
+        isServing: @escaping @Sendable () -> Bool = { true }
     ) async throws -> TestServer {
         var configuration = RPCServerConfiguration(
             bindTarget: bind, maximumFrameSize: maximumFrameSize, maximumConcurrentCallsPerConnection: maximumConcurrentCalls)
         configure(&configuration)
-        let server = RPCServer(configuration: configuration, router: router, serviceName: "test", logger: quietLogger)
+        let server = RPCServer(
+            configuration: configuration, router: router, serviceName: "test", isServing: isServing, logger: quietLogger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger))
         let task = Task { try await group.run() }
         let address = try await server.localAddress()
