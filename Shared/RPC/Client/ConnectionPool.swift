@@ -21,6 +21,9 @@ final class ConnectionPool: Sendable {
         /// gets `unavailable` at once instead (which the edge and workers answer with 503 +
         /// Retry-After).
         var lostConnection = false
+        /// A connection is up and its server answers its health call with `notServing`: not
+        /// failing (nothing counts against the address), not ready either.
+        var isNotServing = false
         var isRemoved = false
         /// Distinguishes an address that left and came back from its earlier life, so the
         /// connection loops of the earlier life stop.
@@ -206,11 +209,15 @@ final class ConnectionPool: Sendable {
     }
 
     /// A connection is up but its server is not serving yet: nothing counts against the
-    /// address (it is not failing), but a caller that gives up waiting learns why.
-    func notServingYet(_ address: SocketAddress, reason: String) {
-        state.withLockedValue { state in
+    /// address (it is not failing), but a caller that gives up waiting learns why. Returns true
+    /// when the address was not known to be so, for one log line per change.
+    func notServingYet(_ address: SocketAddress, reason: String) -> Bool {
+        change { state in
             state.lastError = "\(address): \(reason)"
             state.lastErrorWasAuthentication = false
+            guard state.endpoints[address]?.isNotServing == false else { return false }
+            state.endpoints[address]?.isNotServing = true
+            return true
         }
     }
 
@@ -247,6 +254,8 @@ final class ConnectionPool: Sendable {
                 counts.ejected += 1
             } else if state.ready.contains(where: { $0.address == address }) {
                 counts.ready += 1
+            } else if health.isNotServing {
+                counts.notServing += 1
             } else if health.connecting > 0 || !health.hasBeenTried {
                 counts.connecting += 1
             } else {
@@ -261,21 +270,23 @@ final class ConnectionPool: Sendable {
         change { $0.endpoints[address]?.connecting -= 1 }
     }
 
-    /// A handshaken (and, if the address was ejected, probed) connection joins the rotation.
-    /// Returns false when the address was removed meanwhile; the caller closes the connection.
-    func connectAttemptSucceeded(_ connection: ClientConnection) -> (accepted: Bool, wasEjected: Bool) {
+    /// A handshaken connection whose server is serving joins the rotation. `accepted` is false
+    /// when the address was removed meanwhile; the caller closes the connection.
+    func connectAttemptSucceeded(_ connection: ClientConnection) -> (accepted: Bool, wasEjected: Bool, wasNotServing: Bool) {
         change { state in
-            guard var health = state.endpoints[connection.address] else { return (false, false) }
+            guard var health = state.endpoints[connection.address] else { return (false, false, false) }
             health.connecting -= 1
             health.hasBeenTried = true
             let wasEjected = health.isEjected
+            let wasNotServing = health.isNotServing
             health.consecutiveFailures = 0
             health.lostConnection = false
             health.isEjected = false
+            health.isNotServing = false
             state.endpoints[connection.address] = health
-            guard !health.isRemoved, connection.isUsable else { return (false, wasEjected) }
+            guard !health.isRemoved, connection.isUsable else { return (false, wasEjected, wasNotServing) }
             state.ready.append(connection)
-            return (true, wasEjected)
+            return (true, wasEjected, wasNotServing)
         }
     }
 
@@ -284,6 +295,7 @@ final class ConnectionPool: Sendable {
         change { state in
             state.endpoints[address]?.connecting -= 1
             state.endpoints[address]?.hasBeenTried = true
+            state.endpoints[address]?.isNotServing = false
             // Another attempt at the address (a connection per event loop) may still succeed:
             // until the last one fails, calls wait for it rather than fail at once.
             if state.endpoints[address]?.connecting == 0 { state.endpoints[address]?.lostConnection = true }

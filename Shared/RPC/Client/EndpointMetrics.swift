@@ -2,12 +2,13 @@ import Metrics
 import NIOCore
 
 /// The addresses behind one client target by state (`rpc_client_endpoints{target, state}`:
-/// ready, connecting, down, ejected) and how often one was ejected for failing
+/// ready, connecting, not_serving — up, its health not `serving` yet —, down, ejected) and how often one was ejected for failing
 /// (`rpc_client_ejections_total{target}`).
 struct EndpointMetrics: Sendable {
     struct Counts {
         var ready = 0
         var connecting = 0
+        var notServing = 0
         var down = 0
         var ejected = 0
     }
@@ -15,6 +16,7 @@ struct EndpointMetrics: Sendable {
     let ejections: Counter
     private let ready: Gauge
     private let connecting: Gauge
+    private let notServing: Gauge
     private let down: Gauge
     private let ejected: Gauge
 
@@ -24,6 +26,7 @@ struct EndpointMetrics: Sendable {
         }
         ready = endpoints("ready")
         connecting = endpoints("connecting")
+        notServing = endpoints("not_serving")
         down = endpoints("down")
         ejected = endpoints("ejected")
         ejections = Counter(label: "rpc_client_ejections_total", dimensions: [("target", target)], factory: factory)
@@ -32,6 +35,7 @@ struct EndpointMetrics: Sendable {
     func publish(_ counts: Counts) {
         ready.record(counts.ready)
         connecting.record(counts.connecting)
+        notServing.record(counts.notServing)
         down.record(counts.down)
         ejected.record(counts.ejected)
     }

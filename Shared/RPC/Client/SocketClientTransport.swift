@@ -213,8 +213,8 @@ public final class SocketClientTransport: RPCClientTransport {
                 if configuration.requiresServingHealth || pool.isEjected(address) {
                     try await waitUntilServing(connection, generation: generation)
                 }
-                let (accepted, wasEjected) = pool.connectAttemptSucceeded(connection)
-                if wasEjected { logger.info("RPC endpoint back in rotation", metadata: ["address": "\(address)"]) }
+                let (accepted, wasEjected, wasNotServing) = pool.connectAttemptSucceeded(connection)
+                if wasEjected || wasNotServing { logger.info("RPC endpoint back in rotation", metadata: ["address": "\(address)"]) }
                 guard accepted else {
                     connection.close()
                     continue
@@ -272,7 +272,11 @@ public final class SocketClientTransport: RPCClientTransport {
         do {
             while true {
                 guard let notServing = try await healthProblem(connection) else { return }
-                pool.notServingYet(connection.address, reason: notServing)
+                if pool.notServingYet(connection.address, reason: notServing) {
+                    logger.info(
+                        "RPC endpoint is up but not serving; calls go to other instances until it is",
+                        metadata: ["address": "\(connection.address)", "reason": "\(notServing)"])
+                }
                 guard pool.isActive(connection.address, generation: generation) else { throw CancellationError() }
                 try await Task.sleep(for: backoff.next())
             }

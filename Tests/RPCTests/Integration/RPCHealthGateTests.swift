@@ -1,3 +1,4 @@
+import MetricsTestKit
 import Synchronization
 import XCTest
 
@@ -21,19 +22,31 @@ final class RPCHealthGateTests: XCTestCase {
         let serving = try await TestServer.start(router: echoRouter(name: "serving"))
         defer { Task { await serving.kill() } }
 
+        let metrics = TestMetrics()
+        let target = "\(starting.hostAndPort),\(serving.hostAndPort)"
+        let label = "\(try RPCTarget(parsing: target))"
+        func endpoints(_ state: String) -> Double? {
+            try? metrics.expectGauge("rpc_client_endpoints", [("target", label), ("state", state)]).lastValue
+        }
         // No retries: a single call sent to the instance that is not ready fails the test.
         try await withClient(
-            "\(starting.hostAndPort),\(serving.hostAndPort)",
+            target,
             configure: {
                 $0.maximumAttempts = 1
                 $0.connectionsPerEndpoint = 1
-            }
+            },
+            metricsFactory: metrics
         ) { client in
             try await eventually { client.readyConnectionCount == 1 }
             // Several reconnect rounds (the backoff is capped at 200 ms here) meet a server that
             // accepts the connection and the handshake but is not serving.
             try await Task.sleep(for: .milliseconds(600))
             XCTAssertEqual(client.readyConnectionCount, 1)
+            // Not serving is not failing: the address is neither ejected nor counted down.
+            XCTAssertEqual(endpoints("not_serving"), 1)
+            XCTAssertEqual(endpoints("ready"), 1)
+            XCTAssertEqual(endpoints("ejected"), 0)
+            XCTAssertEqual(try metrics.expectCounter("rpc_client_ejections_total", [("target", label)]).totalValue, 0)
             for index in 0..<40 {
                 let reply = try await client.call(.echo, Echo(text: "\(index)"))
                 XCTAssertEqual(reply.text, "serving:\(index)")
@@ -41,6 +54,8 @@ final class RPCHealthGateTests: XCTestCase {
 
             ready.value = true
             try await eventually(timeout: .seconds(5)) { client.readyConnectionCount == 2 }
+            XCTAssertEqual(endpoints("not_serving"), 0)
+            XCTAssertEqual(endpoints("ready"), 2)
             var servedByTheNewOne = 0
             for index in 0..<40 {
                 let reply = try await client.call(.echo, Echo(text: "\(index)"))
