@@ -23,7 +23,7 @@ final class ClientConnection: Sendable {
     private let callCount = Atomic<UInt64>(0)
     private let callIDSpace: CallIDSpace
     private let ending: EventLoopPromise<Ending>
-    private let onUnusable: @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+    private let onUnusable: @Sendable (ClientConnection?, _ reason: String, _ cause: ConnectionStopCause) -> Void
     private let onRetiring: @Sendable () -> Void
     /// Calls started and not yet answered: what the balancer compares.
     let outstanding = Atomic<Int>(0)
@@ -34,7 +34,7 @@ final class ClientConnection: Sendable {
     private init(
         address: SocketAddress, channel: any Channel, servedMethods: Set<String>, handler: NIOLoopBound<ClientConnectionHandler>,
         callIDSpace: CallIDSpace, load: EndpointLoad, onRetiring: @escaping @Sendable () -> Void,
-        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ cause: ConnectionStopCause) -> Void
     ) {
         self.address = address
         self.load = load
@@ -72,19 +72,19 @@ final class ClientConnection: Sendable {
         load: EndpointLoad,
         logger: Logger,
         onRetiring: @escaping @Sendable () -> Void,
-        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ failed: Bool) -> Void
+        onUnusable: @escaping @Sendable (ClientConnection?, _ reason: String, _ cause: ConnectionStopCause) -> Void
     ) async throws -> ClientConnection {
         let handshake = eventLoop.makePromise(of: MethodCatalog.self)
         // The connection object exists only after the handshake; a GOAWAY or close that comes
         // earlier is remembered here so the new connection starts out unusable.
         let connectionBox = NIOLockedValueBox<(connection: ClientConnection?, unusableEarly: Bool)>((nil, false))
-        let events = ClientConnectionHandler.Events(handshake: handshake) { reason, failed in
+        let events = ClientConnectionHandler.Events(handshake: handshake) { reason, cause in
             let connection = connectionBox.withLockedValue { box in
                 if box.connection == nil { box.unusableEarly = true }
                 return box.connection
             }
             connection?.usable.store(false, ordering: .relaxed)
-            onUnusable(connection, reason, failed)
+            onUnusable(connection, reason, cause)
         }
         let isTCP = address.protocol != .unix
         let timeout = TimeAmount(configuration.connectTimeout)
@@ -150,7 +150,7 @@ final class ClientConnection: Sendable {
         case .exhausted:
             // Out of rotation at once, so the retry waits for the replacement instead of
             // picking this connection again.
-            if usable.exchange(false, ordering: .relaxed) { onUnusable(self, "call ids exhausted", false) }
+            if usable.exchange(false, ordering: .relaxed) { onUnusable(self, "call ids exhausted", .retired) }
             throw RPCError(
                 .unavailable, "connection to \(address) has used all its call ids; a fresh one is being opened", wasProcessed: false)
         }

@@ -24,7 +24,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         /// Handshake finished (or failed).
         var handshake: EventLoopPromise<MethodCatalog>
         /// The connection must not take new calls any more (GOAWAY or closed).
-        var unusable: @Sendable (_ reason: String, _ failed: Bool) -> Void
+        var unusable: @Sendable (_ reason: String, _ cause: ConnectionStopCause) -> Void
     }
 
     private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
@@ -73,7 +73,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         keepaliveTask?.cancel()
         events.handshake.fail(RPCError(.unavailable, "connection closed during handshake", wasProcessed: false))
-        reportUnusable("connection closed", failed: true)
+        reportUnusable("connection closed", cause: .failed)
         for pending in stateMachine.connectionClosed() {
             pending.deadlineTimer?.cancel()
             pending.continuation.resume(
@@ -131,7 +131,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 // A refusal before the handshake carries the reason (e.g. a version mismatch).
                 events.handshake.fail(RPCError(goAway.status, goAway.message, wasProcessed: false))
             }
-            reportUnusable("server sent GOAWAY: \(goAway.message)", failed: false)
+            reportUnusable("server sent GOAWAY: \(goAway.message)", cause: .serverLeaving)
             let (refused, closeNow) = stateMachine.receivedGoAway(goAway)
             for pending in refused {
                 pending.deadlineTimer?.cancel()
@@ -197,7 +197,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// A fresh connection took over: no new calls here; close once the outstanding ones end.
     func retire() {
         // Reported as no failure: a retired connection closing is no sign of a bad address.
-        reportUnusable("retired: its call ids are running out", failed: false)
+        reportUnusable("retired: its call ids are running out", cause: .retired)
         if stateMachine.retire() { context?.close(promise: nil) }
     }
 
@@ -231,10 +231,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if stateMachine.state == .closed { context?.close(promise: nil) }
     }
 
-    private func reportUnusable(_ reason: String, failed: Bool) {
+    private func reportUnusable(_ reason: String, cause: ConnectionStopCause) {
         guard !reportedUnusable else { return }
         reportedUnusable = true
-        events.unusable(reason, failed)
+        events.unusable(reason, cause)
     }
 
     private func write(_ encode: (inout ByteBuffer) -> Void) {

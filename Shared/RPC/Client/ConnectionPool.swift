@@ -279,12 +279,17 @@ final class ConnectionPool: Sendable {
             health.hasBeenTried = true
             let wasEjected = health.isEjected
             let wasNotServing = health.isNotServing
+            // A connection the server sent GOAWAY before it took a call proves nothing about the
+            // address: its report (``connectionUnusable(_:reason:cause:)``) stands.
+            guard !health.isRemoved, connection.isUsable else {
+                state.endpoints[connection.address] = health
+                return (false, wasEjected, wasNotServing)
+            }
             health.consecutiveFailures = 0
             health.lostConnection = false
             health.isEjected = false
             health.isNotServing = false
             state.endpoints[connection.address] = health
-            guard !health.isRemoved, connection.isUsable else { return (false, wasEjected, wasNotServing) }
             state.ready.append(connection)
             return (true, wasEjected, wasNotServing)
         }
@@ -305,19 +310,26 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    /// A connection stopped taking calls; a failure (not a GOAWAY) counts against its address.
-    /// Returns true when this ejected the address.
-    func connectionUnusable(_ connection: ClientConnection, reason: String, failed: Bool) -> Bool {
+    /// A connection stopped taking calls; a failure (not a GOAWAY, not a retirement) counts
+    /// against its address. Returns true when this ejected the address.
+    func connectionUnusable(_ connection: ClientConnection, reason: String, cause: ConnectionStopCause) -> Bool {
         change { state in
             state.ready.removeAll { $0 === connection }
-            // A connection that ran out of call ids while its replacement is being made, or that
-            // was retired after it, has not lost the address: callers use the replacement, or
-            // wait for it, rather than fail.
             let address = connection.address
-            if failed || (state.endpoints[address]?.connecting == 0 && !state.ready.contains { $0.address == address }) {
+            let noneLeft = !state.ready.contains { $0.address == address }
+            switch cause {
+            case .failed:
                 state.endpoints[address]?.lostConnection = true
+            case .serverLeaving:
+                // Even with a reconnection under way: after a drain the address may hang, and a
+                // caller would wait out the connect timeout only to fail.
+                if noneLeft { state.endpoints[address]?.lostConnection = true }
+            case .retired:
+                // Ran out of call ids while its replacement is being made, or was retired after
+                // it: callers use the replacement, or wait for it, rather than fail.
+                if noneLeft, state.endpoints[address]?.connecting == 0 { state.endpoints[address]?.lostConnection = true }
             }
-            guard failed else { return false }
+            guard cause == .failed else { return false }
             state.lastError = "\(connection.address): \(reason)"
             state.lastErrorWasAuthentication = false
             return recordFailure(connection.address, in: &state, threshold: ejectionThreshold)

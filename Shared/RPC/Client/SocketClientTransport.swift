@@ -204,9 +204,9 @@ public final class SocketClientTransport: RPCClientTransport {
                 let connection = try await ClientConnection.connect(
                     to: address, on: eventLoop, configuration: configuration, load: load, logger: logger,
                     onRetiring: { pool.connectAttemptStarted(address) }
-                ) { connection, reason, failed in
+                ) { connection, reason, cause in
                     guard let connection else { return }
-                    if pool.connectionUnusable(connection, reason: reason, failed: failed) {
+                    if pool.connectionUnusable(connection, reason: reason, cause: cause) {
                         logger.warning("RPC endpoint ejected", metadata: ["address": "\(address)", "reason": "\(reason)"])
                     }
                 }
@@ -214,11 +214,11 @@ public final class SocketClientTransport: RPCClientTransport {
                     try await waitUntilServing(connection, generation: generation)
                 }
                 let (accepted, wasEjected, wasNotServing) = pool.connectAttemptSucceeded(connection)
-                if wasEjected || wasNotServing { logger.info("RPC endpoint back in rotation", metadata: ["address": "\(address)"]) }
                 guard accepted else {
                     connection.close()
                     continue
                 }
+                if wasEjected || wasNotServing { logger.info("RPC endpoint back in rotation", metadata: ["address": "\(address)"]) }
                 if let old = retiring {
                     pool.retire(old)
                     old.retire()
