@@ -300,10 +300,13 @@ final class ConnectionPool: Sendable {
         change { state in
             state.endpoints[address]?.connecting -= 1
             state.endpoints[address]?.hasBeenTried = true
-            state.endpoints[address]?.isNotServing = false
             // Another attempt at the address (a connection per event loop) may still succeed:
             // until the last one fails, calls wait for it rather than fail at once.
-            if state.endpoints[address]?.connecting == 0 { state.endpoints[address]?.lostConnection = true }
+            // A connection still waiting for its server to serve is such an attempt too.
+            if state.endpoints[address]?.connecting == 0 {
+                state.endpoints[address]?.lostConnection = true
+                state.endpoints[address]?.isNotServing = false
+            }
             state.lastError = "\(address): \(reason)"
             state.lastErrorWasAuthentication = authentication
             return recordFailure(address, in: &state, threshold: ejectionThreshold)

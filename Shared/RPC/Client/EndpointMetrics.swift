@@ -2,8 +2,8 @@ import Metrics
 import NIOCore
 
 /// The addresses behind one client target by state (`rpc_client_endpoints{target, state}`:
-/// ready, connecting, not_serving — up, its health not `serving` yet —, down, ejected) and how often one was ejected for failing
-/// (`rpc_client_ejections_total{target}`).
+/// ready, connecting, not_serving (up, its health not `serving` yet), down, ejected) and how
+/// often one was ejected for failing (`rpc_client_ejections_total{target}`).
 struct EndpointMetrics: Sendable {
     struct Counts {
         var ready = 0

@@ -90,10 +90,7 @@ final class RPCBalancingTests: XCTestCase {
         defer { Task { await b.kill() } }
         let metrics = TestMetrics()
         let target = "\(a.hostAndPort),\(b.hostAndPort)"
-        let label = "\(try RPCTarget(parsing: target))"
-        func endpoints(_ state: String) -> Double? {
-            try? metrics.expectGauge("rpc_client_endpoints", [("target", label), ("state", state)]).lastValue
-        }
+        let endpoints = try EndpointGauges(metrics, target: target)
         try await withClient(
             target,
             configure: {
@@ -125,7 +122,7 @@ final class RPCBalancingTests: XCTestCase {
             try await eventually { client.readyConnectionCount == 2 }
             try await eventually { endpoints("ejected") == 1 }
             XCTAssertEqual(endpoints("ready"), 1)
-            XCTAssertEqual(try metrics.expectCounter("rpc_client_ejections_total", [("target", label)]).totalValue, 1)
+            XCTAssertEqual(try metrics.expectCounter("rpc_client_ejections_total", [("target", endpoints.label)]).totalValue, 1)
             let reply = try await client.call(.echo, Echo(text: "after"))
             XCTAssertEqual(reply.text, "b:after")
         }

@@ -24,10 +24,7 @@ final class RPCHealthGateTests: XCTestCase {
 
         let metrics = TestMetrics()
         let target = "\(starting.hostAndPort),\(serving.hostAndPort)"
-        let label = "\(try RPCTarget(parsing: target))"
-        func endpoints(_ state: String) -> Double? {
-            try? metrics.expectGauge("rpc_client_endpoints", [("target", label), ("state", state)]).lastValue
-        }
+        let endpoints = try EndpointGauges(metrics, target: target)
         // No retries: a single call sent to the instance that is not ready fails the test.
         try await withClient(
             target,
@@ -46,7 +43,7 @@ final class RPCHealthGateTests: XCTestCase {
             XCTAssertEqual(endpoints("not_serving"), 1)
             XCTAssertEqual(endpoints("ready"), 1)
             XCTAssertEqual(endpoints("ejected"), 0)
-            XCTAssertEqual(try metrics.expectCounter("rpc_client_ejections_total", [("target", label)]).totalValue, 0)
+            XCTAssertEqual(try metrics.expectCounter("rpc_client_ejections_total", [("target", endpoints.label)]).totalValue, 0)
             for index in 0..<40 {
                 let reply = try await client.call(.echo, Echo(text: "\(index)"))
                 XCTAssertEqual(reply.text, "serving:\(index)")

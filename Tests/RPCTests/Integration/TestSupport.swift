@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import MetricsTestKit
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -162,4 +163,20 @@ func withInProcess<T: Sendable>(
     defer { running.cancel() }
     while client.readyConnectionCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
     return try await body(client, group)
+}
+
+/// A client's `rpc_client_endpoints` gauges for one target, read by state.
+struct EndpointGauges {
+    let metrics: TestMetrics
+    /// The target as the metrics label it.
+    let label: String
+
+    init(_ metrics: TestMetrics, target: String) throws {
+        self.metrics = metrics
+        label = "\(try RPCTarget(parsing: target))"
+    }
+
+    func callAsFunction(_ state: String) -> Double? {
+        try? metrics.expectGauge("rpc_client_endpoints", [("target", label), ("state", state)]).lastValue
+    }
 }
