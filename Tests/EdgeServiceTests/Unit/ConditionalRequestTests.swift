@@ -50,8 +50,8 @@ final class ConditionalRequestTests: XCTestCase {
         let whole = StaticResponsePlan(file: info, request: HTTPHeaders(), cacheControl: "max-age=60")
         XCTAssertEqual(whole.status, .ok)
         XCTAssertEqual(whole.range, 0..<100)
-        XCTAssertTrue(whole.headers.contains { $0 == ("Vary", "Accept-Encoding") })
-        XCTAssertTrue(whole.headers.contains { $0 == ("Cache-Control", "max-age=60") })
+        XCTAssertTrue(whole.fields.contains { $0 == ("Vary", "Accept-Encoding") })
+        XCTAssertTrue(whole.fields.contains { $0 == ("Cache-Control", "max-age=60") })
 
         let notModified = StaticResponsePlan(file: info, request: HTTPHeaders([("If-None-Match", validators.etag)]), cacheControl: "")
         XCTAssertEqual(notModified.status, .notModified)
@@ -60,7 +60,7 @@ final class ConditionalRequestTests: XCTestCase {
         let partial = StaticResponsePlan(file: info, request: HTTPHeaders([("Range", "bytes=10-19")]), cacheControl: "")
         XCTAssertEqual(partial.status, .partialContent)
         XCTAssertEqual(partial.range, 10..<20)
-        XCTAssertTrue(partial.headers.contains { $0 == ("Content-Range", "bytes 10-19/100") })
+        XCTAssertTrue(partial.fields.contains { $0 == ("Content-Range", "bytes 10-19/100") })
 
         let stale = StaticResponsePlan(
             file: info, request: HTTPHeaders([("Range", "bytes=10-19"), ("If-Range", "\"old\"")]), cacheControl: "")
@@ -68,7 +68,7 @@ final class ConditionalRequestTests: XCTestCase {
 
         let outside = StaticResponsePlan(file: info, request: HTTPHeaders([("Range", "bytes=500-")]), cacheControl: "")
         XCTAssertEqual(outside.status, .rangeNotSatisfiable)
-        XCTAssertTrue(outside.headers.contains { $0 == ("Content-Range", "bytes */100") })
+        XCTAssertTrue(outside.fields.contains { $0 == ("Content-Range", "bytes */100") })
     }
 
     func testAcceptEncoding() {

@@ -12,18 +12,16 @@ import XCTest
 final class HTTP1ResponseEncodingTests: XCTestCase {
     private let responses: [EdgeResponse] = [
         EdgeResponse(
-            status: .ok,
-            fields: [
-                ("Date", "Sun, 06 Dec 2026 10:55:55 GMT"), ("Content-Type", "text/plain; charset=utf-8"), ("ETag", "\"6b153f39-400\""),
-                ("Content-Length", "0"), ("X-Request-ID", "11cf1a8e6d0c77b7c52268e4c1463a47"),
-            ],
+            status: .ok, date: "Sun, 06 Dec 2026 10:55:55 GMT",
+            representation: EncodedFields([("Content-Type", "text/plain; charset=utf-8"), ("ETag", "\"6b153f39-400\"")]),
+            fields: [("Content-Range", "bytes 0-0/1")], contentLength: 0, requestID: "11cf1a8e6d0c77b7c52268e4c1463a47",
             body: .empty),
-        EdgeResponse(status: .notModified, fields: [("ETag", "\"x\""), ("Connection", "close")], body: .empty),
+        EdgeResponse(status: .notModified, fields: [("ETag", "\"x\"")], connection: .close, body: .empty),
         EdgeResponse(status: .continue, fields: [], body: .empty),
         EdgeResponse(
             status: .custom(code: 299, reasonPhrase: "Fine Indeed"), fields: [("X-Long", String(repeating: "v", count: 5000))],
             body: .empty),
-        EdgeResponse(status: .serviceUnavailable, fields: [("Retry-After", "1"), ("Connection", "keep-alive")], body: .empty),
+        EdgeResponse(status: .serviceUnavailable, fields: [("Retry-After", "1")], connection: .keepAlive, body: .empty),
         EdgeResponse(status: .imATeapot, fields: [("X-Unicode", "naïve ✓")], body: .empty),
     ]
 
@@ -52,7 +50,7 @@ final class HTTP1ResponseEncodingTests: XCTestCase {
         var configuration = HTTPResponseEncoder.Configuration()
         configuration.automaticallySetFramingHeaders = false
         let channel = EmbeddedChannel(handler: HTTPResponseEncoder(configuration: configuration))
-        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: HTTPHeaders(response.fields))
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: HTTPHeaders(response.allFields))
         channel.write(HTTPServerResponsePart.head(head), promise: nil)
         if case .bytes(let body) = response.body { channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil) }
         if !response.isInformational { channel.write(HTTPServerResponsePart.end(nil), promise: nil) }
@@ -69,6 +67,15 @@ final class HTTP1ResponseEncodingTests: XCTestCase {
         for response in responses {
             XCTAssertEqual(try written([response]).bytes, try nioEncoded(response), "\(response.status)")
         }
+    }
+
+    func testTheFieldsGoInTheirOrder() throws {
+        let text = String(decoding: try written([responses[0]]).bytes, as: UTF8.self)
+        XCTAssertEqual(
+            text,
+            "HTTP/1.1 200 OK\r\nDate: Sun, 06 Dec 2026 10:55:55 GMT\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "ETag: \"6b153f39-400\"\r\nContent-Range: bytes 0-0/1\r\nContent-Length: 0\r\n"
+                + "X-Request-ID: 11cf1a8e6d0c77b7c52268e4c1463a47\r\n\r\n")
     }
 
     func testASmallBodyGoesOutWithItsHeadInOneWrite() throws {

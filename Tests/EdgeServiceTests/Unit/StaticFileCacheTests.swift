@@ -11,6 +11,8 @@ final class StaticFileCacheTests: XCTestCase {
         return (info, ByteBuffer(repeating: 0x61, count: size))
     }
 
+    private let representation = EncodedFields([("Content-Type", "text/plain")])
+
     private func key(_ name: String) -> StaticFileCache.Key {
         StaticFileCache.Key(path: StaticPath(segments: [name], isDirectory: false), acceptsGzip: false)
     }
@@ -20,12 +22,12 @@ final class StaticFileCacheTests: XCTestCase {
         let start = NIODeadline.now()
         let (info, bytes) = file(1000)
         for index in 0..<500 {
-            cache.store(info, bytes: bytes, for: key("once-\(index)"), now: start)
+            cache.store(info, bytes: bytes, representation: representation, for: key("once-\(index)"), now: start)
         }
         XCTAssertEqual(cache.occupancy.entries, 500)
 
         // Never asked for again; the next store after the TTL sweeps them all.
-        cache.store(info, bytes: bytes, for: key("later"), now: start + .seconds(2))
+        cache.store(info, bytes: bytes, representation: representation, for: key("later"), now: start + .seconds(2))
         XCTAssertEqual(cache.occupancy.entries, 1)
         XCTAssertEqual(cache.occupancy.bytes, 1000)
         XCTAssertNotNil(cache.entry(for: key("later"), now: start + .seconds(2)))
@@ -36,15 +38,15 @@ final class StaticFileCacheTests: XCTestCase {
         let start = NIODeadline.now()
         let (info, bytes) = file(1000)
         for index in 0..<10 {
-            cache.store(info, bytes: bytes, for: key("old-\(index)"), now: start)
+            cache.store(info, bytes: bytes, representation: representation, for: key("old-\(index)"), now: start)
         }
         XCTAssertEqual(cache.occupancy.bytes, 10_000)
         // Full of fresh entries: a new one is not kept, and nothing fresh is dropped.
-        cache.store(info, bytes: bytes, for: key("refused"), now: start + .seconds(1))
+        cache.store(info, bytes: bytes, representation: representation, for: key("refused"), now: start + .seconds(1))
         XCTAssertNil(cache.entry(for: key("refused"), now: start + .seconds(1)))
         XCTAssertEqual(cache.occupancy.entries, 10)
         // Once they expire, a store makes room by sweeping them.
-        cache.store(info, bytes: bytes, for: key("fresh"), now: start + .seconds(11))
+        cache.store(info, bytes: bytes, representation: representation, for: key("fresh"), now: start + .seconds(11))
         XCTAssertNotNil(cache.entry(for: key("fresh"), now: start + .seconds(11)))
         XCTAssertEqual(cache.occupancy.entries, 1)
     }
@@ -54,8 +56,8 @@ final class StaticFileCacheTests: XCTestCase {
         let start = NIODeadline.now()
         let (small, smallBytes) = file(100)
         let (large, largeBytes) = file(300)
-        cache.store(small, bytes: smallBytes, for: key("a"), now: start)
-        cache.store(large, bytes: largeBytes, for: key("a"), now: start)
+        cache.store(small, bytes: smallBytes, representation: representation, for: key("a"), now: start)
+        cache.store(large, bytes: largeBytes, representation: representation, for: key("a"), now: start)
         XCTAssertEqual(cache.occupancy.entries, 1)
         XCTAssertEqual(cache.occupancy.bytes, 300)
     }

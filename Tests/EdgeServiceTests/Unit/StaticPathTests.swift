@@ -17,6 +17,19 @@ final class StaticPathTests: XCTestCase {
         XCTAssertTrue(try parse("/static/").get().isDirectory)
     }
 
+    /// The path is kept as one string: the same for every spelling of it, so one cache entry
+    /// serves them all.
+    func testEverySpellingOfAPathIsTheSameRelativePath() throws {
+        for spelling in ["/static/css/app.css", "/static//css/./app.css", "/static/./css//app.css", "/static/css/%61pp.css"] {
+            XCTAssertEqual(try parse(spelling).get(), StaticPath(relativePath: "css/app.css", isDirectory: false), spelling)
+        }
+        XCTAssertEqual(try parse("/static/css/").get(), StaticPath(relativePath: "css", isDirectory: true))
+        XCTAssertEqual(try parse("/static/css//").get(), StaticPath(relativePath: "css", isDirectory: true))
+        XCTAssertEqual(try parse("/static//").get(), StaticPath(relativePath: "", isDirectory: true))
+        XCTAssertEqual(try parse("/static/./").get(), StaticPath(relativePath: "", isDirectory: true))
+        XCTAssertEqual(try parse("/static/a/b.txt").get().lastSegment, "b.txt")
+    }
+
     func testEveryTraversalVariantIsRefused() {
         let traversals = [
             "/static/..", "/static/../secret", "/static/sub/../../secret", "/static/%2e%2e/secret", "/static/%2E%2E/secret",

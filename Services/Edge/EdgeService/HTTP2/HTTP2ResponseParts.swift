@@ -8,7 +8,7 @@ import NIOHTTP1
 /// of HTTP/2's requests per second.
 enum HTTP2ResponseParts {
     static func write(_ response: EdgeResponse, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: HTTPHeaders(response.fields))
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: HTTPHeaders(response.allFields))
         guard !response.isInformational else {
             context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: promise)
             return

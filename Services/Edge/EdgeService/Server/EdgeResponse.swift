@@ -1,22 +1,98 @@
+import NIOCore
 import NIOHTTP1
+import RPC
 
 /// A response as ``HTTPConnectionHandler`` hands it on: whole, in one write. On HTTP/1.1,
 /// ``HTTPPipeliningHandler`` encodes it into one buffer (the file behind it, if any, follows);
 /// on an HTTP/2 stream, ``HTTP2ResponseParts`` writes it as the codec's parts.
+///
+/// The fields every response has (`Date`, the framing, the request id) are values rather than
+/// entries of `fields`, and a cached file's representation fields come encoded: a static
+/// response then builds no list of fields at all.
 struct EdgeResponse {
+    enum ConnectionField {
+        /// No `Connection` field: HTTP/1.1's default, keep-alive.
+        case unstated
+        case close
+        /// Said to an HTTP/1.0 client, whose default is to close.
+        case keepAlive
+    }
+
     var status: HTTPResponseStatus
-    /// Every field, in order, the framing ones (`Content-Length`, `Connection`) included: the
-    /// connection handler frames each response itself. Names are the edge's own or passed
-    /// ``UpstreamHeaderCheck``.
+    /// `Date`, the first field; nil only on an interim (1xx) response.
+    var date: String?
+    /// Fields from their shared encoding, after `Date`: a file's `Content-Type`, `ETag`, ….
+    var representation: EncodedFields?
+    /// This response's own fields, after the representation's. Names are the edge's own or
+    /// passed ``UpstreamHeaderCheck``, never `Content-Length` or `Connection`, which the
+    /// properties below hold.
     var fields: [(String, String)]
+    /// `Content-Length`; nil for responses that have none (1xx, 304).
+    var contentLength: Int?
+    /// `X-Request-ID`.
+    var requestID: String?
+    var connection: ConnectionField
     var body: ResponseBody
+
+    init(
+        status: HTTPResponseStatus, date: String? = nil, representation: EncodedFields? = nil, fields: [(String, String)],
+        contentLength: Int? = nil, requestID: String? = nil, connection: ConnectionField = .unstated, body: ResponseBody
+    ) {
+        self.status = status
+        self.date = date
+        self.representation = representation
+        self.fields = fields
+        self.contentLength = contentLength
+        self.requestID = requestID
+        self.connection = connection
+        self.body = body
+    }
 
     /// A 1xx response (100 Continue): the final one follows it.
     var isInformational: Bool { status.code < 200 }
 
-    /// Makes the response say `Connection: close`, in place of any `Connection` field it has.
+    /// Makes the response say `Connection: close`.
     mutating func close() {
-        fields.removeAll { $0.0.utf8.count == 10 && $0.0.lowercased() == "connection" }
-        fields.append(("Connection", "close"))
+        connection = .close
+    }
+
+    /// Every field in the order HTTP/1.1 sends them, for HTTP/2's head (and for tests).
+    var allFields: [(String, String)] {
+        var all: [(String, String)] = []
+        all.reserveCapacity(fields.count + (representation?.list.count ?? 0) + 4)
+        if let date { all.append(("Date", date)) }
+        if let representation { all.append(contentsOf: representation.list) }
+        all.append(contentsOf: fields)
+        if let contentLength { all.append(("Content-Length", String(contentLength))) }
+        if let requestID { all.append((RequestID.headerName, requestID)) }
+        switch connection {
+        case .unstated: ()
+        case .close: all.append(("Connection", "close"))
+        case .keepAlive: all.append(("Connection", "keep-alive"))
+        }
+        return all
+    }
+}
+
+/// Response fields encoded once and sent with many responses: a cached file's representation
+/// headers, shared by every response that serves it whole.
+final class EncodedFields: Sendable {
+    let list: [(String, String)]
+    /// `Name: value\r\n` for each, in order.
+    let http1: ByteBuffer
+
+    init(_ list: [(String, String)]) {
+        self.list = list
+        var size = 0
+        for (name, value) in list { size += name.utf8.count + 2 + value.utf8.count + 2 }
+        var http1 = ByteBuffer()
+        http1.reserveCapacity(size)
+        for (name, value) in list {
+            http1.writeString(name)
+            http1.writeStaticString(": ")
+            http1.writeString(value)
+            http1.writeStaticString("\r\n")
+        }
+        self.http1 = http1
     }
 }

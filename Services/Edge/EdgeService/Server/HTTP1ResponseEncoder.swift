@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import RPC
 
 /// Encodes the edge's HTTP/1.1 responses in place of NIO's `HTTPResponseEncoder`: a head, and
 /// a small body copied in behind it, as one buffer.
@@ -16,13 +17,21 @@ enum HTTP1ResponseEncoder {
 
     /// The status line and the fields, sized once and copied in one pass, with room for
     /// `bodyCapacity` more bytes behind them.
-    static func encodeHead(
-        status: HTTPResponseStatus, fields: [(String, String)], bodyCapacity: Int = 0, allocator: ByteBufferAllocator
-    ) -> ByteBuffer {
-        let code = String(status.code)
-        let reason = status.reasonPhrase
+    static func encodeHead(_ response: EdgeResponse, bodyCapacity: Int = 0, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let code = String(response.status.code)
+        let reason = response.status.reasonPhrase
+        let contentLength = response.contentLength.map { String($0) }
         var size = 8 + 1 + code.utf8.count + 1 + reason.utf8.count + 2 + 2
-        for (name, value) in fields { size += name.utf8.count + 2 + value.utf8.count + 2 }
+        if let date = response.date { size += fieldSize("Date", date) }
+        if let representation = response.representation { size += representation.http1.readableBytes }
+        for (name, value) in response.fields { size += fieldSize(name, value) }
+        if let contentLength { size += fieldSize("Content-Length", contentLength) }
+        if let requestID = response.requestID { size += fieldSize(RequestID.headerName, requestID) }
+        switch response.connection {
+        case .unstated: ()
+        case .close: size += fieldSize("Connection", "close")
+        case .keepAlive: size += fieldSize("Connection", "keep-alive")
+        }
         var buffer = allocator.buffer(capacity: size + bodyCapacity)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { target in
             guard let base = target.baseAddress else { return 0 }
@@ -32,21 +41,28 @@ enum HTTP1ResponseEncoder {
             writer.append(UInt8(ascii: " "))
             writer.append(reason)
             writer.appendCRLF()
-            for (name, value) in fields {
-                writer.append(name)
-                writer.append(UInt8(ascii: ":"))
-                writer.append(UInt8(ascii: " "))
-                writer.append(value)
-                writer.appendCRLF()
+            if let date = response.date { writer.appendField("Date", date) }
+            if let representation = response.representation { writer.append(representation.http1) }
+            for (name, value) in response.fields { writer.appendField(name, value) }
+            if let contentLength { writer.appendField("Content-Length", contentLength) }
+            if let requestID = response.requestID { writer.appendField(RequestID.headerName, requestID) }
+            switch response.connection {
+            case .unstated: ()
+            case .close: writer.appendField("Connection", "close")
+            case .keepAlive: writer.appendField("Connection", "keep-alive")
             }
             writer.appendCRLF()
             return writer.offset
         }
         return buffer
     }
+
+    private static func fieldSize(_ name: String, _ value: String) -> Int {
+        name.utf8.count + 2 + value.utf8.count + 2
+    }
 }
 
-/// Copies bytes into memory sized beforehand (``HTTP1ResponseEncoder/encodeHead(status:fields:bodyCapacity:allocator:)`` counts them first).
+/// Copies bytes into memory sized beforehand (``HTTP1ResponseEncoder/encodeHead(_:bodyCapacity:allocator:)`` counts them first).
 private struct ByteWriter {
     let base: UnsafeMutableRawPointer
     var offset = 0
@@ -59,6 +75,22 @@ private struct ByteWriter {
     mutating func appendCRLF() {
         append(UInt8(ascii: "\r"))
         append(UInt8(ascii: "\n"))
+    }
+
+    mutating func appendField(_ name: String, _ value: String) {
+        append(name)
+        append(UInt8(ascii: ":"))
+        append(UInt8(ascii: " "))
+        append(value)
+        appendCRLF()
+    }
+
+    mutating func append(_ bytes: ByteBuffer) {
+        bytes.withUnsafeReadableBytes { source in
+            guard let start = source.baseAddress, !source.isEmpty else { return }
+            (base + offset).copyMemory(from: start, byteCount: source.count)
+            offset += source.count
+        }
     }
 
     mutating func append(_ text: String) {

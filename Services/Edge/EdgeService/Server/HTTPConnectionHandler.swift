@@ -283,7 +283,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let cache = app.staticCache
         let key = StaticFileCache.Key(path: path, acceptsGzip: acceptsGzip)
         if let entry = cache.entry(for: key) {
-            sendStatic(.contents(entry.info, entry.bytes), request: request, context: context)
+            sendContents(entry.bytes, of: entry.info, representation: entry.representation, request: request, context: context)
             return
         }
         let resolver = app.staticFiles
@@ -298,8 +298,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 return
             }
             switch result {
+            case .success(.contents(let info, let bytes)):
+                let representation = self.representation(of: info)
+                cache.store(info, bytes: bytes, representation: representation, for: key)
+                self.sendContents(bytes, of: info, representation: representation, request: request, context: context)
             case .success(let lookup):
-                if case .contents(let info, let bytes) = lookup { cache.store(info, bytes: bytes, for: key) }
                 self.sendStatic(lookup, request: request, context: context)
             case .failure:
                 self.send(.error(.internalServerError, "internal", "The file could not be read."), context: context)
@@ -310,8 +313,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private func sendStatic(_ lookup: StaticLookup, request: RequestInProgress, context: ChannelHandlerContext) {
         switch lookup {
         case .file(let file):
-            let plan = StaticResponsePlan(
-                file: file.info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
+            let plan = StaticResponsePlan(file: file.info, representation: representation(of: file.info), request: request.head.headers)
             guard let range = plan.range, !request.head.method.isHEAD else {
                 try? file.handle.close()
                 sendBodiless(plan, context: context)
@@ -322,16 +324,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 sendRead(region, file.handle, plan: plan, context: context)
                 return
             }
-            send(status: plan.status, headers: plan.headers, body: .file(region, file.handle), contentLength: range.count, context: context)
+            send(
+                status: plan.status, representation: plan.representation, headers: plan.headers, body: .file(region, file.handle),
+                contentLength: range.count, context: context)
         case .contents(let info, let bytes):
-            let plan = StaticResponsePlan(file: info, request: request.head.headers, cacheControl: app.configuration.staticCacheControl)
-            guard let range = plan.range, !request.head.method.isHEAD,
-                let slice = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
-            else {
-                sendBodiless(plan, context: context)
-                return
-            }
-            send(status: plan.status, headers: plan.headers, body: .bytes(slice), contentLength: range.count, context: context)
+            sendContents(bytes, of: info, representation: representation(of: info), request: request, context: context)
         case .listing(let html):
             send(
                 CannedResponse(status: .ok, headers: [("Content-Type", "text/html; charset=utf-8")], body: ByteBuffer(string: html)),
@@ -350,6 +347,27 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
+    /// A file held in memory (read whole, or from the cache).
+    private func sendContents(
+        _ bytes: ByteBuffer, of info: StaticFileInfo, representation: EncodedFields, request: RequestInProgress,
+        context: ChannelHandlerContext
+    ) {
+        let plan = StaticResponsePlan(file: info, representation: representation, request: request.head.headers)
+        guard let range = plan.range, !request.head.method.isHEAD,
+            let slice = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
+        else {
+            sendBodiless(plan, context: context)
+            return
+        }
+        send(
+            status: plan.status, representation: plan.representation, headers: plan.headers, body: .bytes(slice),
+            contentLength: range.count, context: context)
+    }
+
+    private func representation(of file: StaticFileInfo) -> EncodedFields {
+        EncodedFields(StaticResponsePlan.representationFields(file: file, cacheControl: app.configuration.staticCacheControl))
+    }
+
     /// A file region as bytes: TLS encrypts in this process, so sendfile cannot carry it. The
     /// whole range is read into memory, at most one file per request in hand.
     private func sendRead(_ region: FileRegion, _ handle: NIOFileHandle, plan: StaticResponsePlan, context: ChannelHandlerContext) {
@@ -362,7 +380,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             switch result {
             case .success(let bytes):
                 self.send(
-                    status: plan.status, headers: plan.headers, body: .bytes(bytes), contentLength: bytes.readableBytes, context: context)
+                    status: plan.status, representation: plan.representation, headers: plan.headers, body: .bytes(bytes),
+                    contentLength: bytes.readableBytes, context: context)
             case .failure:
                 self.send(.error(.internalServerError, "internal", "The file could not be read."), context: context)
             }
@@ -372,7 +391,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// 304, 416 and HEAD: the plan's headers, no body, the length a GET would have had.
     private func sendBodiless(_ plan: StaticResponsePlan, context: ChannelHandlerContext) {
         send(
-            status: plan.status, headers: plan.headers, body: .empty,
+            status: plan.status, representation: plan.representation, headers: plan.headers, body: .empty,
             contentLength: plan.status == .notModified ? nil : plan.range?.count ?? 0, context: context)
     }
 
@@ -472,26 +491,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     ///     nil for responses that have none (304).
     ///   - early: The request has not been read to its end, so the connection cannot be reused.
     private func send(
-        status: HTTPResponseStatus, headers extra: [(String, String)], body: ResponseBody, contentLength: Int?,
-        upstreamTime: Duration? = nil, context: ChannelHandlerContext, early: Bool = false
+        status: HTTPResponseStatus, representation: EncodedFields? = nil, headers: [(String, String)], body: ResponseBody,
+        contentLength: Int?, upstreamTime: Duration? = nil, context: ChannelHandlerContext, early: Bool = false
     ) {
         let request = self.request
         let keepAlive = !early && !inputClosed && (request?.head.isKeepAlive ?? false)
-
-        // Gathered as an array and handed over whole, never as `HTTPHeaders`, whose `add`
-        // checks each name for ASCII and for `Connection`, per field and per response. These
-        // names are the edge's own constants and upstream names that passed ``UpstreamHeaderCheck``.
-        var fields: [(String, String)] = []
-        fields.reserveCapacity(extra.count + 4)
-        fields.append(("Date", dateCache.current))
-        fields.append(contentsOf: extra)
-        if let contentLength { fields.append(("Content-Length", String(contentLength))) }
-        if let request { fields.append((RequestID.headerName, request.requestID)) }
-        if !keepAlive {
-            fields.append(("Connection", "close"))
-        } else if request?.head.version == .http1_0 {
-            fields.append(("Connection", "keep-alive"))
-        }
+        let connection: EdgeResponse.ConnectionField =
+            if !keepAlive { .close } else if request?.head.version == .http1_0 { .keepAlive } else { .unstated }
 
         if let request {
             app.metrics.record(
@@ -521,7 +527,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
 
         // One write: the pipelining handler may deliver the next queued request from inside it.
-        let response = EdgeResponse(status: status, fields: fields, body: body)
+        // Handed over whole, never as `HTTPHeaders`, whose `add` checks each name for ASCII and
+        // for `Connection`, per field and per response. These names are the edge's own constants
+        // and upstream names that passed ``UpstreamHeaderCheck``.
+        let response = EdgeResponse(
+            status: status, date: dateCache.current, representation: representation, fields: headers,
+            contentLength: contentLength, requestID: request?.requestID, connection: connection, body: body)
         var needsCompletion = !keepAlive
         if case .file = body { needsCompletion = true }
         guard needsCompletion else {

@@ -120,8 +120,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
         let last: IOData
         switch response.body {
         case .bytes(var body) where body.readableBytes <= HTTP1ResponseEncoder.maximumMergedBody:
-            var head = HTTP1ResponseEncoder.encodeHead(
-                status: response.status, fields: response.fields, bodyCapacity: body.readableBytes, allocator: allocator)
+            var head = HTTP1ResponseEncoder.encodeHead(response, bodyCapacity: body.readableBytes, allocator: allocator)
             head.writeBuffer(&body)
             last = .byteBuffer(head)
         case .bytes(let body):
@@ -175,7 +174,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
     }
 
     private static func head(of response: EdgeResponse, allocator: ByteBufferAllocator) -> ByteBuffer {
-        HTTP1ResponseEncoder.encodeHead(status: response.status, fields: response.fields, allocator: allocator)
+        HTTP1ResponseEncoder.encodeHead(response, allocator: allocator)
     }
 
     func flush(context: ChannelHandlerContext) {

@@ -14,6 +14,8 @@ final class StaticFileCache: Sendable {
     struct Entry: Sendable {
         let info: StaticFileInfo
         let bytes: ByteBuffer
+        /// The file's representation fields, encoded once for all its responses.
+        let representation: EncodedFields
         let expires: NIODeadline
     }
 
@@ -62,10 +64,12 @@ final class StaticFileCache: Sendable {
         }
     }
 
-    func store(_ info: StaticFileInfo, bytes: ByteBuffer, for key: Key, now: NIODeadline = .now()) {
+    func store(
+        _ info: StaticFileInfo, bytes: ByteBuffer, representation: EncodedFields, for key: Key, now: NIODeadline = .now()
+    ) {
         guard isEnabled, bytes.readableBytes <= maximumFileSize else { return }
         let ttl = TimeAmount(ttl)
-        let entry = Entry(info: info, bytes: bytes, expires: now + ttl)
+        let entry = Entry(info: info, bytes: bytes, representation: representation, expires: now + ttl)
         state.withLockedValue { state in
             state.remove(key)
             if now >= state.nextSweep || state.totalSize + bytes.readableBytes > maximumTotalSize {

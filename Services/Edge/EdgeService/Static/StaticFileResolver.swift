@@ -28,7 +28,7 @@ struct StaticFileResolver: Sendable {
 
     func lookup(_ path: StaticPath, acceptsGzip: Bool) -> StaticLookup {
         guard let root else { return .notFound }
-        let candidate = path.segments.isEmpty ? root : root + "/" + path.relativePath
+        let candidate = path.relativePath.isEmpty ? root : root + "/" + path.relativePath
         guard let real = Self.realPath(candidate) else { return .notFound }
         guard isInside(real) else { return .forbidden }
         var info = stat()
@@ -46,7 +46,7 @@ struct StaticFileResolver: Sendable {
             return .listing(html: html)
         }
         guard Self.isRegular(info) else { return .forbidden }
-        let name = path.segments.last ?? "index.html"
+        let name = path.lastSegment.map(String.init) ?? "index.html"
         return open(candidate: candidate, real: real, name: name, acceptsGzip: acceptsGzip).map(StaticLookup.file) ?? .notFound
     }
 

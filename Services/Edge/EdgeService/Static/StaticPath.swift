@@ -5,10 +5,27 @@
 /// `%252e%252e` stays the harmless literal name `%2e%2e`. The file system has the last word:
 /// the resolver also checks the real path (symbolic links) against the folder.
 struct StaticPath: Sendable, Hashable {
-    /// Decoded path segments below the static folder; empty for the folder itself.
-    var segments: [String]
+    /// The decoded path below the static folder, its segments joined by `/` (no empty or `.`
+    /// segment, no leading or trailing slash); empty for the folder itself. One string rather
+    /// than a list of segments: it is made, hashed and compared for every static request.
+    let relativePath: String
     /// The request named a directory (trailing slash), so a listing may answer it.
-    var isDirectory: Bool
+    let isDirectory: Bool
+
+    init(relativePath: String, isDirectory: Bool) {
+        self.relativePath = relativePath
+        self.isDirectory = isDirectory
+    }
+
+    init(segments: [String], isDirectory: Bool) {
+        self.init(relativePath: segments.joined(separator: "/"), isDirectory: isDirectory)
+    }
+
+    /// Decoded path segments below the static folder; empty for the folder itself.
+    var segments: [String] { relativePath.split(separator: "/").map(String.init) }
+
+    /// The last segment: the file's name.
+    var lastSegment: Substring? { relativePath.split(separator: "/").last }
 
     static let prefix = "/static/"
 
@@ -42,28 +59,59 @@ struct StaticPath: Sendable, Hashable {
         return decoded.withUnsafeBufferPointer { parse(decoded: $0) }
     }
 
-    /// Splits decoded bytes into segments. On a buffer pointer rather than a generic collection:
-    /// this runs for every static request.
+    /// Checks each segment of decoded bytes and joins the ones kept. On a buffer pointer rather
+    /// than a generic collection: this runs for every static request. A path with nothing to
+    /// drop (the usual case) becomes its string in one piece.
     private static func parse(decoded: UnsafeBufferPointer<UInt8>) -> Result<StaticPath, Rejection> {
-        var segments: [String] = []
-        var start = decoded.startIndex
-        while start != decoded.endIndex {
-            let end = decoded[start...].firstIndex(of: UInt8(ascii: "/")) ?? decoded.endIndex
-            let segment = UnsafeBufferPointer(rebasing: decoded[start..<end])
-            start = end == decoded.endIndex ? end : end + 1
-            if segment.isEmpty { continue }
-            if segment.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) { return .failure(.malformed) }
-            if segment.elementsEqual("..".utf8) { return .failure(.traversal) }
-            if segment.elementsEqual(".".utf8) { continue }
-            if segment.first == UInt8(ascii: ".") { return .failure(.hidden) }
-            guard let text = String(validating: segment, as: UTF8.self) else { return .failure(.malformed) }
-            segments.append(text)
+        var dropsSegments = false
+        var kept = 0
+        var failure: Rejection?
+        forEachSegment(of: decoded) { segment in
+            if segment.isEmpty || segment.elementsEqual(".".utf8) {
+                dropsSegments = true
+                return true
+            }
+            if segment.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) {
+                failure = .malformed
+            } else if segment.elementsEqual("..".utf8) {
+                failure = .traversal
+            } else if segment.first == UInt8(ascii: ".") {
+                failure = .hidden
+            }
+            kept += 1
+            return failure == nil
         }
-        return .success(StaticPath(segments: segments, isDirectory: decoded.last == UInt8(ascii: "/") || segments.isEmpty))
+        if let failure { return .failure(failure) }
+        let isDirectory = decoded.last == UInt8(ascii: "/") || kept == 0
+        guard dropsSegments else {
+            let end = decoded.last == UInt8(ascii: "/") ? decoded.endIndex - 1 : decoded.endIndex
+            guard let text = String(validating: UnsafeBufferPointer(rebasing: decoded[..<end]), as: UTF8.self) else {
+                return .failure(.malformed)
+            }
+            return .success(StaticPath(relativePath: text, isDirectory: isDirectory))
+        }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(decoded.count)
+        forEachSegment(of: decoded) { segment in
+            guard !segment.isEmpty, !segment.elementsEqual(".".utf8) else { return true }
+            if !joined.isEmpty { joined.append(UInt8(ascii: "/")) }
+            joined.append(contentsOf: segment)
+            return true
+        }
+        guard let text = String(validating: joined, as: UTF8.self) else { return .failure(.malformed) }
+        return .success(StaticPath(relativePath: text, isDirectory: isDirectory))
     }
 
-    /// The path relative to the folder, for joining onto the folder's real path.
-    var relativePath: String { segments.joined(separator: "/") }
+    /// Calls `body` with each `/`-separated segment (empty ones too, none after a trailing
+    /// slash) until it returns false.
+    private static func forEachSegment(of path: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        var start = path.startIndex
+        while start != path.endIndex {
+            let end = path[start...].firstIndex(of: UInt8(ascii: "/")) ?? path.endIndex
+            guard body(UnsafeBufferPointer(rebasing: path[start..<end])) else { return }
+            start = end == path.endIndex ? end : end + 1
+        }
+    }
 
     private static func percentDecoded(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var bytes: [UInt8] = []

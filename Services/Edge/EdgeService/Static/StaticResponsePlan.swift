@@ -5,37 +5,63 @@ import RPC
 /// and the request's conditional and range headers alone — no I/O, so every rule is unit-tested.
 struct StaticResponsePlan: Sendable, Equatable {
     var status: HTTPResponseStatus
+    /// The file's representation fields (``representationFields(file:cacheControl:)``), sent
+    /// with a 200 or 206; nil for a 304 or 416.
+    var representation: EncodedFields?
+    /// The fields after the representation's: `Content-Range`, or a 304's validators.
     var headers: [(String, String)]
     /// Bytes of the file to send; nil when the response has no body.
     var range: Range<Int>?
 
+    /// Every field of the response, in order.
+    var fields: [(String, String)] { (representation?.list ?? []) + headers }
+
     static func == (lhs: StaticResponsePlan, rhs: StaticResponsePlan) -> Bool {
         lhs.status == rhs.status && lhs.range == rhs.range
-            && lhs.headers.elementsEqual(rhs.headers) { $0.0 == $1.0 && $0.1 == $1.1 }
+            && lhs.fields.elementsEqual(rhs.fields) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
-    init(file: StaticFileInfo, request: HTTPHeaders, cacheControl: String) {
-        var headers: [(String, String)] = [
+    /// What describes the file in a 200, in order. Encoded once per cached file
+    /// (``StaticFileCache/Entry/representation``), so a hot file's responses copy it as bytes.
+    static func representationFields(file: StaticFileInfo, cacheControl: String) -> [(String, String)] {
+        var fields: [(String, String)] = [
             ("Content-Type", file.contentType),
             ("ETag", file.validators.etag),
             ("Last-Modified", file.validators.lastModifiedText),
             ("Accept-Ranges", "bytes"),
         ]
-        if !cacheControl.isEmpty { headers.append(("Cache-Control", cacheControl)) }
-        if let encoding = file.contentEncoding { headers.append(("Content-Encoding", encoding)) }
-        if file.hasEncodedVariant { headers.append(("Vary", "Accept-Encoding")) }
+        if !cacheControl.isEmpty { fields.append(("Cache-Control", cacheControl)) }
+        if let encoding = file.contentEncoding { fields.append(("Content-Encoding", encoding)) }
+        if file.hasEncodedVariant { fields.append(("Vary", "Accept-Encoding")) }
+        return fields
+    }
 
+    init(file: StaticFileInfo, request: HTTPHeaders, cacheControl: String) {
+        self.init(
+            file: file, representation: EncodedFields(Self.representationFields(file: file, cacheControl: cacheControl)),
+            request: request)
+    }
+
+    /// - Parameter representation: ``representationFields(file:cacheControl:)`` of `file`, encoded.
+    init(file: StaticFileInfo, representation: EncodedFields, request: HTTPHeaders) {
         let validators = file.validators
         if validators.isNotModified(
             ifNoneMatch: request.first(name: "if-none-match"), ifModifiedSince: request.first(name: "if-modified-since"))
         {
             // A 304 repeats the validators and caching headers, not the representation's framing.
             self.status = .notModified
-            self.headers = headers.filter { $0.0 != "Content-Type" && $0.0 != "Accept-Ranges" && $0.0 != "Content-Encoding" }
+            self.representation = nil
+            self.headers = representation.list.filter {
+                $0.0 != "Content-Type" && $0.0 != "Accept-Ranges" && $0.0 != "Content-Encoding"
+            }
             self.range = nil
             return
         }
-        let rangeHeader = validators.rangeApplies(ifRange: request.first(name: "if-range")) ? request.first(name: "range") : nil
+        let rangeHeader = request.first(name: "range").flatMap {
+            validators.rangeApplies(ifRange: request.first(name: "if-range")) ? $0 : nil
+        }
+        self.representation = representation
+        self.headers = []
         switch ByteRange.evaluate(rangeHeader, size: file.size) {
         case .whole:
             self.status = .ok
@@ -46,10 +72,10 @@ struct StaticResponsePlan: Sendable, Equatable {
             self.range = first..<(last + 1)
         case .unsatisfiable:
             self.status = .rangeNotSatisfiable
+            self.representation = nil
             headers = [("Content-Range", "bytes */\(file.size)")]
             self.range = nil
         }
-        self.headers = headers
     }
 }
 
