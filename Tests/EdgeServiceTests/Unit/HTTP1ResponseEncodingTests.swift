@@ -116,6 +116,22 @@ final class HTTP1ResponseEncodingTests: XCTestCase {
         _ = try? channel.finish()
     }
 
+    /// The connection handler's direct call writes what a write and a flush through the
+    /// pipeline write, and fails once the handler has left its pipeline.
+    func testTheDirectCallWritesTheSameBytesAndFailsOnceRemoved() throws {
+        let handler = pipelining()
+        let channel = EmbeddedChannel(handler: handler)
+        handler.writeAndFlush(responses[0], promise: nil)
+        let data = try XCTUnwrap(channel.readOutbound(as: IOData.self))
+        guard case .byteBuffer(let buffer) = data else { return XCTFail("expected bytes") }
+        XCTAssertEqual(Array(buffer.readableBytesView), try nioEncoded(responses[0]))
+        _ = try channel.finish()
+
+        let failed = channel.eventLoop.makePromise(of: Void.self)
+        handler.writeAndFlush(responses[0], promise: failed)
+        XCTAssertThrowsError(try failed.futureResult.wait())
+    }
+
     func testThePromiseCompletesOnceTheWholeResponseIsWritten() throws {
         let channel = EmbeddedChannel(handler: pipelining())
         let written = channel.eventLoop.makePromise(of: Void.self)

@@ -50,6 +50,17 @@ final class StaticPathTests: XCTestCase {
         }
     }
 
+    /// Bytes that are not UTF-8 are refused, not repaired into another name — also where a
+    /// repair would keep the length (three bytes of a four-byte sequence become one U+FFFD).
+    func testInvalidUTF8IsRefusedWhereverItIs() throws {
+        let invalid = ["/static/%F0%9F%98A", "/static/%C0%AF", "/static/%ED%A0%80", "/static/%80", "/static//%ff", "/static/a/./%F0%9F%98"]
+        for path in invalid {
+            XCTAssertEqual(parse(path), .failure(.malformed), path)
+        }
+        XCTAssertEqual(try parse("/static/%E2%9C%93.txt").get().relativePath, "✓.txt")
+        XCTAssertEqual(try parse("/static/a//%F0%9F%98%80").get().relativePath, "a/😀")
+    }
+
     func testDoubleEncodingIsALiteralNameAndDotfilesAreHidden() throws {
         XCTAssertEqual(try parse("/static/%252e%252e/secret").get().segments, ["%2e%2e", "secret"])
         XCTAssertEqual(parse("/static/.env"), .failure(.hidden))

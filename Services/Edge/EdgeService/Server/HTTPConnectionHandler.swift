@@ -48,15 +48,19 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// kept). On HTTP/1.1 NIO's response encoder dropped it; ``HTTP1ResponseEncoder``, which
     /// replaced that encoder, leaves it to this handler.
     private var dropsBodyForConnect: Bool { !isHTTP2Stream }
+    /// The HTTP/1.x connection's pipelining handler, in front of this one, which writes its
+    /// responses; nil on an HTTP/2 stream.
+    private let http1Responder: HTTPPipeliningHandler?
     /// The handler serves one HTTP/2 stream, not an HTTP/1.x connection.
-    private let isHTTP2Stream: Bool
+    private var isHTTP2Stream: Bool { http1Responder == nil }
 
-    /// - Parameter http1: The connection is HTTP/1.x (not an HTTP/2 stream).
-    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver, http1: Bool) {
+    /// - Parameter http1Responder: The pipelining handler in front of this one on an HTTP/1.x
+    ///   connection; nil on an HTTP/2 stream.
+    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver, http1Responder: HTTPPipeliningHandler?) {
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
-        self.isHTTP2Stream = !http1
+        self.http1Responder = http1Responder
         self.deadlines = RequestDeadlines(
             headerTimeout: app.configuration.headerTimeout, bodyTimeout: app.configuration.bodyTimeout,
             requestTimeout: app.configuration.requestTimeout)
@@ -551,11 +555,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// On HTTP/1.1 the response goes whole to ``HTTPPipeliningHandler``, which encodes it; on an
     /// HTTP/2 stream it goes as the parts NIO's HTTP/2-to-HTTP/1 codec takes.
     private func writeAndFlush(_ response: EdgeResponse, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        if isHTTP2Stream {
+        if let http1Responder {
+            http1Responder.writeAndFlush(response, promise: promise)
+        } else {
             HTTP2ResponseParts.write(response, context: context, promise: promise)
             context.flush()
-        } else {
-            context.writeAndFlush(NIOAny(response), promise: promise)
         }
     }
 

@@ -150,12 +150,13 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
         try pipeline.addHandler(
             ByteToMessageHandler(
                 HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)))
+        let pipelining = HTTPPipeliningHandler(
+            maximumQueuedRequests: app.configuration.maximumPipelinedRequests, sendTimeout: app.configuration.sendTimeout,
+            metrics: app.metrics)
+        try pipeline.addHandler(pipelining)
         try pipeline.addHandler(
-            HTTPPipeliningHandler(
-                maximumQueuedRequests: app.configuration.maximumPipelinedRequests,
-                sendTimeout: app.configuration.sendTimeout, metrics: app.metrics))
-        try pipeline.addHandler(
-            HTTPConnectionHandler(app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer, http1: true))
+            HTTPConnectionHandler(
+                app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer, http1Responder: pipelining))
     }
 
     package var description: String { "HTTPServer" }

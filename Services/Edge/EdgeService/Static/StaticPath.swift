@@ -85,9 +85,7 @@ struct StaticPath: Sendable, Hashable {
         let isDirectory = decoded.last == UInt8(ascii: "/") || kept == 0
         guard dropsSegments else {
             let end = decoded.last == UInt8(ascii: "/") ? decoded.endIndex - 1 : decoded.endIndex
-            guard let text = String(validating: UnsafeBufferPointer(rebasing: decoded[..<end]), as: UTF8.self) else {
-                return .failure(.malformed)
-            }
+            guard let text = validUTF8(UnsafeBufferPointer(rebasing: decoded[..<end])) else { return .failure(.malformed) }
             return .success(StaticPath(relativePath: text, isDirectory: isDirectory))
         }
         var joined: [UInt8] = []
@@ -98,8 +96,16 @@ struct StaticPath: Sendable, Hashable {
             joined.append(contentsOf: segment)
             return true
         }
-        guard let text = String(validating: joined, as: UTF8.self) else { return .failure(.malformed) }
+        guard let text = joined.withUnsafeBufferPointer(validUTF8) else { return .failure(.malformed) }
         return .success(StaticPath(relativePath: text, isDirectory: isDirectory))
+    }
+
+    /// `bytes` as a string if they are valid UTF-8. Decoded (which repairs) and compared rather
+    /// than `String(validating:as:)`, which is generic over the encoding and looked its
+    /// metadata up at run time on every static request.
+    private static func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.utf8.elementsEqual(bytes) ? text : nil
     }
 
     /// Calls `body` with each `/`-separated segment (empty ones too, none after a trailing
