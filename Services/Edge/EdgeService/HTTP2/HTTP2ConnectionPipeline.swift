@@ -34,7 +34,8 @@ enum HTTP2ConnectionPipeline {
                 // arrived whole (the connection's idle timeout covers a client that sends none).
                 try streamPipeline.addHandler(
                     HTTPConnectionHandler(
-                        app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(), http1Responder: nil))
+                        app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(), http1Responder: nil)
+                )
             }
         }
         try pipeline.addHandler(management)
