@@ -32,10 +32,9 @@ enum HTTP2ConnectionPipeline {
                 try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 // No observer and no header timeout: a stream exists only once its head has
                 // arrived whole (the connection's idle timeout covers a client that sends none).
-                try streamPipeline.addHandler(
-                    HTTPConnectionHandler(
-                        app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(), http1Responder: nil)
-                )
+                let handler = HTTPConnectionHandler(
+                    app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(), http1Responder: nil)
+                try streamPipeline.addHandler(handler)
             }
         }
         try pipeline.addHandler(management)
