@@ -28,12 +28,14 @@ enum HTTP2ConnectionPipeline {
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let streamPipeline = stream.pipeline.syncOperations
-                try streamPipeline.addHandler(HTTP2ResponseFraming())
+                let writer = HTTP2ResponseWriter()
+                try streamPipeline.addHandler(writer)
                 try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 // No observer and no header timeout: a stream exists only once its head has
                 // arrived whole (the connection's idle timeout covers a client that sends none).
                 let handler = HTTPConnectionHandler(
-                    app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(), http1Responder: nil)
+                    app: app, dateCache: dateCaches.cache(for: stream.eventLoop), observer: RequestStartObserver(),
+                    responder: .http2(writer))
                 try streamPipeline.addHandler(handler)
             }
         }

@@ -4,7 +4,7 @@ import RPC
 
 /// A response as ``HTTPConnectionHandler`` hands it on: whole, in one write. On HTTP/1.1,
 /// ``HTTPPipeliningHandler`` encodes it into one buffer (the file behind it, if any, follows);
-/// on an HTTP/2 stream, ``HTTP2ResponseParts`` writes it as the codec's parts.
+/// on an HTTP/2 stream, ``HTTP2ResponseWriter`` writes it as frames.
 ///
 /// The fields every response has (`Date`, the framing, the request id) are values rather than
 /// entries of `fields`, and a cached file's representation fields come encoded: a static
@@ -56,7 +56,7 @@ struct EdgeResponse {
         connection = .close
     }
 
-    /// Every field in the order HTTP/1.1 sends them, for HTTP/2's head (and for tests).
+    /// Every field in the order HTTP/1.1 sends them (for tests).
     var allFields: [(String, String)] {
         var all: [(String, String)] = []
         all.reserveCapacity(fields.count + (representation?.list.count ?? 0) + 4)
@@ -80,9 +80,12 @@ final class EncodedFields: Sendable {
     let list: [(String, String)]
     /// `Name: value\r\n` for each, in order.
     let http1: ByteBuffer
+    /// The list with its names in lower case, as HTTP/2 sends them.
+    let http2: [(String, String)]
 
     init(_ list: [(String, String)]) {
         self.list = list
+        self.http2 = list.map { ($0.0.lowercased(), $0.1) }
         var size = 0
         for (name, value) in list { size += name.utf8.count + 2 + value.utf8.count + 2 }
         var http1 = ByteBuffer()

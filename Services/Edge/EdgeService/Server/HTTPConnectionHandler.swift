@@ -48,19 +48,24 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// kept). On HTTP/1.1 NIO's response encoder dropped it; ``HTTP1ResponseEncoder``, which
     /// replaced that encoder, leaves it to this handler.
     private var dropsBodyForConnect: Bool { !isHTTP2Stream }
-    /// The HTTP/1.x connection's pipelining handler, in front of this one, which writes its
-    /// responses; nil on an HTTP/2 stream.
-    private let http1Responder: HTTPPipeliningHandler?
-    /// The handler serves one HTTP/2 stream, not an HTTP/1.x connection.
-    private var isHTTP2Stream: Bool { http1Responder == nil }
+    /// Who writes the responses, called directly (see ``writeAndFlush(_:context:promise:)``).
+    enum Responder {
+        /// An HTTP/1.x connection's pipelining handler, in front of this one.
+        case http1(HTTPPipeliningHandler)
+        /// An HTTP/2 stream's writer, in front of NIO's HTTP/2-to-HTTP/1 codec.
+        case http2(HTTP2ResponseWriter)
+    }
 
-    /// - Parameter http1Responder: The pipelining handler in front of this one on an HTTP/1.x
-    ///   connection; nil on an HTTP/2 stream.
-    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver, http1Responder: HTTPPipeliningHandler?) {
+    private let responder: Responder
+    /// The handler serves one HTTP/2 stream, not an HTTP/1.x connection.
+    private let isHTTP2Stream: Bool
+
+    init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver, responder: Responder) {
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
-        self.http1Responder = http1Responder
+        self.responder = responder
+        self.isHTTP2Stream = if case .http2 = responder { true } else { false }
         self.deadlines = RequestDeadlines(
             headerTimeout: app.configuration.headerTimeout, bodyTimeout: app.configuration.bodyTimeout,
             requestTimeout: app.configuration.requestTimeout)
@@ -552,14 +557,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         writeAndFlush(response, context: context, promise: written)
     }
 
-    /// On HTTP/1.1 the response goes whole to ``HTTPPipeliningHandler``, which encodes it; on an
-    /// HTTP/2 stream it goes as the parts NIO's HTTP/2-to-HTTP/1 codec takes.
+    /// The response goes whole to the handler that writes it — ``HTTPPipeliningHandler``, which
+    /// encodes it, or ``HTTP2ResponseWriter``, which frames it — by a call rather than a write
+    /// through the pipeline, which boxed the response (too large for `NIOAny`'s inline storage)
+    /// and cast it back.
     private func writeAndFlush(_ response: EdgeResponse, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        if let http1Responder {
-            http1Responder.writeAndFlush(response, promise: promise)
-        } else {
-            HTTP2ResponseParts.write(response, context: context, promise: promise)
-            context.flush()
+        switch responder {
+        case .http1(let pipelining): pipelining.writeAndFlush(response, promise: promise)
+        case .http2(let writer): writer.writeAndFlush(response, promise: promise)
         }
     }
 

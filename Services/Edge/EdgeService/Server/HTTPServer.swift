@@ -156,7 +156,7 @@ package final class HTTPServer: Service, Sendable, CustomStringConvertible {
         try pipeline.addHandler(pipelining)
         try pipeline.addHandler(
             HTTPConnectionHandler(
-                app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer, http1Responder: pipelining))
+                app: app, dateCache: dateCaches.cache(for: channel.eventLoop), observer: observer, responder: .http1(pipelining)))
     }
 
     package var description: String { "HTTPServer" }
