@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import RPC
 import XCTest
 
 @testable import EdgeService
@@ -146,5 +147,23 @@ final class HTTP1ResponseEncodingTests: XCTestCase {
         XCTAssertNotNil(try channel.readOutbound(as: IOData.self))
         XCTAssertNil(try channel.readOutbound(as: IOData.self))
         _ = try channel.finish()
+    }
+}
+
+extension EdgeResponse {
+    /// Every field in the order HTTP/1.1 sends them, to build NIO's head from.
+    fileprivate var allFields: [(String, String)] {
+        var all: [(String, String)] = []
+        if let date { all.append(("Date", date)) }
+        if let representation { all.append(contentsOf: representation.list) }
+        all.append(contentsOf: fields)
+        if let contentLength { all.append(("Content-Length", String(contentLength))) }
+        if let requestID { all.append((RequestID.headerName, requestID)) }
+        switch connection {
+        case .unstated: ()
+        case .close: all.append(("Connection", "close"))
+        case .keepAlive: all.append(("Connection", "keep-alive"))
+        }
+        return all
     }
 }

