@@ -58,14 +58,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private let responder: Responder
     /// The handler serves one HTTP/2 stream, not an HTTP/1.x connection.
-    private let isHTTP2Stream: Bool
+    private var isHTTP2Stream: Bool {
+        if case .http2 = responder { true } else { false }
+    }
 
     init(app: EdgeApplication, dateCache: DateHeaderCache, observer: RequestStartObserver, responder: Responder) {
         self.app = app
         self.dateCache = dateCache
         self.observer = observer
         self.responder = responder
-        self.isHTTP2Stream = if case .http2 = responder { true } else { false }
         self.deadlines = RequestDeadlines(
             headerTimeout: app.configuration.headerTimeout, bodyTimeout: app.configuration.bodyTimeout,
             requestTimeout: app.configuration.requestTimeout)
